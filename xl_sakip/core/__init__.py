@@ -1,0 +1,1 @@
+"""The pure domain core: no file formats, no Excel, no printing."""

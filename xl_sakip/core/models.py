@@ -1,0 +1,191 @@
+"""The domain model of a SAKIP cascade: positions, indicators and reference data.
+
+Pure data with validation at the boundary (pydantic). Enum *values* are the Indonesian words that planners
+see in the workbook's drop-downs; member names are English for the code.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+QUARTERS = 4
+
+#: A realised value: a number, or a grade code such as "BB" for grade indicators.
+Value = float | str
+
+
+class Kind(StrEnum):
+    """What an indicator's target measures; decides parsing, aggregation and capaian."""
+
+    PERCENT = "persen"
+    NUMBER = "jumlah"  # a count: perusahaan, orang, dokumen, Kab/Kota ...
+    INDEX = "indeks"  # an index value such as the IPK or one of its components
+    GRADE = "predikat"  # a grade on a scale: AA … D, WTP …
+
+
+class Polarity(StrEnum):
+    HIGHER_IS_BETTER = "naik"
+    LOWER_IS_BETTER = "turun"
+    RANGE = "rentang"  # target is a range [target, target_upper]
+
+
+class Aggregation(StrEnum):
+    """How quarterly realisasi become the realisasi of a period (domain.md, Period aggregation)."""
+
+    SUM = "jumlah"  # counts add up over the quarters
+    LATEST = "terakhir"  # percentages, indices, grades: the latest reported quarter
+    RATIO = "rasio"  # recomputed from summed numerators and denominators
+
+
+class RollUp(StrEnum):
+    """How an indicator contributes to the indicator it supports."""
+
+    NONE = "tidak"  # supports it in substance only, no arithmetic
+    SUM = "jumlah"  # its value is one addend of the parent's value (IPK sub-indicators, components)
+
+
+class Position(BaseModel):
+    """A position (jabatan) of the office; known by its code, i.e. its place in the tree, not its title."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_.-]+$")
+    title: str = Field(min_length=1)  # as written in the source document
+    parent: str | None = None  # code of the superior; None for the root (Kepala Dinas)
+    eselon: int | None = Field(default=None, ge=1, le=5)
+    order: int = Field(ge=0)
+    official_name: str | None = None
+    nip: str | None = None
+    source_line: int | None = None
+
+
+def _four(values: list) -> list:
+    if len(values) != QUARTERS:
+        raise ValueError(f"expected {QUARTERS} quarterly values, got {len(values)}")
+    return values
+
+
+class Indicator(BaseModel):
+    """One indicator row (Indikator Kinerja) of a position's sasaran."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")
+    position: str
+    sasaran_no: int | None = Field(default=None, ge=0)
+    sasaran: str = ""
+    indikator: str = ""
+    target: float | None = None  # numeric target (lower bound for a range); None for grades/unparsed
+    target_upper: float | None = None  # upper bound of a range target
+    target_text: str = ""  # the target exactly as written, unit included
+    satuan: str | None = None
+    kind: Kind = Kind.NUMBER
+    polarity: Polarity = Polarity.HIGHER_IS_BETTER
+    aggregation: Aggregation = Aggregation.SUM
+    supports: str | None = None  # id of the indicator this one supports
+    rollup: RollUp = RollUp.NONE
+    target_q: list[Value | None] = Field(default_factory=lambda: [None] * QUARTERS)
+    realisasi_q: list[Value | None] = Field(default_factory=lambda: [None] * QUARTERS)
+    numerator_q: list[float | None] = Field(default_factory=lambda: [None] * QUARTERS)
+    denominator_q: list[float | None] = Field(default_factory=lambda: [None] * QUARTERS)
+    source_line: int | None = None
+
+    _check_four = field_validator("target_q", "realisasi_q", "numerator_q", "denominator_q")(_four)
+
+    @property
+    def target_grade(self) -> str | None:
+        """The grade code of a grade target (e.g. "BB"), else None."""
+        return self.target_text.strip() if self.kind is Kind.GRADE and self.target_text.strip() else None
+
+
+class Band(BaseModel):
+    """A capaian category: capaian in (lower, upper] gets this label. None means unbounded."""
+
+    label: str
+    lower: float | None = None  # exclusive
+    upper: float | None = None  # inclusive
+
+
+class Grade(BaseModel):
+    """One code of a grade scale and its score (domain.md, Capaian of grades)."""
+
+    scale: str
+    code: str
+    score: float
+    description: str = ""
+
+
+class IpkComponent(BaseModel):
+    """One of the nine main IPK indicators (Kepmenaker 206/2017) and the most it can add."""
+
+    no: int
+    name: str
+    max_value: float
+    provisional: bool = True
+    sub_indicators: list[str] = Field(default_factory=list)  # known sub-indicator names, for linking
+
+
+class IpkStatus(BaseModel):
+    """An IPK status category: IPK value >= lower gets this label."""
+
+    label: str
+    lower: float
+    confirmed: bool = False
+
+
+class Settings(BaseModel):
+    """Office-wide settings kept in the workbook (Pengaturan sheet)."""
+
+    office: str = ""
+    year: int = 2023
+    place: str = ""  # for Perjanjian Kinerja
+    date: str = ""
+    capaian_cap: float | None = None  # None: no cap; 100 or 120 are usual
+    lower_is_better_formula: str = "2T-R"  # or "T/R" (AKSARA e-SAKIP)
+
+    @field_validator("lower_is_better_formula")
+    @classmethod
+    def _formula(cls, v: str) -> str:
+        v = v.replace(" ", "").upper()
+        if v not in {"2T-R", "T/R"}:
+            raise ValueError('must be "2T-R" or "T/R"')
+        return v
+
+
+class Reference(BaseModel):
+    bands: list[Band]
+    above_target_label: str = "Melampaui Target"
+    grades: list[Grade]
+    ipk_components: list[IpkComponent]
+    ipk_statuses: list[IpkStatus]
+
+
+class Cascade(BaseModel):
+    """The whole master: what the workbook holds, independent of any file format."""
+
+    settings: Settings = Field(default_factory=Settings)
+    positions: list[Position] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(default_factory=list)
+    reference: Reference | None = None
+
+    @model_validator(mode="after")
+    def _fill_reference(self) -> Cascade:
+        if self.reference is None:
+            from xl_sakip.core.reference import default_reference
+
+            self.reference = default_reference()
+        return self
+
+    def position(self, code: str) -> Position:
+        for p in self.positions:
+            if p.code == code:
+                return p
+        raise KeyError(code)
+
+    def indicators_of(self, code: str) -> list[Indicator]:
+        return [i for i in self.indicators if i.position == code]
+
+    def children(self, code: str | None) -> list[Position]:
+        return [p for p in self.positions if p.parent == code]
