@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -11,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from xl_sakip.errors import UserError
 
@@ -65,19 +65,40 @@ def import_(
 @user_errors
 def check(
     workbook: WorkbookArg = DEFAULT_WORKBOOK,
-    as_json: Annotated[bool, typer.Option("--json", help="Keluaran JSON.")] = False,
-    write: Annotated[bool, typer.Option("--write", help="Tulis sheet 'Temuan' ke workbook.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Keluaran JSON (daftar temuan).")] = False,
+    write: Annotated[bool, typer.Option("--write", help="Tulis sheet 'Temuan'.")] = False,
 ) -> None:
-    """Periksa workbook master: temuan validasi dan roll-up. Keluar 0 tanpa galat, 1 bila ada galat."""
-    from xl_sakip.checking import findings_table, findings_to_json, run_check
+    """Periksa workbook master: validasi baris, pohon jabatan, roll-up IPK.
 
-    report = run_check(workbook, write=write)
+    Keluar 0 bila tidak ada galat, 1 bila ada galat, 2 bila file tidak dapat dipakai.
+    """
+    from xl_sakip.book.findings_sheet import run_check, write_findings_sheet
+    from xl_sakip.core.findings import findings_to_json
+
+    report = run_check(workbook)
+    if write:
+        write_findings_sheet(workbook, report.findings)
     if as_json:
-        sys.stdout.write(json.dumps(findings_to_json(report.findings), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(findings_to_json(report.findings) + "\n")
     else:
-        out.print(findings_table(report.findings))
-        out.print(report.summary())
-    raise typer.Exit(1 if report.has_errors else 0)
+        _print_findings(report.findings)
+        counts = report.counts
+        out.print(f"{workbook}: {counts.get('error', 0)} galat, {counts.get('peringatan', 0)} peringatan, "
+                  f"{counts.get('info', 0)} info" + (" — sheet 'Temuan' ditulis." if write else ""))
+    raise typer.Exit(report.exit_code)
+
+
+def _print_findings(findings: list[Any]) -> None:
+    if not findings:
+        out.print("Tidak ada temuan.")
+        return
+    table = Table("Tingkat", "Kode", "Jabatan", "Indikator", "Sel", "Pesan", show_lines=False, expand=True)
+    colour = {"error": "red", "peringatan": "yellow", "info": "cyan"}
+    for f in findings:
+        sev = f.severity.value
+        table.add_row(f"[{colour.get(sev, 'white')}]{sev}[/]", f.code, f.position or "", f.indicator_id or "",
+                      f.cell or "", f.message)
+    out.print(table)
 
 
 def main() -> None:

@@ -71,3 +71,92 @@ INDICATOR_COLUMNS: tuple[Column, ...] = (
 
 def headers(columns: tuple[Column, ...]) -> list[str]:
     return [c.header for c in columns]
+
+
+# --- Reference and settings sheets (added with the workbook writer/reader) ---------------------------------
+
+TABLE_BANDS = "tblKategori"
+TABLE_GRADES = "tblPredikat"
+TABLE_IPK = "tblIPK"
+TABLE_IPK_SUB = "tblSubIPK"
+TABLE_IPK_STATUS = "tblStatusIPK"
+
+BAND_COLUMNS: tuple[Column, ...] = (
+    Column("Kategori", "label", 22, required=True),
+    Column("Capaian Di Atas (%)", "lower", 16, "#,##0.00"),  # exclusive; empty = no lower bound
+    Column("Capaian Sampai Dengan (%)", "upper", 16, "#,##0.00"),  # inclusive; empty = no upper bound
+)
+
+GRADE_COLUMNS: tuple[Column, ...] = (
+    Column("Skala", "scale", 14, required=True),
+    Column("Kode", "code", 9, required=True),
+    Column("Skor", "score", 9, "#,##0.00", required=True),
+    Column("Keterangan", "description", 40),
+)
+
+IPK_COLUMNS: tuple[Column, ...] = (
+    Column("No", "no", 6, "0", required=True),
+    Column("Komponen IPK", "name", 40, required=True),
+    Column("Nilai Maksimum", "max_value", 12, "#,##0.00", required=True),
+    Column("Sementara", "provisional", 11, required=True),  # "ya" / "tidak"
+)
+
+IPK_SUB_COLUMNS: tuple[Column, ...] = (
+    Column("Komponen IPK", "component", 40, required=True),
+    Column("Sub-indikator", "name", 70, required=True),
+)
+
+IPK_STATUS_COLUMNS: tuple[Column, ...] = (
+    Column("Status", "label", 20, required=True),
+    Column("Nilai IPK Minimal", "lower", 14, "#,##0.00", required=True),  # IPK >= this value
+    Column("Terkonfirmasi", "confirmed", 13, required=True),  # "ya" / "tidak"
+)
+
+YES, NO = "ya", "tidak"
+
+# Pengaturan: one setting per row (label | value | note); `field` is "settings.<attr>" or "reference.<attr>".
+SETTINGS_HEADERS = ("Pengaturan", "Nilai", "Keterangan")
+
+
+@dataclass(frozen=True)
+class Setting:
+    label: str
+    field: str
+    name: str  # workbook-level defined name of the value cell, for formulas
+    number_format: str | None = None
+    note: str = ""
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("Nama Instansi", "settings.office", "setInstansi"),
+    Setting("Tahun", "settings.year", "setTahun", "0"),
+    Setting("Tempat Penandatanganan PK", "settings.place", "setTempatPK", "@"),
+    Setting("Tanggal Penandatanganan PK", "settings.date", "setTanggalPK", "@",
+            "Ditulis sebagai teks, misalnya 2 Januari 2023."),
+    Setting("Batas Atas Capaian (%)", "settings.capaian_cap", "setBatasCapaian", "0",
+            "Kosongkan jika capaian tidak dibatasi; biasanya 100 atau 120."),
+    Setting("Rumus Capaian Polaritas Turun", "settings.lower_is_better_formula", "setRumusTurun", "@",
+            "2T-R: (2 x Target - Realisasi) / Target x 100. T/R: Target / Realisasi x 100."),
+    Setting("Label Capaian di Atas Target", "reference.above_target_label", "setLabelMelampaui", None,
+            "Kategori untuk capaian di atas 100%."),
+    Setting("PK Kepala Dinas: Jabatan Pihak Kedua", "settings.pk_root_superior_title", "setPKAtasanJabatan",
+            "@", "Atasan Kepala Dinas pada Perjanjian Kinerja, misalnya Gubernur Sulawesi Utara. Kosong: PK "
+            "memberi garis titik-titik untuk diisi tangan."),
+    Setting("PK Kepala Dinas: Nama Pihak Kedua", "settings.pk_root_superior_name", "setPKAtasanNama", "@",
+            "Nama atasan Kepala Dinas (Gubernur). Kosong: garis titik-titik."),
+    Setting("PK Kepala Dinas: NIP Pihak Kedua", "settings.pk_root_superior_nip", "setPKAtasanNIP", "@",
+            "NIP atasan Kepala Dinas; isi - bila tidak ada. Kosong: garis titik-titik."),
+)
+
+# Drop-down lists: columns of the Ref_Daftar sheet, each with a workbook-level defined name.
+LIST_KIND = "lstJenis"
+LIST_POLARITY = "lstPolaritas"
+LIST_AGGREGATION = "lstAgregasi"
+LIST_ROLLUP = "lstRollUp"
+LIST_YES_NO = "lstYaTidak"
+LIST_LOWER_FORMULA = "lstRumusTurun"
+LIST_POSITION_CODES = "lstKodeJabatan"  # = tblJabatan[Kode]
+LIST_INDICATOR_IDS = "lstIDIndikator"  # = tblIndikator[ID]
+LIST_IPK_COMPONENTS = "lstKomponenIPK"  # = tblIPK[Komponen IPK]
+
+XLWINGS_CONF: tuple[tuple[str, str], ...] = (("UDF Modules", "udfs"),)

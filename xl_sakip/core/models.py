@@ -142,6 +142,11 @@ class Settings(BaseModel):
     year: int = 2023
     place: str = ""  # for Perjanjian Kinerja
     date: str = ""
+    # Pihak Kedua of the root's Perjanjian Kinerja (the Kepala Dinas has no superior in the tree: the
+    # Gubernur signs); empty: the PK leaves a line to fill by hand.
+    pk_root_superior_title: str = ""
+    pk_root_superior_name: str = ""
+    pk_root_superior_nip: str = ""
     capaian_cap: float | None = None  # None: no cap; 100 or 120 are usual
     lower_is_better_formula: str = "2T-R"  # or "T/R" (AKSARA e-SAKIP)
 

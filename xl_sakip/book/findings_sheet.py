@@ -1,0 +1,177 @@
+"""`check` on a workbook file, and the findings sheet ("Temuan") it can add (openpyxl adapter).
+
+- `locate(path)`: where each indicator and position sits (row) and which column holds which field, read
+  from the header row, so that findings can name their cell even after people moved columns;
+- `run_check(path)`: read the master, run the core checks, return a CheckReport;
+- `add_findings_sheet(wb, findings)` / `write_findings_sheet(path, findings)`: add or replace "Temuan".
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+from pydantic import BaseModel, ConfigDict
+
+from xl_sakip.book import schema
+from xl_sakip.book.cells import TOP, WRAP, put, style_header
+from xl_sakip.book.package import save_workbook
+from xl_sakip.book.reader import read_master
+from xl_sakip.core.findings import Finding, count_by_severity, findings_to_json, has_errors
+from xl_sakip.core.models import Cascade
+from xl_sakip.core.validation import check
+from xl_sakip.errors import WorkbookError
+
+SHEET_FINDINGS = "Temuan"
+
+#: (header, attribute, width) of the findings sheet.
+FINDING_COLUMNS = (
+    ("Tingkat", "severity", 11),
+    ("Kode", "code", 30),
+    ("Jabatan", "position", 9),
+    ("ID Indikator", "indicator_id", 12),
+    ("Sel", "cell", 16),
+    ("Pesan", "message", 90),
+    ("Target", "target", 11),
+    ("Jumlah", "sum", 11),
+    ("Nilai", "actual", 11),
+)
+
+
+class Locations(BaseModel):
+    rows: dict[str, int]  # indicator id -> row on the Indikator sheet
+    position_rows: dict[str, int]  # position code -> row on the Jabatan sheet
+    columns: dict[str, str]  # indicator field -> column letter
+    position_columns: dict[str, str]
+
+
+class CheckReport(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    path: Path
+    findings: list[Finding]
+
+    @property
+    def has_errors(self) -> bool:
+        return has_errors(self.findings)
+
+    @property
+    def exit_code(self) -> int:
+        """0 without errors, 1 with errors (an unusable file raises WorkbookError, exit code 2)."""
+        return 1 if self.has_errors else 0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return count_by_severity(self.findings)
+
+    def to_json(self) -> str:
+        return findings_to_json(self.findings)
+
+
+def _load(path: Path, **kw) -> Workbook:
+    try:
+        data = io.BytesIO(path.read_bytes())  # read-only workbooks read lazily: keep the bytes open
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(data, **kw)
+    except Exception as exc:  # the reader has already reported unusable files; this is a second opening
+        raise WorkbookError(
+            f"'{path}' tidak dapat dibuka sebagai workbook ({type(exc).__name__}: {exc})."
+        ) from exc
+
+
+def _header_map(ws, columns) -> dict[str, str]:
+    by_header = {c.header.strip().casefold(): c.field for c in columns}
+    out: dict[str, str] = {}
+    for cell in next(ws.iter_rows(min_row=1, max_row=1), ()):
+        field = by_header.get(str(cell.value or "").strip().casefold())
+        if field and field not in out:
+            out[field] = get_column_letter(cell.column)
+    return out
+
+
+def _key_rows(ws, letter: str | None) -> dict[str, int]:
+    if letter is None:
+        return {}
+    col = openpyxl.utils.column_index_from_string(letter)
+    rows: dict[str, int] = {}
+    for r, (v,) in enumerate(ws.iter_rows(min_row=2, min_col=col, max_col=col, values_only=True), start=2):
+        if v is not None and str(v).strip():
+            rows.setdefault(str(v).strip(), r)  # the first occurrence: duplicates are a finding of their own
+    return rows
+
+
+def locations_of(wb: Workbook) -> Locations:
+    ind = wb[schema.SHEET_INDICATORS] if schema.SHEET_INDICATORS in wb.sheetnames else None
+    pos = wb[schema.SHEET_POSITIONS] if schema.SHEET_POSITIONS in wb.sheetnames else None
+    columns = _header_map(ind, schema.INDICATOR_COLUMNS) if ind else {}
+    pcolumns = _header_map(pos, schema.POSITION_COLUMNS) if pos else {}
+    return Locations(
+        rows=_key_rows(ind, columns.get("id")) if ind else {},
+        position_rows=_key_rows(pos, pcolumns.get("code")) if pos else {},
+        columns=columns,
+        position_columns=pcolumns,
+    )
+
+
+def locate(path: str | Path) -> Locations:
+    """Rows and columns of the master at `path` (read-only pass over two sheets)."""
+    wb = _load(Path(path), read_only=True)
+    try:
+        return locations_of(wb)
+    finally:
+        wb.close()
+
+
+def check_cascade(cascade: Cascade, loc: Locations | None = None) -> list[Finding]:
+    """The core checks with cell addresses from `loc`."""
+    if loc is None:
+        return check(cascade)
+    return check(
+        cascade,
+        loc.rows,
+        position_rows=loc.position_rows,
+        columns=loc.columns or None,
+    )
+
+
+def run_check(path: str | Path) -> CheckReport:
+    """Read the master workbook at `path` and check it. Raises WorkbookError (exit 2) for an unusable file."""
+    path = Path(path)
+    cascade = read_master(path)
+    return CheckReport(path=path, findings=check_cascade(cascade, locate(path)))
+
+
+def add_findings_sheet(wb: Workbook, findings: list[Finding]) -> None:
+    """Add the "Temuan" sheet to `wb`, replacing an existing one (at the same place in the tab order)."""
+    index = None
+    if SHEET_FINDINGS in wb.sheetnames:
+        index = wb.sheetnames.index(SHEET_FINDINGS)
+        wb.remove(wb[SHEET_FINDINGS])
+    ws = wb.create_sheet(SHEET_FINDINGS, index)
+    for col, (header, _, width) in enumerate(FINDING_COLUMNS, start=1):
+        style_header(put(ws.cell(1, col), header))
+        ws.column_dimensions[get_column_letter(col)].width = width
+    for row, f in enumerate(findings, start=2):
+        for col, (_, attr, width) in enumerate(FINDING_COLUMNS, start=1):
+            value = getattr(f, attr)
+            if value is None:
+                continue
+            cell = put(ws.cell(row, col), value, "#,##0.00" if isinstance(value, float) else None)
+            cell.alignment = WRAP if width >= 30 else TOP
+    if not findings:
+        put(ws.cell(2, 1), "Tidak ada temuan.")
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(FINDING_COLUMNS))}{max(len(findings) + 1, 2)}"
+
+
+def write_findings_sheet(path: str | Path, findings: list[Finding]) -> Path:
+    """Add or replace the "Temuan" sheet of the workbook at `path`, keeping its macros; atomic save."""
+    path = Path(path)
+    wb = _load(path, keep_vba=path.suffix.lower() == ".xlsm")
+    add_findings_sheet(wb, findings)
+    return save_workbook(wb, path, force=True)

@@ -1,0 +1,100 @@
+"""The text of the Petunjuk (instructions) sheet, for planners, in Bahasa Indonesia.
+
+Kept apart from the writer so that the words can be reviewed and changed without touching code. The text
+is a small markup: "## " starts a heading, "* " an item, other lines a paragraph; an indented line
+continues the line above it. {placeholders} are sheet names from schema.py.
+"""
+
+from __future__ import annotations
+
+from xl_sakip.book import schema as s
+
+TITLE = "title"
+HEADING = "heading"
+TEXT = "text"
+ITEM = "item"
+
+TEXT_ID = """\
+Workbook ini adalah sumber data utama cascading kinerja: pohon jabatan, sasaran strategis, indikator
+  kinerja, target dan realisasi per triwulan. Laporan dan lembar per unit dibuat dari data di sini, jadi
+  perbaikan cukup dilakukan di workbook ini.
+## Isi setiap sheet
+* {positions}: daftar jabatan (pohon kinerja). Kolom Kode Atasan menunjuk jabatan atasan; Kepala Dinas
+  tidak punya atasan. Nama Pejabat dan NIP boleh diisi (NIP ditulis sebagai teks agar angka nol di depan
+  tidak hilang).
+* {indicators}: satu baris untuk setiap indikator kinerja dari setiap sasaran strategis, dengan target
+  tahunan, target dan realisasi per triwulan.
+* {settings}: pengaturan instansi (nama, tahun, tempat dan tanggal Perjanjian Kinerja, batas capaian,
+  rumus polaritas turun).
+* {bands}: kategori capaian (misalnya Sangat Tinggi, Tinggi, ...) dan batas-batasnya.
+* {grades}: skala predikat (AA ... D, WTP ... TMP) dan skor setiap kode, dipakai untuk menghitung capaian
+  indikator berjenis predikat (skor realisasi / skor target x 100).
+* {ipk}: sembilan komponen Indeks Pembangunan Ketenagakerjaan (IPK) dan nilai maksimum masing-masing.
+* {ipk_sub}: nama sub-indikator yang dikenal untuk setiap komponen IPK.
+* {ipk_status}: kategori status IPK (Rendah, Menengah Bawah, Menengah Atas, Tinggi).
+* {lists}: isi pilihan drop-down. Jangan diubah.
+* {xlwings}: pengaturan teknis untuk fungsi Excel dari Python. Jangan diubah.
+## Mengisi realisasi per triwulan
+* Buka sheet {indicators} dan cari baris indikator menurut ID atau Kode Jabatan (gunakan filter pada judul
+  kolom).
+* Isi kolom Realisasi TW1 sampai Realisasi TW4 (judul kolom berwarna hijau) dengan angka saja, tanpa satuan
+  dan tanpa tanda %: 85,5 bukan 85,5%. Untuk indikator berjenis predikat, isi kodenya, misalnya BB.
+* Kosongkan triwulan yang belum dilaporkan. Angka 0 berarti realisasinya memang nol; sel kosong berarti
+  belum ada data.
+* Kolom Target TW1 sampai TW4 diisi dengan target per triwulan (Rencana Aksi) bila ada.
+* Untuk indikator dengan agregasi rasio, isi Pembilang dan Penyebut setiap triwulan; capaian dihitung dari
+  jumlah pembilang dibagi jumlah penyebut, bukan dari rata-rata persentase.
+* Ketik nilai, bukan rumus: sel berisi rumus di kolom data ditolak saat workbook dibaca.
+## Arti pilihan drop-down
+* Jenis: persen; jumlah (hitungan: perusahaan, orang, dokumen ...); indeks (misalnya IPK dan komponennya);
+  predikat (kode pada skala predikat, misalnya BB).
+* Polaritas: naik (makin tinggi makin baik); turun (makin rendah makin baik); rentang (target berupa
+  rentang dari Target sampai Target Atas).
+* Agregasi: cara realisasi triwulan digabung menjadi realisasi tahunan. jumlah = dijumlahkan (untuk
+  hitungan); terakhir = triwulan terakhir yang dilaporkan (untuk persen, indeks, predikat); rasio =
+  dihitung ulang dari pembilang dan penyebut.
+* Kode Jabatan: jabatan pemilik indikator, dari kolom Kode di sheet {positions}.
+* Mendukung ID: ID indikator atasan yang didukung oleh indikator ini.
+* Roll-up: tidak = mendukung secara substansi saja; jumlah = nilainya ikut dijumlahkan ke nilai indikator
+  yang didukung (misalnya sub-indikator IPK ke komponen IPK, komponen ke IPK).
+## Kode dan ID jangan diubah
+* Kode jabatan (P01, P02, ...) dan ID indikator (misalnya P05-3.2 = indikator ke-2 dari sasaran 3 jabatan
+  P05) adalah pengenal tetap. Lembar lain mencari data menurut ID ini, jadi jangan mengubah ID yang sudah
+  ada. Mengurutkan atau menyaring tabel aman dilakukan.
+* Indikator baru: tambahkan baris tepat di bawah tabel dengan ID baru yang belum dipakai, mengikuti pola
+  yang sama.
+## Data referensi dapat diubah
+* Kategori capaian, skala predikat, komponen IPK dan status IPK adalah data, bukan aturan tetap.
+  Sesuaikan dengan ketentuan yang berlaku di instansi Anda; perhitungan membaca nilai dari sheet ini.
+* Nilai maksimum komponen IPK yang bertanda 'ya' di kolom Sementara (sheet {ipk}) belum dipastikan dari
+  Kepmenaker 206/2017; hanya Penduduk dan Tenaga Kerja serta Jaminan Sosial yang sudah dipastikan.
+  Periksa dan ganti dengan nilai resmi bila tersedia, lalu ubah menjadi 'tidak'.
+* Batas status IPK selain Menengah Atas (66,00) juga masih perkiraan.
+## Tampilan angka
+* Pemisah desimal dan ribuan mengikuti pengaturan bahasa Windows/Excel Anda: dengan pengaturan Indonesia,
+  71,10 dan 14.000 tampil seperti pada dokumen.
+"""
+
+
+def instruction_lines(office: str = "", year: int | None = None) -> list[tuple[str, str]]:
+    """The sheet's lines as (style, text), title first."""
+    title = "Master Cascading Kinerja (SAKIP)" + (f" Tahun {year}" if year else "")
+    lines: list[tuple[str, str]] = [(TITLE, title)]
+    if office:
+        lines.append((TEXT, office))
+    text = TEXT_ID.format(
+        positions=s.SHEET_POSITIONS, indicators=s.SHEET_INDICATORS, settings=s.SHEET_SETTINGS,
+        bands=s.SHEET_BANDS, grades=s.SHEET_GRADES, ipk=s.SHEET_IPK, ipk_sub=s.SHEET_IPK_SUB,
+        ipk_status=s.SHEET_IPK_STATUS, lists=s.SHEET_LISTS, xlwings=s.SHEET_XLWINGS_CONF,
+    )
+    for raw in text.splitlines():
+        if raw.startswith("  ") and lines:
+            style, previous = lines[-1]
+            lines[-1] = (style, f"{previous} {raw.strip()}")
+        elif raw.startswith("## "):
+            lines.append((HEADING, raw[3:]))
+        elif raw.startswith("* "):
+            lines.append((ITEM, raw[2:]))
+        elif raw.strip():
+            lines.append((TEXT, raw))
+    return lines

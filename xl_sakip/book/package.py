@@ -1,0 +1,227 @@
+"""Save an openpyxl workbook as a macro-enabled .xlsm package, atomically and reproducibly.
+
+openpyxl writes an .xlsx package. This module takes its parts and
+- marks the workbook part macro-enabled in [Content_Types].xml (Excel refuses an .xlsm that is not);
+- adds the VBA project (xl/vbaProject.bin) and the ribbon (customUI/customUI.xml) with their content types
+  and relationships, when `MacroParts` are given; a workbook loaded with ``keep_vba=True`` keeps its own;
+- writes a deterministic zip (fixed timestamps, sorted members) to a temporary file in the target folder,
+  fsyncs it and renames it over the target, so that a failed write never leaves a half-written workbook.
+
+Design notes: ../../../shared/design.md, "The .xlsm on a machine without Excel".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import secrets
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from openpyxl import Workbook
+from openpyxl.writer.excel import ExcelWriter
+
+from xl_sakip.book.macro_parts import MacroParts
+from xl_sakip.errors import UserError
+
+CONTENT_TYPES = "[Content_Types].xml"
+ROOT_RELS = "_rels/.rels"
+WORKBOOK_PART = "xl/workbook.xml"
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+VBA_PART = "xl/vbaProject.bin"
+CUSTOM_UI_PART = "customUI/customUI.xml"
+
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+VBA_CONTENT_TYPE = "application/vnd.ms-office.vbaProject"
+CUSTOM_UI_CONTENT_TYPE = "application/xml"  # what Office and the Open XML SDK use for the ribbon part
+REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+REL_CUSTOM_UI = "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"
+
+#: Zip entries carry this timestamp (the earliest a zip can hold), so that equal content gives equal bytes.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+SUFFIXES = (".xlsm", ".xlsx")
+_XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+def save_workbook(
+    wb: Workbook, path: str | Path, *, macro_parts: MacroParts | None = None, force: bool = False
+) -> Path:
+    """Save `wb` to `path` (.xlsm: macro-enabled; .xlsx: plain). Returns the path written.
+
+    Raises UserError when the file exists and `force` is false, or when the file cannot be written.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise UserError(f"Nama file '{path}' harus berakhiran .xlsm (workbook dengan makro) atau .xlsx.")
+    if path.is_dir():
+        raise UserError(f"'{path}' adalah folder, bukan file; beri nama file workbook yang berakhiran .xlsm.")
+    if path.exists() and not force:
+        raise UserError(f"File '{path}' sudah ada; gunakan --force untuk menimpanya.")
+    parts = package_parts(openpyxl_parts(wb), macro=suffix == ".xlsm", macro_parts=macro_parts)
+    if suffix == ".xlsx" and VBA_PART in parts:
+        raise UserError(f"Workbook dengan makro harus disimpan sebagai .xlsm, bukan '{path.name}'.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"Folder '{path.parent}' tidak dapat dibuat: {exc.strerror or exc}.") from exc
+    atomic_write(path, lambda fh: write_zip(fh, parts))
+    return path
+
+
+def openpyxl_parts(wb: Workbook) -> dict[str, bytes]:
+    """The package parts openpyxl writes for `wb`, by name.
+
+    ExcelWriter is used directly rather than `wb.save`, because `save` stamps the current time into
+    docProps/core.xml (modified), which would make every file different.
+    """
+    if getattr(wb, "read_only", False):
+        raise TypeError("a read-only workbook cannot be saved")
+    buf = io.BytesIO()
+    archive = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    ExcelWriter(wb, archive).save()  # closes the archive
+    with zipfile.ZipFile(buf) as zf:
+        return {info.filename: zf.read(info) for info in zf.infolist()}
+
+
+def package_parts(
+    parts: dict[str, bytes], *, macro: bool = True, macro_parts: MacroParts | None = None
+) -> dict[str, bytes]:
+    """Make the parts a (macro-enabled) package: macro parts, content types, relationships."""
+    parts = dict(parts)
+    if macro_parts is not None:
+        parts[VBA_PART] = macro_parts.vba_project
+        parts[CUSTOM_UI_PART] = macro_parts.custom_ui
+    has_vba, has_ui = VBA_PART in parts, CUSTOM_UI_PART in parts
+    parts[CONTENT_TYPES] = _content_types(parts[CONTENT_TYPES], macro=macro, vba=has_vba, ui=has_ui)
+    parts[WORKBOOK_RELS] = _relationships(parts[WORKBOOK_RELS], REL_VBA, "vbaProject.bin", has_vba)
+    parts[ROOT_RELS] = _relationships(parts[ROOT_RELS], REL_CUSTOM_UI, CUSTOM_UI_PART, has_ui, renumber=True)
+    return parts
+
+
+def write_zip(fh: BinaryIO, parts: dict[str, bytes]) -> None:
+    """A reproducible zip: [Content_Types].xml first, then members sorted by name, fixed timestamps."""
+    names = [CONTENT_TYPES, *sorted(n for n in parts if n != CONTENT_TYPES)]
+    with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in names:
+            write_member(zf, name, parts[name])
+
+
+def write_member(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 0  # otherwise it depends on the platform that wrote the file
+    info.external_attr = 0
+    zf.writestr(info, data, compresslevel=6)
+
+
+def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write through a temporary file in the same folder, fsync, then rename over `path`.
+
+    On any failure the temporary file is removed and `path` is left as it was.
+    """
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        # os.open with 0o666 lets the umask decide the mode, as for any new file (mkstemp would give 0600).
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    except OSError as exc:
+        raise UserError(f"Tidak dapat menulis di folder '{path.parent}': {exc.strerror or exc}.") from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.replace(tmp, path)
+        except PermissionError as exc:
+            raise UserError(
+                f"File '{path}' tidak dapat ditimpa (mungkin sedang dibuka di Excel); tutup file itu, lalu "
+                "ulangi."
+            ) from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # Makes the rename durable on POSIX; not possible (nor needed) on Windows.
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+# --- XML parts ------------------------------------------------------------------------------------------
+
+
+def _content_types(xml: bytes, *, macro: bool, vba: bool, ui: bool) -> bytes:
+    root = ET.fromstring(xml)
+    overrides = {o.get("PartName"): o for o in root.findall(f"{{{CT_NS}}}Override")}
+    wb = overrides.get("/" + WORKBOOK_PART)
+    if wb is None:
+        wb = ET.SubElement(root, f"{{{CT_NS}}}Override", PartName="/" + WORKBOOK_PART)
+    wb.set("ContentType", XLSM_MAIN if macro else XLSX_MAIN)
+    macro_overrides = ((VBA_PART, VBA_CONTENT_TYPE, vba), (CUSTOM_UI_PART, CUSTOM_UI_CONTENT_TYPE, ui))
+    for part, content_type, present in macro_overrides:
+        node = overrides.get("/" + part)
+        if present and node is None:
+            ET.SubElement(root, f"{{{CT_NS}}}Override", PartName="/" + part, ContentType=content_type)
+        elif present:
+            node.set("ContentType", content_type)
+        elif node is not None:
+            root.remove(node)  # no override for a part the package does not hold
+    return _serialize(root, CT_NS)
+
+
+def _relationships(xml: bytes, rel_type: str, target: str, present: bool, *, renumber: bool = False) -> bytes:
+    root = ET.fromstring(xml)
+    rels = root.findall(f"{{{REL_NS}}}Relationship")
+    found = [r for r in rels if r.get("Type") == rel_type]
+    for extra in found[1:] if present else found:
+        root.remove(extra)
+    if present and not found:
+        # Attribute order as openpyxl writes it, so that a re-save gives the same bytes.
+        ET.SubElement(root, f"{{{REL_NS}}}Relationship", Type=rel_type, Target=target, Id=_free_id(rels))
+    if renumber:
+        _unique_ids(root)
+    return _serialize(root, REL_NS)
+
+
+def _free_id(rels: list[ET.Element]) -> str:
+    used = {r.get("Id") for r in rels}
+    n = 1
+    while f"rId{n}" in used:
+        n += 1
+    return f"rId{n}"
+
+
+def _unique_ids(root: ET.Element) -> None:
+    """Give a fresh Id to a relationship that repeats an earlier one.
+
+    openpyxl copies the ribbon relationship of a kept package with its old Id, which may clash with an Id it
+    numbered itself. Package-level Ids are referenced by nothing else, so renumbering the later one is safe.
+    """
+    rels = root.findall(f"{{{REL_NS}}}Relationship")
+    seen: set[str | None] = set()
+    for rel in rels:
+        if rel.get("Id") in seen:
+            rel.set("Id", _free_id(rels))
+        seen.add(rel.get("Id"))
+
+
+def _serialize(root: ET.Element, default_ns: str) -> bytes:
+    # Package parts are written with their namespace as the default one, as Office writes them (ET's
+    # `default_namespace` option rejects the unqualified attributes these parts use).
+    ET.register_namespace("", default_ns)
+    return _XML_DECL + ET.tostring(root, encoding="utf-8", xml_declaration=False)

@@ -1,0 +1,541 @@
+"""Read the master workbook back into a Cascade.
+
+Columns are found by their header text (row 1), so people may reorder columns or add their own. Every
+problem a person can cause in the workbook becomes a WorkbookError whose message (Bahasa Indonesia) names
+the sheet and the cell and says what to do. Problems in cells are collected and reported together; a
+missing sheet or column stops the reading at once.
+"""
+
+from __future__ import annotations
+
+import warnings
+import zipfile
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, time
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.cell.cell import Cell
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+from openpyxl.worksheet.worksheet import Worksheet
+from pydantic import BaseModel, ValidationError
+
+from xl_sakip.book import schema as s
+from xl_sakip.book.schema import Column
+from xl_sakip.core.models import (
+    QUARTERS,
+    Aggregation,
+    Band,
+    Cascade,
+    Grade,
+    Indicator,
+    IpkComponent,
+    IpkStatus,
+    Kind,
+    Polarity,
+    Position,
+    Reference,
+    RollUp,
+    Settings,
+)
+from xl_sakip.errors import WorkbookError
+
+#: At most this many cell problems are listed in one message.
+MAX_LISTED = 25
+
+MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+             "Oktober", "November", "Desember")
+
+_BAD = object()  # a cell whose problem has been recorded
+
+#: Enum of each indicator column that holds a drop-down value.
+INDICATOR_ENUMS: dict[str, type[Enum]] = {
+    "kind": Kind, "polarity": Polarity, "aggregation": Aggregation, "rollup": RollUp,
+}
+#: Numeric fields of the models, by type; any other field is text.
+INT_FIELDS = frozenset({"eselon", "order", "sasaran_no", "source_line", "no", "settings.year"})
+FLOAT_FIELDS = frozenset({
+    "target", "target_upper", "lower", "upper", "score", "max_value", "settings.capaian_cap",
+    *(f"{q}.{i}" for q in ("numerator_q", "denominator_q") for i in range(QUARTERS)),
+})
+VALUE_FIELDS = frozenset(f"{q}.{i}" for q in ("target_q", "realisasi_q") for i in range(QUARTERS))
+REQUIRED_SETTINGS = frozenset({"settings.year", "settings.lower_is_better_formula"})
+#: What to do when a model validator rejects a value of these fields.
+VALUE_HINTS = {"lower_is_better_formula": 'isi "2T-R" atau "T/R"'}
+#: Text fields whose empty cell means None in the model (the others mean "").
+OPTIONAL_TEXT = frozenset({"parent", "official_name", "nip", "satuan", "supports"})
+#: Codes, IDs and list values: surrounding spaces are typing noise, not data.
+STRIPPED = frozenset({"code", "parent", "position", "id", "supports", "scale", "component"})
+
+
+def read_master(path: str | Path) -> Cascade:
+    """Read the master workbook at `path` into a Cascade; raises WorkbookError naming sheet and cell."""
+    path = Path(path)
+    wb = _open(path)
+    problems = _Problems()
+    positions, codes = _read_positions(wb, problems)
+    indicators = _read_indicators(wb, problems, codes)
+    settings, above_label = _read_settings(wb, problems)
+    reference = _read_reference(wb, problems, above_label)
+    problems.raise_if_any(path)
+    return Cascade(settings=settings, positions=positions, indicators=indicators, reference=reference)
+
+
+# --- opening --------------------------------------------------------------------------------------------
+
+
+def _open(path: Path) -> Workbook:
+    if not path.exists():
+        raise WorkbookError(f"File workbook '{path}' tidak ditemukan; periksa nama file dan foldernya.")
+    if path.is_dir():
+        raise WorkbookError(f"'{path}' adalah folder, bukan file workbook.")
+    try:
+        with path.open("rb") as fh, warnings.catch_warnings():
+            # openpyxl warns about Excel features it does not read (e.g. extended validation): not ours.
+            warnings.simplefilter("ignore")
+            # A file object skips openpyxl's check of the file name's extension; the content decides.
+            return openpyxl.load_workbook(fh, data_only=False)
+    except zipfile.BadZipFile as exc:
+        raise WorkbookError(
+            f"'{path}' bukan workbook Excel (.xlsm/.xlsx) atau file rusak; buka dan simpan ulang dengan "
+            "Excel, atau buat ulang dengan xl-sakip import."
+        ) from exc
+    except OSError as exc:
+        raise WorkbookError(f"File '{path}' tidak dapat dibuka: {exc.strerror or exc}.") from exc
+    except Exception as exc:  # damaged package parts raise anything from KeyError to XML errors
+        raise WorkbookError(
+            f"'{path}' tidak dapat dibaca sebagai workbook Excel ({type(exc).__name__}: {exc}); "
+            "buka dan simpan ulang dengan Excel, atau buat ulang dengan xl-sakip import."
+        ) from exc
+
+
+# --- problems -------------------------------------------------------------------------------------------
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def add(self, message: str) -> None:
+        self.items.append(message)
+
+    def raise_if_any(self, path: Path) -> None:
+        if not self.items:
+            return
+        if len(self.items) == 1:
+            raise WorkbookError(self.items[0])
+        listed = self.items[:MAX_LISTED]
+        more = len(self.items) - len(listed)
+        lines = [f"Workbook '{path.name}' berisi {len(self.items)} kesalahan; perbaiki lalu ulangi:"]
+        lines += [f"- {m}" for m in listed]
+        if more:
+            lines.append(f"- ... dan {more} kesalahan lain")
+        raise WorkbookError("\n".join(lines))
+
+
+# --- table sheets ---------------------------------------------------------------------------------------
+
+
+def _norm(text: object) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+class _Sheet:
+    """A sheet whose row 1 holds headers; columns located by header text."""
+
+    def __init__(self, wb: Workbook, name: str, columns: Sequence[s.Column], problems: _Problems) -> None:
+        if name not in wb.sheetnames:
+            raise WorkbookError(
+                f"Sheet '{name}' tidak ditemukan di workbook; kembalikan sheet itu (misalnya dari salinan "
+                "cadangan) atau buat ulang workbook dengan xl-sakip import."
+            )
+        self.ws: Worksheet = wb[name]
+        self.name = name
+        self.problems = problems
+        self.columns = {c.field: c for c in columns}
+        found: dict[str, int] = {}
+        for cell in self.ws[1]:
+            if cell.value is None or _norm(cell.value) == "":
+                continue
+            key = _norm(cell.value)
+            if key in found:
+                raise WorkbookError(
+                    f"Sheet '{name}' sel {cell.coordinate}: judul kolom '{cell.value}' muncul dua kali; "
+                    "ganti nama salah satunya."
+                )
+            found[key] = cell.column
+        missing = [c.header for c in columns if _norm(c.header) not in found]
+        if missing:
+            names = ", ".join(f"'{h}'" for h in missing)
+            word = "kolom" if len(missing) == 1 else "kolom-kolom"
+            raise WorkbookError(
+                f"Sheet '{name}': {word} {names} tidak ditemukan di baris judul (baris 1); kembalikan judul "
+                "kolom seperti semula."
+            )
+        self.index = {c.field: found[_norm(c.header)] for c in columns}
+
+    def rows(self) -> Iterator[_Row]:
+        for r in range(2, self.ws.max_row + 1):
+            cells = {f: self.ws.cell(r, c) for f, c in self.index.items()}
+            if all(_blank(c.value) for c in cells.values()):
+                continue
+            yield _Row(self, r, cells)
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+class _Row:
+    """Typed access to one row's cells; a bad cell is recorded and read as _BAD."""
+
+    def __init__(
+        self, sheet: _Sheet, row: int, cells: dict[str, Cell], columns: dict[str, Column] | None = None
+    ) -> None:
+        self.sheet = sheet
+        self.row = row
+        self.cells = cells
+        self.columns = sheet.columns if columns is None else columns
+        self.bad = False
+
+    def where(self, field: str) -> str:
+        return f"Sheet '{self.sheet.name}' sel {self.cells[field].coordinate}"
+
+    def header(self, field: str) -> str:
+        return self.columns[field].header
+
+    def problem(self, field: str, text: str) -> object:
+        self.sheet.problems.add(f"{self.where(field)}: {text}")
+        self.bad = True
+        return _BAD
+
+    def raw(self, field: str) -> object:
+        """The cell's value, or _BAD for a formula or an Excel error; None for an empty cell."""
+        cell = self.cells[field]
+        value = cell.value
+        if cell.data_type == "f" or isinstance(value, ArrayFormula | DataTableFormula):
+            text = value.text if isinstance(value, ArrayFormula) else value
+            return self.problem(field, f"{self.header(field)} berisi rumus ({text}); ketik nilainya, bukan "
+                                       "rumus.")
+        if cell.data_type == "e":
+            return self.problem(field, f"{self.header(field)} berisi galat Excel {value}; ganti dengan "
+                                       "nilai.")
+        return None if _blank(value) else value
+
+    def get(self, field: str) -> object:
+        """The cell read as the model field needs it (by the field's kind)."""
+        if field in INDICATOR_ENUMS:
+            return self.enum(field, INDICATOR_ENUMS[field])
+        if field in INT_FIELDS:
+            return self.integer(field)
+        if field in FLOAT_FIELDS:
+            return self.number(field)
+        if field in VALUE_FIELDS:
+            return self.value(field)
+        return self.text(field)
+
+    def required(self, field: str, value: object) -> object:
+        if value is None and self.columns[field].required:
+            return self.problem(field, f"{self.header(field)} kosong; kolom ini wajib diisi.")
+        return value
+
+    def text(self, field: str) -> object:
+        value = self.raw(field)
+        if value is _BAD:
+            return _BAD
+        if value is None:
+            if self.columns[field].required:
+                return self.required(field, None)
+            return None if field in OPTIONAL_TEXT else ""
+        if isinstance(value, bool):
+            return self.problem(field, f"{self.header(field)} berisi {value}; ketik teksnya.")
+        if isinstance(value, datetime | date | time):
+            return _date_text(value)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value)
+        return text.strip() if field in STRIPPED else text
+
+    def number(self, field: str) -> object:
+        value = self.raw(field)
+        if value is _BAD:
+            return _BAD
+        if value is None:
+            return self.required(field, None)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return self.problem(
+                field, f"{self.header(field)} '{_show(value)}' bukan angka; isi angka atau kosongkan."
+                if not self.columns[field].required else
+                f"{self.header(field)} '{_show(value)}' bukan angka; isi angka."
+            )
+        return float(value)
+
+    def integer(self, field: str) -> object:
+        value = self.number(field)
+        if value is _BAD or value is None:
+            return value
+        assert isinstance(value, float)
+        if not value.is_integer():
+            return self.problem(field, f"{self.header(field)} '{_show(value)}' bukan bilangan bulat; "
+                                       "isi bilangan bulat.")
+        return int(value)
+
+    def value(self, field: str) -> object:
+        """A quarterly target or realisasi: a number, or text (a grade code such as BB)."""
+        value = self.raw(field)
+        if value is _BAD or value is None:
+            return value
+        if isinstance(value, bool | datetime | date | time):
+            return self.problem(field, f"{self.header(field)} '{_show(value)}' bukan angka; isi angka "
+                                       "atau kosongkan.")
+        if isinstance(value, int | float):
+            return float(value)
+        return str(value).strip()
+
+    def enum(self, field: str, enum: type[Enum]) -> object:
+        value = self.raw(field)
+        if value is _BAD:
+            return _BAD
+        if value is None:
+            if self.columns[field].required:
+                return self.required(field, None)
+            return next(iter(enum))  # the first member is the neutral default (Roll-up: tidak)
+        choices = {m.value: m for m in enum}
+        key = _norm(value)
+        if key not in choices:
+            listed = ", ".join(choices)
+            return self.problem(field, f"{self.header(field)} '{_show(value)}' tidak ada dalam daftar "
+                                       f"({listed}); pilih dari drop-down.")
+        return choices[key]
+
+    def flag(self, field: str) -> object:
+        value = self.raw(field)
+        if value is _BAD:
+            return _BAD
+        if isinstance(value, bool):
+            return value
+        if value is None:
+            return self.problem(field, f"{self.header(field)} kosong; isi '{s.YES}' atau '{s.NO}'.")
+        key = _norm(value)
+        if key in (s.YES, s.NO):
+            return key == s.YES
+        return self.problem(field, f"{self.header(field)} '{_show(value)}' tidak valid; isi '{s.YES}' atau "
+                                   f"'{s.NO}'.")
+
+    def build(self, model: type[BaseModel], fields: dict[str, Any]) -> Any:
+        """The model, or None when a cell of the row was bad (already reported); pydantic's complaint is
+        reported at the cell of the field it names."""
+        if self.bad or any(v is _BAD for v in fields.values()):
+            return None
+        try:
+            return model(**fields)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = [str(p) for p in err["loc"]]
+            field = ".".join(loc[:2]) if len(loc) > 1 and loc[1].isdigit() else (loc[0] if loc else "")
+            column = field if field in self.cells else next(iter(self.cells))
+            self.problem(column, f"{self.header(column)} '{_show(self.cells[column].value)}' tidak valid: "
+                                 f"{_explain(err)}.")
+            return None
+
+
+def _show(value: object) -> str:
+    """A cell value as a planner would recognise it (Indonesian decimal comma, BENAR/SALAH)."""
+    if isinstance(value, bool):
+        return "BENAR" if value else "SALAH"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
+    return "" if value is None else str(value)
+
+
+def _date_text(value: date | datetime | time) -> str:
+    if isinstance(value, time):
+        return value.isoformat()
+    return f"{value.day} {MONTHS_ID[value.month - 1]} {value.year}"
+
+
+def _explain(err: dict[str, Any]) -> str:
+    """A pydantic error in planners' words."""
+    ctx = err.get("ctx") or {}
+    kind = err.get("type", "")
+    if kind == "string_pattern_mismatch":
+        return "hanya boleh berisi huruf, angka, titik, garis bawah dan tanda minus (tanpa spasi)"
+    if kind == "string_too_long":
+        return f"terlalu panjang, paling banyak {ctx.get('max_length')} karakter"
+    if kind == "string_too_short":
+        return "tidak boleh kosong"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"harus paling kecil {ctx.get('ge', ctx.get('gt'))}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"harus paling besar {ctx.get('le', ctx.get('lt'))}"
+    if kind == "value_error" and err.get("loc") and err["loc"][0] in VALUE_HINTS:
+        return VALUE_HINTS[str(err["loc"][0])]
+    return str(err.get("msg", kind))
+
+
+def _fields(row: _Row, columns: Sequence[s.Column]) -> dict[str, Any]:
+    """Model keyword arguments of a row: quarterly columns "x.0".."x.3" become the list x."""
+    out: dict[str, Any] = {}
+    for column in columns:
+        name, _, index = column.field.partition(".")
+        value = row.get(column.field)
+        if index:
+            out.setdefault(name, [None] * QUARTERS)[int(index)] = value
+        else:
+            out[name] = value
+    return out
+
+
+# --- the sheets -----------------------------------------------------------------------------------------
+
+
+def _read_positions(wb: Workbook, problems: _Problems) -> tuple[list[Position], set[str]]:
+    """The positions, and every code in the sheet (also of rows with a problem, which is reported once)."""
+    sheet = _Sheet(wb, s.SHEET_POSITIONS, s.POSITION_COLUMNS, problems)
+    rows = [(row, _fields(row, s.POSITION_COLUMNS)) for row in sheet.rows()]
+    seen = _unique(rows, "code", "Kode")
+    positions: list[Position] = []
+    for row, fields in rows:
+        parent = fields["parent"]
+        if isinstance(parent, str) and parent not in seen:
+            row.problem("parent", f"Kode Atasan '{parent}' tidak ada di kolom Kode sheet "
+                                  f"'{s.SHEET_POSITIONS}'; pilih dari drop-down, atau kosongkan untuk "
+                                  "Kepala Dinas.")
+        position = row.build(Position, fields)
+        if position is not None:
+            positions.append(position)
+    return positions, set(seen)
+
+
+def _read_indicators(wb: Workbook, problems: _Problems, codes: set[str]) -> list[Indicator]:
+    sheet = _Sheet(wb, s.SHEET_INDICATORS, s.INDICATOR_COLUMNS, problems)
+    rows = [(row, _fields(row, s.INDICATOR_COLUMNS)) for row in sheet.rows()]
+    seen = _unique(rows, "id", "ID")
+    indicators: list[Indicator] = []
+    for row, fields in rows:
+        code, supports = fields["position"], fields["supports"]
+        if isinstance(code, str) and code not in codes:
+            row.problem("position", f"Kode Jabatan '{code}' tidak ada di kolom Kode sheet "
+                                    f"'{s.SHEET_POSITIONS}'; pilih dari drop-down.")
+        if isinstance(supports, str) and supports not in seen:
+            row.problem("supports", f"Mendukung ID '{supports}' tidak ada di kolom ID sheet "
+                                    f"'{s.SHEET_INDICATORS}'; pilih dari drop-down atau kosongkan.")
+        _check_text_values(row, fields)
+        indicator = row.build(Indicator, fields)
+        if indicator is not None:
+            indicators.append(indicator)
+    return indicators
+
+
+def _unique(rows: list[tuple[_Row, dict[str, Any]]], field: str, label: str) -> dict[str, str]:
+    """The key values of the rows with their cell; a repeated key is a problem at its second cell."""
+    seen: dict[str, str] = {}
+    for row, fields in rows:
+        key = fields[field]
+        if not isinstance(key, str):
+            continue
+        if key in seen:
+            row.problem(field, f"{label} '{key}' sudah dipakai di sel {seen[key]}; setiap {label} harus "
+                               "unik.")
+        else:
+            seen[key] = row.cells[field].coordinate
+    return seen
+
+
+def _check_text_values(row: _Row, fields: dict[str, Any]) -> None:
+    """Text in a quarterly target/realisasi cell is a grade code, which only grade indicators have."""
+    if fields.get("kind") is Kind.GRADE:
+        return
+    for name in ("target_q", "realisasi_q"):
+        for i, value in enumerate(fields.get(name) or []):
+            if isinstance(value, str):
+                field = f"{name}.{i}"
+                row.problem(field, f"{row.header(field)} '{value}' bukan angka; isi angka tanpa satuan atau "
+                                   "kosongkan (teks hanya untuk indikator berjenis predikat).")
+
+
+def _read_settings(wb: Workbook, problems: _Problems) -> tuple[Settings, str]:
+    """The Pengaturan sheet: one setting per row, found by its label; returns the settings and the label
+    for capaian above the target (which belongs to the reference)."""
+    name = s.SHEET_SETTINGS
+    columns = (Column(s.SETTINGS_HEADERS[0], "label"), Column(s.SETTINGS_HEADERS[1], "value"))
+    sheet = _Sheet(wb, name, columns, problems)
+    by_label = {}
+    for row in sheet.rows():
+        label = row.cells["label"].value
+        if not _blank(label):
+            by_label.setdefault(_norm(label), row)
+    values: dict[str, Any] = {}
+    cells: dict[str, _Row] = {}
+    for setting in s.SETTINGS:
+        row = by_label.get(_norm(setting.label))
+        if row is None:
+            raise WorkbookError(
+                f"Sheet '{name}': baris '{setting.label}' tidak ditemukan di kolom "
+                f"'{s.SETTINGS_HEADERS[0]}'; kembalikan baris itu beserta nilainya."
+            )
+        # Read the value under the setting's own name so that messages say which setting is wrong.
+        required = setting.field in REQUIRED_SETTINGS
+        value_row = _Row(sheet, row.row, {setting.field: row.cells["value"]},
+                         columns={setting.field: Column(setting.label, setting.field, required=required)})
+        values[setting.field] = value_row.get(setting.field)
+        cells[setting.field] = value_row
+    if any(v is _BAD for v in values.values()):
+        return Settings(), ""
+    fields = {f.removeprefix("settings."): v for f, v in values.items() if f.startswith("settings.")}
+    try:
+        settings = Settings(**fields)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = "settings." + str(err["loc"][0])
+        row = cells[field]
+        row.problem(field, f"{row.header(field)} '{_show(row.cells[field].value)}' tidak valid: "
+                           f"{_explain(err)}.")
+        return Settings(), ""
+    return settings, values["reference.above_target_label"] or ""
+
+
+def _read_reference(wb: Workbook, problems: _Problems, above_label: str) -> Reference:
+    bands = _read_table(wb, s.SHEET_BANDS, s.BAND_COLUMNS, Band, problems)
+    grades = _read_table(wb, s.SHEET_GRADES, s.GRADE_COLUMNS, Grade, problems)
+    names: list[Any] = []
+    components = _read_table(wb, s.SHEET_IPK, s.IPK_COLUMNS, IpkComponent, problems,
+                             flags=("provisional",), keys=("name", names))
+    statuses = _read_table(wb, s.SHEET_IPK_STATUS, s.IPK_STATUS_COLUMNS, IpkStatus, problems,
+                           flags=("confirmed",))
+    by_name = {_norm(c.name): c for c in components}
+    sheet = _Sheet(wb, s.SHEET_IPK_SUB, s.IPK_SUB_COLUMNS, problems)
+    for row in sheet.rows():
+        component, name = row.get("component"), row.get("name")
+        if component is _BAD or name is _BAD:
+            continue
+        target = by_name.get(_norm(component))
+        if target is None and any(isinstance(n, str) and _norm(n) == _norm(component) for n in names):
+            continue  # its component row has a problem of its own, already reported
+        if target is None:
+            row.problem("component", f"Komponen IPK '{component}' tidak ada di sheet '{s.SHEET_IPK}'; "
+                                     "pilih dari drop-down.")
+        else:
+            target.sub_indicators.append(str(name))
+    return Reference(bands=bands, above_target_label=above_label, grades=grades,
+                     ipk_components=components, ipk_statuses=statuses)
+
+
+def _read_table(
+    wb: Workbook, name: str, columns: Sequence[Column], model: type[BaseModel], problems: _Problems,
+    *, flags: tuple[str, ...] = (), keys: tuple[str, list[Any]] | None = None,
+) -> list[Any]:
+    """The rows of a reference table as models; `keys` (field, list) collects that field of every row."""
+    sheet = _Sheet(wb, name, columns, problems)
+    out = []
+    for row in sheet.rows():
+        fields = {c.field: row.flag(c.field) if c.field in flags else row.get(c.field) for c in columns}
+        if keys is not None:
+            keys[1].append(fields[keys[0]])
+        item = row.build(model, fields)
+        if item is not None:
+            out.append(item)
+    return out

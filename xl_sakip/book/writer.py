@@ -1,0 +1,291 @@
+"""Write a Cascade into the master workbook (openpyxl, headless).
+
+The layout (sheet, table and column names) lives in `schema.py`; this module only lays it out: tables,
+drop-downs, widths, formats. Every value goes through `cells.put`, so text from documents is never written
+as a formula. Output is deterministic: the same cascade gives the same cells and, with `package.py`, the
+same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xl_sakip.book import instructions
+from xl_sakip.book import schema as s
+from xl_sakip.book.cells import TOP, WRAP, put, style_header
+from xl_sakip.book.macro_parts import MacroParts
+from xl_sakip.book.package import save_workbook
+from xl_sakip.core.models import Aggregation, Cascade, Kind, Polarity, RollUp
+
+#: Rows below the last data row that still get the drop-downs and formats, so that new rows have them.
+SPARE_ROWS = 500
+#: Columns at least this wide hold long texts: wrap them.
+WRAP_WIDTH = 28
+TABLE_STYLE = "TableStyleMedium2"
+CREATOR = "xl-sakip"
+
+#: Columns that planners fill in every quarter (their header is green).
+INPUT_FIELDS = frozenset(
+    f"{name}.{i}" for name in ("target_q", "realisasi_q", "numerator_q", "denominator_q") for i in range(4)
+)
+
+# Ref_Daftar: (header, defined name, values). Values are the enum values the reader accepts.
+LISTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Jenis", s.LIST_KIND, tuple(k.value for k in Kind)),
+    ("Polaritas", s.LIST_POLARITY, tuple(p.value for p in Polarity)),
+    ("Agregasi", s.LIST_AGGREGATION, tuple(a.value for a in Aggregation)),
+    ("Roll-up", s.LIST_ROLLUP, tuple(r.value for r in RollUp)),
+    ("Ya/Tidak", s.LIST_YES_NO, (s.YES, s.NO)),
+    ("Rumus Polaritas Turun", s.LIST_LOWER_FORMULA, ("2T-R", "T/R")),
+)
+
+# Drop-downs of the indicators table: field -> (defined name of the list, what the list holds).
+INDICATOR_DROPDOWNS: dict[str, tuple[str, str]] = {
+    "position": (s.LIST_POSITION_CODES, "kode jabatan (kolom Kode sheet Jabatan)"),
+    "kind": (s.LIST_KIND, "persen, jumlah, indeks atau predikat"),
+    "polarity": (s.LIST_POLARITY, "naik, turun atau rentang"),
+    "aggregation": (s.LIST_AGGREGATION, "jumlah, terakhir atau rasio"),
+    "supports": (s.LIST_INDICATOR_IDS, "ID indikator (kolom ID)"),
+    "rollup": (s.LIST_ROLLUP, "tidak atau jumlah"),
+}
+
+
+def build_master(cascade: Cascade) -> Workbook:
+    """The master workbook of `cascade`, in memory."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    stamp = datetime(cascade.settings.year, 1, 1)  # fixed, for reproducible files
+    wb.properties.creator = CREATOR
+    wb.properties.lastModifiedBy = CREATOR
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    wb.properties.title = f"Cascading Kinerja {cascade.settings.year}"
+    # Excel binds the VBA project's ThisWorkbook module to the workbook by this code name.
+    wb.code_name = "ThisWorkbook"
+
+    _instructions_sheet(wb, cascade)
+    _positions_sheet(wb, cascade)
+    _indicators_sheet(wb, cascade)
+    _settings_sheet(wb, cascade)
+    _reference_sheets(wb, cascade)
+    _lists_sheet(wb)
+    _xlwings_conf_sheet(wb)
+    wb.active = 0
+    return wb
+
+
+def write_master(
+    cascade: Cascade, path: str | Path, *, force: bool = False, macro_parts: MacroParts | None = None
+) -> Path:
+    """Write the master workbook of `cascade` to `path` (.xlsm) atomically; overwrites only with `force`."""
+    return save_workbook(build_master(cascade), path, macro_parts=macro_parts, force=force)
+
+
+# --- sheets ---------------------------------------------------------------------------------------------
+
+
+def _instructions_sheet(wb: Workbook, cascade: Cascade) -> None:
+    ws = wb.create_sheet(s.SHEET_INSTRUCTIONS)
+    ws.column_dimensions["A"].width = 110
+    ws.sheet_view.showGridLines = False
+    ws.sheet_view.tabSelected = True  # the sheet a new file opens on
+    fonts = {
+        instructions.TITLE: Font(bold=True, size=14),
+        instructions.HEADING: Font(bold=True, size=12, color="1F4E78"),
+    }
+    row = 1
+    for style, text in instructions.instruction_lines(cascade.settings.office, cascade.settings.year):
+        if style == instructions.HEADING:
+            row += 1  # a blank line before each heading
+        cell = put(ws.cell(row, 1), ("• " + text) if style == instructions.ITEM else text)
+        indent = 1 if style == instructions.ITEM else 0
+        cell.alignment = Alignment(wrap_text=True, vertical="top", indent=indent)
+        if style in fonts:
+            cell.font = fonts[style]
+        row += 1
+
+
+def _positions_sheet(wb: Workbook, cascade: Cascade) -> None:
+    ws = wb.create_sheet(s.SHEET_POSITIONS)
+    rows = [[_field(p, c.field) for c in s.POSITION_COLUMNS] for p in cascade.positions]
+    last = _table(ws, s.TABLE_POSITIONS, s.POSITION_COLUMNS, rows)
+    ws.freeze_panes = "A2"
+    col = _letter(s.POSITION_COLUMNS, "parent")
+    _list_validation(ws, f"{col}2:{col}{last + SPARE_ROWS}", s.LIST_POSITION_CODES,
+                     "Kode Atasan", "kode jabatan (kolom Kode; kosong untuk Kepala Dinas)")
+    _define(wb, s.LIST_POSITION_CODES, f"{s.TABLE_POSITIONS}[{_header(s.POSITION_COLUMNS, 'code')}]")
+
+
+def _indicators_sheet(wb: Workbook, cascade: Cascade) -> None:
+    ws = wb.create_sheet(s.SHEET_INDICATORS)
+    rows = [[_field(i, c.field) for c in s.INDICATOR_COLUMNS] for i in cascade.indicators]
+    last = _table(ws, s.TABLE_INDICATORS, s.INDICATOR_COLUMNS, rows, input_fields=INPUT_FIELDS)
+    ws.freeze_panes = "B2"
+    ws.row_dimensions[1].height = 32
+    for field, (name, what) in INDICATOR_DROPDOWNS.items():
+        col = _letter(s.INDICATOR_COLUMNS, field)
+        header = _header(s.INDICATOR_COLUMNS, field)
+        _list_validation(ws, f"{col}2:{col}{last + SPARE_ROWS}", name, header, what)
+    _define(wb, s.LIST_INDICATOR_IDS, f"{s.TABLE_INDICATORS}[{_header(s.INDICATOR_COLUMNS, 'id')}]")
+
+
+
+def _settings_sheet(wb: Workbook, cascade: Cascade) -> None:
+    ws = wb.create_sheet(s.SHEET_SETTINGS)
+    for col, (header, width) in enumerate(zip(s.SETTINGS_HEADERS, (34, 28, 70), strict=True), start=1):
+        style_header(put(ws.cell(1, col), header))
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "A2"
+    sources = {"settings": cascade.settings, "reference": cascade.reference}
+    for row, setting in enumerate(s.SETTINGS, start=2):
+        owner, attr = setting.field.split(".")
+        put(ws.cell(row, 1), setting.label).font = Font(bold=True)
+        put(ws.cell(row, 2), getattr(sources[owner], attr), setting.number_format).alignment = Alignment(
+            horizontal="left")
+        put(ws.cell(row, 3), setting.note).alignment = WRAP
+        _define(wb, setting.name, f"{quote_sheetname(ws.title)}!$B${row}")
+        if setting.field == "settings.lower_is_better_formula":
+            _list_validation(ws, f"B{row}", s.LIST_LOWER_FORMULA, setting.label, "2T-R atau T/R", blank=False)
+
+
+def _reference_sheets(wb: Workbook, cascade: Cascade) -> None:
+    ref = cascade.reference
+    assert ref is not None  # Cascade fills the default reference
+
+    ws = wb.create_sheet(s.SHEET_BANDS)
+    _table(ws, s.TABLE_BANDS, s.BAND_COLUMNS, [[b.label, b.lower, b.upper] for b in ref.bands])
+    ws.freeze_panes = "A2"
+
+    ws = wb.create_sheet(s.SHEET_GRADES)
+    _table(ws, s.TABLE_GRADES, s.GRADE_COLUMNS,
+           [[g.scale, g.code, g.score, g.description] for g in ref.grades])
+    ws.freeze_panes = "A2"
+
+    ws = wb.create_sheet(s.SHEET_IPK)
+    last = _table(ws, s.TABLE_IPK, s.IPK_COLUMNS,
+                  [[c.no, c.name, c.max_value, _yes_no(c.provisional)] for c in ref.ipk_components])
+    ws.freeze_panes = "A2"
+    col = _letter(s.IPK_COLUMNS, "provisional")
+    _list_validation(ws, f"{col}2:{col}{last + SPARE_ROWS}", s.LIST_YES_NO, "Sementara", "ya atau tidak")
+    _define(wb, s.LIST_IPK_COMPONENTS, f"{s.TABLE_IPK}[{_header(s.IPK_COLUMNS, 'name')}]")
+
+    ws = wb.create_sheet(s.SHEET_IPK_SUB)
+    last = _table(ws, s.TABLE_IPK_SUB, s.IPK_SUB_COLUMNS,
+                  [[c.name, sub] for c in ref.ipk_components for sub in c.sub_indicators])
+    ws.freeze_panes = "A2"
+    col = _letter(s.IPK_SUB_COLUMNS, "component")
+    _list_validation(ws, f"{col}2:{col}{last + SPARE_ROWS}", s.LIST_IPK_COMPONENTS, "Komponen IPK",
+                     "nama komponen (sheet Ref_IPK)")
+
+    ws = wb.create_sheet(s.SHEET_IPK_STATUS)
+    last = _table(ws, s.TABLE_IPK_STATUS, s.IPK_STATUS_COLUMNS,
+                  [[st.label, st.lower, _yes_no(st.confirmed)] for st in ref.ipk_statuses])
+    ws.freeze_panes = "A2"
+    col = _letter(s.IPK_STATUS_COLUMNS, "confirmed")
+    _list_validation(ws, f"{col}2:{col}{last + SPARE_ROWS}", s.LIST_YES_NO, "Terkonfirmasi", "ya atau tidak")
+
+
+def _lists_sheet(wb: Workbook) -> None:
+    ws = wb.create_sheet(s.SHEET_LISTS)
+    for col, (header, name, values) in enumerate(LISTS, start=1):
+        letter = get_column_letter(col)
+        style_header(put(ws.cell(1, col), header))
+        for row, value in enumerate(values, start=2):
+            put(ws.cell(row, col), value)
+        ws.column_dimensions[letter].width = max(14, len(header) + 4)
+        _define(wb, name, f"{quote_sheetname(ws.title)}!${letter}$2:${letter}${len(values) + 1}")
+
+
+def _xlwings_conf_sheet(wb: Workbook) -> None:
+    # xlwings reads keys from A1 down until the first empty cell: no header, no gaps, no empty values.
+    ws = wb.create_sheet(s.SHEET_XLWINGS_CONF)
+    for row, (key, value) in enumerate(s.XLWINGS_CONF, start=1):
+        put(ws.cell(row, 1), key)
+        put(ws.cell(row, 2), value)
+    ws.column_dimensions["A"].width = 20
+    ws.column_dimensions["B"].width = 20
+
+
+# --- helpers --------------------------------------------------------------------------------------------
+
+
+def _table(
+    ws: Worksheet,
+    name: str,
+    columns: Sequence[s.Column],
+    rows: Iterable[Sequence[object]],
+    *,
+    input_fields: frozenset[str] = frozenset(),
+) -> int:
+    """Write a header and rows as an Excel Table; returns the last row of the table."""
+    for col, column in enumerate(columns, start=1):
+        style_header(put(ws.cell(1, col), column.header), input_column=column.field in input_fields)
+        dim = ws.column_dimensions[get_column_letter(col)]
+        dim.width = column.width
+        # Column-wide formats and alignment also reach the rows people add below the table.
+        if column.number_format:
+            dim.number_format = column.number_format
+        dim.alignment = WRAP if column.width >= WRAP_WIDTH else TOP
+    last = 1
+    for last, values in enumerate(rows, start=2):
+        for col, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
+            # Empty cells get their format too: a NIP typed later into an "@" cell keeps its leading zeros.
+            cell = ws.cell(last, col) if value is None else put(ws.cell(last, col), value)
+            if column.number_format:
+                cell.number_format = column.number_format
+            cell.alignment = WRAP if column.width >= WRAP_WIDTH else TOP
+    # A table needs at least one data row: an empty table keeps one blank row.
+    last = max(last, 2)
+    table = Table(displayName=name, ref=f"A1:{get_column_letter(len(columns))}{last}")
+    table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)
+    ws.add_table(table)
+    return last
+
+
+def _list_validation(
+    ws: Worksheet, ref: str, list_name: str, label: str, what: str, *, blank: bool = True
+) -> None:
+    dv = DataValidation(
+        type="list",
+        formula1=list_name,
+        allow_blank=blank,
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle=f"{label} tidak valid"[:32],
+        error=f"Pilih {what} dari daftar.",
+    )
+    dv.add(ref)
+    ws.add_data_validation(dv)
+
+
+def _define(wb: Workbook, name: str, ref: str) -> None:
+    wb.defined_names[name] = DefinedName(name, attr_text=ref)
+
+
+def _field(obj: object, path: str) -> object:
+    """Value of a schema field path such as "title" or "realisasi_q.2"."""
+    name, _, index = path.partition(".")
+    value = getattr(obj, name)
+    return value[int(index)] if index else value
+
+
+def _letter(columns: Sequence[s.Column], field: str) -> str:
+    return get_column_letter(next(i for i, c in enumerate(columns, start=1) if c.field == field))
+
+
+def _header(columns: Sequence[s.Column], field: str) -> str:
+    return next(c.header for c in columns if c.field == field)
+
+
+def _yes_no(flag: bool) -> str:
+    return s.YES if flag else s.NO
