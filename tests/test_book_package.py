@@ -141,7 +141,7 @@ def test_failed_write_leaves_the_old_file_and_no_temp(
 
     monkeypatch.setattr(package, "write_member", failing)
     small_cascade.settings.office = "berubah"
-    with pytest.raises(OSError):
+    with pytest.raises(UserError, match="Ruang disk penuh"):  # reported, in Bahasa Indonesia (issue 7)
         write_master(small_cascade, path, force=True)
     assert calls["n"] == 5
     assert path.read_bytes() == before

@@ -20,7 +20,7 @@ from xl_sakip.core.models import Cascade
 
 SHEETS = [
     "Petunjuk", "Jabatan", "Indikator", "Pengaturan", "Ref_Kategori", "Ref_Predikat", "Ref_IPK",
-    "Ref_SubIPK", "Ref_StatusIPK", "Ref_Daftar", "xlwings.conf",
+    "Ref_SubIPK", "Ref_StatusIPK", "Ref_Daftar", "xlwings.conf", "Template_Unit",
 ]
 
 

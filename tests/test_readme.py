@@ -1,4 +1,4 @@
-"""The README is the contract with a newcomer: its Quickstart is what CI runs, and it documents every command."""
+"""The README is the contract with a newcomer: its Quickstart is what CI runs; it documents every command."""
 
 from __future__ import annotations
 

@@ -41,6 +41,7 @@ def test_buttons_labels_and_built_in_icons() -> None:
     assert [(b.get("label"), b.get("onAction")) for b in buttons()] == [
         ("Buat Ulang Sheet Unit", "SakipRegenerate"),
         ("Periksa Data", "SakipWriteFindings"),
+        ("Ekspor PK (PDF)", "SakipExportPK"),
         ("Hitung Ulang", "SakipRecalculate"),
         ("Petunjuk", "SakipShowInstructions"),
     ]

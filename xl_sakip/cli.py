@@ -39,6 +39,15 @@ def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except UserError as e:
             err.print(f"[bold red]Galat:[/] {e.message}", highlight=False)
             raise typer.Exit(e.exit_code) from None
+        except OSError as e:  # a safety net: the adapters turn the I/O failures they expect into UserError
+            where = f" ({e.filename})" if e.filename else ""
+            err.print(f"[bold red]Galat:[/] berkas tidak dapat dibaca atau ditulis{where}: "
+                      f"{e.strerror or e}. Periksa file, folder dan ruang disk, lalu ulangi.",
+                      highlight=False)
+            raise typer.Exit(UserError.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("Dibatalkan. File yang sedang disimpan tidak berubah (penyimpanan bersifat atomik).")
+            raise typer.Exit(130) from None
 
     return wrapper
 
@@ -72,12 +81,17 @@ def check(
 
     Keluar 0 bila tidak ada galat, 1 bila ada galat, 2 bila file tidak dapat dipakai.
     """
+    from contextlib import nullcontext
+
     from xl_sakip.book.findings_sheet import run_check, write_findings_sheet
+    from xl_sakip.book.lock import workbook_lock
     from xl_sakip.core.findings import findings_to_json
 
-    report = run_check(workbook)
-    if write:
-        write_findings_sheet(workbook, report.findings)
+    # With --write the lock spans reading and saving, so that no other writer slips in between.
+    with workbook_lock(workbook) if write else nullcontext():
+        report = run_check(workbook)
+        if write:
+            write_findings_sheet(workbook, report.findings)
     if as_json:
         sys.stdout.write(findings_to_json(report.findings) + "\n")
     else:
@@ -99,6 +113,78 @@ def _print_findings(findings: list[Any]) -> None:
         table.add_row(f"[{colour.get(sev, 'white')}]{sev}[/]", f.code, f.position or "", f.indicator_id or "",
                       f.cell or "", f.message)
     out.print(table)
+
+
+@app.command()
+@user_errors
+def regenerate(
+    workbook: WorkbookArg = DEFAULT_WORKBOOK,
+    force: Annotated[bool, typer.Option("--force", help="Timpa sheet yang diubah manual.")] = False,
+) -> None:
+    """Buat ulang satu sheet per jabatan dan sheet Ringkasan dari tabel Indikator."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from xl_sakip.regenerate import regenerate as run
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
+                  transient=True) as bar:
+        task = bar.add_task("Membuat sheet", total=None)
+
+        def progress(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"Membuat sheet {name}")
+
+        result = run(workbook, force=force, progress=progress)
+    out.print(result.summary(), highlight=False)
+
+
+@app.command()
+@user_errors
+def build(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Workbook hasil.")] = DEFAULT_WORKBOOK,
+) -> None:
+    """Bangun ulang workbook master 2023 dari dokumen cascading (untuk pengembang)."""
+    from xl_sakip.build import build_shipped
+
+    result = build_shipped(output)
+    out.print(f"Dibangun: {output} ({len(result.cascade.positions)} jabatan, "
+              f"{len(result.cascade.indicators)} indikator)")
+
+
+@app.command("import-vba")
+@user_errors
+def import_vba(workbook: WorkbookArg = DEFAULT_WORKBOOK) -> None:
+    """Windows + Excel saja: impor ulang modul VBA dari sumbernya (bila proyek VBA rusak)."""
+    from xl_sakip.vba.windows_import import import_vba_sources_windows
+
+    names = import_vba_sources_windows(workbook)
+    out.print("Modul diimpor: " + ", ".join(names))
+
+
+@app.command()
+@user_errors
+def pk(
+    workbook: WorkbookArg = DEFAULT_WORKBOOK,
+    pdf: Annotated[Path, typer.Option("--pdf", help="Folder tujuan berkas PDF.")] = Path("PK"),
+    position: Annotated[str | None, typer.Option("--position", help="Kode jabatan.")] = None,
+) -> None:
+    """Perjanjian Kinerja per jabatan sebagai PDF (melalui LibreOffice)."""
+    from xl_sakip.pk import pk as export
+
+    for path in export(workbook, position, pdf):
+        out.print(f"Ditulis: {path}", highlight=False)
+
+
+@app.command()
+@user_errors
+def tree(
+    workbook: WorkbookArg = DEFAULT_WORKBOOK,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Berkas .svg atau .png.")] = Path(
+        "pohon-kinerja.svg"),
+) -> None:
+    """Gambar pohon kinerja (SVG atau PNG, satu halaman A3)."""
+    from xl_sakip.tree import tree as draw
+
+    out.print(f"Ditulis: {draw(workbook, output)}", highlight=False)
 
 
 def main() -> None:

@@ -22,6 +22,9 @@ from xl_sakip.core.numbers import parse_target
 from xl_sakip.errors import SeedError
 
 HEADER_HINT = "No<TAB>Sasaran Strategis<TAB>Indikator Kinerja<TAB>Target"
+#: The most characters an Excel cell holds; a longer text would be cut in the workbook, so it is refused.
+MAX_CELL_TEXT = 32_767
+_EMPTY_FIX = "Pilih berkas dokumen cascading yang berisi tabel, lalu impor lagi."
 
 
 class Severity(StrEnum):
@@ -120,6 +123,12 @@ class _Reader:
                 continue
             after_title = False
             cells = [c.strip() for c in line.split("\t")]
+            if any(len(c) > MAX_CELL_TEXT for c in cells):
+                raise SeedError(
+                    f"Baris {no}: satu kolom berisi lebih dari {MAX_CELL_TEXT:,} karakter (batas satu sel "
+                    "Excel), sehingga akan terpotong. Periksa apakah pemisah TAB atau baris baru hilang di "
+                    "baris ini, lalu impor lagi.".replace(",", ".")
+                )
             while len(cells) > 4 and not cells[-1]:
                 cells.pop()  # trailing empty cells of a wider table
             if not any(cells):
@@ -292,7 +301,7 @@ def parse_seed(text: str) -> ImportResult:
     """Read the cascading text format. Raises SeedError when there is nothing to import."""
     lines = _split_lines(text)
     if not any(line.strip() for line in lines):
-        raise SeedError("Dokumen kosong: tidak ada teks untuk diimpor.")
+        raise SeedError(f"Dokumen kosong: tidak ada teks untuk diimpor. {_EMPTY_FIX}")
     reader = _Reader()
     reader.read(lines)
     if not reader.tables:
@@ -306,7 +315,9 @@ def parse_seed(text: str) -> ImportResult:
     codes = [g.code for g in cascade.reference.grades]
     cascade.indicators = _indicators(reader.tables, positions, codes, problems)
     if not cascade.indicators:
-        raise SeedError("Dokumen punya baris judul tabel tetapi tidak ada baris indikator untuk diimpor.")
+        raise SeedError("Dokumen punya baris judul tabel tetapi tidak ada baris indikator untuk diimpor. "
+                        "Tambahkan baris indikator (No, Sasaran Strategis, Indikator Kinerja, Target, "
+                        "dipisah TAB) di bawah baris judul tabel, lalu impor lagi.")
     for n in link_ipk(cascade):
         _note(problems, n.source_line or 0, n.message, Severity.WARNING, n.indicator_id)
     problems.sort(key=lambda p: p.line)  # stable: same-line problems keep their order
@@ -326,7 +337,7 @@ def decode_seed(data: bytes, name: str = "berkas") -> tuple[str, list[ImportProb
     binary = SeedError(f"{name} adalah berkas biner (misalnya .docx, .xlsx atau .pdf), bukan teks. Simpan "
                        "dokumen cascading sebagai teks (.txt, UTF-8), lalu impor lagi.")
     if not data.strip():
-        raise SeedError(f"{name} kosong: tidak ada teks untuk diimpor.")
+        raise SeedError(f"{name} kosong: tidak ada teks untuk diimpor. {_EMPTY_FIX}")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text = data.decode("utf-16")
@@ -351,7 +362,7 @@ def decode_seed(data: bytes, name: str = "berkas") -> tuple[str, list[ImportProb
     if _binary(text):
         raise binary
     if not text.strip("\ufeff \t\r\n\f"):
-        raise SeedError(f"{name} kosong: tidak ada teks untuk diimpor.")
+        raise SeedError(f"{name} kosong: tidak ada teks untuk diimpor. {_EMPTY_FIX}")
     return text, problems
 
 

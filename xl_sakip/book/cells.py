@@ -13,8 +13,9 @@ from enum import Enum
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 
-#: Leading characters that spreadsheet programs may treat as the start of a formula.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: Leading characters that spreadsheet programs may treat as the start of a formula. A line feed is here
+#: because a carriage return is stored as one (clean_text), and CSV readers strip leading white space.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 # Characters XML 1.0 cannot hold (openpyxl raises IllegalCharacterError on them).
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

@@ -2,7 +2,8 @@
 
 - `locate(path)`: where each indicator and position sits (row) and which column holds which field, read
   from the header row, so that findings can name their cell even after people moved columns;
-- `run_check(path)`: read the master, run the core checks, return a CheckReport;
+- `run_check(path)`: read the master (``strict=False``: duplicate IDs, unknown codes and loops become
+  findings with their cells, not a refusal), run the core checks, return a CheckReport;
 - `add_findings_sheet(wb, findings)` / `write_findings_sheet(path, findings)`: add or replace "Temuan".
 """
 
@@ -19,8 +20,9 @@ from pydantic import BaseModel, ConfigDict
 
 from xl_sakip.book import schema
 from xl_sakip.book.cells import TOP, WRAP, put, style_header
+from xl_sakip.book.lock import workbook_lock
 from xl_sakip.book.package import save_workbook
-from xl_sakip.book.reader import read_master
+from xl_sakip.book.reader import read_master_with_rows
 from xl_sakip.core.findings import Finding, count_by_severity, findings_to_json, has_errors
 from xl_sakip.core.models import Cascade
 from xl_sakip.core.validation import check
@@ -142,8 +144,10 @@ def check_cascade(cascade: Cascade, loc: Locations | None = None) -> list[Findin
 def run_check(path: str | Path) -> CheckReport:
     """Read the master workbook at `path` and check it. Raises WorkbookError (exit 2) for an unusable file."""
     path = Path(path)
-    cascade = read_master(path)
-    return CheckReport(path=path, findings=check_cascade(cascade, locate(path)))
+    cascade, where = read_master_with_rows(path, strict=False)
+    loc = Locations(rows=where.indicator_rows, position_rows=where.position_rows,
+                    columns=where.indicator_columns, position_columns=where.position_columns)
+    return CheckReport(path=path, findings=check_cascade(cascade, loc))
 
 
 def add_findings_sheet(wb: Workbook, findings: list[Finding]) -> None:
@@ -172,6 +176,7 @@ def add_findings_sheet(wb: Workbook, findings: list[Finding]) -> None:
 def write_findings_sheet(path: str | Path, findings: list[Finding]) -> Path:
     """Add or replace the "Temuan" sheet of the workbook at `path`, keeping its macros; atomic save."""
     path = Path(path)
-    wb = _load(path, keep_vba=path.suffix.lower() == ".xlsm")
-    add_findings_sheet(wb, findings)
-    return save_workbook(wb, path, force=True)
+    with workbook_lock(path):  # held from loading to saving: no other writer's change is lost
+        wb = _load(path, keep_vba=path.suffix.lower() == ".xlsm")
+        add_findings_sheet(wb, findings)
+        return save_workbook(wb, path, force=True)

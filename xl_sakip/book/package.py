@@ -5,7 +5,9 @@ openpyxl writes an .xlsx package. This module takes its parts and
 - adds the VBA project (xl/vbaProject.bin) and the ribbon (customUI/customUI.xml) with their content types
   and relationships, when `MacroParts` are given; a workbook loaded with ``keep_vba=True`` keeps its own;
 - writes a deterministic zip (fixed timestamps, sorted members) to a temporary file in the target folder,
-  fsyncs it and renames it over the target, so that a failed write never leaves a half-written workbook.
+  fsyncs it and renames it over the target, so that a failed write never leaves a half-written workbook;
+- holds the workbook's lock file (book/lock.py) while it writes, and turns every OS failure (disk full,
+  read-only file or folder, file open in Excel) into a UserError in Bahasa Indonesia.
 
 Design notes: ../../../shared/design.md, "The .xlsm on a machine without Excel".
 """
@@ -13,9 +15,11 @@ Design notes: ../../../shared/design.md, "The .xlsm on a machine without Excel".
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import secrets
+import stat
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
@@ -25,6 +29,7 @@ from typing import BinaryIO
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
+from xl_sakip.book.lock import workbook_lock
 from xl_sakip.book.macro_parts import MacroParts
 from xl_sakip.errors import UserError
 
@@ -65,6 +70,7 @@ def save_workbook(
         raise UserError(f"'{path}' adalah folder, bukan file; beri nama file workbook yang berakhiran .xlsm.")
     if path.exists() and not force:
         raise UserError(f"File '{path}' sudah ada; gunakan --force untuk menimpanya.")
+    _refuse_read_only(path)
     parts = package_parts(openpyxl_parts(wb), macro=suffix == ".xlsm", macro_parts=macro_parts)
     if suffix == ".xlsx" and VBA_PART in parts:
         raise UserError(f"Workbook dengan makro harus disimpan sebagai .xlsm, bukan '{path.name}'.")
@@ -72,8 +78,22 @@ def save_workbook(
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"Folder '{path.parent}' tidak dapat dibuat: {exc.strerror or exc}.") from exc
-    atomic_write(path, lambda fh: write_zip(fh, parts))
+    with workbook_lock(path):
+        atomic_write(path, lambda fh: write_zip(fh, parts))
     return path
+
+
+def _refuse_read_only(path: Path) -> None:
+    """A file marked read-only is not replaced behind the user's back (POSIX would allow the rename)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if not mode & stat.S_IWUSR:
+        raise UserError(
+            f"File '{path}' bersifat hanya-baca (read-only), sehingga tidak ditimpa. Hapus tanda read-only "
+            "(klik kanan > Properties, atau chmod u+w), atau simpan dengan nama lain."
+        )
 
 
 def openpyxl_parts(wb: Workbook) -> dict[str, bytes]:
@@ -132,12 +152,15 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
         # os.open with 0o666 lets the umask decide the mode, as for any new file (mkstemp would give 0600).
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     except OSError as exc:
-        raise UserError(f"Tidak dapat menulis di folder '{path.parent}': {exc.strerror or exc}.") from exc
+        raise write_error(path, exc) from exc
     try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                write(fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise write_error(path, exc) from exc
         try:
             os.replace(tmp, path)
         except PermissionError as exc:
@@ -145,11 +168,26 @@ def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
                 f"File '{path}' tidak dapat ditimpa (mungkin sedang dibuka di Excel); tutup file itu, lalu "
                 "ulangi."
             ) from exc
+        except OSError as exc:
+            raise write_error(path, exc) from exc
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
+
+
+def write_error(path: Path, exc: OSError) -> UserError:
+    """An OS failure while saving `path`, in planners' words; the old file is always left as it was."""
+    kept = " Workbook yang lama tidak berubah." if path.exists() else ""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return UserError(f"Ruang disk penuh: '{path}' tidak dapat disimpan.{kept} Kosongkan ruang di disk "
+                         f"folder '{path.parent}' (atau simpan ke disk lain), lalu ulangi.")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return UserError(f"Folder '{path.parent}' tidak dapat ditulis ({exc.strerror or exc}).{kept} Periksa "
+                         "izin folder (atau apakah disknya hanya-baca), atau simpan ke folder lain.")
+    return UserError(f"'{path}' tidak dapat disimpan ({exc.strerror or exc}).{kept} Periksa disk dan folder "
+                     "tujuan, lalu ulangi.")
 
 
 def _fsync_dir(folder: Path) -> None:

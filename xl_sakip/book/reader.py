@@ -4,10 +4,18 @@ Columns are found by their header text (row 1), so people may reorder columns or
 problem a person can cause in the workbook becomes a WorkbookError whose message (Bahasa Indonesia) names
 the sheet and the cell and says what to do. Problems in cells are collected and reported together; a
 missing sheet or column stops the reading at once.
+
+`strict` (the default, for regenerate and the other writers) also refuses referential problems: a repeated
+ID or code, an unknown Kode Jabatan, Kode Atasan or Mendukung ID, a loop in the position tree. `check`
+reads with ``strict=False``: those are then left to the engine, which reports them as findings with their
+cells (ID_GANDA, KODE_GANDA, JABATAN_TIDAK_DIKENAL, ATASAN_TIDAK_DIKENAL, LINK_TIDAK_DIKENAL,
+SIKLUS_JABATAN). `read_master_with_rows` also returns where each row sits, so that findings name their cell
+without opening the file a second time.
 """
 
 from __future__ import annotations
 
+import difflib
 import warnings
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -17,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.worksheet import Worksheet
@@ -71,17 +80,34 @@ OPTIONAL_TEXT = frozenset({"parent", "official_name", "nip", "satuan", "supports
 STRIPPED = frozenset({"code", "parent", "position", "id", "supports", "scale", "component"})
 
 
-def read_master(path: str | Path) -> Cascade:
+class MasterRows(BaseModel):
+    """Where the rows of the master sit: what a finding needs to name its cell."""
+
+    indicator_rows: dict[str, int]  # indicator id -> worksheet row of the Indikator sheet (first occurrence)
+    position_rows: dict[str, int]  # position code -> worksheet row of the Jabatan sheet (first occurrence)
+    indicator_columns: dict[str, str]  # model field -> column letter, as found by header text
+    position_columns: dict[str, str]
+
+
+def read_master(path: str | Path, *, strict: bool = True) -> Cascade:
     """Read the master workbook at `path` into a Cascade; raises WorkbookError naming sheet and cell."""
+    return read_master_with_rows(path, strict=strict)[0]
+
+
+def read_master_with_rows(path: str | Path, *, strict: bool = True) -> tuple[Cascade, MasterRows]:
+    """The Cascade and the worksheet rows and columns of its indicators and positions (one opening)."""
     path = Path(path)
     wb = _open(path)
-    problems = _Problems()
-    positions, codes = _read_positions(wb, problems)
-    indicators = _read_indicators(wb, problems, codes)
+    problems = _Problems(strict)
+    positions, codes, where_positions = _read_positions(wb, problems)
+    indicators, where_indicators = _read_indicators(wb, problems, codes)
     settings, above_label = _read_settings(wb, problems)
     reference = _read_reference(wb, problems, above_label)
     problems.raise_if_any(path)
-    return Cascade(settings=settings, positions=positions, indicators=indicators, reference=reference)
+    cascade = Cascade(settings=settings, positions=positions, indicators=indicators, reference=reference)
+    rows = MasterRows(indicator_rows=where_indicators[0], position_rows=where_positions[0],
+                      indicator_columns=where_indicators[1], position_columns=where_positions[1])
+    return cascade, rows
 
 
 # --- opening --------------------------------------------------------------------------------------------
@@ -92,6 +118,7 @@ def _open(path: Path) -> Workbook:
         raise WorkbookError(f"File workbook '{path}' tidak ditemukan; periksa nama file dan foldernya.")
     if path.is_dir():
         raise WorkbookError(f"'{path}' adalah folder, bukan file workbook.")
+    _refuse_ole(path)
     try:
         with path.open("rb") as fh, warnings.catch_warnings():
             # openpyxl warns about Excel features it does not read (e.g. extended validation): not ours.
@@ -112,12 +139,40 @@ def _open(path: Path) -> Workbook:
         ) from exc
 
 
+#: The first bytes of an OLE compound file: .xls, .doc, and any password-protected (encrypted) Office file.
+OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+#: The stream name (UTF-16LE, as in a compound file's directory) Office uses for an encrypted package.
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+
+def _refuse_ole(path: Path) -> None:
+    """An encrypted workbook or an old .xls is not a zip: say which, and what to do."""
+    try:
+        with path.open("rb") as fh:
+            if fh.read(len(OLE_MAGIC)) != OLE_MAGIC:
+                return
+            data = fh.read()
+    except OSError:
+        return  # the opening below reports it
+    if _ENCRYPTED_STREAM in data:
+        raise WorkbookError(
+            f"'{path}' dilindungi kata sandi (password), sehingga tidak dapat dibaca. Buka file itu di "
+            "Excel, hapus kata sandinya (File > Info > Protect Workbook > Encrypt with Password, kosongkan), "
+            "simpan, lalu ulangi."
+        )
+    raise WorkbookError(
+        f"'{path}' adalah file Excel 97-2003 (.xls) atau dokumen Office lama, bukan workbook .xlsm; buka di "
+        "Excel dan simpan sebagai Excel Macro-Enabled Workbook (.xlsm), lalu ulangi."
+    )
+
+
 # --- problems -------------------------------------------------------------------------------------------
 
 
 class _Problems:
-    def __init__(self) -> None:
+    def __init__(self, strict: bool = True) -> None:
         self.items: list[str] = []
+        self.strict = strict  # referential problems are reported here (True) or left to the engine
 
     def add(self, message: str) -> None:
         self.items.append(message)
@@ -148,10 +203,7 @@ class _Sheet:
 
     def __init__(self, wb: Workbook, name: str, columns: Sequence[s.Column], problems: _Problems) -> None:
         if name not in wb.sheetnames:
-            raise WorkbookError(
-                f"Sheet '{name}' tidak ditemukan di workbook; kembalikan sheet itu (misalnya dari salinan "
-                "cadangan) atau buat ulang workbook dengan xl-sakip import."
-            )
+            raise WorkbookError(_missing_sheet(wb, name))
         self.ws: Worksheet = wb[name]
         self.name = name
         self.problems = problems
@@ -176,13 +228,37 @@ class _Sheet:
                 "kolom seperti semula."
             )
         self.index = {c.field: found[_norm(c.header)] for c in columns}
+        # Merged ranges cut into the table: every cell but the first of a range reads as empty.
+        self.merged = {(r, c): str(rng) for rng in self.ws.merged_cells.ranges
+                       for r in range(max(rng.min_row, 2), rng.max_row + 1)
+                       for c in range(rng.min_col, rng.max_col + 1)
+                       if (r, c) != (rng.min_row, rng.min_col)}
+
+    def letters(self) -> dict[str, str]:
+        return {f: get_column_letter(c) for f, c in self.index.items()}
 
     def rows(self) -> Iterator[_Row]:
         for r in range(2, self.ws.max_row + 1):
             cells = {f: self.ws.cell(r, c) for f, c in self.index.items()}
-            if all(_blank(c.value) for c in cells.values()):
+            if all(_blank(c.value) for c in cells.values()) and not any(
+                (r, c) in self.merged for c in self.index.values()
+            ):
                 continue
             yield _Row(self, r, cells)
+
+
+def _missing_sheet(wb: Workbook, name: str) -> str:
+    """The message for a missing sheet; names a sheet that looks renamed from it."""
+    message = f"Sheet '{name}' tidak ditemukan di workbook; "
+    ours = {_norm(v) for k, v in vars(s).items() if k.startswith("SHEET_") and isinstance(v, str)}
+    by_norm = {_norm(n): n for n in wb.sheetnames if _norm(n) not in ours}
+    close = difflib.get_close_matches(_norm(name), list(by_norm), n=1, cutoff=0.8)
+    near = [n for k, n in by_norm.items() if _norm(name) in k] or [by_norm[c] for c in close]
+    if near:
+        return message + (f"mungkin sheet itu telah diganti namanya menjadi '{near[0]}': kembalikan namanya "
+                          f"menjadi '{name}'.")
+    return message + ("kembalikan sheet itu (misalnya dari salinan cadangan) atau buat ulang workbook dengan "
+                      "xl-sakip import.")
 
 
 def _blank(value: object) -> bool:
@@ -216,6 +292,11 @@ class _Row:
         """The cell's value, or _BAD for a formula or an Excel error; None for an empty cell."""
         cell = self.cells[field]
         value = cell.value
+        if isinstance(cell, MergedCell) or (self.row, cell.column) in self.sheet.merged:
+            rng = self.sheet.merged.get((self.row, cell.column), "")
+            return self.problem(field, f"{self.header(field)} adalah bagian dari sel gabungan {rng}; "
+                                       "batalkan penggabungan (Unmerge Cells) dan isi nilainya di setiap "
+                                       "baris.")
         if cell.data_type == "f" or isinstance(value, ArrayFormula | DataTableFormula):
             text = value.text if isinstance(value, ArrayFormula) else value
             return self.problem(field, f"{self.header(field)} berisi rumus ({text}); ketik nilainya, bukan "
@@ -265,6 +346,8 @@ class _Row:
             return _BAD
         if value is None:
             return self.required(field, None)
+        if isinstance(value, datetime | date | time):
+            return self.problem(field, _date_problem(self.header(field), value))
         if isinstance(value, bool) or not isinstance(value, int | float):
             return self.problem(
                 field, f"{self.header(field)} '{_show(value)}' bukan angka; isi angka atau kosongkan."
@@ -288,7 +371,9 @@ class _Row:
         value = self.raw(field)
         if value is _BAD or value is None:
             return value
-        if isinstance(value, bool | datetime | date | time):
+        if isinstance(value, datetime | date | time):
+            return self.problem(field, _date_problem(self.header(field), value))
+        if isinstance(value, bool):
             return self.problem(field, f"{self.header(field)} '{_show(value)}' bukan angka; isi angka "
                                        "atau kosongkan.")
         if isinstance(value, int | float):
@@ -351,6 +436,12 @@ def _show(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def _date_problem(header: str, value: date | datetime | time) -> str:
+    return (f"{header} berisi tanggal '{_date_text(value)}', bukan angka (Excel mengubah ketikan seperti "
+            "8.96 atau 1/4 menjadi tanggal); ubah format sel menjadi Number lalu ketik ulang angkanya dengan "
+            "koma desimal, misalnya 8,96.")
+
+
 def _date_text(value: date | datetime | time) -> str:
     if isinstance(value, time):
         return value.isoformat()
@@ -392,42 +483,77 @@ def _fields(row: _Row, columns: Sequence[s.Column]) -> dict[str, Any]:
 # --- the sheets -----------------------------------------------------------------------------------------
 
 
-def _read_positions(wb: Workbook, problems: _Problems) -> tuple[list[Position], set[str]]:
-    """The positions, and every code in the sheet (also of rows with a problem, which is reported once)."""
+_Where = tuple[dict[str, int], dict[str, str]]  # key -> row, field -> column letter
+
+
+def _read_positions(wb: Workbook, problems: _Problems) -> tuple[list[Position], set[str], _Where]:
+    """The positions, every code in the sheet (also of rows with a problem, which is reported once), and
+    where they are."""
     sheet = _Sheet(wb, s.SHEET_POSITIONS, s.POSITION_COLUMNS, problems)
     rows = [(row, _fields(row, s.POSITION_COLUMNS)) for row in sheet.rows()]
     seen = _unique(rows, "code", "Kode")
     positions: list[Position] = []
     for row, fields in rows:
         parent = fields["parent"]
-        if isinstance(parent, str) and parent not in seen:
+        if problems.strict and isinstance(parent, str) and parent not in seen:
             row.problem("parent", f"Kode Atasan '{parent}' tidak ada di kolom Kode sheet "
                                   f"'{s.SHEET_POSITIONS}'; pilih dari drop-down, atau kosongkan untuk "
                                   "Kepala Dinas.")
         position = row.build(Position, fields)
         if position is not None:
             positions.append(position)
-    return positions, set(seen)
+    if problems.strict:
+        _check_loops(rows, problems)
+    return positions, set(seen), (_rows_of(rows, "code"), sheet.letters())
 
 
-def _read_indicators(wb: Workbook, problems: _Problems, codes: set[str]) -> list[Indicator]:
+def _rows_of(rows: list[tuple[_Row, dict[str, Any]]], field: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for row, fields in rows:
+        if isinstance(fields[field], str):
+            out.setdefault(fields[field], row.row)
+    return out
+
+
+def _check_loops(rows: list[tuple[_Row, dict[str, Any]]], problems: _Problems) -> None:
+    """A Kode Atasan chain that comes back to where it started (the tree and every roll-up would loop)."""
+    parent = {f["code"]: f["parent"] for _, f in rows if isinstance(f["code"], str)}
+    row_of = {f["code"]: row for row, f in reversed(rows) if isinstance(f["code"], str)}
+    reported: set[frozenset[str]] = set()
+    for code in parent:
+        path, node = [code], parent[code]
+        while isinstance(node, str) and node in parent and node not in path:
+            path.append(node)
+            node = parent[node]
+        if isinstance(node, str) and node in path:
+            loop = path[path.index(node):]
+            if frozenset(loop) not in reported:
+                reported.add(frozenset(loop))
+                chain = " → ".join([*loop, loop[0]])
+                row_of[loop[0]].problem("parent", f"Kode Atasan membentuk putaran {chain}; perbaiki Kode "
+                                                  "Atasan salah satunya (jabatan tertinggi dikosongkan).")
+
+
+def _read_indicators(
+    wb: Workbook, problems: _Problems, codes: set[str]
+) -> tuple[list[Indicator], _Where]:
     sheet = _Sheet(wb, s.SHEET_INDICATORS, s.INDICATOR_COLUMNS, problems)
     rows = [(row, _fields(row, s.INDICATOR_COLUMNS)) for row in sheet.rows()]
     seen = _unique(rows, "id", "ID")
     indicators: list[Indicator] = []
     for row, fields in rows:
         code, supports = fields["position"], fields["supports"]
-        if isinstance(code, str) and code not in codes:
+        if problems.strict and isinstance(code, str) and code not in codes:
             row.problem("position", f"Kode Jabatan '{code}' tidak ada di kolom Kode sheet "
                                     f"'{s.SHEET_POSITIONS}'; pilih dari drop-down.")
-        if isinstance(supports, str) and supports not in seen:
+        if problems.strict and isinstance(supports, str) and supports not in seen:
             row.problem("supports", f"Mendukung ID '{supports}' tidak ada di kolom ID sheet "
                                     f"'{s.SHEET_INDICATORS}'; pilih dari drop-down atau kosongkan.")
         _check_text_values(row, fields)
         indicator = row.build(Indicator, fields)
         if indicator is not None:
             indicators.append(indicator)
-    return indicators
+    return indicators, (_rows_of(rows, "id"), sheet.letters())
 
 
 def _unique(rows: list[tuple[_Row, dict[str, Any]]], field: str, label: str) -> dict[str, str]:
@@ -438,6 +564,8 @@ def _unique(rows: list[tuple[_Row, dict[str, Any]]], field: str, label: str) -> 
         if not isinstance(key, str):
             continue
         if key in seen:
+            if not row.sheet.problems.strict:
+                continue  # the engine reports it (ID_GANDA, KODE_GANDA) with the cell
             row.problem(field, f"{label} '{key}' sudah dipakai di sel {seen[key]}; setiap {label} harus "
                                "unik.")
         else:

@@ -80,6 +80,10 @@ def build_master(cascade: Cascade) -> Workbook:
     _reference_sheets(wb, cascade)
     _lists_sheet(wb)
     _xlwings_conf_sheet(wb)
+    # The styled template every unit sheet is copied from; the ribbon's regenerate needs it in the book.
+    from xl_sakip.sheets.template import ensure_template
+
+    ensure_template(wb)
     wb.active = 0
     return wb
 

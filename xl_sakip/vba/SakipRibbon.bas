@@ -15,6 +15,11 @@ Public Sub SakipWriteFindings(control As IRibbonControl)
     RunPython "import xl_sakip.macros; xl_sakip.macros.write_findings()"
 End Sub
 
+' "Ekspor PK (PDF)": writes the Perjanjian Kinerja of every position as PDF files next to the workbook.
+Public Sub SakipExportPK(control As IRibbonControl)
+    RunPython "import xl_sakip.macros; xl_sakip.macros.export_pk()"
+End Sub
+
 ' "Hitung Ulang": full recalculation of every formula in the open workbooks (no Python needed).
 Public Sub SakipRecalculate(control As IRibbonControl)
     Application.CalculateFull

@@ -1,0 +1,134 @@
+"""Benchmark `regenerate`: time against an openpyxl load+save of the same workbook, peak memory, LibreOffice.
+
+    .venv/bin/python scripts/bench_regenerate.py [--positions 500] [--indicators 20] [--no-libreoffice]
+
+Two workbooks: the shipped one (seed + sample realisasi; workbook/Cascading_2023.xlsm when it exists) and a
+synthetic cascade of N positions x M indicators (a three-level tree, every 5th indicator an IPK-like value
+rolled up to its superior's first indicator). Each measurement runs in a fresh process so that peak RSS is
+its own. Figures go into docs/sheets.md by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import random
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def synthetic(n_positions: int, n_indicators: int):
+    from xl_sakip.core.models import Aggregation, Cascade, Indicator, Kind, Position, RollUp, Settings
+
+    rnd = random.Random(2023)
+    width = max(1, int(n_positions ** 0.5))
+    positions, indicators = [], []
+    for i in range(n_positions):
+        code = f"P{i + 1:03d}"
+        parent = None if i == 0 else ("P001" if i <= width else f"P{(i - 1) // width + 1:03d}")
+        positions.append(Position(code=code, title=f"Kepala Seksi Sintetis Nomor {i + 1}", parent=parent,
+                                  eselon=2 if i == 0 else 3 if i <= width else 4, order=i))
+        for k in range(n_indicators):
+            ipk = k % 5 == 0
+            kind = Kind.INDEX if ipk else (Kind.PERCENT if k % 2 else Kind.NUMBER)
+            agg = Aggregation.SUM if kind is Kind.NUMBER else Aggregation.LATEST
+            target = round(rnd.uniform(1, 100), 2)
+            real = [round(target * rnd.uniform(0.1, 0.35), 2) if agg is Aggregation.SUM
+                    else round(target * rnd.uniform(0.6, 1.2), 2) for _ in range(4)]
+            if rnd.random() < 0.1:
+                real[3] = None
+            supports = f"{parent}-1.1" if ipk and parent and k == 0 else None
+            indicators.append(Indicator(
+                id=f"{code}-{k // 4 + 1}.{k % 4 + 1}", position=code, sasaran_no=k // 4 + 1,
+                sasaran=f"Sasaran {k // 4 + 1}", indikator=f"Indikator {k + 1}", target=target,
+                target_text=str(target), kind=kind, aggregation=agg, realisasi_q=real, supports=supports,
+                rollup=RollUp.SUM if supports else RollUp.NONE))
+    return Cascade(settings=Settings(office="Dinas Sintetis", year=2023), positions=positions,
+                   indicators=indicators)
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _job_regenerate(path: str, q) -> None:
+    from xl_sakip.regenerate import regenerate
+
+    t = time.perf_counter()
+    regenerate(path)
+    q.put((time.perf_counter() - t, _peak_mb()))
+
+
+def _job_load_save(path: str, q) -> None:
+    import openpyxl
+
+    from xl_sakip.book.package import save_workbook
+
+    t = time.perf_counter()
+    wb = openpyxl.load_workbook(path, keep_vba=path.endswith(".xlsm"))
+    save_workbook(wb, path, force=True)
+    q.put((time.perf_counter() - t, _peak_mb()))
+
+
+def _run(job, path: Path) -> tuple[float, float]:
+    q = mp.get_context("spawn").Queue()
+    proc = mp.get_context("spawn").Process(target=job, args=(str(path), q))
+    proc.start()
+    out = q.get()
+    proc.join()
+    return out
+
+
+def bench(label: str, master: Path, tmp: Path, libreoffice: bool) -> dict:
+    a, b = tmp / f"{label}-a{master.suffix}", tmp / f"{label}-b{master.suffix}"
+    shutil.copy(master, a)
+    shutil.copy(master, b)
+    base_t, base_mem = _run(_job_load_save, a)
+    regen_t, regen_mem = _run(_job_regenerate, b)
+    row = {"workbook": label, "load+save s": base_t, "regenerate s": regen_t, "ratio": regen_t / base_t,
+           "peak MB (load+save)": base_mem, "peak MB (regenerate)": regen_mem}
+    if libreoffice:
+        from tests.libreoffice import timed_recalc
+
+        _out, row["LibreOffice recalc s"] = timed_recalc(b, tmp / f"lo-{label}")
+    return row
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--positions", type=int, default=500)
+    ap.add_argument("--indicators", type=int, default=20)
+    ap.add_argument("--no-libreoffice", action="store_true")
+    args = ap.parse_args()
+
+    from xl_sakip.book.writer import write_master
+    from xl_sakip.importer import read_seed
+    from xl_sakip.sample import apply_sample
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-regen-") as d:
+        tmp = Path(d)
+        shipped = ROOT / "workbook" / "Cascading_2023.xlsm"
+        if not shipped.exists():
+            seed = ROOT / "tests" / "data" / "cascading_2023.txt"
+            shipped = write_master(apply_sample(read_seed(seed).cascade), tmp / "shipped.xlsm")
+        rows.append(bench("shipped (21 x 94)", shipped, tmp, not args.no_libreoffice))
+        synth = write_master(synthetic(args.positions, args.indicators), tmp / "synthetic.xlsm")
+        rows.append(bench(f"synthetic ({args.positions} x {args.indicators})", synth, tmp,
+                          not args.no_libreoffice))
+    keys = list(rows[0])
+    print("| " + " | ".join(keys) + " |")
+    print("|" + "---|" * len(keys))
+    for r in rows:
+        print("| " + " | ".join(f"{r[k]:.2f}" if isinstance(r[k], float) else str(r[k]) for k in keys) + " |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""Damaged workbooks for the corpus tests, made from a good master at test time (no binary fixtures in git).
+
+`WORKBOOK_CORPUS` lists each case: a name, how to damage the good master, and what `xl-sakip check` must
+answer (exit code, and words that name the place and the fix). The good master is the one written from the
+hand-built fixture of conftest.py, whose cells are worked out by hand (see test_book_reader.py): Indikator
+rows 2..9 hold P01-1.1, P01-2.1, P01-3.1, P02-1.1, P02-2.1, P02-2.2, P03-1.1, P03-2.1; columns A ID,
+B Kode Jabatan, D Sasaran Strategis, G Target, M Mendukung ID, S Realisasi TW1. Jabatan rows 2..4 hold P01,
+P02 (parent P01) and P03 (parent P02); column C Kode Atasan.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+
+#: A damage: (good master, output path) -> writes the damaged file at the output path.
+Damage = Callable[[Path, Path], None]
+
+
+def edit(change: Callable[[openpyxl.Workbook], object]) -> Damage:
+    """A damage done the way a person would, by editing the workbook (here with openpyxl) and saving it."""
+
+    def damage(good: Path, out: Path) -> None:
+        wb = openpyxl.load_workbook(good, keep_vba=True)
+        change(wb)
+        wb.save(out)
+
+    return damage
+
+
+def cell(sheet: str, ref: str, value: object) -> Damage:
+    def change(wb: openpyxl.Workbook) -> None:
+        wb[sheet][ref] = value
+
+    return edit(change)
+
+
+def merged(sheet: str, ref: str) -> Damage:
+    return edit(lambda wb: wb[sheet].merge_cells(ref))
+
+
+def remove_sheet(name: str) -> Damage:
+    return edit(lambda wb: wb.remove(wb[name]))
+
+
+def rename_sheet(name: str, new: str) -> Damage:
+    def change(wb: openpyxl.Workbook) -> None:
+        wb[name].title = new
+
+    return edit(change)
+
+
+def raw_bytes(data: bytes) -> Damage:
+    def damage(good: Path, out: Path) -> None:
+        out.write_bytes(data)
+
+    return damage
+
+
+def truncated(good: Path, out: Path) -> None:
+    """A copy cut in the middle, as a broken download or a full USB stick leaves it."""
+    data = good.read_bytes()
+    out.write_bytes(data[: len(data) // 2])
+
+
+def encrypted(good: Path, out: Path) -> None:
+    """The master protected with a password in Excel (File > Info > Encrypt with Password): an OLE compound
+    file holding an EncryptedPackage stream (ECMA-376 agile encryption), made with msoffcrypto-tool."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    buf = io.BytesIO()
+    with good.open("rb") as fh:
+        OOXMLFile(fh).encrypt("rahasia", buf)
+    out.write_bytes(buf.getvalue())
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    damage: Damage
+    exit_code: int  # of `xl-sakip check`: 2 unusable file, 1 errors found
+    words: tuple[str, ...]  # the place and the fix, as the message must say them
+    codes: tuple[str, ...] = field(default=())  # finding codes `check` must report (exit 1 cases)
+    cells: tuple[str, ...] = field(default=())  # their cells
+
+
+WORKBOOK_CORPUS: list[Case] = [
+    Case("sheet_hilang", remove_sheet("Indikator"), 2,
+         ("Sheet 'Indikator' tidak ditemukan", "buat ulang workbook")),
+    Case("sheet_diganti_nama", rename_sheet("Indikator", "Indikator (2)"), 2,
+         ("Sheet 'Indikator' tidak ditemukan", "diganti namanya menjadi 'Indikator (2)'",
+          "kembalikan namanya menjadi 'Indikator'")),
+    Case("kolom_diganti_nama", cell("Indikator", "J1", "Jenis Indikator"), 2,
+         ("Sheet 'Indikator'", "kolom 'Jenis' tidak ditemukan di baris judul (baris 1)",
+          "kembalikan judul kolom")),
+    Case("kolom_hilang", edit(lambda wb: wb["Indikator"].delete_cols(7)), 2,  # G Target
+         ("kolom 'Target' tidak ditemukan",)),
+    Case("sel_gabungan", merged("Indikator", "D2:D3"), 2,
+         ("Sheet 'Indikator' sel D3", "sel gabungan D2:D3", "Unmerge")),
+    Case("rumus_di_nilai", cell("Indikator", "S2", "=1+1"), 2,
+         ("Sheet 'Indikator' sel S2", "berisi rumus (=1+1)", "ketik nilainya")),
+    Case("galat_excel", cell("Indikator", "G2", "#N/A"), 2,
+         ("Sheet 'Indikator' sel G2", "galat Excel #N/A", "ganti dengan nilai")),
+    Case("tanggal_di_angka", cell("Indikator", "G5", datetime(2023, 9, 8)), 2,
+         ("Sheet 'Indikator' sel G5", "tanggal '8 September 2023'", "format sel menjadi Number")),
+    Case("tanggal_di_realisasi", cell("Indikator", "S4", datetime(2023, 4, 1)), 2,
+         ("Sheet 'Indikator' sel S4", "tanggal '1 April 2023'",)),
+    # Referential problems: `check` reads leniently and reports them as findings with their cells.
+    Case("siklus_jabatan", cell("Jabatan", "C2", "P03"), 1,
+         ("P01 → P03 → P02 → P01",), codes=("SIKLUS_JABATAN", "TANPA_AKAR"), cells=("Jabatan!C2",)),
+    Case("kode_jabatan_tidak_dikenal", cell("Indikator", "B8", "P99"), 1,
+         ("P99",), codes=("JABATAN_TIDAK_DIKENAL",), cells=("Indikator!B8",)),
+    Case("kode_atasan_tidak_dikenal", cell("Jabatan", "C4", "P09"), 1,
+         ("P09",), codes=("ATASAN_TIDAK_DIKENAL",), cells=("Jabatan!C4",)),
+    Case("mendukung_tidak_dikenal", cell("Indikator", "M8", "P02-9.9"), 1,
+         ("P02-9.9",), codes=("LINK_TIDAK_DIKENAL",), cells=("Indikator!M8",)),
+    Case("id_ganda", cell("Indikator", "A9", "P03-1.1"), 1,
+         ("P03-1.1",), codes=("ID_GANDA",), cells=("Indikator!A8",)),
+    Case("kode_ganda", cell("Jabatan", "A4", "p02"), 1,  # Excel compares codes ignoring case
+         ("«P02» dipakai lebih dari sekali",), codes=("KODE_GANDA",), cells=("Jabatan!A3",)),
+    # Not a workbook at all.
+    Case("bukan_workbook", raw_bytes(b"No\tSasaran Strategis\tIndikator Kinerja\tTarget\n"), 2,
+         ("bukan workbook Excel", "buat ulang dengan xl-sakip import")),
+    Case("file_kosong", raw_bytes(b""), 2, ("bukan workbook Excel",)),
+    Case("file_terpotong", truncated, 2, ("bukan workbook Excel", "atau file rusak")),
+    Case("berkata_sandi", encrypted, 2, ("dilindungi kata sandi", "hapus kata sandinya")),
+    Case("xls_lama", raw_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 504), 2,
+         ("Excel 97-2003 (.xls)", "simpan sebagai", ".xlsm")),
+]
+
+
+def build(case: Case, good: Path, folder: Path) -> Path:
+    """The damaged workbook of `case`, made from `good` in `folder`."""
+    out = folder / f"{case.name}.xlsm"
+    case.damage(good, out)
+    return out

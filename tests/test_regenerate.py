@@ -1,0 +1,205 @@
+"""`regenerate` keeps people's work safe: only its own sheets change, edits are not lost, saves are atomic."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.conftest import make_small_cascade
+from xl_sakip.book import package
+from xl_sakip.book.macro_parts import MacroParts
+from xl_sakip.book.writer import write_master
+from xl_sakip.core.models import Indicator, Position
+from xl_sakip.errors import UserError
+from xl_sakip.regenerate import EditedSheetsError, backup_path, regenerate
+from xl_sakip.sheets.marker import MARKER_NAME, Marker
+from xl_sakip.sheets.names import SUMMARY_SHEET, TEMPLATE_SHEET
+from xl_sakip.sheets.openpyxl_writer import sheet_contents
+
+CUSTOM_UI = (b'<customUI xmlns="http://schemas.microsoft.com/office/2006/01/customui"><ribbon><tabs>'
+             b'<tab id="t" label="SAKIP"/></tabs></ribbon></customUI>')
+VBA = b"not really a VBA project, but bytes that must come back unchanged"
+MASTER_SHEETS = ("Jabatan", "Indikator", "Pengaturan", "Ref_Kategori", "Ref_Predikat")
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    return write_master(make_small_cascade(), tmp_path / "Cascading_2023.xlsm",
+                        macro_parts=MacroParts(vba_project=VBA, custom_ui=CUSTOM_UI))
+
+
+def generated(path: Path) -> dict[str, Marker]:
+    wb = openpyxl.load_workbook(path)
+    out = {}
+    for ws in wb.worksheets:
+        dn = ws.defined_names.get(MARKER_NAME)
+        if dn is not None:
+            out[ws.title] = Marker.parse(dn.attr_text)
+    return out
+
+
+def contents(path: Path, names) -> dict[str, dict]:
+    wb = openpyxl.load_workbook(path)
+    return {n: sheet_contents(wb[n]) for n in names}
+
+
+def test_one_sheet_per_position_and_a_summary(book: Path):
+    result = regenerate(book, reports=False)
+    assert result.written == ["P01 KEPALA DINAS", "P02 KABID LATPENTA", "P03 Kasi Pelatihan dan Produkti",
+                              SUMMARY_SHEET]
+    marks = generated(book)
+    assert {m.key for m in marks.values()} == {"P01", "P02", "P03", "RINGKASAN"}
+    wb = openpyxl.load_workbook(book)
+    assert wb[TEMPLATE_SHEET].sheet_state == "hidden"
+    ws = wb["P03 Kasi Pelatihan dan Produkti"]
+    assert ws["C3"].value == "P03"
+    assert [ws.cell(r, 18).value for r in (9, 10)] == ["P03-1.1", "P03-2.1"]  # the IDs, as values
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$8:$8"
+    assert int(ws.page_setup.paperSize) == 9  # A4 and ws.page_setup.fitToWidth == 1
+    assert len(wb[SUMMARY_SHEET]._charts) == 1
+
+
+def test_twice_gives_the_same_cells_and_then_the_same_bytes(book: Path):
+    regenerate(book)
+    first, marks = contents(book, generated(book)), generated(book)
+    regenerate(book)
+    assert contents(book, generated(book)) == first
+    assert generated(book) == marks
+    # Once the file has been through a load and save, a further run changes nothing at all (no style
+    # table that grows with every run).
+    second = book.read_bytes()
+    regenerate(book)
+    assert book.read_bytes() == second
+
+
+def test_user_and_master_sheets_untouched(book: Path):
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    notes = wb.create_sheet("Catatan Saya")
+    notes["A1"] = "rapat evaluasi TW2"
+    notes["B2"] = "=Indikator!G2*2"
+    package.save_workbook(wb, book, force=True)
+    before = contents(book, ("Catatan Saya", *MASTER_SHEETS))
+    regenerate(book)
+    regenerate(book)
+    assert contents(book, ("Catatan Saya", *MASTER_SHEETS)) == before
+    assert "Catatan Saya" not in generated(book)
+
+
+def test_hand_edited_sheet_is_refused_and_named(book: Path):
+    regenerate(book)
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    wb["P02 KABID LATPENTA"]["Q9"] = "sudah dicek kepala bidang"
+    package.save_workbook(wb, book, force=True)
+    stamp = book.read_bytes()
+    with pytest.raises(EditedSheetsError) as exc:
+        regenerate(book)
+    assert "'P02 KABID LATPENTA'" in exc.value.message and "--force" in exc.value.message
+    assert isinstance(exc.value, UserError)
+    assert book.read_bytes() == stamp  # nothing written
+    result = regenerate(book, force=True)
+    assert result.overwritten_edits == ["P02 KABID LATPENTA"]
+    sheet = contents(book, ["P02 KABID LATPENTA"])["P02 KABID LATPENTA"]
+    assert sheet.get((9, 17)) != "sudah dicek kepala bidang"
+
+
+def test_backup_holds_the_previous_file(book: Path):
+    before = book.read_bytes()
+    result = regenerate(book)
+    assert result.backup == backup_path(book) == book.with_name("Cascading_2023.bak.xlsm")
+    assert result.backup.read_bytes() == before
+
+
+def test_interrupted_save_leaves_the_original(book: Path, monkeypatch):
+    regenerate(book)
+    before = book.read_bytes()
+
+    def broken(fh, parts):
+        fh.write(b"PK\x03\x04 half a zip")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(package, "write_zip", broken)
+    with pytest.raises((OSError, UserError)):
+        regenerate(book, force=True)
+    assert book.read_bytes() == before
+    assert sorted(p.name for p in book.parent.iterdir()) == ["Cascading_2023.bak.xlsm", "Cascading_2023.xlsm"]
+
+
+def test_vba_project_and_ribbon_survive(book: Path):
+    regenerate(book)
+    with zipfile.ZipFile(book) as zf:
+        assert zf.read("xl/vbaProject.bin") == VBA
+        assert zf.read("customUI/customUI.xml") == CUSTOM_UI
+        types = zf.read("[Content_Types].xml").decode()
+        assert "application/vnd.ms-excel.sheet.macroEnabled.main+xml" in types
+        assert "ui/extensibility" in zf.read("_rels/.rels").decode()
+
+
+def test_renamed_sheet_keeps_its_name_and_removed_position_goes(book: Path, tmp_path: Path):
+    regenerate(book, reports=False)
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    wb["P01 KEPALA DINAS"].title = "Kadis"
+    package.save_workbook(wb, book, force=True)
+    regenerate(book, reports=False)
+    assert "Kadis" in generated(book) and "P01 KEPALA DINAS" not in generated(book)
+
+    # The master loses P03 and gains P04: P03's sheet goes, P04's comes.
+    cascade = make_small_cascade()
+    cascade.indicators = [i for i in cascade.indicators if i.position != "P03"]
+    cascade.positions = [p for p in cascade.positions if p.code != "P03"]
+    cascade.positions.append(Position(code="P04", title="Kepala Seksi Baru", parent="P02", order=3))
+    cascade.indicators.append(Indicator(id="P04-1.1", position="P04", sasaran_no=1, indikator="Uji",
+                                        target=1))
+    fresh = write_master(cascade, tmp_path / "fresh.xlsm")
+    wb, new = openpyxl.load_workbook(book, keep_vba=True), openpyxl.load_workbook(fresh)
+    for name in ("Jabatan", "Indikator"):
+        idx = wb.sheetnames.index(name)
+        wb.remove(wb[name])
+        target = wb.create_sheet(name, idx)
+        for row in new[name].iter_rows():
+            for c in row:
+                target.cell(c.row, c.column, c.value)
+        for t in new[name].tables.values():
+            target.add_table(t)
+    package.save_workbook(wb, book, force=True)
+    result = regenerate(book, reports=False)
+    assert result.removed == ["P03 Kasi Pelatihan dan Produkti"]
+    assert {m.key for m in generated(book).values()} == {"P01", "P02", "P04", "RINGKASAN"}
+
+
+def test_user_sheet_with_the_planned_name_is_left_alone(book: Path):
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    wb.create_sheet("P02 KABID LATPENTA")["A1"] = "punya saya"
+    package.save_workbook(wb, book, force=True)
+    regenerate(book)
+    wb = openpyxl.load_workbook(book)
+    assert wb["P02 KABID LATPENTA"]["A1"].value == "punya saya"
+    assert "P02 KABID LATPENTA (2)" in generated(book)
+
+
+def test_missing_workbook_is_a_user_error(tmp_path: Path):
+    with pytest.raises(UserError) as exc:
+        regenerate(tmp_path / "tidak_ada.xlsm")
+    assert "tidak ditemukan" in exc.value.message
+
+
+def test_other_writers_sheets_are_left_alone_and_extra_runs_before_the_save(book: Path):
+    from xl_sakip.sheets.openpyxl_writer import write_sheet
+    from xl_sakip.sheets.plan import SheetPlan
+
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    write_sheet(wb, SheetPlan(name="Dasbor", kind="dasbor", key="DASBOR", cells=[["dasbor lama"]]))
+    package.save_workbook(wb, book, force=True)
+
+    def extra(wb, cascade, *, force):
+        wb.create_sheet("Tambahan")["A1"] = len(cascade.positions)
+        return ["Tambahan"]
+
+    result = regenerate(book, reports=False, extra=extra)
+    assert result.written[-1] == "Tambahan"
+    wb = openpyxl.load_workbook(book)
+    assert wb["Dasbor"]["A1"].value == "dasbor lama"  # a marker of another kind: not ours to replace
+    assert wb["Tambahan"]["A1"].value == 3
+    assert "Dasbor" not in result.removed

@@ -1,0 +1,137 @@
+"""The sheet plan: names, the shape of its formulas (auditable, non-volatile, LibreOffice 7.4), markers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_small_cascade
+from xl_sakip.importer import read_seed
+from xl_sakip.sheets import plan as p
+from xl_sakip.sheets.marker import Marker, digest_cells, plan_digest, plan_marker
+from xl_sakip.sheets.names import MAX_SHEET_NAME, clean_title, quote_sheet, unit_sheet_name
+
+SEED = Path(__file__).resolve().parent / "data" / "cascading_2023.txt"
+# Volatile, or newer than LibreOffice 7.4 / Excel 2010.
+BANNED = re.compile(r"(?<![A-Z.])(XLOOKUP|XMATCH|FILTER|LET|LAMBDA|INDIRECT|OFFSET|NOW|TODAY|RAND|"
+                    r"RANDBETWEEN|TEXTJOIN|MAXIFS|MINIFS|IFS|SWITCH|CONCAT|CELL|INFO|SEQUENCE|UNIQUE|SORT)\(")
+
+
+@pytest.fixture(scope="module")
+def seed_plan() -> p.WorkbookPlan:
+    return p.plan_workbook(read_seed(SEED).cascade)
+
+
+def formulas(plan: p.SheetPlan):
+    for r, row in enumerate(plan.cells, start=1):
+        for c, v in enumerate(row, start=1):
+            if isinstance(v, p.Formula):
+                yield r, c, v.text
+
+
+def test_sheet_names_of_the_seed(seed_plan):
+    names = [s.name for s in seed_plan.sheets]
+    assert names[4] == "P05 Kasi Pelatihan dan Produkti"  # "Kepala Seksi" -> "Kasi", cut at 31
+    assert names[0] == "P01 KEPALA DINAS" and names[-1] == "Ringkasan"
+    assert names[14] == "P15 Kasubag Tata Usaha" and names[18] == "P19 Kasubag Tata Usaha"  # same title
+    assert len({n.casefold() for n in names}) == len(names) == 22
+    assert all(len(n) <= MAX_SHEET_NAME and not re.search(r"[\[\]:*?/\\]", n) for n in names)
+
+
+def test_sheet_name_rules():
+    assert unit_sheet_name("P02", "Kepala Seksi Uji [coba]: satu/dua") == "P02 Kasi Uji coba satu dua"
+    assert clean_title("Kepala Sub Bagian Tata Usaha") == "Kasubag Tata Usaha"
+    taken = {"p02 kasi uji"}
+    assert unit_sheet_name("P02", "Kepala Seksi Uji", taken) == "P02 Kasi Uji (2)"
+    long = unit_sheet_name("P10", "x" * 60, {"P10 " + "x" * 27})
+    assert long == "P10 " + "x" * 23 + " (2)" and len(long) == 31
+    assert quote_sheet("Indikator") == "Indikator"
+    assert quote_sheet("P05 Kasi") == "'P05 Kasi'" and quote_sheet("A1") == "'A1'"
+    assert quote_sheet("Kasi O'Neil") == "'Kasi O''Neil'"
+
+
+def test_column_letters_and_structured_references():
+    assert [p.L(n) for n in (1, 26, 27, 41, 52, 53)] == ["A", "Z", "AA", "AO", "AZ", "BA"]
+    assert p.col("tblIndikator", "Target") == "tblIndikator[Target]"
+    assert p.col("tblIndikator", "Mendukung ID") == "tblIndikator[Mendukung ID]"
+    assert p.col("tblIndikator", "Roll-up") == "tblIndikator[[Roll-up]]"
+    assert p.col("t", "a#b") == "t[[a'#b]]"
+
+
+def test_no_volatile_or_new_functions_and_no_positional_master_refs(seed_plan):
+    for sp in seed_plan.sheets:
+        for r, c, text in formulas(sp):
+            upper = text.upper()
+            assert not BANNED.search(upper), (sp.name, r, c, text)
+            # The master is reached through its tables only: no Indikator!A1-style addresses.
+            assert not re.search(r"\b(Indikator|Jabatan|Ref_\w+)!\$?[A-Z]", text), (sp.name, r, c, text)
+
+
+def test_each_row_has_its_id_and_one_match(seed_plan):
+    for sp in (s for s in seed_plan.sheets if s.kind == "unit"):
+        for r in range(p.FIRST_BODY_ROW, sp.n_rows + 1):
+            row = sp.cells[r - 1]
+            assert re.fullmatch(r"P\d\d-\d+\.\d+", row[p.C_ID - 1])  # the ID as a value
+            matches = [t for _, c, t in formulas(sp) if _ == r and "MATCH($R" in t]
+            assert matches == [f'=IFERROR(MATCH($R{r},tblIndikator[ID],0),"")']
+            # Every other master value is an INDEX by that row number.
+            for rr, _c, t in formulas(sp):
+                if rr == r and "INDEX(tblIndikator" in t:
+                    assert re.findall(r"INDEX\(tblIndikator\[[^\]]+\]\]?,(\$S\d+)\)", t) != []
+                    assert set(re.findall(r"INDEX\(tblIndikator\[[^\]]+\]\]?,(\$S\d+)\)", t)) == {f"$S{r}"}
+
+
+def test_p05_rows_by_hand(seed_plan):
+    sp = seed_plan.sheets[4]
+    ids = [row[p.C_ID - 1] for row in sp.cells[p.FIRST_BODY_ROW - 1:]]
+    # P05 (Kasi Pelatihan dan Produktivitas Kerja): 1.1, 2.1, 3.1-3.3 (Pelatihan), 4.1-4.2 (Produktivitas)
+    assert ids == ["P05-1.1", "P05-2.1", "P05-3.1", "P05-3.2", "P05-3.3", "P05-4.1", "P05-4.2"]
+    # The sasaran number and text only on the first row of each sasaran.
+    assert [row[p.C_NO - 1] for row in sp.cells[p.FIRST_BODY_ROW - 1:]] == [1, 2, 3, None, None, 4, None]
+    assert sp.cells[p.CODE_ROW - 1][2] == "P05"
+    assert "<>7," in sp.cells[p.STATUS_ROW - 1][2].text  # the sheet knows it has 7 indicators
+
+
+def test_roll_up_parent_sums_its_pendukung_rows(seed_plan):
+    # P04-3.3 (Nilai Pelatihan dan Kompetensi Kerja) is supported by P05-3.1..3.3, rows 11-13 of P05.
+    p04 = seed_plan.sheets[3]
+    row = next(r for r in p04.cells if r[p.C_ID - 1] == "P04-3.3")
+    text = row[p.C_R_ANAK - 1].text
+    for rr in (11, 12, 13):
+        assert f"'P05 Kasi Pelatihan dan Produkti'!$Y${rr}" in text
+    assert row[p.C_T_ANAK - 1].text.startswith('=SUMIFS(tblIndikator[Target],tblIndikator[Mendukung ID],$R')
+    # A leaf has no roll-up columns.
+    leaf = next(r for r in p04.cells if r[p.C_ID - 1] == "P04-1.1")
+    assert leaf[p.C_R_ANAK - 1] is None and leaf[p.C_T_ANAK - 1] is None
+
+
+def test_summary_lists_every_position_and_the_ipk_tree(seed_plan):
+    summary = seed_plan.sheets[-1]
+    codes = [row[0] for row in summary.cells if isinstance(row[0], str) and re.fullmatch(r"P\d\d", row[0])]
+    assert codes == [f"P{i:02d}" for i in range(1, 22)]
+    tree = [row[0] for row in summary.cells if isinstance(row[0], str) and re.fullmatch(r"P\d\d-.*", row[0])]
+    assert tree[0] == "P01-1.1" and "P05-3.1" in tree and "P12-2.2" in tree
+    assert tree.index("P04-3.3") < tree.index("P05-3.1") < tree.index("P04-3.4")  # depth first
+    assert len(summary.charts) == 1
+
+
+def test_markers_and_digest():
+    plan = p.plan_workbook(make_small_cascade()).sheets[0]
+    m = plan_marker(plan)
+    assert Marker.parse(m.refers_to()) == m and m.kind == "unit" and m.key == "P01"
+    assert Marker.parse('="something else"') is None
+    # A COM read gives constants as text ("3.5"); the digest does not care.
+    com = [(1, 1, "3.5"), (1, 2, "P01"), (2, 2, "")]
+    assert digest_cells([(1, 1, 3.5), (1, 2, "P01")]) == digest_cells(com)
+    assert digest_cells([(1, 1, 3.5)]) != digest_cells([(1, 1, 3.6)])
+    assert plan_digest(plan) == plan_digest(p.plan_workbook(make_small_cascade()).sheets[0])
+
+
+def test_rows_with_long_text_get_a_height(seed_plan):
+    # P06-1.1: sasaran "Meningkatnya pencari kerja yang ditempatkan melalui Pameran Bursa Kerja" (71
+    # characters, 3 lines of about 28 in column B) -> 3 x 15 pt; P06-1.2 shows no sasaran, its indicator
+    # "- Jumlah pencari kerja yang terdaftar yang ditempatkan dalam event job fair" (75) takes 2 lines.
+    p06 = seed_plan.sheets[5]
+    assert p06.row_heights == {9: 45, 10: 30}

@@ -1,0 +1,108 @@
+"""Ribbon entry points (xlwings RunPython). Thin: each takes its book as an argument so tests can hand one.
+
+The VBA callbacks in xl_sakip/vba/SakipRibbon.bas call `xl_sakip.macros.regenerate()`,
+`xl_sakip.macros.write_findings()` and `xl_sakip.macros.export_pk()`. A user's mistake is shown in a message
+box, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+
+def _book(book: Any) -> Any:
+    if book is not None:
+        return book
+    import xlwings as xw
+
+    return xw.Book.caller()
+
+
+def _tell(book: Any, message: str, title: str = "SAKIP") -> None:
+    # An engine without dialogs: the message is in the return value.
+    with contextlib.suppress(Exception):
+        book.app.alert(message, title=title)
+
+
+def regenerate(book: Any = None, *, force: bool = False) -> str:
+    """"Buat Ulang Sheet Unit": rewrite the unit sheets and Ringkasan of the open workbook from its master."""
+    from xl_sakip.errors import UserError
+    from xl_sakip.sheets.xlwings_writer import regenerate_book
+
+    book = _book(book)
+    try:
+        written, removed, overwritten = regenerate_book(book, force=force)
+    except UserError as e:
+        _tell(book, e.message, "SAKIP: Buat Ulang Sheet Unit")
+        return e.message
+    msg = f"{len(written)} sheet dibuat ulang dari tabel Indikator."
+    if removed:
+        msg += " Dihapus (jabatan tidak ada lagi): " + ", ".join(removed) + "."
+    if overwritten:
+        msg += " Ditimpa: " + ", ".join(overwritten) + "."
+    msg += " Simpan workbook untuk menyimpan hasilnya."
+    _tell(book, msg)
+    return msg
+
+
+def write_findings(book: Any = None) -> str:
+    """"Periksa Data": run the checks on the open workbook's master and write them to the "Temuan" sheet."""
+    from xl_sakip.book.findings_sheet import FINDING_COLUMNS, SHEET_FINDINGS
+    from xl_sakip.core.findings import count_by_severity
+    from xl_sakip.core.validation import check
+    from xl_sakip.errors import UserError
+    from xl_sakip.sheets.xlwings_writer import read_cascade
+
+    book = _book(book)
+    try:
+        findings = check(read_cascade(book))
+    except UserError as e:
+        _tell(book, e.message, "SAKIP: Periksa Data")
+        return e.message
+    names = [sh.name for sh in book.sheets]
+    if SHEET_FINDINGS in names:
+        sheet = book.sheets[SHEET_FINDINGS]
+        sheet.clear_contents()
+    else:
+        sheet = book.sheets.add(name=SHEET_FINDINGS, after=book.sheets[-1])
+    rows: list[list[Any]] = [[h for h, _, _ in FINDING_COLUMNS]]
+    for f in findings:
+        rows.append([_text(getattr(f, attr)) for _, attr, _ in FINDING_COLUMNS])
+    if not findings:
+        rows.append(["Tidak ada temuan."] + [""] * (len(FINDING_COLUMNS) - 1))
+    sheet.range((1, 1), (len(rows), len(FINDING_COLUMNS))).value = rows  # one block
+    sheet.range((1, 1), (1, len(FINDING_COLUMNS))).font.bold = True
+    counts = count_by_severity(findings)
+    msg = (f"{counts.get('error', 0)} galat, {counts.get('peringatan', 0)} peringatan, "
+           f"{counts.get('info', 0)} info; lihat sheet '{SHEET_FINDINGS}'.")
+    _tell(book, msg, "SAKIP: Periksa Data")
+    return msg
+
+
+def _text(v: Any) -> Any:
+    """Messages and codes are data: text that Excel would parse gets its text prefix."""
+    from xl_sakip.sheets.xlwings_writer import excel_input
+
+    if v is None:
+        return ""
+    if hasattr(v, "value"):  # enums: the word people read
+        v = v.value
+    return excel_input(v) if isinstance(v, str) else v
+
+
+def export_pk(book: Any = None) -> str:
+    """"Ekspor PK (PDF)": the Perjanjian Kinerja of every position as PDF, from the saved workbook file."""
+    from xl_sakip.errors import UserError
+    from xl_sakip.pk import export_pk_for_book
+
+    book = _book(book)
+    try:
+        written = export_pk_for_book(book.fullname)
+    except UserError as e:
+        _tell(book, e.message, "SAKIP: Ekspor PK")
+        return e.message
+    folder = written[0].parent if written else ""
+    msg = f"{len(written)} PDF Perjanjian Kinerja ditulis ke {folder} (dari file yang terakhir disimpan)."
+    _tell(book, msg, "SAKIP: Ekspor PK")
+    return msg

@@ -1,0 +1,432 @@
+"""Perjanjian Kinerja (PK): one print-ready agreement per position, as a sheet and as PDF.
+
+Structure (domain.md, Perjanjian Kinerja; PermenPANRB 53/2014): heading "PERJANJIAN KINERJA TAHUN 2023",
+preamble, Pihak Pertama (the official: name, NIP, jabatan) and Pihak Kedua (the superior), the commitment
+clauses, place and date, the signature blocks (Pihak Kedua left, Pihak Pertama right), and on a second
+page the lampiran: No | Sasaran Strategis | Indikator Kinerja | Target.
+
+Where it comes from:
+- names, NIP and titles from the Jabatan sheet; the superior is the position's Kode Atasan. The root
+  (Kepala Dinas) has no superior in the tree: its Pihak Kedua (the Gubernur) comes from the settings
+  `PK Kepala Dinas: ... Pihak Kedua` (Pengaturan);
+- place and date from the settings `Tempat/Tanggal Penandatanganan PK`;
+- an empty name, NIP, place or date leaves a dotted line (`BLANK`) to fill by hand, never a placeholder.
+
+One layout, two kinds of cells: in the workbook (`live=True`) every value that comes from the master is
+an INDEX/MATCH formula on the position code or indicator ID, so a name typed into Jabatan shows at once;
+for the PDF (`live=False`) the same cells hold the values, because the PDF is made from a temporary workbook
+that holds only the PK sheets (soffice --convert-to pdf, private profile).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xl_sakip.book import schema as s
+from xl_sakip.core.models import Cascade, Position
+from xl_sakip.errors import UserError
+from xl_sakip.sheets.names import unit_sheet_name
+from xl_sakip.sheets.plan import NOT_FOUND, Content, Formula, SheetPlan, icol, pcol, setting, text_literal
+
+BLANK = "......................"  # a line to fill by hand
+PK_KIND = "pk"
+N_COLS = 4  # A No | B Sasaran Strategis | C Indikator Kinerja | D Target
+WIDTHS = {"A": 6, "B": 31, "C": 43, "D": 17}
+FONT = "Arial"
+
+PREAMBLE = ("Dalam rangka mewujudkan manajemen pemerintahan yang efektif, transparan dan akuntabel serta "
+            "berorientasi pada hasil, kami yang bertanda tangan di bawah ini:")
+FIRST_PARTY = "selanjutnya disebut pihak pertama."
+SECOND_PARTY = "selaku atasan pihak pertama, selanjutnya disebut pihak kedua."
+CLAUSES = (
+    "Pihak pertama berjanji akan mewujudkan target kinerja yang seharusnya sesuai lampiran perjanjian ini, "
+    "dalam rangka mencapai target kinerja jangka menengah seperti yang telah ditetapkan dalam dokumen "
+    "perencanaan. Keberhasilan dan kegagalan pencapaian target kinerja tersebut menjadi tanggung jawab kami.",
+    "Pihak kedua akan melakukan supervisi yang diperlukan serta akan melakukan evaluasi terhadap capaian "
+    "kinerja dari perjanjian ini dan mengambil tindakan yang diperlukan dalam rangka pemberian penghargaan "
+    "dan sanksi.",
+)
+LAMPIRAN_HEADERS = ("No", "Sasaran Strategis", "Indikator Kinerja", "Target")
+
+
+def key_of(code: str) -> str:
+    """Marker key of a PK sheet. Never a bare position code: that is the key of a unit sheet."""
+    return f"PK-{code}"
+
+
+# ------------------------------------------------------------------ cells that come from the master
+
+
+@dataclass(frozen=True)
+class Dyn:
+    """A cell taken from the master: its formula (workbook) and its value now (PDF)."""
+
+    formula: str  # without the leading "="
+    value: str
+
+
+def _or_blank(expr: str) -> str:
+    return f'IFERROR(IF({expr}="",{text_literal(BLANK)},{expr}),{text_literal(BLANK)})'
+
+
+def _prefixed(prefix: str, d: Dyn) -> Dyn:
+    return Dyn(f"{text_literal(prefix)}&{d.formula}", prefix + d.value) if prefix else d
+
+
+def _pos_field(pos: Position | None, code: str | None, attr: str) -> Dyn:
+    """`attr` of position `code` from tblJabatan, or a dotted line."""
+    value = (getattr(pos, attr) or "") if pos else ""
+    if code is None:
+        return Dyn(text_literal(BLANK), BLANK)
+    expr = f"INDEX({pcol(attr)},MATCH({text_literal(code)},{pcol('code')},0))"
+    return Dyn(_or_blank(expr), str(value).strip() or BLANK)
+
+
+def _setting(cascade: Cascade, attr: str) -> Dyn:
+    name = setting(f"settings.{attr}")
+    value = str(getattr(cascade.settings, attr) or "").strip()
+    return Dyn(_or_blank(name), value or BLANK)
+
+
+def _indicator(ind_id: str, attr: str, value: str) -> Dyn:
+    expr = f"INDEX({icol(attr)},MATCH({text_literal(ind_id)},{icol('id')},0))"
+    return Dyn(f'IFERROR(IF({expr}="","",{expr}),{text_literal(NOT_FOUND)})', value)
+
+
+# ------------------------------------------------------------------ the layout
+
+
+@dataclass
+class PkLayout:
+    """Cells of one PK (columns A-D) with the formatting `finish_pk_sheet` applies."""
+
+    cells: list[list[Content | Dyn]] = field(default_factory=list)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
+    styles: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> style key
+    heights: dict[int, float] = field(default_factory=dict)
+    page_break_after: int = 0
+    table_rows: tuple[int, int] = (0, 0)  # header row, last body row of the lampiran
+
+    def row(self, *values: Content | Dyn, style: str | None = None, merge: tuple[int, int] | None = None,
+            height: float | None = None) -> int:
+        self.cells.append(list(values) + [None] * (N_COLS - len(values)))
+        r = len(self.cells)
+        if merge:
+            self.merges.append((r, merge[0], r, merge[1]))
+        if style:
+            for c in range(1, N_COLS + 1):
+                self.styles[(r, c)] = style
+        if height:
+            self.heights[r] = height
+        return r
+
+
+def _lines(text: str, chars: int) -> int:
+    """Lines a wrapped text takes in a cell about `chars` characters wide (generous, for row heights)."""
+    return max(1, sum(math.ceil(max(len(part), 1) / chars) for part in text.split("\n")))
+
+
+def _superior(cascade: Cascade, pos: Position) -> tuple[Position | None, str | None, bool]:
+    """(the superior, its code, whether the settings give it). A root's superior is in the settings."""
+    if not pos.parent:
+        return None, None, True
+    try:
+        return cascade.position(pos.parent), pos.parent, False
+    except KeyError:
+        return None, None, False  # Kode Atasan unknown: dotted lines (validation reports the code)
+
+
+def pk_layout(cascade: Cascade, code: str) -> PkLayout:
+    pos = cascade.position(code)
+    sup, sup_code, from_settings = _superior(cascade, pos)
+    year = cascade.settings.year
+    lay = PkLayout()
+    year_dyn = lambda text: Dyn(f"{text_literal(text)}&{setting('settings.year')}", f"{text}{year}")  # noqa: E731
+    lay.row(year_dyn("PERJANJIAN KINERJA TAHUN "), style="title", merge=(1, 4), height=20)
+    office = cascade.settings.office
+    lay.row(Dyn(f'UPPER({setting("settings.office")})', office.upper()), style="subtitle", merge=(1, 4))
+    lay.row()
+    lay.row(PREAMBLE, style="para", merge=(1, 4), height=16.5 * _lines(PREAMBLE, 80))
+    lay.row()
+
+    def party(name: Dyn, nip: Dyn, title: Dyn, closing: str) -> None:
+        for label, d in (("Nama", name), ("NIP", nip), ("Jabatan", title)):
+            lay.row(None, label, _prefixed(": ", d), style="party", merge=(3, 4),
+                    height=16.5 * _lines(d.value, 50))
+        lay.row(closing[0].upper() + closing[1:], style="para", merge=(1, 4))
+        lay.row()
+
+    party(_pos_field(pos, code, "official_name"), _pos_field(pos, code, "nip"),
+          _pos_field(pos, code, "title"), FIRST_PARTY)
+    if from_settings:
+        sup_name = _setting(cascade, "pk_root_superior_name")
+        sup_nip = _setting(cascade, "pk_root_superior_nip")
+        sup_title = _setting(cascade, "pk_root_superior_title")
+    else:
+        sup_name, sup_nip = _pos_field(sup, sup_code, "official_name"), _pos_field(sup, sup_code, "nip")
+        sup_title = _pos_field(sup, sup_code, "title")
+    party(sup_name, sup_nip, sup_title, SECOND_PARTY)
+    for clause in CLAUSES:
+        lay.row(clause, style="para", merge=(1, 4), height=16.5 * _lines(clause, 80))
+        lay.row()
+    _signatures(lay, cascade, pos, sup_name, sup_nip, sup_title)
+    lay.page_break_after = len(lay.cells)
+
+    # Lampiran
+    lay.row(year_dyn("LAMPIRAN PERJANJIAN KINERJA TAHUN "), style="title", merge=(1, 4), height=20)
+    title = _pos_field(pos, code, "title")
+    lay.row(Dyn(f"UPPER({title.formula})", title.value.upper()), style="subtitle", merge=(1, 4),
+            height=16.5 * _lines(title.value, 80))
+    lay.row(Dyn(f'UPPER({setting("settings.office")})', office.upper()), style="subtitle", merge=(1, 4))
+    lay.row()
+    head = lay.row(*LAMPIRAN_HEADERS, style="head", height=18)
+    inds = cascade.indicators_of(code)
+    groups: list[list[int]] = []
+    prev: object = object()
+    for ind in inds:
+        group = (ind.sasaran_no, ind.sasaran)
+        first = group != prev
+        prev = group
+        no: Content = ind.sasaran_no if first else None
+        sas: Content | Dyn = _indicator(ind.id, "sasaran", ind.sasaran) if first else None
+        r = lay.row(no, sas, _indicator(ind.id, "indikator", ind.indikator),
+                    _indicator(ind.id, "target_text", ind.target_text), style="cell",
+                    height=max(16.5, 15 * _lines(ind.indikator, 36)))
+        lay.styles[(r, 1)] = "cell_center"
+        lay.styles[(r, 4)] = "cell_center"
+        if first:
+            groups.append([r])
+        else:
+            groups[-1].append(r)
+    for g in groups:
+        # The sasaran cell spans its indicators; rows grow when its text needs more room than theirs.
+        first_row, last_row = g[0], g[-1]
+        need = 15 * _lines(str(inds[first_row - head - 1].sasaran), 26)
+        have = sum(lay.heights[r] for r in g)
+        if need > have:
+            lay.heights[last_row] += need - have
+        if last_row > first_row:
+            lay.merges += [(first_row, 1, last_row, 1), (first_row, 2, last_row, 2)]
+    if not inds:
+        lay.row(None, "(jabatan ini belum punya indikator di sheet Indikator)", style="cell", merge=(2, 4))
+    lay.table_rows = (head, len(lay.cells))
+    lay.row()
+    _signatures(lay, cascade, pos, sup_name, sup_nip, sup_title)
+    return lay
+
+
+def _signatures(lay: PkLayout, cascade: Cascade, pos: Position, sup_name: Dyn, sup_nip: Dyn,
+                sup_title: Dyn) -> None:
+    place, date = _setting(cascade, "place"), _setting(cascade, "date")
+    lay.row(None, None, Dyn(f'{place.formula}&", "&{date.formula}', f"{place.value}, {date.value}"),
+            style="center", merge=(3, 4))
+    r = lay.row("PIHAK KEDUA,", None, "PIHAK PERTAMA,", style="center_bold")
+    lay.merges += [(r, 1, r, 2), (r, 3, r, 4)]
+    own_title = _pos_field(pos, pos.code, "title")
+    r = lay.row(sup_title, None, own_title, style="center",
+                height=16.5 * max(_lines(sup_title.value, 32), _lines(own_title.value, 50)))
+    lay.merges += [(r, 1, r, 2), (r, 3, r, 4)]
+    lay.row(height=62)  # room to sign
+    own_name, own_nip = _pos_field(pos, pos.code, "official_name"), _pos_field(pos, pos.code, "nip")
+    r = lay.row(sup_name, None, own_name, style="sign_name")
+    lay.merges += [(r, 1, r, 2), (r, 3, r, 4)]
+    r = lay.row(_prefixed("NIP. ", sup_nip), None, _prefixed("NIP. ", own_nip), style="center")
+    lay.merges += [(r, 1, r, 2), (r, 3, r, 4)]
+
+
+def _cells(lay: PkLayout, live: bool) -> list[list[Content]]:
+    def one(v: Content | Dyn) -> Content:
+        if isinstance(v, Dyn):
+            return Formula("=" + v.formula) if live else v.value
+        return v
+
+    return [[one(v) for v in row] for row in lay.cells]
+
+
+# ------------------------------------------------------------------ sheets
+
+
+def pk_sheet_name(pos: Position, taken: Iterable[str] = ()) -> str:
+    return unit_sheet_name(f"PK {pos.code}", pos.title, set(taken))
+
+
+def plan_pk(cascade: Cascade, code: str, name: str | None = None, *, live: bool = True) -> SheetPlan:
+    """The PK sheet of one position as a plan (kind "pk", key "PK-<code>")."""
+    pos = cascade.position(code)
+    return SheetPlan(name=name or pk_sheet_name(pos), kind=PK_KIND, key=key_of(code),
+                     cells=_cells(pk_layout(cascade, code), live))
+
+
+def plan_pk_sheets(cascade: Cascade, taken: Iterable[str] = (), *, live: bool = True) -> list[SheetPlan]:
+    """One PK plan per position, in position order, with names that avoid `taken`."""
+    used = set(taken)
+    out = []
+    for pos in cascade.positions:
+        name = pk_sheet_name(pos, used)
+        used.add(name)
+        out.append(plan_pk(cascade, pos.code, name, live=live))
+    return out
+
+
+def finish_pk_sheet(ws, cascade: Cascade, code: str) -> None:
+    """Fonts, merges, borders, row heights and A4 portrait print setup of a PK sheet written from its plan."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.worksheet.pagebreak import Break, RowBreak
+
+    lay = pk_layout(cascade, code)
+    thin = Side(style="thin", color="000000")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    f = lambda **kw: Font(name=FONT, size=kw.pop("size", 12), **kw)  # noqa: E731
+    top_wrap = Alignment(wrap_text=True, vertical="top")
+    centre = Alignment(horizontal="center", vertical="top", wrap_text=True)
+    styles = {
+        "title": (f(size=15, bold=True), Alignment(horizontal="center", vertical="center"), None, None),
+        "subtitle": (f(bold=True), centre, None, None),
+        "para": (f(), Alignment(wrap_text=True, vertical="top", horizontal="justify"), None, None),
+        "party": (f(), top_wrap, None, None),
+        "center": (f(), centre, None, None),
+        "center_bold": (f(bold=True), centre, None, None),
+        "sign_name": (f(bold=True, underline="single"), centre, None, None),
+        "head": (f(bold=True), Alignment(horizontal="center", vertical="center", wrap_text=True), box,
+                 PatternFill("solid", fgColor="D9E1F2")),
+        "cell": (f(size=11), top_wrap, box, None),
+        "cell_center": (f(size=11), Alignment(horizontal="center", vertical="top", wrap_text=True), box,
+                        None),
+    }
+    for (r, c), key in lay.styles.items():
+        font, align, border, fill = styles[key]
+        cell = ws.cell(r, c)
+        cell.font, cell.alignment = font, align
+        if border:
+            cell.border = border
+        if fill:
+            cell.fill = fill
+    for r1, c1, r2, c2 in lay.merges:
+        ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+    for r, h in lay.heights.items():
+        ws.row_dimensions[r].height = h
+    for col, w in WIDTHS.items():
+        ws.column_dimensions[col].width = w
+    ws.row_breaks = RowBreak()
+    ws.row_breaks.append(Break(id=lay.page_break_after))
+    ws.print_area = f"A1:D{len(lay.cells)}"
+    ws.print_title_rows = None
+    ws.sheet_view.showGridLines = False
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.6
+    ws.page_margins.top = ws.page_margins.bottom = 0.7
+
+
+def write_pk_sheet(wb, cascade: Cascade, code: str, name: str | None = None, *, live: bool = True,
+                   index: int | None = None):
+    """Write one PK sheet (with its marker) into an openpyxl workbook and format it."""
+    from xl_sakip.sheets.openpyxl_writer import write_sheet
+
+    ws = write_sheet(wb, plan_pk(cascade, code, name, live=live), index)
+    finish_pk_sheet(ws, cascade, code)
+    return ws
+
+
+# ------------------------------------------------------------------ PDF through headless LibreOffice
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")[:40]
+
+
+def pdf_name(cascade: Cascade, pos: Position) -> str:
+    return f"PK_{cascade.settings.year}_{pos.code}_{_slug(pos.title)}.pdf"
+
+
+def export_pdfs(cascade: Cascade, outdir: str | Path, position: str | None = None, *,
+                timeout: float = 600) -> list[Path]:
+    """One PDF per position (or only `position`) in `outdir`, made by LibreOffice in a single run."""
+    from openpyxl import Workbook
+
+    if position is not None:
+        try:
+            positions = [cascade.position(position)]
+        except KeyError:
+            codes = ", ".join(p.code for p in cascade.positions[:30])
+            raise UserError(f"Kode jabatan '{position}' tidak ada di sheet {s.SHEET_POSITIONS}. "
+                            f"Pilih salah satu: {codes}.") from None
+    else:
+        positions = list(cascade.positions)
+    if not positions:
+        raise UserError(f"Sheet {s.SHEET_POSITIONS} tidak berisi jabatan: tidak ada PK untuk dibuat.")
+    exe = soffice()
+    if exe is None:
+        raise UserError("LibreOffice (soffice) tidak ditemukan, padahal dibutuhkan untuk membuat PDF. Pasang "
+                        "LibreOffice, atau cetak sheet PK dari Excel (File > Export > PDF).")
+    outdir = Path(outdir)
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"Folder '{outdir}' tidak dapat dibuat: {exc.strerror or exc}.") from exc
+    with tempfile.TemporaryDirectory(prefix="xl-sakip-pk-") as tmp:
+        tmpdir = Path(tmp)
+        (tmpdir / "in").mkdir()
+        (tmpdir / "out").mkdir()
+        sources = []
+        for pos in positions:
+            wb = Workbook()
+            wb.remove(wb.active)
+            write_pk_sheet(wb, cascade, pos.code, f"PK {pos.code}", live=False)
+            src = tmpdir / "in" / pdf_name(cascade, pos).replace(".pdf", ".xlsx")
+            wb.save(src)
+            sources.append(src)
+        cmd = [exe, f"-env:UserInstallation={(tmpdir / 'profile').as_uri()}", "--headless", "--norestore",
+               "--convert-to", "pdf", "--outdir", str(tmpdir / "out"), *map(str, sources)]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise UserError(f"LibreOffice tidak selesai membuat PDF dalam {timeout:.0f} detik. Tutup jendela "
+                            "LibreOffice yang terbuka lalu coba lagi.") from None
+        written = []
+        for src in sources:
+            pdf = tmpdir / "out" / (src.stem + ".pdf")
+            if not pdf.exists():
+                raise UserError(f"LibreOffice gagal membuat {pdf.name} (kode {proc.returncode}): "
+                                f"{(proc.stderr or proc.stdout).strip()[:400]}")
+            target = outdir / pdf.name
+            try:
+                shutil.move(str(pdf), target)
+            except OSError as exc:
+                raise UserError(f"Berkas '{target}' tidak dapat ditulis: {exc.strerror or exc}. Tutup PDF "
+                                "itu bila sedang terbuka.") from exc
+            written.append(target)
+    return written
+
+
+def pk(workbook: str | Path, position: str | None, pdf_outdir: str | Path) -> list[Path]:
+    """`xl-sakip pk WORKBOOK [--position CODE] --pdf OUTDIR`: the PK PDFs of a master workbook."""
+    from xl_sakip.book.reader import read_master
+
+    return export_pdfs(read_master(workbook), pdf_outdir, position)
+
+
+def export_pk_for_book(book_path: str | Path, outdir: str | Path | None = None) -> list[Path]:
+    """For the ribbon button: PDFs of every position from the saved workbook at `book_path`, into
+    `outdir` (default: a folder "PK_<year>" next to the workbook)."""
+    from xl_sakip.book.reader import read_master
+
+    book_path = Path(book_path)
+    cascade = read_master(book_path)
+    out = Path(outdir) if outdir else book_path.parent / f"PK_{cascade.settings.year}"
+    return export_pdfs(cascade, out)

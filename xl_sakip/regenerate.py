@@ -1,0 +1,186 @@
+"""`xl-sakip regenerate`: rewrite the generated sheets (one per position, Ringkasan) of a closed workbook.
+
+Safety rules (issue 4, docs/sheets.md):
+- only sheets carrying the tool's marker are replaced; the master, reference and user sheets stay as they
+  are;
+- a generated sheet whose cells differ both from what the tool wrote last time and from what it would
+  write now was edited by hand: it is not replaced without `force`, and the error names it;
+- the previous file is kept as `<name>.bak<suffix>` next to it; the new file is saved atomically through
+  book.package.save_workbook, with the VBA project and the ribbon (load with keep_vba=True);
+- the same master gives the same cells (the plan is a pure function of the master).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+from openpyxl import Workbook
+
+from xl_sakip.book.lock import workbook_lock
+from xl_sakip.book.package import save_workbook
+from xl_sakip.book.reader import read_master
+from xl_sakip.core.findings import Severity
+from xl_sakip.core.models import Cascade
+from xl_sakip.core.validation import check
+from xl_sakip.errors import UserError, WorkbookError
+from xl_sakip.sheets.marker import plan_digest
+from xl_sakip.sheets.names import TEMPLATE_SHEET
+from xl_sakip.sheets.openpyxl_writer import read_marker, sheet_digest, write_sheet
+from xl_sakip.sheets.plan import WorkbookPlan, plan_workbook
+from xl_sakip.sheets.template import ensure_template
+
+#: progress(done, total, what): called once per sheet written.
+Progress = Callable[[int, int, str], None]
+#: More generated sheets written into the same workbook before it is saved (e.g.
+#: xl_sakip.dashboard.write_report_sheets): extra(wb, cascade, force=...) -> sheet names written.
+Extra = Callable[..., list[str]]
+#: The marker kinds this module plans and replaces; other kinds (pk, dasbor, pohon ...) belong to their
+#: own writers and are left alone here.
+MANAGED_KINDS = ("unit", "summary")
+
+
+class EditedSheetsError(UserError):
+    """Generated sheets were edited by hand; regenerate refuses to overwrite them without force."""
+
+    def __init__(self, sheets: list[str]) -> None:
+        names = ", ".join(f"'{s}'" for s in sheets)
+        super().__init__(
+            f"Sheet {names} dibuat oleh xl-sakip tetapi sudah diubah manual sejak terakhir dibuat. "
+            "Pindahkan catatan Anda ke sheet lain (atau ganti nama sheet itu dan hapus nama _xlsakip-nya), "
+            "atau jalankan ulang dengan --force untuk menimpanya.")
+        self.sheets = sheets
+
+
+@dataclass
+class RegenerateResult:
+    path: Path
+    backup: Path | None
+    written: list[str] = field(default_factory=list)  # sheet names, in workbook order
+    removed: list[str] = field(default_factory=list)  # generated sheets of positions no longer in the master
+    overwritten_edits: list[str] = field(default_factory=list)  # edited sheets replaced because of force
+    findings: dict[str, int] = field(default_factory=dict)  # severity -> count
+
+    def summary(self) -> str:
+        f = ", ".join(f"{n} {sev}" for sev, n in self.findings.items() if n) or "tidak ada temuan"
+        lines = [f"Ditulis {len(self.written)} sheet ke {self.path}"]
+        if self.backup:
+            lines.append(f"Cadangan file sebelumnya: {self.backup}")
+        if self.removed:
+            lines.append("Dihapus (jabatan tidak ada lagi di master): " + ", ".join(self.removed))
+        if self.overwritten_edits:
+            lines.append("Ditimpa walau sudah diubah manual (--force): " + ", ".join(self.overwritten_edits))
+        lines.append(f"Pemeriksaan: {f} (rincian: xl-sakip check)")
+        return "\n".join(lines)
+
+
+def backup_path(path: Path) -> Path:
+    """workbook/Cascading_2023.xlsm -> workbook/Cascading_2023.bak.xlsm (one rolling backup)."""
+    return path.with_name(f"{path.stem}.bak{path.suffix}")
+
+
+def load_for_update(path: Path) -> Workbook:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
+    except Exception as exc:  # read_master already opened it, so this is rare
+        raise WorkbookError(f"Workbook '{path}' tidak dapat dibuka untuk ditulis: {exc}") from exc
+
+
+@dataclass
+class Existing:
+    """Generated sheets found in a workbook: key -> sheet name, and each one's state."""
+
+    by_key: dict[str, str]
+    edited: list[str]
+    stale_keys: list[str]  # keys no longer planned (position removed)
+
+
+def plan_for(wb_sheetnames: list[str], markers: dict[str, tuple[str, str]], cascade: Cascade) -> WorkbookPlan:
+    """The plan, keeping the names of existing generated sheets and avoiding every other sheet name."""
+    generated = set(markers)
+    taken = {n for n in wb_sheetnames if n not in generated}
+    keep = {key: name for name, (_kind, key) in markers.items() if key != "RINGKASAN"}
+    valid = {pos.code for pos in cascade.positions}
+    return plan_workbook(cascade, taken, {k: v for k, v in keep.items() if k in valid})
+
+
+def regenerate_workbook(
+    wb: Workbook, cascade: Cascade, *, force: bool = False, progress: Progress | None = None
+) -> tuple[list[str], list[str], list[str]]:
+    """Replace the generated sheets of an open openpyxl workbook. Returns (written, removed, overwritten)."""
+    markers = {ws.title: m for ws in wb.worksheets
+               if (m := read_marker(ws)) is not None and m.kind in MANAGED_KINDS}
+    plan = plan_for(wb.sheetnames, {n: (m.kind, m.key) for n, m in markers.items()}, cascade)
+    planned = {(sp.kind, sp.key): sp for sp in plan.sheets}
+    edited: list[str] = []
+    for name, m in markers.items():
+        now = sheet_digest(wb[name])
+        sp = planned.get((m.kind, m.key))
+        if now != m.digest and (sp is None or now != plan_digest(sp)):
+            edited.append(name)
+    if edited and not force:
+        raise EditedSheetsError(edited)
+
+    ensure_template(wb)
+    positions = {name: wb.sheetnames.index(name) for name in markers}
+    removed = [n for n, m in markers.items() if (m.kind, m.key) not in planned]
+    for name in markers:
+        wb.remove(wb[name])
+    written: list[str] = []
+    total = len(plan.sheets)
+    # Sheets that existed go back to their place; new ones go before the template (or at the end).
+    old_index = {(markers[n].kind, markers[n].key): i for n, i in positions.items()}
+    for k, sp in enumerate(plan.sheets, start=1):
+        idx = old_index.get((sp.kind, sp.key))
+        if idx is None:
+            idx = wb.sheetnames.index(TEMPLATE_SHEET) if TEMPLATE_SHEET in wb.sheetnames else None
+        else:
+            idx = min(idx, len(wb.sheetnames))
+        write_sheet(wb, sp, idx)
+        written.append(sp.name)
+        if progress:
+            progress(k, total, sp.name)
+    return written, removed, edited
+
+
+def regenerate(
+    path: str | Path, *, force: bool = False, progress: Progress | None = None, reports: bool = True,
+    extra: Extra | None = None,
+) -> RegenerateResult:
+    """Regenerate the generated sheets of the workbook at `path` (saved in place, backup kept): the unit
+    sheets and Ringkasan, and with `reports` the Dasbor, the PK sheets and the Pohon Kinerja picture.
+
+    `extra(wb, cascade, force=force)` may write further generated sheets (that refer to the unit sheets)
+    into the same workbook before the one atomic save; their names are added to `written`.
+    """
+    path = Path(path)
+    # One lock around read, write and save, so that no other writer (check --write, import) slips in.
+    with workbook_lock(path) if path.exists() else contextlib.nullcontext():
+        cascade = read_master(path)  # raises WorkbookError naming the sheet and cell of a problem
+        wb = load_for_update(path)
+        written, removed, edited = regenerate_workbook(wb, cascade, force=force, progress=progress)
+        if reports:
+            from xl_sakip.dashboard import write_report_sheets
+
+            written += write_report_sheets(wb, cascade, force=force)
+        if extra is not None:
+            written += extra(wb, cascade, force=force)
+        backup = backup_path(path)
+        try:
+            shutil.copy2(path, backup)
+        except OSError as exc:
+            raise UserError(f"Cadangan '{backup}' tidak dapat ditulis ({exc.strerror or exc}); workbook "
+                            "tidak diubah. Periksa izin folder atau tutup file cadangan yang sedang terbuka."
+                            ) from exc
+        save_workbook(wb, path, force=True)
+    findings = check(cascade)
+    counts = {sev.value: sum(1 for f in findings if f.severity is sev) for sev in Severity}
+    return RegenerateResult(path=path, backup=backup, written=written, removed=removed,
+                            overwritten_edits=edited, findings=counts)

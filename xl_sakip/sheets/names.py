@@ -1,0 +1,51 @@
+"""Sheet names of generated sheets: short, unique, valid in Excel, derived from code and title."""
+
+from __future__ import annotations
+
+import re
+
+MAX_SHEET_NAME = 31  # Excel's limit
+_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+SUMMARY_SHEET = "Ringkasan"
+TEMPLATE_SHEET = "Template_Unit"
+
+# Long words of position titles and their usual short forms, so that more of the distinctive part fits.
+_ABBREVIATIONS: tuple[tuple[str, str], ...] = (
+    (r"\bkepala\s+seksi\b", "Kasi"),
+    (r"\bkepala\s+sub\s*bagian\b", "Kasubag"),
+    (r"\bkepala\s+bidang\b", "Kabid"),
+    (r"\bkepala\s+uptd\b", "Ka UPTD"),
+    (r"\bsub\s+bagian\b", "Subbag"),
+)
+
+
+def clean_title(title: str) -> str:
+    text = _FORBIDDEN.sub(" ", title)
+    for pattern, short in _ABBREVIATIONS:
+        text = re.sub(pattern, short, text, flags=re.IGNORECASE)
+    return " ".join(text.split())
+
+
+def unit_sheet_name(code: str, title: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """The sheet name of a position: "P05 Kasi Pelatihan dan Produktiv" (<= 31 characters, unique).
+
+    `taken` holds names already used (compared case-insensitively, as Excel does); a clash gets a " (2)",
+    " (3)" ... suffix within the length limit.
+    """
+    base = f"{code} {clean_title(title)}".strip()
+    base = base[:MAX_SHEET_NAME].rstrip().strip("'")
+    used = {t.casefold() for t in taken}
+    name, n = base, 1
+    while name.casefold() in used:
+        n += 1
+        suffix = f" ({n})"
+        name = base[: MAX_SHEET_NAME - len(suffix)].rstrip() + suffix
+    return name
+
+
+def quote_sheet(name: str) -> str:
+    """A sheet name as written in a formula reference: quoted unless it is a plain identifier."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name) and not re.fullmatch(r"[A-Za-z]{1,3}[0-9]+", name):
+        return name
+    return "'" + name.replace("'", "''") + "'"

@@ -1,0 +1,148 @@
+"""Write a sheet plan into a closed workbook with openpyxl (the headless path: `xl-sakip regenerate`)."""
+
+from __future__ import annotations
+
+from copy import copy
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xl_sakip.book.cells import FORMULA_TRIGGERS
+from xl_sakip.sheets import plan as p
+from xl_sakip.sheets.marker import MARKER_NAME, Marker, digest_cells, plan_marker
+from xl_sakip.sheets.names import TEMPLATE_SHEET
+
+
+def read_marker(ws: Worksheet) -> Marker | None:
+    dn = ws.defined_names.get(MARKER_NAME)
+    return Marker.parse(dn.attr_text) if dn is not None else None
+
+
+def sheet_digest(ws: Worksheet) -> str:
+    """The hash of what the sheet holds now (same canonical form as `plan_digest`)."""
+    return digest_cells((r, c, cell.value) for (r, c), cell in ws._cells.items())
+
+
+def sheet_contents(ws: Worksheet) -> dict[tuple[int, int], object]:
+    """Non-empty cells as {(row, col): value or formula text} (for tests and comparisons)."""
+    return {(r, c): cell.value for (r, c), cell in ws._cells.items() if cell.value not in (None, "")}
+
+
+def _write_cell(ws: Worksheet, row: int, col: int, v: p.Content) -> None:
+    cell = ws.cell(row, col)
+    if isinstance(v, p.Formula):
+        cell.value = v.text
+    elif isinstance(v, str):
+        cell.value = v
+        cell.data_type = "s"  # text from documents never becomes a formula
+        if v.startswith(FORMULA_TRIGGERS):
+            cell.quotePrefix = True
+    else:
+        cell.value = v
+
+
+def _copy_layout(template: Worksheet, ws: Worksheet, plan: p.SheetPlan) -> None:
+    """Styles, dimensions, conditional formats and print setup of the template, for the plan's rows."""
+    body_style = {c: template.cell(p.FIRST_BODY_ROW, c)._style for c in range(1, p.N_COLS + 1)}
+    for (r, c), src in template._cells.items():
+        if r < p.FIRST_BODY_ROW and src.has_style:
+            ws.cell(r, c)._style = copy(src._style)
+    if plan.body_first:
+        for r in range(plan.body_first, plan.body_last + 1):
+            for c, st in body_style.items():
+                ws.cell(r, c)._style = copy(st)
+    for key, dim in template.column_dimensions.items():
+        ws.column_dimensions[key] = copy(dim)
+        ws.column_dimensions[key].worksheet = ws
+    for key, dim in template.row_dimensions.items():
+        if key < p.FIRST_BODY_ROW:
+            ws.row_dimensions[key] = copy(dim)
+            ws.row_dimensions[key].worksheet = ws
+    for rng in template.merged_cells.ranges:
+        if rng.max_row < p.FIRST_BODY_ROW:
+            ws.merge_cells(rng.coord)
+    for cf in template.conditional_formatting:
+        for rule in cf.rules:
+            ws.conditional_formatting.add(str(cf.sqref), copy(rule))
+    ws.sheet_format = copy(template.sheet_format)
+    ws.sheet_properties = copy(template.sheet_properties)
+    ws.page_margins = copy(template.page_margins)
+    ws.page_setup = copy(template.page_setup)
+    ws.print_options = copy(template.print_options)
+    if template.print_title_rows:
+        ws.print_title_rows = template.print_title_rows
+    ws.freeze_panes = template.freeze_panes
+    ws.sheet_view.zoomScale = template.sheet_view.zoomScale
+    ws.sheet_view.showGridLines = template.sheet_view.showGridLines
+
+
+_SIDE = Side(style="thin", color="808080")
+
+
+def _apply_style(ws: Worksheet, span: p.StyleSpan) -> None:
+    st = p.STYLES[span.style]
+    # None rather than False: that is what a saved and reloaded style holds, so the same style is found
+    # again on the next run instead of being added to the workbook's style table each time.
+    font = Font(bold=st.bold or None, italic=st.italic or None, size=st.size, color=st.font_color)
+    fill = PatternFill("solid", fgColor=st.fill) if st.fill else None
+    align = Alignment(wrap_text=st.wrap or None, horizontal=st.align, vertical="top")
+    border = Border(left=_SIDE, right=_SIDE, top=_SIDE, bottom=_SIDE) if st.border else None
+    for r in range(span.first_row, span.last_row + 1):
+        for c in range(span.first_col, span.last_col + 1):
+            cell = ws.cell(r, c)
+            cell.font = font
+            cell.alignment = align
+            if fill:
+                cell.fill = fill
+            if border:
+                cell.border = border
+            if st.number_format:
+                cell.number_format = st.number_format
+
+
+def _add_chart(ws: Worksheet, spec: p.ChartSpec) -> None:
+    if spec.last_row < spec.first_row:
+        return
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = spec.title
+    chart.y_axis.title = spec.y_title
+    chart.legend = None
+    data = Reference(ws, min_col=spec.values_col, min_row=spec.header_row, max_row=spec.last_row)
+    cats = Reference(ws, min_col=spec.categories_col, min_row=spec.first_row, max_row=spec.last_row)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(cats)
+    chart.height = max(7.5, 0.6 * (spec.last_row - spec.first_row + 1))
+    chart.width = 16
+    ws.add_chart(chart, spec.anchor)
+
+
+def write_sheet(wb: Workbook, plan: p.SheetPlan, index: int | None = None) -> Worksheet:
+    """Create the sheet of `plan` (its name must be free) at `index`, with its marker."""
+    ws = wb.create_sheet(plan.name, index)
+    if plan.kind == "unit":
+        _copy_layout(wb[TEMPLATE_SHEET], ws, plan)
+    else:
+        for c, w in plan.column_widths.items():
+            ws.column_dimensions[p.L(c)].width = w
+        for span in plan.styles:
+            _apply_style(ws, span)
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    for r, row in enumerate(plan.cells, start=1):
+        for c, v in enumerate(row, start=1):
+            if v is not None:
+                _write_cell(ws, r, c, v)
+    for r, h in plan.row_heights.items():
+        ws.row_dimensions[r].height = h
+    for spec in plan.charts:
+        _add_chart(ws, spec)
+    marker = plan_marker(plan).refers_to()
+    ws.defined_names[MARKER_NAME] = DefinedName(MARKER_NAME, attr_text=marker, hidden=True)
+    return ws
