@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from xl_sakip.book.writer import write_master
+from xl_sakip.errors import UserError
 from xl_sakip.importer import ImportResult, read_seed
 
 #: The seed of the shipped workbook, kept in the repository.
@@ -43,3 +44,26 @@ def build_shipped(output: str | Path = SHIPPED_WORKBOOK, seed: str | Path = SEED
         data = staged.read_bytes()
     atomic_write(output, lambda fh: fh.write(data))
     return result
+
+
+def make_demo(source: str | Path, output: str | Path, *, force: bool = False) -> Path:
+    """A copy of the master at `source` with the SAMPLE realisasi of 2023 filled in, and its generated
+    sheets, at `output`: for demos and for trying the tool without touching the real workbook."""
+    from xl_sakip.book.reader import read_master
+    from xl_sakip.regenerate import regenerate
+    from xl_sakip.sample import apply_sample
+    from xl_sakip.vba import build_macro_parts
+
+    output = Path(output)
+    if output.exists() and not force:  # before any work; save_workbook words it the same way
+        raise UserError(f"File '{output}' sudah ada; gunakan --force untuk menimpanya.")
+    cascade = apply_sample(read_master(source))
+    with tempfile.TemporaryDirectory(prefix="xl-sakip-demo-") as tmp:
+        staged = Path(tmp) / output.name
+        write_master(cascade, staged, macro_parts=build_macro_parts())
+        regenerate(staged)
+        data = staged.read_bytes()
+    from xl_sakip.book.package import atomic_write
+
+    atomic_write(output, lambda fh: fh.write(data))
+    return output

@@ -187,6 +187,20 @@ def tree(
     out.print(f"Ditulis: {draw(workbook, output)}", highlight=False)
 
 
+@app.command()
+@user_errors
+def demo(
+    workbook: WorkbookArg = DEFAULT_WORKBOOK,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Salinan.")] = Path("Contoh_2023.xlsm"),
+    force: Annotated[bool, typer.Option("--force", help="Timpa file yang sudah ada.")] = False,
+) -> None:
+    """Salinan workbook dengan realisasi CONTOH 2023 (bukan data resmi), untuk mencoba alat ini."""
+    from xl_sakip.build import make_demo
+
+    out.print(f"Ditulis: {make_demo(workbook, output, force=force)} (realisasi contoh, bukan data resmi)",
+              highlight=False)
+
+
 def main() -> None:
     app()
 
