@@ -52,8 +52,8 @@ def test_positions_table(book: openpyxl.Workbook) -> None:
 def test_indicators_table(book: openpyxl.Workbook) -> None:
     ws = book["Indikator"]
     assert list(ws.tables) == ["tblIndikator"]
-    # 31 columns: A..Z are 26, AA..AE 27..31; header + 8 indicators.
-    assert ws.tables["tblIndikator"].ref == "A1:AE9"
+    # 31 input columns: A..Z are 26, AA..AE 27..31; then 5 computed columns AF..AJ; header + 8 indicators.
+    assert ws.tables["tblIndikator"].ref == "A1:AJ9"
     expected_headers = {
         "A1": "ID", "B1": "Kode Jabatan", "E1": "Indikator Kinerja", "G1": "Target", "J1": "Jenis",
         "K1": "Polaritas", "L1": "Agregasi", "M1": "Mendukung ID", "N1": "Roll-up", "O1": "Target TW1",
@@ -174,7 +174,10 @@ def test_text_that_looks_like_a_formula_stays_text(small_cascade: Cascade, tmp_p
     assert ws["D3"].value == "+62 431 123" and ws["I4"].value == "@predikat"
     with zipfile.ZipFile(path) as zf:
         xml = b"".join(zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/"))
-    assert b"<f>" not in xml and b"<f " not in xml  # no formula anywhere in the master
+    # No formula anywhere in the master but the computed columns of tblIndikator (AF..AJ, one per row).
+    formulas = re.findall(rb'<c r="([A-Z]+\d+)"[^>]*><f[ >]', xml)
+    expected = {f"{c}{r}".encode() for c in ("AF", "AG", "AH", "AI", "AJ") for r in range(2, 10)}
+    assert len(formulas) == len(expected) and set(formulas) == expected
 
 
 @requires_libreoffice
@@ -205,7 +208,7 @@ def test_empty_cascade_gives_valid_tables(tmp_path: Path) -> None:
     path = write_master(Cascade(), tmp_path / "kosong.xlsm")
     book = openpyxl.load_workbook(path)
     assert book["Jabatan"].tables["tblJabatan"].ref == "A1:H2"  # a table keeps one (blank) data row
-    assert book["Indikator"].tables["tblIndikator"].ref == "A1:AE2"
+    assert book["Indikator"].tables["tblIndikator"].ref == "A1:AJ2"  # 31 input + 5 computed columns
 
 
 def test_control_characters_are_dropped(small_cascade: Cascade, tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 Kept apart from the writer so that the words can be reviewed and changed without touching code. The text
 is a small markup: "## " starts a heading, "* " an item, other lines a paragraph; an indented line
-continues the line above it. {placeholders} are sheet names from schema.py.
+continues the line above it. {placeholders} are sheet and column names from schema.py.
 """
 
 from __future__ import annotations
@@ -45,6 +45,15 @@ Workbook ini adalah sumber data utama cascading kinerja: pohon jabatan, sasaran 
 * Untuk indikator dengan agregasi rasio, isi Pembilang dan Penyebut setiap triwulan; capaian dihitung dari
   jumlah pembilang dibagi jumlah penyebut, bukan dari rata-rata persentase.
 * Ketik nilai, bukan rumus: sel berisi rumus di kolom data ditolak saat workbook dibaca.
+## Kolom hitungan (judul abu-abu)
+* Kolom paling kanan sheet {indicators} ({computed}; judul berwarna abu-abu) berisi rumus dengan fungsi
+  Excel xl-sakip (SAKIP_...) yang dijalankan oleh Python. Kolom ini hanya berfungsi di Excel untuk
+  Windows yang memasang Python dan xlwings; di komputer lain, dan sebelum makro diaktifkan, kolom ini
+  menampilkan galat seperti #NAME?. Itu tidak apa-apa: semua angka yang sama juga dihitung dengan rumus
+  Excel biasa di sheet setiap unit, dan sheet unit itulah yang dipakai untuk laporan. Untuk indikator
+  yang punya pendukung roll-up (IPK dan komponennya), Capaian (%) di sini memakai realisasi baris itu
+  sendiri, sedangkan sheet unit memakai jumlah realisasi pendukungnya.
+* Kolom hitungan tidak perlu dan tidak boleh diisi; xl-sakip tidak membacanya.
 ## Arti pilihan drop-down
 * Jenis: persen; jumlah (hitungan: perusahaan, orang, dokumen ...); indeks (misalnya IPK dan komponennya);
   predikat (kode pada skala predikat, misalnya BB).
@@ -86,6 +95,7 @@ def instruction_lines(office: str = "", year: int | None = None) -> list[tuple[s
         positions=s.SHEET_POSITIONS, indicators=s.SHEET_INDICATORS, settings=s.SHEET_SETTINGS,
         bands=s.SHEET_BANDS, grades=s.SHEET_GRADES, ipk=s.SHEET_IPK, ipk_sub=s.SHEET_IPK_SUB,
         ipk_status=s.SHEET_IPK_STATUS, lists=s.SHEET_LISTS, xlwings=s.SHEET_XLWINGS_CONF,
+        computed=", ".join(c.header for c in s.COMPUTED_COLUMNS),
     )
     for raw in text.splitlines():
         if raw.startswith("  ") and lines:

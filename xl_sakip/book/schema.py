@@ -6,6 +6,7 @@ Readers find columns by header text, never by position, so people may reorder or
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 SHEET_INSTRUCTIONS = "Petunjuk"
@@ -71,6 +72,102 @@ INDICATOR_COLUMNS: tuple[Column, ...] = (
 
 def headers(columns: tuple[Column, ...]) -> list[str]:
     return [c.header for c in columns]
+
+
+# --- Computed columns of tblIndikator (Excel functions from udfs.py) ----------------------------------------
+#
+# At the right end of tblIndikator, after every input column, so that adding them moves no input column.
+# They call the xlwings UDFs of udfs.py for their own row and only work in Excel on Windows with Python and
+# xlwings; everywhere else they show an error value (#NAME?). That is acceptable only because the unit
+# sheets compute every figure with native formulas. The reader never reads them (it reads the columns of
+# INDICATOR_COLUMNS by header text), so they may hold formulas, errors, or be deleted.
+#
+# Templates are written as Excel shows them inside the table: [@Col] is a cell of the same row, and
+# [@[A]:[B]] the cells of the same row from column A to column B. `computed_formula` gives the form a
+# file holds (tblIndikator[[#This Row],[Col]]).
+
+
+@dataclass(frozen=True)
+class ComputedColumn:
+    header: str
+    template: str  # the formula, "=" first, in Excel's [@Col] notation
+    width: float = 12
+    number_format: str | None = None
+    note: str = ""  # the header's comment (Bahasa Indonesia)
+
+
+def _span(first: str, last: str) -> str:
+    return f"[@[{first}]:[{last}]]"
+
+
+def _quarters(name: str) -> str:
+    return _span(f"{name} {Q[0]}", f"{name} {Q[-1]}")
+
+
+_FIRST_INPUT, _LAST_INPUT = INDICATOR_COLUMNS[0].header, INDICATOR_COLUMNS[-1].header
+#: A grade indicator passes its written target (a code such as BB), any other its number.
+_TARGET_ARG = 'IF([@Jenis]="predikat",[@[Target Tertulis]],[@Target])'
+#: The 14 arguments of SAKIP_CAPAIAN_TW and SAKIP_STATUS; sampai_tw = 4: every quarter reported so far.
+_CAPAIAN_ARGS = ",".join((
+    _quarters("Realisasi"), _TARGET_ARG, "[@Polaritas]", "[@Agregasi]", _quarters("Target"), "4",
+    "[@[Target Atas]]", "[@Jenis]", _quarters("Pembilang"), _quarters("Penyebut"),
+    "setRumusTurun", "setBatasCapaian", "tblPredikat[Kode]", "tblPredikat[Skor]",
+))
+_NOTE_TAIL = (" Kolom hitungan (fungsi Excel xl-sakip dari Python): hanya berfungsi di Excel Windows dengan "
+              "Python dan xlwings; di tempat lain tampil galat (#NAME?). Semua angka juga dihitung dengan "
+              "rumus Excel biasa di sheet unit. Jangan diisi; tidak dibaca oleh xl-sakip.")
+
+COMPUTED_COLUMNS: tuple[ComputedColumn, ...] = (
+    ComputedColumn(
+        "Realisasi Tahun",
+        f"=SAKIP_REALISASI({_quarters('Realisasi')},[@Agregasi],4,[@Jenis],{_quarters('Pembilang')},"
+        f"{_quarters('Penyebut')})",
+        11, "#,##0.00",
+        "Realisasi sampai triwulan terakhir yang diisi, menurut Agregasi." + _NOTE_TAIL,
+    ),
+    ComputedColumn(
+        "Capaian (%)",
+        f"=SAKIP_CAPAIAN_TW({_CAPAIAN_ARGS})",
+        11, "#,##0.00",
+        "Capaian dari realisasi baris ini sampai triwulan terakhir yang diisi. Untuk indikator yang punya "
+        "pendukung roll-up (IPK dan komponennya) capaian di sheet unit memakai jumlah realisasi pendukung."
+        + _NOTE_TAIL,
+    ),
+    ComputedColumn(
+        "Status Capaian",
+        f"=SAKIP_STATUS({_CAPAIAN_ARGS})",
+        22, None,
+        "dihitung, belum lengkap (triwulan yang belum diisi) atau tidak dapat dihitung (alasannya)."
+        + _NOTE_TAIL,
+    ),
+    ComputedColumn(
+        "Kategori Capaian",
+        "=SAKIP_KATEGORI([@[Capaian (%)]],tblKategori[Capaian Di Atas (%)],"
+        "tblKategori[Capaian Sampai Dengan (%)],tblKategori[Kategori],setLabelMelampaui)",
+        16, None,
+        "Kategori capaian menurut sheet Ref_Kategori." + _NOTE_TAIL,
+    ),
+    ComputedColumn(
+        "Validasi",
+        f"=SAKIP_VALIDASI({_span(_FIRST_INPUT, _LAST_INPUT)},"
+        f"tblIndikator[[#Headers],[{_FIRST_INPUT}]:[{_LAST_INPUT}]],tblPredikat[Kode],tblPredikat[Skor])",
+        50, None,
+        "Masalah pada baris ini (kosong bila tidak ada); aturan antarbaris ada di xl-sakip check."
+        + _NOTE_TAIL,
+    ),
+)
+
+
+def computed_formula(template: str, table: str = TABLE_INDICATORS) -> str:
+    """A template's formula as a file holds it: [@Col] -> table[[#This Row],[Col]], spans alike."""
+
+    def this_row(m: re.Match[str]) -> str:
+        inner = m.group(1)
+        ref = inner if inner.startswith("[") else f"[{inner}]"
+        return f"{table}[[#This Row],{ref}]"
+
+    # [@[A]:[B]] or [@[A]] (brackets inside), then [@A] (plain name).
+    return re.sub(r"\[@(\[[^\]]+\](?::\[[^\]]+\])?|[^\[\]]+)\]", this_row, template)
 
 
 # --- Reference and settings sheets (added with the workbook writer/reader) ---------------------------------

@@ -13,16 +13,18 @@ from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_sakip.book import instructions
 from xl_sakip.book import schema as s
-from xl_sakip.book.cells import TOP, WRAP, put, style_header
+from xl_sakip.book.cells import TOP, WRAP, formula, put, style_header
 from xl_sakip.book.macro_parts import MacroParts
 from xl_sakip.book.package import save_workbook
 from xl_sakip.core.models import Aggregation, Cascade, Kind, Polarity, RollUp
@@ -33,6 +35,11 @@ SPARE_ROWS = 500
 WRAP_WIDTH = 28
 TABLE_STYLE = "TableStyleMedium2"
 CREATOR = "xl-sakip"
+
+#: Computed columns (Excel functions from udfs.py): grey header, light grey cells, never typed into.
+COMPUTED_HEADER_FILL = PatternFill("solid", fgColor="7F7F7F")
+COMPUTED_CELL_FILL = PatternFill("solid", fgColor="F2F2F2")
+COMPUTED_FONT = Font(italic=True, color="404040")
 
 #: Columns that planners fill in every quarter (their header is green).
 INPUT_FIELDS = frozenset(
@@ -133,7 +140,8 @@ def _positions_sheet(wb: Workbook, cascade: Cascade) -> None:
 def _indicators_sheet(wb: Workbook, cascade: Cascade) -> None:
     ws = wb.create_sheet(s.SHEET_INDICATORS)
     rows = [[_field(i, c.field) for c in s.INDICATOR_COLUMNS] for i in cascade.indicators]
-    last = _table(ws, s.TABLE_INDICATORS, s.INDICATOR_COLUMNS, rows, input_fields=INPUT_FIELDS)
+    last = _table(ws, s.TABLE_INDICATORS, s.INDICATOR_COLUMNS, rows, input_fields=INPUT_FIELDS,
+                  computed=s.COMPUTED_COLUMNS)
     ws.freeze_panes = "B2"
     ws.row_dimensions[1].height = 32
     for field, (name, what) in INDICATOR_DROPDOWNS.items():
@@ -141,7 +149,6 @@ def _indicators_sheet(wb: Workbook, cascade: Cascade) -> None:
         header = _header(s.INDICATOR_COLUMNS, field)
         _list_validation(ws, f"{col}2:{col}{last + SPARE_ROWS}", name, header, what)
     _define(wb, s.LIST_INDICATOR_IDS, f"{s.TABLE_INDICATORS}[{_header(s.INDICATOR_COLUMNS, 'id')}]")
-
 
 
 def _settings_sheet(wb: Workbook, cascade: Cascade) -> None:
@@ -230,8 +237,13 @@ def _table(
     rows: Iterable[Sequence[object]],
     *,
     input_fields: frozenset[str] = frozenset(),
+    computed: Sequence[s.ComputedColumn] = (),
 ) -> int:
-    """Write a header and rows as an Excel Table; returns the last row of the table."""
+    """Write a header and rows as an Excel Table; returns the last row of the table.
+
+    `computed` columns come after `columns`: a formula in every data row, also stored as the table's
+    calculated column formula so that Excel fills it into rows added to the table.
+    """
     for col, column in enumerate(columns, start=1):
         style_header(put(ws.cell(1, col), column.header), input_column=column.field in input_fields)
         dim = ws.column_dimensions[get_column_letter(col)]
@@ -250,10 +262,41 @@ def _table(
             cell.alignment = WRAP if column.width >= WRAP_WIDTH else TOP
     # A table needs at least one data row: an empty table keeps one blank row.
     last = max(last, 2)
-    table = Table(displayName=name, ref=f"A1:{get_column_letter(len(columns))}{last}")
+    formulas = [s.computed_formula(c.template, name) for c in computed]
+    for col, (column, text) in enumerate(zip(computed, formulas, strict=True), start=len(columns) + 1):
+        _computed_column(ws, col, column, text, last)
+    ref = f"A1:{get_column_letter(len(columns) + len(computed))}{last}"
+    table = Table(displayName=name, ref=ref, autoFilter=AutoFilter(ref=ref))
+    headers = [c.header for c in columns] + [c.header for c in computed]
+    table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(headers, start=1)]
+    for tc, text in zip(table.tableColumns[len(columns):], formulas, strict=True):
+        tc.calculatedColumnFormula = TableFormula(attr_text=text[1:])  # stored without the "="
     table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)
     ws.add_table(table)
     return last
+
+
+def _computed_column(ws: Worksheet, col: int, column: s.ComputedColumn, text: str, last: int) -> None:
+    """A computed column: grey header with a note, its formula in rows 2..last, no data validation."""
+    header = put(ws.cell(1, col), column.header)
+    style_header(header)
+    header.fill = COMPUTED_HEADER_FILL
+    note = Comment(column.note, CREATOR)
+    note.width, note.height = 320, 200
+    header.comment = note
+    dim = ws.column_dimensions[get_column_letter(col)]
+    dim.width = column.width
+    alignment = WRAP if column.width >= WRAP_WIDTH else TOP
+    dim.alignment = alignment
+    if column.number_format:
+        dim.number_format = column.number_format
+    for row in range(2, last + 1):
+        cell = formula(ws.cell(row, col), text)
+        cell.fill = COMPUTED_CELL_FILL
+        cell.font = COMPUTED_FONT
+        cell.alignment = alignment
+        if column.number_format:
+            cell.number_format = column.number_format
 
 
 def _list_validation(
