@@ -27,6 +27,7 @@ from xl_sakip.core.models import (
     Kind,
     Polarity,
     Reference,
+    RollUp,
     Settings,
 )
 from xl_sakip.core.numbers import parse_number
@@ -240,22 +241,24 @@ def SAKIP_CAPAIAN(
 
 
 def _capaian_tw_results(
-    realisasi_tw,
-    target,
-    polaritas,
-    agregasi,
-    target_tw,
-    sampai_tw,
-    target_atas,
-    jenis,
-    pembilang_tw,
-    penyebut_tw,
-    rumus_turun,
-    batas,
-    predikat_kode,
-    predikat_skor,
     show: Callable[[capaian.Capaian], Any],
+    *,
+    realisasi_tw: Any,
+    target: Any,
+    polaritas: Any,
+    agregasi: Any,
+    target_tw: Any,
+    sampai_tw: Any,
+    target_atas: Any,
+    jenis: Any,
+    pembilang_tw: Any,
+    penyebut_tw: Any,
+    rumus_turun: Any,
+    batas: Any,
+    predikat_kode: Any,
+    predikat_skor: Any,
 ) -> Column:
+    """SAKIP_CAPAIAN_TW and SAKIP_STATUS: one Capaian per row, shown by `show`."""
     t, p, a, ta, j = (_col(x) for x in (target, polaritas, agregasi, target_atas, jenis))
     settings, ref = _settings(rumus_turun, batas), _reference(predikat_kode, predikat_skor)
     n = max(len(_rows(realisasi_tw)), len(t), 1)
@@ -312,23 +315,8 @@ def SAKIP_CAPAIAN_TW(
     """Capaian (%) sampai triwulan tertentu dari realisasi per triwulan: jumlah dijumlahkan, persen/indeks/
     predikat memakai triwulan terakhir yang diisi, rasio dihitung ulang dari pembilang dan penyebut. Bila
     ada triwulan kosong, hasilnya tetap angka; lihat SAKIP_STATUS."""
-    return _capaian_tw_results(
-        realisasi_tw,
-        target,
-        polaritas,
-        agregasi,
-        target_tw,
-        sampai_tw,
-        target_atas,
-        jenis,
-        pembilang_tw,
-        penyebut_tw,
-        rumus_turun,
-        batas,
-        predikat_kode,
-        predikat_skor,
-        lambda c: c.excel(),
-    )
+    # At the top of the body locals() is exactly the arguments: SAKIP_STATUS has the same signature.
+    return _capaian_tw_results(capaian.Capaian.excel, **locals())
 
 
 @_tw_decorate
@@ -350,23 +338,7 @@ def SAKIP_STATUS(
 ):
     """Status capaian: "dihitung", "belum lengkap: realisasi TW3 belum diisi" atau "tidak dapat dihitung:
     alasannya". Argumen sama dengan SAKIP_CAPAIAN_TW."""
-    return _capaian_tw_results(
-        realisasi_tw,
-        target,
-        polaritas,
-        agregasi,
-        target_tw,
-        sampai_tw,
-        target_atas,
-        jenis,
-        pembilang_tw,
-        penyebut_tw,
-        rumus_turun,
-        batas,
-        predikat_kode,
-        predikat_skor,
-        lambda c: c.status_text(),
-    )
+    return _capaian_tw_results(capaian.Capaian.status_text, **locals())
 
 
 @xw.func
@@ -501,23 +473,11 @@ def SAKIP_ROLLUP(id_induk, kolom_id, kolom_mendukung, kolom_nilai, kolom_rollup=
             continue
         value[ind_id] = rollup.parse_value(vals[k] if k < len(vals) else None)
         parent = _text(sup[k] if k < len(sup) else None)
-        if parent and (not rol or _text(rol[k] if k < len(rol) else None).lower() == "jumlah"):
+        if parent and (not rol or _text(rol[k] if k < len(rol) else None).lower() == RollUp.SUM.value):
             children.setdefault(parent, []).append(ind_id)
     parents = _col(id_induk)
 
-    def one(i: int):
-        r = rollup.rollup_sum(_text(parents[i]), children, lambda x: value.get(x))
-        if r.problem:
-            return f"tidak dapat dihitung: {r.problem}"
-        if not r.leaves:
-            return "tidak ada indikator pendukung"
-        if r.value is None:
-            return "tidak dapat dihitung: nilai pendukung kosong"
-        if r.missing:
-            return f"belum lengkap: nilai {', '.join(r.missing)} kosong"
-        return r.value
-
-    return _per_row(len(parents), one)
+    return _per_row(len(parents), lambda i: rollup.rollup_sum(_text(parents[i]), children, value.get).excel())
 
 
 # ---------------------------------------------------------------- validation and numbers

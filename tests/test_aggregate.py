@@ -54,8 +54,13 @@ def test_to_number_forms():
     assert to_number("71,10") == pytest.approx(71.10)
     assert to_number("40%") == 40.0
     assert to_number(" ") is None
-    with pytest.raises(NotANumber):
-        to_number("dua")
+    assert to_number("1.234,5") == 1234.5  # thousands dot and decimal comma together
+    assert to_number("14 000") == 14000.0  # a space as thousands mark, before exactly three digits
+    assert to_number("8.96") == pytest.approx(8.96)  # the seed's English form, read as a decimal
+    # Refused: a word; English thousands commas (1234.5 or 1,2345?); a space that is no thousands mark.
+    for text in ("dua", "1,234.5", "12 5"):
+        with pytest.raises(NotANumber):
+            to_number(text)
 
 
 def _ind(**kw) -> Indicator:

@@ -122,6 +122,21 @@ def test_rows_follow_moved_columns_and_sorted_rows(good: Path, tmp_path: Path) -
     assert report.exit_code == 1
 
 
+def test_position_findings_follow_moved_columns(good: Path, tmp_path: Path) -> None:
+    """A finding on the Jabatan sheet names the column where Kode Atasan now is, not where the writer put it
+    (the reader's columns reach the core for both sheets)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(good, keep_vba=True)
+    ws = wb["Jabatan"]
+    ws.insert_cols(1)  # Kode moves from A to B, Kode Atasan from C to D
+    ws["D4"] = "P99"  # P03 (row 4) reports to a code that does not exist
+    path = tmp_path / "moved_positions.xlsm"
+    wb.save(path)
+    found = [f for f in run_check(path).findings if f.code == "ATASAN_TIDAK_DIKENAL"]
+    assert [(f.position, f.cell) for f in found] == [("P03", "Jabatan!D4")]
+
+
 def test_check_write_on_damaged_file_changes_nothing(good: Path, tmp_path: Path) -> None:
     case = next(c for c in WORKBOOK_CORPUS if c.name == "rumus_di_nilai")
     path = build(case, good, tmp_path)

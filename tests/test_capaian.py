@@ -75,6 +75,8 @@ def test_grades():
     assert compute("3,5", "BB", kind=g).value == pytest.approx(70.0)
     for realisasi, target in (("XYZ", "BB"), ("BB", "ZZ"), (9, "BB"), (-1, "BB")):
         assert compute(realisasi, target, kind=g).status is Status.NOT_COMPUTABLE
+    # The SAKIP scale tops out at AA = 7: a score of 8,5 is named the way planners write it.
+    assert compute(8.5, "BB", kind=g).reason == "skor realisasi 8,5 di luar skala predikat (0 sampai 7)"
 
 
 def test_cap_setting():

@@ -149,3 +149,17 @@ def test_count_indicator_named_nilai_with_grade_is_skipped() -> None:
     ])
     assert link_ipk(c) == []
     assert c.indicators[1].supports is None and c.indicators[1].kind is Kind.GRADE
+
+
+def test_root_ipk_value_is_an_index_only_when_written_as_a_bare_number() -> None:
+    """The root's own "Nilai ..." parts are not linked; "5" (no unit) is an index value, "5 dokumen" stays a
+    count that adds up over the quarters."""
+    bare = Indicator(id="A-2.1", position="A", indikator="Nilai Indikator Kesempatan Kerja", target=5.0,
+                     kind=Kind.NUMBER, aggregation=Aggregation.SUM)
+    counted = bare.model_copy(update={"id": "A-2.2", "satuan": "dokumen"})
+    c = _cascade([_ind("A-1.1", "A", "Indeks Pembangunan Ketenagakerjaan"), bare, counted])
+    link_ipk(c)
+    assert [(i.kind, i.aggregation, i.supports) for i in c.indicators[1:]] == [
+        (Kind.INDEX, Aggregation.LATEST, None),
+        (Kind.NUMBER, Aggregation.SUM, None),
+    ]

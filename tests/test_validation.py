@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from xl_sakip.book.findings_sheet import SHEET_FINDINGS, run_check, write_findings_sheet
-from xl_sakip.core.findings import Severity, findings_to_json
+from xl_sakip.core.findings import Locator, Severity, findings_to_json
 from xl_sakip.core.models import Aggregation, Cascade, Indicator, Kind, Polarity, Position
 from xl_sakip.core.reference import default_reference
 from xl_sakip.core.validation import RULES, check, check_indicator, check_workbook, sheet_name_problem
@@ -233,10 +233,13 @@ def test_check_names_cells_and_sorts_errors_first():
             Indicator(**{**GOOD_COUNT, "position": "P01", "target": None}),
         ],
     )
-    findings = check(c, {"P02-1.1": 2, "P04-1.1": 3})
+    # Target in column G and Satuan in column I, as in the writer's column order (book/schema.py).
+    loc = Locator({"P02-1.1": 2, "P04-1.1": 3}, columns={"id": "A", "target": "G", "satuan": "I"},
+                  indicator_sheet="Indikator")
+    findings = check(c, loc)
     assert [f.severity for f in findings] == [Severity.ERROR, Severity.WARNING]
-    # Target is column G and Satuan column I in the writer's column order (book/schema.py)
     assert findings[0].cell == "Indikator!G3" and findings[1].cell == "Indikator!I2"
+    assert [f.cell for f in check(c)] == [None, None]  # no layout given: the core names no cell
     data = json.loads(findings_to_json(findings))
     assert {"severity", "code", "position", "indicator_id", "message", "cell"} <= set(data[0])
     assert "target" not in data[0]

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from xl_sakip.book.writer import write_master
+from xl_sakip.core.models import Cascade
 from xl_sakip.errors import UserError
 from xl_sakip.importer import ImportResult, read_seed
 
@@ -29,20 +30,9 @@ def import_seed(seed: str | Path, output: str | Path, *, force: bool = False) ->
 
 
 def build_shipped(output: str | Path = SHIPPED_WORKBOOK, seed: str | Path = SEED_2023) -> ImportResult:
-    """Build the shipped master workbook from the seed: import, then generate the per-unit sheets.
-
-    Built in a temporary folder and moved into place in one step, so a failed build leaves the old file.
-    """
-    from xl_sakip.book.package import atomic_write
-    from xl_sakip.regenerate import regenerate
-
-    output = Path(output)
-    with tempfile.TemporaryDirectory(prefix="xl-sakip-build-") as tmp:
-        staged = Path(tmp) / output.name
-        result = import_seed(seed, staged)
-        regenerate(staged)  # its backup stays in the temporary folder
-        data = staged.read_bytes()
-    atomic_write(output, lambda fh: fh.write(data))
+    """Build the shipped master workbook from the seed: import, then generate the per-unit sheets."""
+    result = read_seed(seed)  # raises SeedError before anything is written
+    _write_with_sheets(result.cascade, Path(output))
     return result
 
 
@@ -50,20 +40,25 @@ def make_demo(source: str | Path, output: str | Path, *, force: bool = False) ->
     """A copy of the master at `source` with the SAMPLE realisasi of 2023 filled in, and its generated
     sheets, at `output`: for demos and for trying the tool without touching the real workbook."""
     from xl_sakip.book.reader import read_master
-    from xl_sakip.regenerate import regenerate
     from xl_sakip.sample import apply_sample
-    from xl_sakip.vba import build_macro_parts
 
     output = Path(output)
     if output.exists() and not force:  # before any work; save_workbook words it the same way
         raise UserError(f"File '{output}' sudah ada; gunakan --force untuk menimpanya.")
-    cascade = apply_sample(read_master(source))
-    with tempfile.TemporaryDirectory(prefix="xl-sakip-demo-") as tmp:
+    _write_with_sheets(apply_sample(read_master(source)), output)
+    return output
+
+
+def _write_with_sheets(cascade: Cascade, output: Path) -> None:
+    """The master of `cascade` with macros and its generated sheets, at `output`. Built in a temporary
+    folder and moved into place in one step, so that a failed build leaves the old file as it was."""
+    from xl_sakip.book.package import atomic_write
+    from xl_sakip.regenerate import regenerate
+    from xl_sakip.vba import build_macro_parts
+
+    with tempfile.TemporaryDirectory(prefix="xl-sakip-build-") as tmp:
         staged = Path(tmp) / output.name
         write_master(cascade, staged, macro_parts=build_macro_parts())
-        regenerate(staged)
+        regenerate(staged)  # its backup stays in the temporary folder
         data = staged.read_bytes()
-    from xl_sakip.book.package import atomic_write
-
     atomic_write(output, lambda fh: fh.write(data))
-    return output

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from xl_sakip.core.linking import is_ipk_value, link_ipk
-from xl_sakip.core.models import Aggregation, Cascade, Indicator, Kind, Polarity, Position, Settings
+from xl_sakip.core.aggregate import default_aggregation
+from xl_sakip.core.linking import link_ipk
+from xl_sakip.core.models import Cascade, Indicator, Polarity, Position, Settings
 from xl_sakip.core.numbers import parse_target
 from xl_sakip.errors import SeedError
 
@@ -268,10 +269,8 @@ def _indicators(tables: list[_Table], positions: list[Position], grade_codes: li
                     target=pt.value, target_upper=pt.upper, target_text=row.target, satuan=pt.satuan,
                     kind=pt.kind, source_line=row.line,
                     polarity=Polarity.RANGE if pt.upper is not None else Polarity.HIGHER_IS_BETTER,
-                    aggregation=Aggregation.SUM if pt.kind is Kind.NUMBER else Aggregation.LATEST,
+                    aggregation=default_aggregation(pt.kind),
                 )
-                if is_ipk_value(ind) and pt.value is not None and pt.satuan is None:
-                    ind.kind, ind.aggregation = Kind.INDEX, Aggregation.LATEST
                 if not row.indikator:
                     _note(problems, row.line, f"Indikator {iid}: teks Indikator Kinerja kosong.",
                           Severity.ERROR, iid)

@@ -1,9 +1,9 @@
 """`check` on a workbook file, and the findings sheet ("Temuan") it can add (openpyxl adapter).
 
-- `locate(path)`: where each indicator and position sits (row) and which column holds which field, read
-  from the header row, so that findings can name their cell even after people moved columns;
 - `run_check(path)`: read the master (``strict=False``: duplicate IDs, unknown codes and loops become
-  findings with their cells, not a refusal), run the core checks, return a CheckReport;
+  findings with their cells, not a refusal), run the core checks with the reader's rows and columns (so
+  findings name their cell even after people moved columns or sorted rows), return a CheckReport;
+- `locate(path)`: the same rows and columns from a separate read-only pass;
 - `add_findings_sheet(wb, findings)` / `write_findings_sheet(path, findings)`: add or replace "Temuan".
 """
 
@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel, ConfigDict
 
 from xl_sakip.book import schema
@@ -23,7 +25,7 @@ from xl_sakip.book.cells import TOP, WRAP, put, style_header
 from xl_sakip.book.lock import workbook_lock
 from xl_sakip.book.package import save_workbook
 from xl_sakip.book.reader import read_master_with_rows
-from xl_sakip.core.findings import Finding, count_by_severity, findings_to_json, has_errors
+from xl_sakip.core.findings import Finding, Locator, count_by_severity, findings_to_json, has_errors
 from xl_sakip.core.models import Cascade
 from xl_sakip.core.validation import check
 from xl_sakip.errors import WorkbookError
@@ -42,13 +44,6 @@ FINDING_COLUMNS = (
     ("Jumlah", "sum", 11),
     ("Nilai", "actual", 11),
 )
-
-
-class Locations(BaseModel):
-    rows: dict[str, int]  # indicator id -> row on the Indikator sheet
-    position_rows: dict[str, int]  # position code -> row on the Jabatan sheet
-    columns: dict[str, str]  # indicator field -> column letter
-    position_columns: dict[str, str]
 
 
 class CheckReport(BaseModel):
@@ -86,7 +81,7 @@ def _load(path: Path, **kw) -> Workbook:
         ) from exc
 
 
-def _header_map(ws, columns) -> dict[str, str]:
+def _header_map(ws: Worksheet, columns: Sequence[schema.Column]) -> dict[str, str]:
     by_header = {c.header.strip().casefold(): c.field for c in columns}
     out: dict[str, str] = {}
     for cell in next(ws.iter_rows(min_row=1, max_row=1), ()):
@@ -96,7 +91,7 @@ def _header_map(ws, columns) -> dict[str, str]:
     return out
 
 
-def _key_rows(ws, letter: str | None) -> dict[str, int]:
+def _key_rows(ws: Worksheet, letter: str | None) -> dict[str, int]:
     if letter is None:
         return {}
     col = openpyxl.utils.column_index_from_string(letter)
@@ -107,47 +102,37 @@ def _key_rows(ws, letter: str | None) -> dict[str, int]:
     return rows
 
 
-def locations_of(wb: Workbook) -> Locations:
-    ind = wb[schema.SHEET_INDICATORS] if schema.SHEET_INDICATORS in wb.sheetnames else None
-    pos = wb[schema.SHEET_POSITIONS] if schema.SHEET_POSITIONS in wb.sheetnames else None
-    columns = _header_map(ind, schema.INDICATOR_COLUMNS) if ind else {}
-    pcolumns = _header_map(pos, schema.POSITION_COLUMNS) if pos else {}
-    return Locations(
-        rows=_key_rows(ind, columns.get("id")) if ind else {},
-        position_rows=_key_rows(pos, pcolumns.get("code")) if pos else {},
-        columns=columns,
-        position_columns=pcolumns,
-    )
-
-
-def locate(path: str | Path) -> Locations:
-    """Rows and columns of the master at `path` (read-only pass over two sheets)."""
+def locate(path: str | Path) -> Locator:
+    """Rows and columns of the master at `path` (read-only pass over two sheets), for a cascade that was
+    not read by `read_master_with_rows` (scripts/bench_check.py times this pass)."""
     wb = _load(Path(path), read_only=True)
     try:
-        return locations_of(wb)
+        ind = wb[schema.SHEET_INDICATORS] if schema.SHEET_INDICATORS in wb.sheetnames else None
+        pos = wb[schema.SHEET_POSITIONS] if schema.SHEET_POSITIONS in wb.sheetnames else None
+        columns = _header_map(ind, schema.INDICATOR_COLUMNS) if ind else {}
+        pcolumns = _header_map(pos, schema.POSITION_COLUMNS) if pos else {}
+        return Locator(
+            _key_rows(ind, columns.get("id")) if ind else {},
+            _key_rows(pos, pcolumns.get("code")) if pos else {},
+            columns,
+            pcolumns,
+            indicator_sheet=schema.SHEET_INDICATORS,
+            position_sheet=schema.SHEET_POSITIONS,
+        )
     finally:
         wb.close()
 
 
-def check_cascade(cascade: Cascade, loc: Locations | None = None) -> list[Finding]:
-    """The core checks with cell addresses from `loc`."""
-    if loc is None:
-        return check(cascade)
-    return check(
-        cascade,
-        loc.rows,
-        position_rows=loc.position_rows,
-        columns=loc.columns or None,
-    )
+def check_cascade(cascade: Cascade, locator: Locator | None = None) -> list[Finding]:
+    """The core checks; kept for scripts/bench_check.py, which can call core.validation.check directly."""
+    return check(cascade, locator)
 
 
 def run_check(path: str | Path) -> CheckReport:
     """Read the master workbook at `path` and check it. Raises WorkbookError (exit 2) for an unusable file."""
     path = Path(path)
     cascade, where = read_master_with_rows(path, strict=False)
-    loc = Locations(rows=where.indicator_rows, position_rows=where.position_rows,
-                    columns=where.indicator_columns, position_columns=where.position_columns)
-    return CheckReport(path=path, findings=check_cascade(cascade, loc))
+    return CheckReport(path=path, findings=check(cascade, where.locator()))
 
 
 def add_findings_sheet(wb: Workbook, findings: list[Finding]) -> None:

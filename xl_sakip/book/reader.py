@@ -34,6 +34,7 @@ from pydantic import BaseModel, ValidationError
 
 from xl_sakip.book import schema as s
 from xl_sakip.book.schema import Column
+from xl_sakip.core.findings import Locator
 from xl_sakip.core.models import (
     QUARTERS,
     Aggregation,
@@ -50,6 +51,7 @@ from xl_sakip.core.models import (
     RollUp,
     Settings,
 )
+from xl_sakip.core.numbers import fmt_plain
 from xl_sakip.errors import WorkbookError
 
 #: At most this many cell problems are listed in one message.
@@ -87,6 +89,11 @@ class MasterRows(BaseModel):
     position_rows: dict[str, int]  # position code -> worksheet row of the Jabatan sheet (first occurrence)
     indicator_columns: dict[str, str]  # model field -> column letter, as found by header text
     position_columns: dict[str, str]
+
+    def locator(self) -> Locator:
+        """What the core needs to name the cell of a finding ("Indikator!G12")."""
+        return Locator(self.indicator_rows, self.position_rows, self.indicator_columns, self.position_columns,
+                       indicator_sheet=s.SHEET_INDICATORS, position_sheet=s.SHEET_POSITIONS)
 
 
 def read_master(path: str | Path, *, strict: bool = True) -> Cascade:
@@ -432,7 +439,7 @@ def _show(value: object) -> str:
     if isinstance(value, bool):
         return "BENAR" if value else "SALAH"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
+        return fmt_plain(value)
     return "" if value is None else str(value)
 
 

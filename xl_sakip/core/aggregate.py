@@ -10,14 +10,10 @@ A zero is a reported value; an empty cell (None or "") is missing. "To date" mea
 
 from __future__ import annotations
 
-import re
-
 from pydantic import BaseModel, Field
 
 from xl_sakip.core.models import QUARTERS, Aggregation, Indicator, Kind, Value
-
-_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
-_PLAIN = re.compile(r"^-?\d+([.,]\d+)?$")
+from xl_sakip.core.numbers import parse_number
 
 
 class NotANumber(ValueError):
@@ -31,7 +27,9 @@ def is_empty(v: object) -> bool:
 def to_number(v: Value | None) -> float | None:
     """A realisasi or target cell as a number; None when empty; NotANumber for text that is not one.
 
-    Accepts numbers and the Indonesian forms a person types into a text cell ("12,5", "14.000", "40%").
+    Accepts numbers and the Indonesian forms a person types into a text cell ("12,5", "14.000", "40%"),
+    read by core/numbers.py like every other number. The English dot-decimal "8.96" is read as in the seed;
+    English thousands commas ("1,234.5") are refused, since reading them would be a silent guess.
     """
     if is_empty(v):
         return None
@@ -39,12 +37,17 @@ def to_number(v: Value | None) -> float | None:
         raise NotANumber(str(v))
     if isinstance(v, int | float):
         return float(v)
-    s = str(v).strip().replace(" ", "").rstrip("%")
-    if _THOUSANDS.match(s):
-        return float(s.replace(".", "").replace(",", "."))
-    if _PLAIN.match(s):
-        return float(s.replace(",", "."))
-    raise NotANumber(str(v))
+    text = str(v).strip().removesuffix("%")
+    parsed = parse_number(text)
+    if parsed.value is None or (parsed.ambiguous and "," in text):
+        raise NotANumber(str(v))
+    return parsed.value
+
+
+def default_aggregation(kind: Kind) -> Aggregation:
+    """The aggregation an indicator of `kind` gets unless someone chooses another: counts add up over the
+    quarters; percentages, indices and grades take the latest reported quarter."""
+    return Aggregation.SUM if kind is Kind.NUMBER else Aggregation.LATEST
 
 
 def quarter_label(q: int) -> str:

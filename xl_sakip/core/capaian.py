@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from xl_sakip.core.aggregate import NotANumber, PeriodValue, quarter_label, realisasi_to_date, target_to_date
 from xl_sakip.core.aggregate import to_number as _to_number
 from xl_sakip.core.models import QUARTERS, Grade, Indicator, Kind, Polarity, Reference, Settings, Value
+from xl_sakip.core.numbers import fmt_plain
 from xl_sakip.core.reference import default_reference
 
 
@@ -42,9 +43,7 @@ class Capaian(BaseModel):
 
     def excel(self) -> float | str:
         """What a cell shows: the number, or the reason as text (never an Excel error)."""
-        if self.value is not None:
-            return self.value
-        return f"{self.status.value}: {self.reason}"
+        return self.value if self.value is not None else self.status_text()
 
     def status_text(self) -> str:
         """The status as a planner reads it, e.g. "belum lengkap: TW3 kosong"."""
@@ -94,7 +93,9 @@ def _grade_capaian(realisasi: Value, target: Value, grades: list[Grade]) -> Capa
         r_score = float(realisasi)
     top = max((g.score for g in grades if scale is None or g.scale == scale), default=None)
     if r_score is None or r_score < 0 or (top is not None and r_score > top):
-        return _nc(f"skor realisasi {realisasi} di luar skala predikat (0 sampai {top})", **kw)
+        shown = fmt_plain(realisasi) if isinstance(realisasi, float) else realisasi
+        upto = f" (0 sampai {fmt_plain(top)})" if top is not None else ""
+        return _nc(f"skor realisasi {shown} di luar skala predikat{upto}", **kw)
     if t_score == 0:
         return _nc("skor predikat target 0", **kw)
     return Capaian(status=Status.COMPUTED, value=r_score / t_score * 100, **kw)

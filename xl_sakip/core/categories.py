@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 
-from xl_sakip.core.findings import Finding, Severity, fmt
+from xl_sakip.core.findings import Finding, Severity
 from xl_sakip.core.models import Band, Reference
+from xl_sakip.core.numbers import fmt
 
 TOP = 100.0  # the bands must reach up to 100 %; above it is "above target"
 

@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from xl_sakip.core.numbers import fmt  # noqa: F401 - re-exported: tree.py and older callers import it here
+
 
 class Severity(StrEnum):
     ERROR = "error"  # the figures are wrong or cannot be computed: fix before publishing
@@ -65,20 +67,13 @@ def count_by_severity(findings: Iterable[Finding]) -> dict[str, int]:
     return counts
 
 
-def fmt(x: float | None, digits: int = 2) -> str:
-    """A number as planners write it: decimal comma, thousands dot (71,10; 14.000)."""
-    if x is None:
-        return "-"
-    s = f"{x:,.{digits}f}"
-    return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
 class Locator:
     """Turns (indicator id, field) into a cell address such as "Indikator!G12" when the row is known.
 
-    `rows` maps indicator id -> worksheet row and `position_rows` position code -> row (the reader knows
-    them); `columns` maps a model field -> column letter (default: the column order of book/schema.py,
-    which is what the writer produces; pass the reader's own when columns were moved).
+    The workbook adapter knows the layout and builds it (book/reader.py, `MasterRows.locator()`): `rows`
+    maps indicator id -> worksheet row, `position_rows` position code -> row, `columns` and
+    `position_columns` model field -> column letter as found by header text. Without them a finding
+    names no cell (the default: the core does not know any file layout).
     """
 
     def __init__(
@@ -87,36 +82,27 @@ class Locator:
         position_rows: dict[str, int] | None = None,
         columns: dict[str, str] | None = None,
         position_columns: dict[str, str] | None = None,
+        *,
+        indicator_sheet: str = "",
+        position_sheet: str = "",
     ) -> None:
-        # book.schema is plain constants (no openpyxl): the one place where sheet and column names live.
-        from xl_sakip.book import schema
-
         self.rows = rows or {}
         self.position_rows = position_rows or {}
-        self.columns = columns or _letters(schema.INDICATOR_COLUMNS)
-        self.position_columns = position_columns or _letters(schema.POSITION_COLUMNS)
-        self.indicator_sheet = schema.SHEET_INDICATORS
-        self.position_sheet = schema.SHEET_POSITIONS
+        self.columns = columns or {}
+        self.position_columns = position_columns or {}
+        self.indicator_sheet = indicator_sheet
+        self.position_sheet = position_sheet
 
     def indicator(self, ind_id: str | None, field: str = "id") -> str | None:
         row = self.rows.get(ind_id) if ind_id else None
-        col = self.columns.get(field) or self.columns.get("id")
-        return f"{self.indicator_sheet}!{col}{row}" if row and col else None
+        return _address(self.indicator_sheet, self.columns, field, "id", row)
 
     def position(self, code: str | None, field: str = "code") -> str | None:
         row = self.position_rows.get(code) if code else None
-        col = self.position_columns.get(field) or self.position_columns.get("code")
-        return f"{self.position_sheet}!{col}{row}" if row and col else None
+        return _address(self.position_sheet, self.position_columns, field, "code", row)
 
 
-def column_letter(index: int) -> str:
-    """1 -> A, 27 -> AA."""
-    s = ""
-    while index:
-        index, r = divmod(index - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
-def _letters(columns) -> dict[str, str]:
-    return {c.field: column_letter(i) for i, c in enumerate(columns, start=1)}
+def _address(sheet: str, columns: dict[str, str], field: str, key: str, row: int | None) -> str | None:
+    # A field whose column was deleted points at the row's key column: the row is still worth naming.
+    col = columns.get(field) or columns.get(key)
+    return f"{sheet}!{col}{row}" if sheet and row and col else None

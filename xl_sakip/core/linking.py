@@ -6,11 +6,12 @@ first in the indicator text (component names, then known sub-indicator names), t
 Names are compared lower-case with everything but letters and digits removed, so "NilaiTingkat",
 "Rata-Rata" / "Rata Rata" and double spaces all match.
 
-The tree decides the level: an IPK value of a position directly under the root (Sekretaris, Kabid,
-Kepala UPTD) is a component value and supports the root's IPK indicator; an IPK value deeper down is a
-sub-indicator value and supports the value of the same component in the parent position. Linked
-indicators get rollup SUM (the parent's value is the sum of its children) and kind INDEX with aggregation
-LATEST. Nothing is guessed silently: what cannot be linked comes back as a note.
+Every IPK value below the root, and one of the root's written as a bare number, is an index (kind
+INDEX, aggregation LATEST), whatever its target looked like. The tree decides the level: an IPK value of
+a position directly under the root (Sekretaris, Kabid, Kepala UPTD) is a component value and supports
+the root's IPK indicator; an IPK value deeper down is a sub-indicator value and supports the value of the
+same component in the parent position. Linked indicators get rollup SUM (the parent's value is the sum
+of its children). Nothing is guessed silently: what cannot be linked comes back as a note.
 """
 
 from __future__ import annotations
@@ -94,7 +95,12 @@ def link_ipk(cascade: Cascade) -> list[LinkNote]:
     values: dict[tuple[str, int], Indicator] = {}  # (position, component no) -> first value there
     found: dict[str, int] = {}
     for ind in cascade.indicators:
-        if ind.position == root or not is_ipk_value(ind):
+        if not is_ipk_value(ind):
+            continue
+        if ind.position == root:
+            # The root's own parts are not linked; one written as a bare number is still an index value.
+            if ind.target is not None and ind.satuan is None:
+                _as_index(ind)
             continue
         _as_index(ind)
         comps = find_component(ind, components)

@@ -68,9 +68,18 @@ class ParsedTarget:
         return self.problem is None
 
 
-def _fmt_id(value: float) -> str:
-    """A float the Indonesian way for messages: 8.96 -> "8,96"."""
-    return repr(value).replace(".", ",") if value != int(value) else str(int(value))
+def fmt(x: float | None, digits: int = 2) -> str:
+    """A figure in a message, as planners write it: decimal comma, thousands dot (71,10; 14.000,00)."""
+    if x is None:
+        return "-"
+    s = f"{x:,.{digits}f}"
+    return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def fmt_plain(value: float) -> str:
+    """A value in a message exactly as read, without rounding: 8.96 -> "8,96", 4.0 -> "4"."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
 
 
 def parse_number(text: str) -> ParsedNumber:
@@ -112,7 +121,7 @@ def parse_number(text: str) -> ParsedNumber:
         return ParsedNumber(None, raw, problem=f"«{raw.strip()}» terlalu besar.")
     if value == 0:
         value = 0.0  # no negative zero
-    note = note.format(v=_fmt_id(value)) if note else None
+    note = note.format(v=fmt_plain(value)) if note else None
     return ParsedNumber(value, raw, ambiguous, None, decimals, note)
 
 

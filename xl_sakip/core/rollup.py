@@ -6,7 +6,8 @@ children's values (recursively: a child that has children of its own contributes
 Checks (one finding each):
 - a parent's target against the sum of its children's targets, tolerance n × 0,005 for n children
   (two-decimal rounding moves a sum of n values by at most that much):
-  * the sum is larger than the parent -> ROLLUP_TARGET_TIDAK_SESUAI (error);
+  * the sum is larger than the parent -> ROLLUP_TARGET_TIDAK_SESUAI (warning: every figure can still be
+    computed, the plan is inconsistent);
   * the sum is smaller -> ROLLUP_CAKUPAN_SEBAGIAN (warning): the children cover only part of the parent,
     since the catalog of IPK sub-indicators is not complete (Hubungan Industrial has more than the three
     the seed lists). A parent whose children are *all* the IPK components of the reference (the IPK
@@ -27,9 +28,10 @@ from pydantic import BaseModel, Field
 
 from xl_sakip.core.aggregate import NotANumber, PeriodValue, realisasi_to_date, to_number
 from xl_sakip.core.capaian import Capaian, capaian_of
-from xl_sakip.core.findings import Finding, Locator, Severity, fmt
+from xl_sakip.core.findings import Finding, Locator, Severity
 from xl_sakip.core.linking import find_component, is_ipk_indicator, is_ipk_value
 from xl_sakip.core.models import QUARTERS, Cascade, Indicator, IpkComponent, Kind, Reference, RollUp
+from xl_sakip.core.numbers import fmt
 
 ROUNDING = 0.005  # half a unit of the second decimal
 _EPS = 1e-9
@@ -58,6 +60,18 @@ class Rolled(BaseModel):
     leaves: list[str] = Field(default_factory=list)  # ids of the leaves that were added
     missing: list[str] = Field(default_factory=list)  # leaves without a value
     problem: str | None = None  # e.g. a cycle, or a leaf with text instead of a number
+
+    def excel(self) -> float | str:
+        """What a cell shows: the sum, or why there is none or why it is incomplete (Bahasa Indonesia)."""
+        if self.problem:
+            return f"tidak dapat dihitung: {self.problem}"
+        if not self.leaves:
+            return "tidak ada indikator pendukung"
+        if self.value is None:
+            return "tidak dapat dihitung: nilai pendukung kosong"
+        if self.missing:
+            return f"belum lengkap: nilai {', '.join(self.missing)} kosong"
+        return self.value
 
 
 def rollup_sum(parent: str, children: dict[str, list[str]], value: Callable[[str], float | None]) -> Rolled:
@@ -137,9 +151,21 @@ def rolled_realisasi(
     return pv
 
 
-def capaian_rolled(cascade: Cascade, ind: Indicator, upto: int = QUARTERS) -> Capaian:
-    """Capaian of an indicator; a parent with sub-indicators is measured by their rolled-up realisasi."""
-    return capaian_of(ind, cascade.settings, cascade.reference, upto, rolled_realisasi(cascade, ind.id, upto))
+def capaian_rolled(
+    cascade: Cascade,
+    ind: Indicator,
+    upto: int = QUARTERS,
+    *,
+    _tree: dict[str, list[str]] | None = None,
+    _by_id: dict[str, Indicator] | None = None,
+) -> Capaian:
+    """Capaian of an indicator; a parent with sub-indicators is measured by their rolled-up realisasi.
+
+    Callers looping over many indicators pass `_tree` (`_ids_tree`) and `_by_id` once: without them each
+    call rebuilds the tree from every indicator.
+    """
+    rolled = rolled_realisasi(cascade, ind.id, upto, _tree=_tree, _by_id=_by_id)
+    return capaian_of(ind, cascade.settings, cascade.reference, upto, rolled)
 
 
 # ---------------------------------------------------------------- IPK components

@@ -1,6 +1,6 @@
 """Validation: row rules, workbook rules, and the roll-up and category checks, as findings.
 
-`check(cascade, rows)` is what `xl-sakip check` runs. Every rule has a stable code (see RULES); its
+`check(cascade, locator)` is what `xl-sakip check` runs. Every rule has a stable code (see RULES); its
 message (Bahasa Indonesia) says what to fix. Rules never raise on bad data: bad data is what they report.
 """
 
@@ -12,9 +12,9 @@ from collections import Counter
 from xl_sakip.core.aggregate import NotANumber, is_empty, to_number
 from xl_sakip.core.capaian import find_grade
 from xl_sakip.core.categories import check_bands
-from xl_sakip.core.findings import Finding, Locator, Severity, fmt
+from xl_sakip.core.findings import Finding, Locator, Severity, sort_findings
 from xl_sakip.core.models import QUARTERS, Aggregation, Cascade, Indicator, Kind, Polarity, Reference
-from xl_sakip.core.numbers import parse_target
+from xl_sakip.core.numbers import fmt, parse_target
 from xl_sakip.core.rollup import check_rollup, tolerance
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -533,22 +533,13 @@ def _title_problem(title: str) -> str | None:
     return None
 
 
-def check(
-    cascade: Cascade,
-    rows: dict[str, int] | None = None,
-    *,
-    position_rows: dict[str, int] | None = None,
-    columns: dict[str, str] | None = None,
-) -> list[Finding]:
+def check(cascade: Cascade, locator: Locator | None = None) -> list[Finding]:
     """All findings of a cascade: rows, workbook, roll-up, categories. Errors first.
 
-    `rows` maps indicator id -> worksheet row of the Indikator sheet, `position_rows` position code -> row of
-    the Jabatan sheet, `columns` field -> column letter (default: book/schema.py order); with them
-    findings name their cell ("Indikator!G12").
+    With a `locator` (the workbook reader builds one: `MasterRows.locator()`) findings name their cell
+    ("Indikator!G12").
     """
-    from xl_sakip.core.findings import sort_findings
-
-    loc = Locator(rows, position_rows, columns)
+    loc = locator or Locator()
     ref = cascade.reference
     assert ref is not None
     out = check_workbook(cascade, loc)
