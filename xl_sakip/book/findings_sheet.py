@@ -3,7 +3,6 @@
 - `run_check(path)`: read the master (``strict=False``: duplicate IDs, unknown codes and loops become
   findings with their cells, not a refusal), run the core checks with the reader's rows and columns (so
   findings name their cell even after people moved columns or sorted rows), return a CheckReport;
-- `locate(path)`: the same rows and columns from a separate read-only pass;
 - `add_findings_sheet(wb, findings)` / `write_findings_sheet(path, findings)`: add or replace "Temuan".
 """
 
@@ -11,22 +10,18 @@ from __future__ import annotations
 
 import io
 import warnings
-from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel, ConfigDict
 
-from xl_sakip.book import schema
 from xl_sakip.book.cells import TOP, WRAP, put, style_header
 from xl_sakip.book.lock import workbook_lock
 from xl_sakip.book.package import save_workbook
 from xl_sakip.book.reader import read_master_with_rows
-from xl_sakip.core.findings import Finding, Locator, count_by_severity, findings_to_json, has_errors
-from xl_sakip.core.models import Cascade
+from xl_sakip.core.findings import Finding, count_by_severity, findings_to_json, has_errors
 from xl_sakip.core.validation import check
 from xl_sakip.errors import WorkbookError
 
@@ -79,53 +74,6 @@ def _load(path: Path, **kw) -> Workbook:
         raise WorkbookError(
             f"'{path}' tidak dapat dibuka sebagai workbook ({type(exc).__name__}: {exc})."
         ) from exc
-
-
-def _header_map(ws: Worksheet, columns: Sequence[schema.Column]) -> dict[str, str]:
-    by_header = {c.header.strip().casefold(): c.field for c in columns}
-    out: dict[str, str] = {}
-    for cell in next(ws.iter_rows(min_row=1, max_row=1), ()):
-        field = by_header.get(str(cell.value or "").strip().casefold())
-        if field and field not in out:
-            out[field] = get_column_letter(cell.column)
-    return out
-
-
-def _key_rows(ws: Worksheet, letter: str | None) -> dict[str, int]:
-    if letter is None:
-        return {}
-    col = openpyxl.utils.column_index_from_string(letter)
-    rows: dict[str, int] = {}
-    for r, (v,) in enumerate(ws.iter_rows(min_row=2, min_col=col, max_col=col, values_only=True), start=2):
-        if v is not None and str(v).strip():
-            rows.setdefault(str(v).strip(), r)  # the first occurrence: duplicates are a finding of their own
-    return rows
-
-
-def locate(path: str | Path) -> Locator:
-    """Rows and columns of the master at `path` (read-only pass over two sheets), for a cascade that was
-    not read by `read_master_with_rows` (scripts/bench_check.py times this pass)."""
-    wb = _load(Path(path), read_only=True)
-    try:
-        ind = wb[schema.SHEET_INDICATORS] if schema.SHEET_INDICATORS in wb.sheetnames else None
-        pos = wb[schema.SHEET_POSITIONS] if schema.SHEET_POSITIONS in wb.sheetnames else None
-        columns = _header_map(ind, schema.INDICATOR_COLUMNS) if ind else {}
-        pcolumns = _header_map(pos, schema.POSITION_COLUMNS) if pos else {}
-        return Locator(
-            _key_rows(ind, columns.get("id")) if ind else {},
-            _key_rows(pos, pcolumns.get("code")) if pos else {},
-            columns,
-            pcolumns,
-            indicator_sheet=schema.SHEET_INDICATORS,
-            position_sheet=schema.SHEET_POSITIONS,
-        )
-    finally:
-        wb.close()
-
-
-def check_cascade(cascade: Cascade, locator: Locator | None = None) -> list[Finding]:
-    """The core checks; kept for scripts/bench_check.py, which can call core.validation.check directly."""
-    return check(cascade, locator)
 
 
 def run_check(path: str | Path) -> CheckReport:
