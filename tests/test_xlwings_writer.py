@@ -12,11 +12,18 @@ from __future__ import annotations
 
 import os
 import re
+from copy import copy
 from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.cell.cell import MergedCell
+from openpyxl.chart import BarChart
+from openpyxl.formatting.formatting import ConditionalFormattingList
+from openpyxl.formula.translate import Translator
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.cell_range import MultiCellRange
 
 from tests.conftest import make_small_cascade
 from xl_sakip.book.writer import write_master
@@ -26,7 +33,7 @@ from xl_sakip.regenerate import regenerate, regenerate_workbook
 from xl_sakip.sample import apply_sample
 from xl_sakip.sheets import plan as p
 from xl_sakip.sheets.marker import MARKER_NAME, Marker
-from xl_sakip.sheets.names import TEMPLATE_SHEET
+from xl_sakip.sheets.names import TEMPLATE_SHEET, quote_sheet
 from xl_sakip.sheets.openpyxl_writer import sheet_contents
 from xl_sakip.sheets.template import ensure_template
 from xl_sakip.sheets.xlwings_writer import excel_input, regenerate_book
@@ -40,11 +47,11 @@ if "remote" not in [e.name for e in xw.engines]:
 
     xw.engines.add(xw.main.Engine(impl=_xlremote.engine))
 SEED = Path(__file__).resolve().parent / "data" / "cascading_2023.txt"
-# Actions that only style or place things: no cell content to replay.
-STYLE_ACTIONS = {"copyRange", "setSheetVisibility", "setColumnWidth", "setRangeColor", "setNumberFormat",
-                 "setWrapText", "setFontProperty", "addChart", "setChartType", "setChartSourceData",
+# Actions that only style or place things, or show a message: no cell content to replay.
+STYLE_ACTIONS = {"alert", "setSheetVisibility", "setColumnWidth", "setRangeColor", "setNumberFormat",
+                 "setWrapText", "setFontProperty", "setChartType", "setChartSourceData",
                  "setFontBold", "setFontItalic", "setFontSize", "setFontColor", "activateSheet",
-                 "setRowHeight"}
+                 "setRowHeight", "setAutofit"}
 
 
 def snapshot(wb: openpyxl.Workbook) -> dict:
@@ -55,7 +62,9 @@ def snapshot(wb: openpyxl.Workbook) -> dict:
     sheets = []
     for i, ws in enumerate(wb.worksheets):
         values = [list(r) for r in ws.iter_rows(values_only=True)] or [[]]
-        sheets.append({"name": ws.title, "values": values, "pictures": [], "tables": [], "charts": [],
+        charts = [{"name": f"Chart {k + 1}", "chart_type": "BarClustered", "left": 0, "top": 0, "width": 480,
+                   "height": 220} for k in range(len(ws._charts))]
+        sheets.append({"name": ws.title, "values": values, "pictures": [], "tables": [], "charts": charts,
                        "shapes": [], "notes": [], "print_area": None,
                        "visibility": "Visible" if ws.sheet_state == "visible" else "Hidden",
                        "used_range_address": ws.dimensions if ws.max_row > 1 or ws.max_column > 1 else "A1"})
@@ -77,22 +86,88 @@ def _excel_value(v):
     return v
 
 
+def _formulas(wb: openpyxl.Workbook):
+    for ws in wb.worksheets:
+        for cell in ws._cells.values():
+            if isinstance(cell.value, str) and cell.value.startswith("=") and cell.data_type == "f":
+                yield cell
+
+
+def _copy_range(src: openpyxl.worksheet.worksheet.Worksheet, a: dict, dst) -> None:
+    """Excel's Range.Copy(Destination) / Office.js copyFrom(all): values (formulas adjusted), formats,
+    merges and conditional formats; a destination that is a multiple of the source is tiled."""
+    r0, c0, nr, nc = a["start_row"] + 1, a["start_column"] + 1, a["row_count"], a["column_count"]
+    min_c, min_r, max_c, max_r = range_boundaries(a["args"][1].replace("$", ""))
+    tr = (max_r - min_r + 1) // nr if (max_r - min_r + 1) % nr == 0 else 1
+    tc = (max_c - min_c + 1) // nc if (max_c - min_c + 1) % nc == 0 else 1
+    for ti in range(tr):
+        for tj in range(tc):
+            dr, dc = min_r + ti * nr - r0, min_c + tj * nc - c0
+            for i in range(nr):
+                for j in range(nc):
+                    s = src.cell(r0 + i, c0 + j)
+                    d = dst.cell(r0 + i + dr, c0 + j + dc)
+                    v = s.value
+                    if isinstance(v, str) and v.startswith("=") and s.data_type == "f":
+                        v = Translator(v, s.coordinate).translate_formula(d.coordinate)
+                    d.value = v
+                    d._style = copy(s._style)
+            for m in src.merged_cells.ranges:
+                if r0 <= m.min_row and m.max_row < r0 + nr and c0 <= m.min_col and m.max_col < c0 + nc:
+                    dst.merge_cells(start_row=m.min_row + dr, start_column=m.min_col + dc,
+                                    end_row=m.max_row + dr, end_column=m.max_col + dc)
+            for cf in src.conditional_formatting:
+                for cr in cf.sqref.ranges:  # the part of the rule's range inside the copied block
+                    lo_r, hi_r = max(cr.min_row, r0), min(cr.max_row, r0 + nr - 1)
+                    lo_c, hi_c = max(cr.min_col, c0), min(cr.max_col, c0 + nc - 1)
+                    if lo_r > hi_r or lo_c > hi_c:
+                        continue
+                    origin = f"{get_column_letter(cr.min_col)}{cr.min_row}"
+                    top = f"{get_column_letter(lo_c + dc)}{lo_r + dr}"
+                    sqref = f"{top}:{get_column_letter(hi_c + dc)}{hi_r + dr}"
+                    for rule in cf.rules:
+                        new = copy(rule)
+                        new.formula = [Translator("=" + f, origin).translate_formula(top)[1:]
+                                       for f in rule.formula]
+                        dst.conditional_formatting.add(sqref, new)
+
+
 def replay(wb: openpyxl.Workbook, actions: list[dict]) -> None:
-    """Apply the recorded actions to `wb` as the Office.js client would apply them to the open book."""
+    """Apply the recorded actions to `wb` as the Office.js client would apply them to the open book, with
+    Excel's side effects on other sheets' formulas (renaming a sheet renames it in formulas; deleting a
+    sheet turns references to it into #REF!)."""
     for a in actions:
         func, args, pos = a["func"], a["args"], a["sheet_position"]
         if func == "copySheet":
             where, target, name = args
             src = wb.worksheets[pos]
-            copy = wb.copy_worksheet(src)
-            copy.title = name
-            wb.move_sheet(copy, (target if where == "Before" else target + 1) - wb.index(copy))
+            copy_ = wb.copy_worksheet(src)
+            copy_.title = name
+            wb.move_sheet(copy_, (target if where == "Before" else target + 1) - wb.index(copy_))
         elif func == "addSheet":
             wb.create_sheet(args[1], args[0])
         elif func == "setSheetName":
-            wb.worksheets[pos].title = args[0]
+            ws = wb.worksheets[pos]
+            old, new = quote_sheet(ws.title) + "!", quote_sheet(args[0]) + "!"
+            for cell in _formulas(wb):
+                cell.value = cell.value.replace(old, new)
+            ws.title = args[0]
         elif func == "sheetDelete":
-            wb.remove(wb.worksheets[pos])
+            gone = wb.worksheets[pos]
+            wb.remove(gone)
+            for cell in _formulas(wb):
+                cell.value = cell.value.replace(quote_sheet(gone.title) + "!", "#REF!")
+        elif func == "sheetClear":  # Cells.Clear: contents, formats, merges, conditional formats
+            ws = wb.worksheets[pos]
+            ws._cells.clear()
+            ws.merged_cells = MultiCellRange()
+            ws.conditional_formatting = ConditionalFormattingList()
+        elif func == "copyRange":
+            _copy_range(wb.worksheets[pos], a, wb.worksheets[args[0]])
+        elif func == "addChart":
+            wb.worksheets[pos]._charts.append(BarChart())
+        elif func == "deleteChart":
+            del wb.worksheets[pos]._charts[args[0]]
         elif func == "namesAdd":
             name, refers_to = args
             dn = DefinedName(name, attr_text=refers_to.lstrip("="))
@@ -100,13 +175,18 @@ def replay(wb: openpyxl.Workbook, actions: list[dict]) -> None:
                 wb.defined_names[name] = dn
             else:
                 wb.worksheets[pos].defined_names[name] = dn
+        elif func == "nameDelete":
+            name, book_scope, scope = args[2], args[4], args[5]
+            del (wb.defined_names if book_scope else wb.worksheets[scope].defined_names)[name]
         elif func in ("setFormula", "setValues"):
             ws = wb.worksheets[pos]
             for i, row in enumerate(a["values"]):
                 for j, v in enumerate(row):
                     cell = ws.cell(a["start_row"] + 1 + i, a["start_column"] + 1 + j)
                     v = _excel_value(v)
-                    if isinstance(v, tuple):
+                    if isinstance(cell, MergedCell):  # inside a merged area: only nothing may go there
+                        assert v is None, (ws.title, cell.coordinate, v)
+                    elif isinstance(v, tuple):
                         cell.value = v[1]
                         cell.data_type = "s"
                     else:
@@ -178,11 +258,12 @@ def test_generated_sheets_are_replaced_only_with_force_on_the_remote_engine(tmp_
     with pytest.raises(UserError) as exc:
         regenerate_book(book)
     assert "P01 KEPALA DINAS" in exc.value.message
-    written, _removed, unchecked = regenerate_book(book, force=True)
-    assert written[:3] == ["P01 KEPALA DINAS", "P02 KABID LATPENTA", "P03 Kasi Pelatihan dan Produkti"]
-    assert len(unchecked) == 4
-    deleted = [x for x in book.json()["actions"] if x["func"] == "sheetDelete"]
-    assert len(deleted) == 4
+    res = regenerate_book(book, force=True)
+    assert res.written[:3] == ["P01 KEPALA DINAS", "P02 KABID LATPENTA", "P03 Kasi Pelatihan dan Produkti"]
+    assert len(res.overwritten) == 4
+    # The 3 unit sheets and Ringkasan existed: rewritten where they are, none deleted or added.
+    assert res.in_place == res.written and not res.created and not res.removed
+    assert not [x for x in book.json()["actions"] if x["func"] in ("sheetDelete", "copySheet", "addSheet")]
 
 
 def small_book(tmp_path: Path, template: bool = True):
@@ -235,3 +316,159 @@ def test_ribbon_export_pk_of_an_unsaved_book_says_so(tmp_path: Path):
     msg = macros.export_pk(book)
     assert "tidak ditemukan" in msg
     assert [a["args"][0] for a in book.json()["actions"] if a["func"] == "alert"] == [msg]
+
+
+# ------------------------------------------------------------------ rewriting in place keeps references
+
+USER_SHEET = "Catatan Saya"
+
+
+def _regenerated_with_user_sheet(cascade, tmp_path: Path) -> Path:
+    """A master after `xl-sakip regenerate` (unit sheets, Ringkasan, Dasbor, Pohon Kinerja, PK sheets), plus
+    a sheet a person made with formulas pointing at generated sheets."""
+    master = write_master(cascade, tmp_path / "m.xlsx")
+    regenerate(master)
+    wb = openpyxl.load_workbook(master)
+    ws = wb.create_sheet(USER_SHEET)
+    ws["A1"] = "='P01 KEPALA DINAS'!L9"
+    ws["A2"] = "=SUM('P01 KEPALA DINAS'!K9:K12)"
+    ws["A3"] = "=Ringkasan!C4"
+    wb.save(master)
+    return master
+
+
+def _formula_cells(ws) -> dict:
+    return {k: v for k, v in sheet_contents(ws).items() if isinstance(v, str) and v.startswith("=")}
+
+
+def _look(cell) -> tuple:
+    return (cell.number_format, bool(cell.font.b), cell.fill.fgColor.rgb if cell.fill.fill_type else None,
+            cell.border.left.style, bool(cell.alignment.wrap_text))
+
+
+def _cf_at(ws, row: int, col: int) -> list[tuple[str, str | None]]:
+    """The conditional-format rules that apply to one cell, their formulas as seen from that cell."""
+    out = []
+    here = f"{get_column_letter(col)}{row}"
+    for cf in ws.conditional_formatting:
+        for cr in cf.sqref.ranges:
+            if cr.min_row <= row <= cr.max_row and cr.min_col <= col <= cr.max_col:
+                origin = f"{get_column_letter(cr.min_col)}{cr.min_row}"
+                for rule in cf.rules:
+                    fill = rule.dxf.fill.bgColor.rgb if rule.dxf and rule.dxf.fill else None
+                    out += [(Translator("=" + f, origin).translate_formula(here), fill) for f in rule.formula]
+    return sorted(out)
+
+
+def test_ribbon_rewrites_in_place_and_keeps_references(tmp_path: Path):
+    from xl_sakip import macros
+
+    start = _regenerated_with_user_sheet(apply_sample(read_seed(SEED).cascade), tmp_path)
+    before = openpyxl.load_workbook(start)
+    dasbor_before = _formula_cells(before["Dasbor"])
+    assert any("'P01 KEPALA DINAS'!" in f for f in dasbor_before.values())  # the Dasbor does refer to them
+
+    book = xw.Book(json=snapshot(openpyxl.load_workbook(start)))
+    # force: the remote engine cannot read formulas, so it cannot prove the sheets were not edited.
+    msg = macros.regenerate(book, force=True)
+    actions = book.json()["actions"]
+    assert not [a for a in actions if a["func"] in ("sheetDelete", "copySheet", "addSheet", "setSheetName")]
+    # Still whole blocks: one formula write per sheet, one header + one body copy per unit sheet.
+    assert sum(a["func"] == "setFormula" for a in actions) == 22
+    assert sum(a["func"] == "copyRange" for a in actions) == 42
+    replayed = openpyxl.load_workbook(start)
+    replay(replayed, actions)
+
+    # The same sheets in the same order; formulas of the user, the Dasbor and the PK sheets unchanged.
+    assert replayed.sheetnames == before.sheetnames
+    assert _formula_cells(replayed[USER_SHEET]) == {(1, 1): "='P01 KEPALA DINAS'!L9",
+                                                    (2, 1): "=SUM('P01 KEPALA DINAS'!K9:K12)",
+                                                    (3, 1): "=Ringkasan!C4"}
+    for ws in before.worksheets:
+        if ws.title not in generated(before) or (m := generated(before)[ws.title][0]).kind not in (
+                "unit", "summary"):
+            assert _formula_cells(replayed[ws.title]) == _formula_cells(ws), ws.title
+    # The sheets the formulas name are still the generated sheets of the same positions.
+    g = generated(replayed)
+    assert g["P01 KEPALA DINAS"][0].key == "P01" and g["Ringkasan"][0].kind == "summary"
+
+    # Cells and markers equal what the headless writer makes from the same file.
+    again = tmp_path / "again.xlsx"
+    again.write_bytes(start.read_bytes())
+    regenerate(again)
+    by_openpyxl = openpyxl.load_workbook(again)
+    a = {n: v for n, v in generated(by_openpyxl).items() if v[0].kind in ("unit", "summary")}
+    b = {n: v for n, v in g.items() if v[0].kind in ("unit", "summary")}
+    assert list(a) == list(b) and len(a) == 22
+    for name in a:
+        assert a[name] == b[name], name
+    # The template's formats came over: every cell of the written rectangle looks the same, merges and
+    # conditional formats (category colours, grey capaian text, red status) apply to the same cells.
+    for name, (m, _cells) in a.items():
+        if m.kind != "unit":
+            continue
+        x, y = by_openpyxl[name], replayed[name]
+        n_rows = max(r for r, _ in sheet_contents(x))
+        for r in range(1, n_rows + 1):
+            for c in range(1, p.N_COLS + 1):
+                assert _look(x.cell(r, c)) == _look(y.cell(r, c)), (name, r, c)
+        assert {str(r) for r in x.merged_cells.ranges} == {str(r) for r in y.merged_cells.ranges}
+        for r, c in [(p.STATUS_ROW, 3)] + [(r, c) for r in range(p.FIRST_BODY_ROW, n_rows + 1)
+                                           for c in (p.C_CAPAIAN, p.C_KATEGORI)]:
+            assert _cf_at(x, r, c) == _cf_at(y, r, c) != [], (name, r, c)
+    assert len(replayed["Ringkasan"]._charts) == 1  # the old chart replaced, not one more
+
+    assert "22 sheet dibuat ulang" in msg and "22 ditulis ulang di tempat" in msg
+    assert "Pohon Kinerja" in msg and "xl-sakip regenerate" in msg
+    assert "tidak lagi sesuai" not in msg  # the master did not change: Dasbor and PK still fit
+
+
+def test_ribbon_names_report_sheets_a_changed_master_makes_stale(tmp_path: Path):
+    from xl_sakip import macros
+    from xl_sakip.book.schema import SHEET_INDICATORS
+
+    cascade = make_small_cascade()
+    start = _regenerated_with_user_sheet(cascade, tmp_path)
+    before = openpyxl.load_workbook(start)
+    pk_sheets = {m.key: n for n, (m, _) in generated(before).items() if m.kind == "pk"}
+    # The master as a person changed it in Excel: P03's second indicator deleted from Indikator.
+    fewer = cascade.model_copy(update={"indicators": [i for i in cascade.indicators if i.id != "P03-2.1"]})
+    changed = openpyxl.load_workbook(write_master(fewer, tmp_path / "fewer.xlsx"))
+    snap = snapshot(openpyxl.load_workbook(start))
+    ind = next(sh for sh in snap["sheets"] if sh["name"] == SHEET_INDICATORS)
+    ind["values"] = snapshot(changed)["sheets"][changed.sheetnames.index(SHEET_INDICATORS)]["values"]
+    book = xw.Book(json=snap)
+    msg = macros.regenerate(book, force=True)
+    replayed = openpyxl.load_workbook(start)
+    replay(replayed, book.json()["actions"])
+
+    # P03's sheet keeps its place and name; its old second row (10) is gone, row 9 holds P03-1.1.
+    p03 = replayed["P03 Kasi Pelatihan dan Produkti"]
+    assert replayed.sheetnames == before.sheetnames
+    assert p03.cell(9, p.C_ID).value == "P03-1.1"
+    assert not [k for k in sheet_contents(p03) if k[0] >= 10]
+    assert _formula_cells(replayed[USER_SHEET])[(1, 1)] == "='P01 KEPALA DINAS'!L9"
+    # Dasbor counts P03's indicators and P03's PK lists them: both named as out of date; P01's and P02's
+    # PK did not change.
+    stale = msg.split(" tidak lagi sesuai", 1)[0].rsplit(" Sheet ", 1)[1].split(", ")
+    assert sorted(stale) == sorted(["Dasbor", pk_sheets["PK-P03"]])
+
+
+def test_ribbon_keeps_the_original_when_a_generated_sheet_was_copied(tmp_path: Path):
+    """Excel's "Move or Copy" copies the sheet-scoped marker too: the copy goes, the original (which the
+    formulas point at) stays."""
+    from xl_sakip import macros
+
+    start = _regenerated_with_user_sheet(make_small_cascade(), tmp_path)
+    wb = openpyxl.load_workbook(start)
+    dup = wb.copy_worksheet(wb["P01 KEPALA DINAS"])
+    dup.title = "P01 KEPALA DINAS (2)"
+    dup.defined_names[MARKER_NAME] = copy(wb["P01 KEPALA DINAS"].defined_names[MARKER_NAME])
+    wb.save(start)
+    book = xw.Book(json=snapshot(openpyxl.load_workbook(start)))
+    macros.regenerate(book, force=True)
+    replayed = openpyxl.load_workbook(start)
+    replay(replayed, book.json()["actions"])
+    assert "P01 KEPALA DINAS (2)" not in replayed.sheetnames
+    assert generated(replayed)["P01 KEPALA DINAS"][0].key == "P01"
+    assert _formula_cells(replayed[USER_SHEET])[(1, 1)] == "='P01 KEPALA DINAS'!L9"

@@ -26,21 +26,41 @@ def _tell(book: Any, message: str, title: str = "SAKIP") -> None:
 
 
 def regenerate(book: Any = None, *, force: bool = False) -> str:
-    """"Buat Ulang Sheet Unit": rewrite the unit sheets and Ringkasan of the open workbook from its master."""
+    """"Buat Ulang Sheet Unit": rewrite the unit sheets and Ringkasan of the open workbook from its master.
+
+    Existing sheets are rewritten in place, so formulas that point at them stay valid. The report sheets
+    (Dasbor, PK, Pohon Kinerja) are not rewritten here: their formulas keep following the unit sheets and
+    the master, but their layout (positions, indicator rows) and the tree picture are made by
+    `xl-sakip regenerate` on the closed file; the message says so.
+    """
     from xl_sakip.errors import UserError
     from xl_sakip.sheets.xlwings_writer import regenerate_book
 
     book = _book(book)
     try:
-        written, removed, overwritten = regenerate_book(book, force=force)
+        res = regenerate_book(book, force=force)
     except UserError as e:
         _tell(book, e.message, "SAKIP: Buat Ulang Sheet Unit")
         return e.message
-    msg = f"{len(written)} sheet dibuat ulang dari tabel Indikator."
-    if removed:
-        msg += " Dihapus (jabatan tidak ada lagi): " + ", ".join(removed) + "."
-    if overwritten:
-        msg += " Ditimpa: " + ", ".join(overwritten) + "."
+    msg = f"{len(res.written)} sheet dibuat ulang dari tabel Indikator"
+    if res.in_place:
+        msg += (f" ({len(res.in_place)} ditulis ulang di tempat, sehingga rumus lain yang merujuk ke sheet "
+                "itu tetap berlaku)")
+    msg += "."
+    if res.created:
+        msg += " Sheet baru: " + ", ".join(res.created) + "."
+    if res.removed:
+        msg += " Dihapus (jabatan tidak ada lagi): " + ", ".join(res.removed) + "."
+    if res.overwritten:
+        msg += " Ditimpa: " + ", ".join(res.overwritten) + "."
+    if res.reports:
+        msg += (" Sheet Dasbor, PK dan Pohon Kinerja tidak ditulis ulang oleh tombol ini: rumusnya tetap "
+                "merujuk ke sheet unit dan master, jadi angkanya ikut. Gambar Pohon Kinerja adalah potret "
+                "saat dibuat; perbarui dengan 'xl-sakip regenerate' (simpan dan tutup workbook dulu).")
+    if res.stale_reports:
+        msg += (" Sheet " + ", ".join(res.stale_reports) + " tidak lagi sesuai dengan tabel Jabatan/"
+                "Indikator (misalnya jabatan atau indikator bertambah/berkurang): jalankan 'xl-sakip "
+                "regenerate' agar ikut diperbarui.")
     msg += " Simpan workbook untuk menyimpan hasilnya."
     _tell(book, msg)
     return msg
