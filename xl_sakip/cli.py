@@ -96,23 +96,37 @@ def check(
         sys.stdout.write(findings_to_json(report.findings) + "\n")
     else:
         _print_findings(report.findings)
-        counts = report.counts
-        out.print(f"{workbook}: {counts.get('error', 0)} galat, {counts.get('peringatan', 0)} peringatan, "
-                  f"{counts.get('info', 0)} info" + (" — sheet 'Temuan' ditulis." if write else ""))
+        written = " — sheet 'Temuan' ditulis." if write else ""
+        out.print(f"{workbook}: {_summary(report.findings)}{written}", highlight=False)
     raise typer.Exit(report.exit_code)
 
 
+def _summary(findings: list[Any]) -> str:
+    from xl_sakip.core.findings import Severity
+
+    n = {sev: sum(f.severity is sev for f in findings) for sev in Severity}
+    return f"{n[Severity.ERROR]} galat, {n[Severity.WARNING]} peringatan, {n[Severity.INFO]} info"
+
+
 def _print_findings(findings: list[Any]) -> None:
+    """A table on a wide terminal; one line per finding otherwise, so the cell is never cut off."""
+    from xl_sakip.core.findings import Severity
+
     if not findings:
         out.print("Tidak ada temuan.")
         return
-    table = Table("Tingkat", "Kode", "Jabatan", "Indikator", "Sel", "Pesan", show_lines=False, expand=True)
-    colour = {"error": "red", "peringatan": "yellow", "info": "cyan"}
+    colour = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+    if out.width >= 120:
+        table = Table("Tingkat", "Kode", "Jabatan", "Indikator", "Sel", "Pesan", expand=True)
+        for f in findings:
+            table.add_row(f"[{colour[f.severity]}]{f.severity.value}[/]", f.code, f.position or "",
+                          f.indicator_id or "", f.cell or "", f.message)
+        out.print(table)
+        return
     for f in findings:
-        sev = f.severity.value
-        table.add_row(f"[{colour.get(sev, 'white')}]{sev}[/]", f.code, f.position or "", f.indicator_id or "",
-                      f.cell or "", f.message)
-    out.print(table)
+        where = f.cell or f.indicator_id or f.position or "-"
+        line = f"[{colour[f.severity]}]{f.severity.value}[/] {where} {f.code}: {f.message}"
+        out.print(line, highlight=False, soft_wrap=True)
 
 
 @app.command()
