@@ -64,11 +64,12 @@ class DashLayout:
         return len(self.cells)
 
 
-def _ranges(cascade: Cascade, names: dict[str, str], col: int) -> list[str]:
-    """The range of column `col` over the indicator rows of every unit sheet."""
+def _ranges(cascade: Cascade, names: dict[str, str], col: int, counts: dict[str, int]) -> list[str]:
+    """The range of column `col` over the indicator rows of every unit sheet (`counts`: code -> number of
+    indicators)."""
     out = []
     for pos in cascade.positions:
-        n = len(cascade.indicators_of(pos.code))
+        n = counts.get(pos.code, 0)
         if n and pos.code in names:
             c = p.L(col)
             last = p.FIRST_BODY_ROW + n - 1
@@ -81,6 +82,8 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
     ref = cascade.reference
     assert ref is not None
     lay = DashLayout()
+    by_pos = p.indicators_by_position(cascade)
+    counts = {code: len(inds) for code, inds in by_pos.items()}
     lay.row(Formula(f'="DASBOR KINERJA TAHUN "&{p.SET_YEAR}'))
     lay.styles.append(StyleSpan("title", 1, 1, 1, 1))
     lay.row(Formula(f"={p.SET_OFFICE}"))
@@ -95,7 +98,7 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
     h1 = lay.row("Kode", "Jabatan", "Jumlah Indikator", "Capaian Terhitung", "Rata-rata Capaian (%)")
     lay.styles.append(StyleSpan("head", h1, 1, h1, 5))
     for pos in cascade.positions:
-        n_ind = len(cascade.indicators_of(pos.code))
+        n_ind = counts.get(pos.code, 0)
         sh = names.get(pos.code)
         if sh is None or not n_ind:
             lay.row(pos.code, pos.title, n_ind, 0, "")
@@ -105,7 +108,7 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
                 Formula(f'=IF(COUNT({k})=0,"",AVERAGE({k}))'))
     last1 = len(lay.cells)
     lay.positions = (h1 + 1, last1)
-    all_k = _ranges(cascade, names, p.C_CAPAIAN)
+    all_k = _ranges(cascade, names, p.C_CAPAIAN, counts)
     tot = lay.row("Semua", "Seluruh jabatan", Formula(f"=SUM(C{h1 + 1}:C{last1})"),
                   Formula(f"=SUM(D{h1 + 1}:D{last1})"),
                   Formula(f'=IF(D{last1 + 1}=0,"",AVERAGE({",".join(all_k)}))') if all_k else "")
@@ -121,7 +124,7 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
     lay.styles.append(StyleSpan("title", t, 1, t, 1))
     h2 = lay.row("Kategori", "Jumlah Indikator")
     lay.styles.append(StyleSpan("head", h2, 1, h2, 2))
-    all_l = _ranges(cascade, names, p.C_KATEGORI)
+    all_l = _ranges(cascade, names, p.C_KATEGORI, counts)
 
     def count(criteria: str, ranges: list[str]) -> Formula | int:
         return Formula("=" + "+".join(f"COUNTIF({r},{criteria})" for r in ranges)) if ranges else 0
@@ -147,7 +150,7 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
     lay.styles.append(StyleSpan("title", t, 1, t, 1))
     h3 = lay.row("Komponen IPK", "ID", "Nilai Maksimum", "Target", "Realisasi", "Capaian (%)")
     lay.styles.append(StyleSpan("head", h3, 1, h3, 6))
-    rows = p.unit_rows(cascade)
+    rows = p.unit_rows(cascade, by_pos)
     by_id = {i.id: i for i in cascade.indicators}
     ipk_ids: list[str] = []
     max_col = p.col(p.s.TABLE_IPK, p.s.IPK_COLUMNS[2].header)
@@ -312,10 +315,11 @@ def write_report_sheets(wb, cascade: Cascade, *, force: bool = False, pk: bool =
         at += 1
     if pk:
         taken = set(wb.sheetnames)
+        by_pos = p.indicators_by_position(cascade)
         for pos in cascade.positions:
             name = pk_sheet_name(pos, taken)
             taken.add(name)
-            write_pk_sheet(wb, cascade, pos.code, name, index=at)
+            write_pk_sheet(wb, cascade, pos.code, name, index=at, inds=by_pos.get(pos.code, []))
             written.append(name)
             at += 1
     return written

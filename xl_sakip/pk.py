@@ -30,10 +30,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xl_sakip.book import schema as s
-from xl_sakip.core.models import Cascade, Position
+from xl_sakip.core.models import Cascade, Indicator, Position
 from xl_sakip.errors import UserError
 from xl_sakip.sheets.names import unit_sheet_name
-from xl_sakip.sheets.plan import NOT_FOUND, Content, Formula, SheetPlan, icol, pcol, setting, text_literal
+from xl_sakip.sheets.plan import (
+    NOT_FOUND,
+    Content,
+    Formula,
+    SheetPlan,
+    icol,
+    indicators_by_position,
+    pcol,
+    setting,
+    text_literal,
+)
 
 BLANK = "......................"  # a line to fill by hand
 PK_KIND = "pk"
@@ -143,7 +153,9 @@ def _superior(cascade: Cascade, pos: Position) -> tuple[Position | None, str | N
         return None, None, False  # Kode Atasan unknown: dotted lines (validation reports the code)
 
 
-def pk_layout(cascade: Cascade, code: str) -> PkLayout:
+def pk_layout(cascade: Cascade, code: str, inds: list[Indicator] | None = None) -> PkLayout:
+    """`inds`: the position's indicators, when the caller has them indexed (`indicators_by_position`);
+    else they are looked up here (a pass over every indicator)."""
     pos = cascade.position(code)
     sup, sup_code, from_settings = _superior(cascade, pos)
     year = cascade.settings.year
@@ -187,7 +199,7 @@ def pk_layout(cascade: Cascade, code: str) -> PkLayout:
     lay.row(Dyn(f'UPPER({setting("settings.office")})', office.upper()), style="subtitle", merge=(1, 4))
     lay.row()
     head = lay.row(*LAMPIRAN_HEADERS, style="head", height=18)
-    inds = cascade.indicators_of(code)
+    inds = cascade.indicators_of(code) if inds is None else inds
     groups: list[list[int]] = []
     prev: object = object()
     for ind in inds:
@@ -257,30 +269,35 @@ def pk_sheet_name(pos: Position, taken: Iterable[str] = ()) -> str:
     return unit_sheet_name(f"PK {pos.code}", pos.title, set(taken))
 
 
-def plan_pk(cascade: Cascade, code: str, name: str | None = None, *, live: bool = True) -> SheetPlan:
-    """The PK sheet of one position as a plan (kind "pk", key "PK-<code>")."""
+def plan_pk(cascade: Cascade, code: str, name: str | None = None, *, live: bool = True,
+            layout: PkLayout | None = None) -> SheetPlan:
+    """The PK sheet of one position as a plan (kind "pk", key "PK-<code>"); `layout`: its `pk_layout`,
+    when the caller has it already."""
     pos = cascade.position(code)
-    return SheetPlan(name=name or pk_sheet_name(pos), kind=PK_KIND, key=key_of(code),
-                     cells=_cells(pk_layout(cascade, code), live))
+    lay = pk_layout(cascade, code) if layout is None else layout
+    return SheetPlan(name=name or pk_sheet_name(pos), kind=PK_KIND, key=key_of(code), cells=_cells(lay, live))
 
 
 def plan_pk_sheets(cascade: Cascade, taken: Iterable[str] = (), *, live: bool = True) -> list[SheetPlan]:
     """One PK plan per position, in position order, with names that avoid `taken`."""
     used = set(taken)
+    by_pos = indicators_by_position(cascade)
     out = []
     for pos in cascade.positions:
         name = pk_sheet_name(pos, used)
         used.add(name)
-        out.append(plan_pk(cascade, pos.code, name, live=live))
+        lay = pk_layout(cascade, pos.code, by_pos.get(pos.code, []))
+        out.append(plan_pk(cascade, pos.code, name, live=live, layout=lay))
     return out
 
 
-def finish_pk_sheet(ws, cascade: Cascade, code: str) -> None:
+def finish_pk_sheet(ws, cascade: Cascade, code: str, layout: PkLayout | None = None) -> None:
     """Fonts, merges, borders, row heights and A4 portrait print setup of a PK sheet written from its plan."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.styles.cell_style import StyleArray
     from openpyxl.worksheet.pagebreak import Break, RowBreak
 
-    lay = pk_layout(cascade, code)
+    lay = pk_layout(cascade, code) if layout is None else layout
     thin = Side(style="thin", color="000000")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     f = lambda **kw: Font(name=FONT, size=kw.pop("size", 12), **kw)  # noqa: E731
@@ -300,14 +317,31 @@ def finish_pk_sheet(ws, cascade: Cascade, code: str) -> None:
         "cell_center": (f(size=11), Alignment(horizontal="center", vertical="top", wrap_text=True), box,
                         None),
     }
+    # Each style is set through openpyxl once (it looks the font, alignment ... up in the workbook's tables,
+    # a hash of every attribute); the other cells of that style get the same table indexes directly.
+    ids: dict[str, tuple[int, int, int | None, int | None]] = {}
     for (r, c), key in lay.styles.items():
-        font, align, border, fill = styles[key]
         cell = ws.cell(r, c)
-        cell.font, cell.alignment = font, align
-        if border:
-            cell.border = border
-        if fill:
-            cell.fill = fill
+        got = ids.get(key)
+        if got is None:
+            font, align, border, fill = styles[key]
+            cell.font, cell.alignment = font, align
+            if border:
+                cell.border = border
+            if fill:
+                cell.fill = fill
+            st = cell._style
+            ids[key] = (st.fontId, st.alignmentId, st.borderId if border else None,
+                        st.fillId if fill else None)
+            continue
+        if not cell._style:  # as openpyxl's own setters do (a new cell has no StyleArray yet)
+            cell._style = StyleArray()
+        st = cell._style
+        st.fontId, st.alignmentId = got[0], got[1]
+        if got[2] is not None:
+            st.borderId = got[2]
+        if got[3] is not None:
+            st.fillId = got[3]
     for r1, c1, r2, c2 in lay.merges:
         ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
     for r, h in lay.heights.items():
@@ -330,12 +364,14 @@ def finish_pk_sheet(ws, cascade: Cascade, code: str) -> None:
 
 
 def write_pk_sheet(wb, cascade: Cascade, code: str, name: str | None = None, *, live: bool = True,
-                   index: int | None = None):
-    """Write one PK sheet (with its marker) into an openpyxl workbook and format it."""
+                   index: int | None = None, inds: list[Indicator] | None = None):
+    """Write one PK sheet (with its marker) into an openpyxl workbook and format it. `inds`: the
+    position's indicators, from a caller writing every position (`indicators_by_position`)."""
     from xl_sakip.sheets.openpyxl_writer import write_sheet
 
-    ws = write_sheet(wb, plan_pk(cascade, code, name, live=live), index)
-    finish_pk_sheet(ws, cascade, code)
+    lay = pk_layout(cascade, code, inds)
+    ws = write_sheet(wb, plan_pk(cascade, code, name, live=live, layout=lay), index)
+    finish_pk_sheet(ws, cascade, code, lay)
     return ws
 
 
@@ -384,10 +420,11 @@ def export_pdfs(cascade: Cascade, outdir: str | Path, position: str | None = Non
         (tmpdir / "in").mkdir()
         (tmpdir / "out").mkdir()
         sources = []
+        by_pos = indicators_by_position(cascade)
         for pos in positions:
             wb = Workbook()
             wb.remove(wb.active)
-            write_pk_sheet(wb, cascade, pos.code, f"PK {pos.code}", live=False)
+            write_pk_sheet(wb, cascade, pos.code, f"PK {pos.code}", live=False, inds=by_pos.get(pos.code, []))
             src = tmpdir / "in" / pdf_name(cascade, pos).replace(".pdf", ".xlsx")
             wb.save(src)
             sources.append(src)

@@ -30,7 +30,7 @@ from xl_sakip.core.capaian import Status
 from xl_sakip.core.categories import category
 from xl_sakip.core.findings import Finding, fmt
 from xl_sakip.core.models import Cascade, Indicator, Position
-from xl_sakip.core.rollup import capaian_rolled, check_rollup
+from xl_sakip.core.rollup import capaian_rolled, check_rollup, sum_children
 from xl_sakip.errors import UserError
 
 PT = 25.4 / 72  # millimetres per point
@@ -63,9 +63,25 @@ def _font(bold: bool, px: float):  # -> PIL.ImageFont.FreeTypeFont
     return ImageFont.load_default(px)  # Pillow's own font: always there
 
 
+# Measured lengths at _REF_PX: `layout` tries up to 19 text sizes and wraps the same texts at each, so the
+# same strings come back many times. Bounded: cleared when it grows past the limit.
+_LENGTHS: dict[tuple[str, bool], float] = {}
+_LENGTHS_MAX = 400_000
+
+
+def _length(text: str, bold: bool) -> float:
+    key = (text, bold)
+    v = _LENGTHS.get(key)
+    if v is None:
+        if len(_LENGTHS) >= _LENGTHS_MAX:
+            _LENGTHS.clear()
+        v = _LENGTHS[key] = _font(bold, _REF_PX).getlength(text)
+    return v
+
+
 def text_width(text: str, size_pt: float, bold: bool = False) -> float:
     """Width of `text` in mm at `size_pt`."""
-    return _font(bold, _REF_PX).getlength(text) / _REF_PX * size_pt * PT
+    return _length(text, bold) / _REF_PX * size_pt * PT
 
 
 def wrap(text: str, width: float, size_pt: float, bold: bool = False) -> list[str]:
@@ -190,8 +206,41 @@ class _Style:
         return base[name] * (self.s if name not in ("gap",) else 1.0)
 
 
+@dataclass
+class _Index:
+    """What the boxes need from the cascade, found once per layout rather than once per box and size."""
+
+    indicators: dict[str, list[Indicator]]  # position code -> its indicators, in table order
+    children: dict[str | None, list[Position]]  # Kode Atasan -> positions, in table order
+    chips: dict[str, tuple[str, str]]  # indicator id -> (capaian text, fill), where realisasi exists
+
+
+def _index(cascade: Cascade) -> _Index:
+    inds: dict[str, list[Indicator]] = {}
+    for i in cascade.indicators:
+        inds.setdefault(i.position, []).append(i)
+    children: dict[str | None, list[Position]] = {}
+    for p in cascade.positions:
+        children.setdefault(p.parent, []).append(p)
+    parents = {i.supports for i in cascade.indicators if i.supports and i.rollup.value == "jumlah"}
+    parents = {p for p in parents if p}
+    tree = {p: [c.id for c in cs] for p, cs in sum_children(cascade.indicators).items()}
+    by_id = {i.id: i for i in cascade.indicators}
+    chips: dict[str, tuple[str, str]] = {}
+    for ind in cascade.indicators:
+        if _has_realisasi(ind, parents):
+            cap = capaian_rolled(cascade, ind, _tree=tree, _by_id=by_id)
+            if cap.value is not None:
+                star = "*" if cap.status is Status.INCOMPLETE else ""
+                fill = _fill_of(category(cap.value, cascade.reference), cascade)
+                chips[ind.id] = (id_num(cap.value) + "%" + star, fill)
+            else:
+                chips[ind.id] = ("n/a", NO_VALUE_FILL)
+    return _Index(inds, children, chips)
+
+
 def _box(cascade: Cascade, pos: Position, depth: int, x: float, y: float, w: float, st: _Style,
-         note_no: dict[str, list[int]], parents: set[str], out: list[Item]) -> float:
+         note_no: dict[str, list[int]], ix: _Index, out: list[Item]) -> float:
     """Draw one position's box at (x, y), `w` wide; returns its height."""
     items: list[Item] = []
     pad = st.pad
@@ -213,7 +262,7 @@ def _box(cascade: Cascade, pos: Position, depth: int, x: float, y: float, w: flo
     cy = y + hh
     head_fill = HEAD_FILLS[min(depth, len(HEAD_FILLS) - 1)]
     body: list[Item] = []
-    inds = cascade.indicators_of(pos.code)
+    inds = ix.indicators.get(pos.code, [])
     text_w = w - 2 * pad - st.left - st.right - 0.8
     for k, ind in enumerate(inds):
         row_top = cy
@@ -222,15 +271,8 @@ def _box(cascade: Cascade, pos: Position, depth: int, x: float, y: float, w: flo
         left_h = len(lines) * lh(st.body) + (lh(st.small) if link else 0)
         target_lines = wrap(ind.target_text or "-", st.right, st.body, True)
         right_h = len(target_lines) * lh(st.body)
-        chip: tuple[str, str] | None = None
-        if _has_realisasi(ind, parents):
-            cap = capaian_rolled(cascade, ind)
-            if cap.value is not None:
-                star = "*" if cap.status is Status.INCOMPLETE else ""
-                fill = _fill_of(category(cap.value, cascade.reference), cascade)
-                chip = (id_num(cap.value) + "%" + star, fill)
-            else:
-                chip = ("n/a", NO_VALUE_FILL)
+        chip = ix.chips.get(ind.id)
+        if chip:
             right_h += lh(st.chip) + 0.6
         row_h = max(left_h, right_h, lh(st.num) * (2 if ind.id in note_no else 1)) + pad * 0.7
         if k:
@@ -276,19 +318,19 @@ def _roots(cascade: Cascade) -> list[Position]:
     return [p for p in cascade.positions if not p.parent or p.parent not in codes or p.parent == p.code]
 
 
-def _descendants(cascade: Cascade, code: str, depth: int, seen: set[str]) -> list[tuple[Position, int]]:
+def _descendants(ix: _Index, code: str, depth: int, seen: set[str]) -> list[tuple[Position, int]]:
     out: list[tuple[Position, int]] = []
-    for ch in cascade.children(code):
+    for ch in ix.children.get(code, []):
         if ch.code in seen:  # a cycle in Kode Atasan: draw each position once
             continue
         seen.add(ch.code)
         out.append((ch, depth))
-        out.extend(_descendants(cascade, ch.code, depth + 1, seen))
+        out.extend(_descendants(ix, ch.code, depth + 1, seen))
     return out
 
 
 def _place(cascade: Cascade, page: tuple[float, float], st: _Style, note_no: dict[str, list[int]],
-           notes: list[str]) -> Drawing:
+           notes: list[str], ix: _Index) -> Drawing:
     W, H = page
     margin = 7.0
     d = Drawing(W, H, scale=st.s)
@@ -297,16 +339,14 @@ def _place(cascade: Cascade, page: tuple[float, float], st: _Style, note_no: dic
     title = f"POHON KINERJA TAHUN {cascade.settings.year}" + (f" — {office}" if office else "")
     items.append(Text(margin, margin, title, 11 * min(1.0, st.s + 0.2), True, "1F4E78"))
     y0 = margin + 11 * PT * 1.5
-    parents = {i.supports for i in cascade.indicators if i.supports and i.rollup.value == "jumlah"}
-    parents = {p for p in parents if p}
     roots = _roots(cascade)
     seen = {r.code for r in roots}
     columns: list[tuple[Position, list[tuple[Position, int]]]] = []
     for r in roots:
-        for ch in cascade.children(r.code):
+        for ch in ix.children.get(r.code, []):
             if ch.code not in seen:
                 seen.add(ch.code)
-                columns.append((ch, _descendants(cascade, ch.code, 2, seen)))
+                columns.append((ch, _descendants(ix, ch.code, 2, seen)))
     n = max(len(columns), 1)
     col_gap = 3.0
     col_w = (W - 2 * margin - (n - 1) * col_gap) / n
@@ -317,7 +357,7 @@ def _place(cascade: Cascade, page: tuple[float, float], st: _Style, note_no: dic
     root_bottom = y0
     root_centres: dict[str, float] = {}
     for r in roots:
-        h = _box(cascade, r, 0, rx, y0, root_w, st, note_no, parents, items)
+        h = _box(cascade, r, 0, rx, y0, root_w, st, note_no, ix, items)
         d.boxes[r.code] = Rect(rx, y0, root_w, h)
         root_centres[r.code] = rx + root_w / 2
         root_bottom = max(root_bottom, y0 + h)
@@ -327,7 +367,7 @@ def _place(cascade: Cascade, page: tuple[float, float], st: _Style, note_no: dic
     bottom = root_bottom
     for k, (head, desc) in enumerate(columns):
         x = margin + k * (col_w + col_gap)
-        h = _box(cascade, head, 1, x, top, col_w, st, note_no, parents, items)
+        h = _box(cascade, head, 1, x, top, col_w, st, note_no, ix, items)
         d.boxes[head.code] = Rect(x, top, col_w, h)
         # Connector from the head's root, through the bus, down to the head.
         rc = root_centres.get(head.parent or "", next(iter(root_centres.values()), W / 2))
@@ -337,7 +377,7 @@ def _place(cascade: Cascade, page: tuple[float, float], st: _Style, note_no: dic
             ind = st.indent * (depth - 1)
             y += st.gap
             bx = x + ind
-            h = _box(cascade, pos, depth, bx, y, col_w - ind, st, note_no, parents, items)
+            h = _box(cascade, pos, depth, bx, y, col_w - ind, st, note_no, ix, items)
             d.boxes[pos.code] = Rect(bx, y, col_w - ind, h)
             parent_box = d.boxes.get(pos.parent or "")
             if parent_box is not None:
@@ -396,9 +436,10 @@ def layout(cascade: Cascade, page: tuple[float, float] = A3_LANDSCAPE) -> Drawin
         notes.append(gap_note(f, by_id.get(f.indicator_id or "")))
         note_no.setdefault(f.indicator_id or "", []).append(len(notes))
     # The largest text (150 % down to 60 % of the base sizes, in 5 % steps) that fits the page height.
+    ix = _index(cascade)
     d = Drawing(*page)
     for k in range(19):
-        d = _place(cascade, page, _Style(1.5 - 0.05 * k), note_no, notes)
+        d = _place(cascade, page, _Style(1.5 - 0.05 * k), note_no, notes, ix)
         if d.height <= page[1] + 1e-6:
             break
     return d
@@ -495,14 +536,36 @@ TREE_KIND, TREE_KEY = "pohon", "POHON"
 SHEET_DPI = 150
 
 
+# Above these sizes the workbook gets a note instead of the picture: on one A3 page (the sheet prints fit to
+# one page) the boxes of more positions, or the rows of more indicators, cannot be read, while drawing them
+# costs minutes (and a picture too large for Pillow to reopen). `xl-sakip tree` still draws any size.
+SHEET_MAX_POSITIONS = 60
+SHEET_MAX_INDICATORS = 2000
+
+
+def picture_fits(cascade: Cascade) -> bool:
+    """Whether the Pohon Kinerja sheet carries the picture (else a note pointing to `xl-sakip tree`)."""
+    return len(cascade.positions) <= SHEET_MAX_POSITIONS and len(cascade.indicators) <= SHEET_MAX_INDICATORS
+
+
+def too_large_note(cascade: Cascade) -> str:
+    size = f"{id_num(len(cascade.positions), 0)} jabatan, {id_num(len(cascade.indicators), 0)} indikator"
+    limit = f"{SHEET_MAX_POSITIONS} jabatan dan {id_num(SHEET_MAX_INDICATORS, 0)} indikator"
+    return (f"Pohon kinerja ini terlalu besar untuk satu gambar di workbook ({size}; batasnya {limit}). "
+            "Buat gambarnya sebagai berkas dengan perintah: "
+            "xl-sakip tree NAMA_WORKBOOK.xlsm -o pohon-kinerja.svg")
+
+
 def plan_tree_sheet(cascade: Cascade, taken: Iterable[str] = ()):  # -> SheetPlan
-    """The plan of the picture sheet: a title and a note; the picture is added by `finish_tree_sheet`."""
+    """The plan of the picture sheet: a title and a note; the picture is added by `finish_tree_sheet`
+    (when `picture_fits`; else the note says how to draw it)."""
     from xl_sakip.sheets.plan import Formula, SheetPlan
 
     name = _free_name(TREE_SHEET, taken)
-    cells = [[Formula('="POHON KINERJA TAHUN "&setTahun')],
-             ["Gambar dibuat oleh xl-sakip dari sheet Jabatan dan Indikator (termasuk realisasi saat "
-              "dibuat). Jalankan Buat Ulang Sheet Unit setelah mengubah data agar gambar diperbarui."]]
+    note = ("Gambar dibuat oleh xl-sakip dari sheet Jabatan dan Indikator (termasuk realisasi saat dibuat). "
+            "Jalankan Buat Ulang Sheet Unit setelah mengubah data agar gambar diperbarui."
+            if picture_fits(cascade) else too_large_note(cascade))
+    cells = [[Formula('="POHON KINERJA TAHUN "&setTahun')], [note]]
     return SheetPlan(name=name, kind=TREE_KIND, key=TREE_KEY, cells=cells)
 
 
@@ -514,6 +577,8 @@ def finish_tree_sheet(ws, cascade: Cascade) -> None:
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"].font = Font(italic=True, color="595959")
     ws.sheet_view.showGridLines = False
+    if not picture_fits(cascade):
+        return
     img = XLImage(io.BytesIO(to_png(layout(cascade), SHEET_DPI)))
     # Shown about 1600 px wide (zoom in to read); printing keeps the full resolution.
     ratio = 1600 / img.width

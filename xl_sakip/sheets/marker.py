@@ -74,7 +74,8 @@ def _num(x: float) -> str:
 def digest_cells(cells: Iterable[tuple[int, int, object]]) -> str:
     """Hash of (row, col, value) triples; empty cells do not count."""
     h = hashlib.sha256()
-    for r, c, v in sorted((r, c, canonical(v)) for r, c, v in cells if canonical(v) is not None):
+    canon = ((r, c, canonical(v)) for r, c, v in cells)  # one canonical() per cell
+    for r, c, v in sorted(t for t in canon if t[2] is not None):
         h.update(f"{r},{c}\x1f{v}\x1e".encode())
     return h.hexdigest()[:20]
 

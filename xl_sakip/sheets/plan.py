@@ -444,21 +444,34 @@ def sheet_names(cascade: Cascade, taken: set[str] | frozenset[str] = frozenset()
     return out
 
 
-def unit_rows(cascade: Cascade) -> dict[str, int]:
+def indicators_by_position(cascade: Cascade) -> dict[str, list[Indicator]]:
+    """Position code -> its indicators in table order: `Cascade.indicators_of` for every position in one
+    pass (calling it per position costs positions x indicators)."""
+    out: dict[str, list[Indicator]] = {}
+    for ind in cascade.indicators:
+        out.setdefault(ind.position, []).append(ind)
+    return out
+
+
+def unit_rows(cascade: Cascade, by_pos: dict[str, list[Indicator]] | None = None) -> dict[str, int]:
     """Indicator id -> its row on its unit sheet."""
+    by_pos = indicators_by_position(cascade) if by_pos is None else by_pos
     rows: dict[str, int] = {}
     for p in cascade.positions:
-        for k, ind in enumerate(cascade.indicators_of(p.code)):
+        for k, ind in enumerate(by_pos.get(p.code, [])):
             rows[ind.id] = FIRST_BODY_ROW + k
     return rows
 
 
 def plan_unit(
     cascade: Cascade, code: str, names: dict[str, str], rows: dict[str, int],
-    children: dict[str, list[str]], cycles: set[str],
+    children: dict[str, list[str]], cycles: set[str], *,
+    by_pos: dict[str, list[Indicator]] | None = None, by_id: dict[str, Indicator] | None = None,
 ) -> SheetPlan:
-    inds = cascade.indicators_of(code)
-    by_id = {i.id: i for i in cascade.indicators}
+    """One unit sheet. `by_pos` (`indicators_by_position`) and `by_id` are found once by a caller planning
+    every position; without them they are computed here."""
+    inds = cascade.indicators_of(code) if by_pos is None else by_pos.get(code, [])
+    by_id = {i.id: i for i in cascade.indicators} if by_id is None else by_id
     n = len(inds)
     grid: list[list[Content]] = [[None] * N_COLS for _ in range(HEADER_ROW + max(n, 0))]
 
@@ -534,8 +547,10 @@ STYLES: dict[str, Style] = {
 
 
 def plan_summary(cascade: Cascade, names: dict[str, str], rows: dict[str, int],
-                 children: dict[str, list[str]]) -> SheetPlan:
+                 children: dict[str, list[str]], by_pos: dict[str, list[Indicator]] | None = None
+                 ) -> SheetPlan:
     ref_ = cascade.reference
+    by_pos = indicators_by_position(cascade) if by_pos is None else by_pos
     assert ref_ is not None
     n_bands = len(ref_.bands)
     grid: list[list[Content]] = []
@@ -557,7 +572,7 @@ def plan_summary(cascade: Cascade, names: dict[str, str], rows: dict[str, int],
     ncols1 = len(heads)
     styles.append(StyleSpan("head", h1, 1, h1, ncols1))
     for p in cascade.positions:
-        n = len(cascade.indicators_of(p.code))
+        n = len(by_pos.get(p.code, []))
         sh = names[p.code]
         k_rng = f"{quote_sheet(sh)}!$K${FIRST_BODY_ROW}:$K${FIRST_BODY_ROW + max(n, 1) - 1}"
         l_rng = f"{quote_sheet(sh)}!$L${FIRST_BODY_ROW}:$L${FIRST_BODY_ROW + max(n, 1) - 1}"
@@ -626,9 +641,12 @@ def plan_workbook(cascade: Cascade, taken: set[str] | frozenset[str] = frozenset
     `names`: sheet names to keep for positions that already have a generated sheet."""
     auto = sheet_names(cascade, set(taken) | set((names or {}).values()))
     names = {**auto, **(names or {})}
-    rows = unit_rows(cascade)
+    by_pos = indicators_by_position(cascade)
+    by_id = {i.id: i for i in cascade.indicators}
+    rows = unit_rows(cascade, by_pos)
     kids = {p: [c.id for c in cs] for p, cs in sum_children(cascade.indicators).items()}
     cycles = _find_cycles(kids)
-    sheets = [plan_unit(cascade, p.code, names, rows, kids, cycles) for p in cascade.positions]
-    sheets.append(plan_summary(cascade, names, rows, kids))
+    sheets = [plan_unit(cascade, p.code, names, rows, kids, cycles, by_pos=by_pos, by_id=by_id)
+              for p in cascade.positions]
+    sheets.append(plan_summary(cascade, names, rows, kids, by_pos))
     return WorkbookPlan(sheets=sheets)
