@@ -177,6 +177,23 @@ CELL_ERRORS = [
     ("Indikator", "S3", "85,5%",
      "Sheet 'Indikator' sel S3: Realisasi TW1 '85,5%' bukan angka; isi angka tanpa satuan atau kosongkan "
      "(teks hanya untuk indikator berjenis predikat)."),
+    # A number stored as text (a cell formatted as Text, or typed after an apostrophe) is refused, with
+    # the number it looks like and how to retype it.
+    ("Indikator", "S3", "12,5",
+     "Sheet 'Indikator' sel S3: Realisasi TW1 berisi TEKS '12,5' yang tampak seperti angka 12,5, bukan "
+     "angka; rumus Excel tidak dapat menghitung teks. Ketik ulang sebagai angka (misalnya 12,5, dengan "
+     "pemisah desimal sesuai pengaturan Windows Anda), atau ubah format sel menjadi Angka/Number (Format "
+     "Cells) lalu ketik ulang angkanya."),
+    ("Indikator", "G2", "1.234,5",
+     "Sheet 'Indikator' sel G2: Target berisi TEKS '1.234,5' yang tampak seperti angka 1234,5, bukan "
+     "angka; rumus Excel tidak dapat menghitung teks. Ketik ulang sebagai angka (misalnya 1234,5, dengan "
+     "pemisah desimal sesuai pengaturan Windows Anda), atau ubah format sel menjadi Angka/Number (Format "
+     "Cells) lalu ketik ulang angkanya."),
+    ("Pengaturan", "B3", "2023",
+     "Sheet 'Pengaturan' sel B3: Tahun berisi TEKS '2023' yang tampak seperti angka 2023, bukan angka; "
+     "rumus Excel tidak dapat menghitung teks. Ketik ulang sebagai angka (misalnya 2023, dengan pemisah "
+     "desimal sesuai pengaturan Windows Anda), atau ubah format sel menjadi Angka/Number (Format Cells) "
+     "lalu ketik ulang angkanya."),
     ("Indikator", "C5", -1,
      "Sheet 'Indikator' sel C5: No Sasaran '-1' tidak valid: harus paling kecil 0."),
     ("Indikator", "E5", None,

@@ -58,13 +58,13 @@ def test_import_refuses_wrong_names(tmp_path: Path, name: str, words: str) -> No
 def test_check_exit_codes_and_json(small_cascade: Cascade, tmp_path: Path) -> None:
     good = write_master(small_cascade, tmp_path / "good.xlsm")
     code, out, _ = cli("check", str(good), "--json")
-    assert code == 0 and not any(f["severity"] == "error" for f in json.loads(out))
+    assert code == 0 and not any(f["severity"] == "galat" for f in json.loads(out))
     small_cascade.indicators[1].target_text = "sembilan puluh"  # P01-2.1: not a readable target
     bad = write_master(small_cascade, tmp_path / "bad.xlsm")
     code, out, _ = cli("check", str(bad), "--json")
     assert code == 1
     assert {(f["code"], f["indicator_id"], f.get("cell")) for f in json.loads(out)
-            if f["severity"] == "error"} == {("TARGET_TIDAK_TERBACA", "P01-2.1", "Indikator!F3")}
+            if f["severity"] == "galat"} == {("TARGET_TIDAK_TERBACA", "P01-2.1", "Indikator!F3")}
 
 
 def test_check_json_on_an_unusable_file_prints_no_json(tmp_path: Path) -> None:

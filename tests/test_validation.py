@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xl_sakip.book.findings_sheet import SHEET_FINDINGS, run_check, write_findings_sheet
-from xl_sakip.core.findings import Locator, Severity, findings_to_json
+from xl_sakip.book.findings_sheet import SHEET_FINDINGS, add_findings_sheet, run_check, write_findings_sheet
+from xl_sakip.core.findings import Locator, Severity, count_by_severity, findings_to_json
 from xl_sakip.core.models import Aggregation, Cascade, Indicator, Kind, Polarity, Position
 from xl_sakip.core.reference import default_reference
 from xl_sakip.core.validation import RULES, check, check_indicator, check_workbook, sheet_name_problem
@@ -243,6 +243,23 @@ def test_check_names_cells_and_sorts_errors_first():
     data = json.loads(findings_to_json(findings))
     assert {"severity", "code", "position", "indicator_id", "message", "cell"} <= set(data[0])
     assert "target" not in data[0]
+
+
+def test_severity_is_shown_in_bahasa_indonesia():
+    """Planners read the severity in JSON, in counts and on the Temuan sheet: "galat", never "error"."""
+    c = Cascade(
+        positions=[Position(code="P01", title="Kepala Dinas", order=0)],
+        indicators=[
+            Indicator(**{**GOOD_PERCENT, "position": "P01", "satuan": "orang"}),  # satuan vs persen: warning
+            Indicator(**{**GOOD_COUNT, "position": "P01", "target": None}),  # no target: error
+        ],
+    )
+    findings = check(c)
+    assert [f["severity"] for f in json.loads(findings_to_json(findings))] == ["galat", "peringatan"]
+    assert count_by_severity(findings) == {"galat": 1, "peringatan": 1, "info": 0}
+    wb = openpyxl.Workbook()
+    add_findings_sheet(wb, findings)
+    assert [wb[SHEET_FINDINGS].cell(r, 1).value for r in (2, 3)] == ["galat", "peringatan"]
 
 
 def test_run_check_and_findings_sheet(tmp_path):

@@ -85,7 +85,7 @@ def check(
 
     from xl_sakip.book.findings_sheet import run_check, write_findings_sheet
     from xl_sakip.book.lock import workbook_lock
-    from xl_sakip.core.findings import findings_to_json
+    from xl_sakip.core.findings import findings_to_json, summary_text
 
     # With --write the lock spans reading and saving, so that no other writer slips in between.
     with workbook_lock(workbook) if write else nullcontext():
@@ -97,15 +97,8 @@ def check(
     else:
         _print_findings(report.findings)
         written = " — sheet 'Temuan' ditulis." if write else ""
-        out.print(f"{workbook}: {_summary(report.findings)}{written}", highlight=False)
+        out.print(f"{workbook}: {summary_text(report.findings)}{written}", highlight=False)
     raise typer.Exit(report.exit_code)
-
-
-def _summary(findings: list[Any]) -> str:
-    from xl_sakip.core.findings import Severity
-
-    n = {sev: sum(f.severity is sev for f in findings) for sev in Severity}
-    return f"{n[Severity.ERROR]} galat, {n[Severity.WARNING]} peringatan, {n[Severity.INFO]} info"
 
 
 def _print_findings(findings: list[Any]) -> None:

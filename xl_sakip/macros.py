@@ -69,7 +69,7 @@ def regenerate(book: Any = None, *, force: bool = False) -> str:
 def write_findings(book: Any = None) -> str:
     """"Periksa Data": run the checks on the open workbook's master and write them to the "Temuan" sheet."""
     from xl_sakip.book.findings_sheet import FINDING_COLUMNS, SHEET_FINDINGS
-    from xl_sakip.core.findings import count_by_severity
+    from xl_sakip.core.findings import summary_text
     from xl_sakip.core.validation import check
     from xl_sakip.errors import UserError
     from xl_sakip.sheets.xlwings_writer import read_cascade
@@ -93,9 +93,7 @@ def write_findings(book: Any = None) -> str:
         rows.append(["Tidak ada temuan."] + [""] * (len(FINDING_COLUMNS) - 1))
     sheet.range((1, 1), (len(rows), len(FINDING_COLUMNS))).value = rows  # one block
     sheet.range((1, 1), (1, len(FINDING_COLUMNS))).font.bold = True
-    counts = count_by_severity(findings)
-    msg = (f"{counts.get('error', 0)} galat, {counts.get('peringatan', 0)} peringatan, "
-           f"{counts.get('info', 0)} info; lihat sheet '{SHEET_FINDINGS}'.")
+    msg = f"{summary_text(findings)}; lihat sheet '{SHEET_FINDINGS}'."
     _tell(book, msg, "SAKIP: Periksa Data")
     return msg
 

@@ -8,6 +8,7 @@ goes through `put` and never assigns `cell.value` directly.
 from __future__ import annotations
 
 import re
+import textwrap
 from enum import Enum
 
 from openpyxl.cell.cell import Cell
@@ -26,6 +27,15 @@ INPUT_HEADER_FILL = PatternFill("solid", fgColor="548235")  # columns planners f
 HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
+
+#: Points per line of 11 pt text: Excel's default row height.
+LINE_HEIGHT = 15.0
+#: The tallest row Excel allows (points).
+MAX_ROW_HEIGHT = 409.0
+#: Characters of ordinary text per unit of column width (the width of a digit "0"). Calibri fits about 1.3;
+#: LibreOffice with its stand-in font (DejaVu Sans, where Calibri and Carlito are missing) about 1.15. A
+#: little less is used so that an estimated row is rather a line too tall than cut off.
+CHARS_PER_WIDTH = 1.1
 
 
 def clean_text(text: str) -> str:
@@ -78,3 +88,24 @@ def style_header(cell: Cell, *, input_column: bool = False) -> None:
 def is_formula(cell: Cell) -> bool:
     """True when the cell holds a formula (workbook read with data_only=False)."""
     return cell.data_type == "f"
+
+
+def wrapped_lines(
+    text: object, width: float, *, size: float = 11, bold: bool = False, indent: int = 0
+) -> int:
+    """Lines `text` takes when wrapped in a column `width` units wide (Excel's column width), at least 1.
+
+    Neither Excel nor LibreOffice sizes rows for wrapped text when a file is opened, and openpyxl cannot
+    measure text: this estimates by words, per line of the text, for a font of `size` points (bold is
+    about a tenth wider). `indent` is Excel's indent level (about two characters each).
+    """
+    if text is None or text == "":
+        return 1
+    chars = max(1, int(width * CHARS_PER_WIDTH * 11 / (size * (1.1 if bold else 1))) - 2 * indent)
+    parts = str(text).split("\n")
+    return sum(max(1, len(textwrap.wrap(part, chars, break_on_hyphens=False))) for part in parts)
+
+
+def row_height(lines: int, *, size: float = 11) -> float:
+    """Row height in points for `lines` lines of text of `size` points (at most Excel's maximum)."""
+    return min(MAX_ROW_HEIGHT, round(max(1, lines) * LINE_HEIGHT * max(size, 11) / 11, 1))

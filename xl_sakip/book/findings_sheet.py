@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from pydantic import BaseModel, ConfigDict
 
-from xl_sakip.book.cells import TOP, WRAP, put, style_header
+from xl_sakip.book.cells import TOP, WRAP, put, row_height, style_header, wrapped_lines
 from xl_sakip.book.lock import workbook_lock
 from xl_sakip.book.package import save_workbook
 from xl_sakip.book.reader import read_master_with_rows
@@ -94,12 +94,17 @@ def add_findings_sheet(wb: Workbook, findings: list[Finding]) -> None:
         style_header(put(ws.cell(1, col), header))
         ws.column_dimensions[get_column_letter(col)].width = width
     for row, f in enumerate(findings, start=2):
+        lines = 1
         for col, (_, attr, width) in enumerate(FINDING_COLUMNS, start=1):
             value = getattr(f, attr)
             if value is None:
                 continue
             cell = put(ws.cell(row, col), value, "#,##0.00" if isinstance(value, float) else None)
             cell.alignment = WRAP if width >= 30 else TOP
+            if width >= 30:
+                lines = max(lines, wrapped_lines(cell.value, width))
+        if lines > 1:  # Excel does not size rows for wrapped text: a long message would be cut off
+            ws.row_dimensions[row].height = row_height(lines)
     if not findings:
         put(ws.cell(2, 1), "Tidak ada temuan.")
     ws.freeze_panes = "A2"

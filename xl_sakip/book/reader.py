@@ -51,7 +51,7 @@ from xl_sakip.core.models import (
     RollUp,
     Settings,
 )
-from xl_sakip.core.numbers import fmt_plain
+from xl_sakip.core.numbers import fmt_plain, parse_number
 from xl_sakip.errors import WorkbookError
 
 #: At most this many cell problems are listed in one message.
@@ -355,6 +355,8 @@ class _Row:
             return self.required(field, None)
         if isinstance(value, datetime | date | time):
             return self.problem(field, _date_problem(self.header(field), value))
+        if isinstance(value, str) and (looks := _number_as_text(self.header(field), value)):
+            return self.problem(field, looks)
         if isinstance(value, bool) or not isinstance(value, int | float):
             return self.problem(
                 field, f"{self.header(field)} '{_show(value)}' bukan angka; isi angka atau kosongkan."
@@ -441,6 +443,23 @@ def _show(value: object) -> str:
     if isinstance(value, float):
         return fmt_plain(value)
     return "" if value is None else str(value)
+
+
+def _number_as_text(header: str, text: str) -> str | None:
+    """The message for a number stored as text, or None when `text` does not read as a number.
+
+    Excel keeps what is typed into a cell formatted as Text (or typed after an apostrophe, or pasted from
+    another program) as text, even "12,5"; the sheets' formulas cannot compute with it, so it is refused,
+    with the number it looks like and how to retype it.
+    """
+    parsed = parse_number(text)
+    if parsed.value is None:
+        return None
+    shown = fmt_plain(parsed.value)
+    return (f"{header} berisi TEKS '{text}' yang tampak seperti angka {shown}, bukan angka; rumus Excel "
+            f"tidak dapat menghitung teks. Ketik ulang sebagai angka (misalnya {shown}, dengan pemisah "
+            "desimal sesuai pengaturan Windows Anda), atau ubah format sel menjadi Angka/Number (Format "
+            "Cells) lalu ketik ulang angkanya.")
 
 
 def _date_problem(header: str, value: date | datetime | time) -> str:
@@ -588,8 +607,9 @@ def _check_text_values(row: _Row, fields: dict[str, Any]) -> None:
         for i, value in enumerate(fields.get(name) or []):
             if isinstance(value, str):
                 field = f"{name}.{i}"
-                row.problem(field, f"{row.header(field)} '{value}' bukan angka; isi angka tanpa satuan atau "
-                                   "kosongkan (teks hanya untuk indikator berjenis predikat).")
+                row.problem(field, _number_as_text(row.header(field), value) or
+                            f"{row.header(field)} '{value}' bukan angka; isi angka tanpa satuan atau "
+                            "kosongkan (teks hanya untuk indikator berjenis predikat).")
 
 
 def _read_settings(wb: Workbook, problems: _Problems) -> tuple[Settings, str]:

@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_sakip.book import instructions
 from xl_sakip.book import schema as s
-from xl_sakip.book.cells import TOP, WRAP, formula, put, style_header
+from xl_sakip.book.cells import TOP, WRAP, formula, put, row_height, style_header, wrapped_lines
 from xl_sakip.book.macro_parts import MacroParts
 from xl_sakip.book.package import save_workbook
 from xl_sakip.core.models import Aggregation, Cascade, Kind, Polarity, RollUp
@@ -34,6 +34,14 @@ SPARE_ROWS = 500
 #: Columns at least this wide hold long texts: wrap them.
 WRAP_WIDTH = 28
 TABLE_STYLE = "TableStyleMedium2"
+#: Column A of Petunjuk: fits the printable width of A4 portrait (6,77 in between the default margins) at
+#: 100 %: in Excel (Calibri: about 7w + 5 pixels, 3/4 of the width) and in LibreOffice without Calibri,
+#: whose wider stand-in font makes the column wider, and which does not scale a one-column sheet to fit.
+INSTRUCTIONS_WIDTH = 70
+#: The Indikator columns printed (ID ... Realisasi TW4): the whole table (about 500 characters wide) would
+#: print at 40 % even on A3; these print at about 70 %. Pembilang/Penyebut and the computed columns stay
+#: on screen (the unit sheets are the report).
+INDICATOR_PRINT_LAST_FIELD = "realisasi_q.3"
 CREATOR = "xl-sakip"
 
 #: Computed columns (Excel functions from udfs.py): grey header, light grey cells, never typed into.
@@ -107,7 +115,7 @@ def write_master(
 
 def _instructions_sheet(wb: Workbook, cascade: Cascade) -> None:
     ws = wb.create_sheet(s.SHEET_INSTRUCTIONS)
-    ws.column_dimensions["A"].width = 110
+    ws.column_dimensions["A"].width = INSTRUCTIONS_WIDTH
     ws.sheet_view.showGridLines = False
     ws.sheet_view.tabSelected = True  # the sheet a new file opens on
     fonts = {
@@ -123,7 +131,13 @@ def _instructions_sheet(wb: Workbook, cascade: Cascade) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="top", indent=indent)
         if style in fonts:
             cell.font = fonts[style]
+        size = cell.font.size or 11
+        bold = bool(cell.font.bold)
+        lines = wrapped_lines(cell.value, INSTRUCTIONS_WIDTH, size=size, bold=bold, indent=indent)
+        if lines > 1 or size > 11:  # Excel does not size rows for wrapped text: the rows would overlap
+            ws.row_dimensions[row].height = row_height(lines, size=size)
         row += 1
+    _print_setup(ws, landscape=False)
 
 
 def _positions_sheet(wb: Workbook, cascade: Cascade) -> None:
@@ -131,6 +145,7 @@ def _positions_sheet(wb: Workbook, cascade: Cascade) -> None:
     rows = [[_field(p, c.field) for c in s.POSITION_COLUMNS] for p in cascade.positions]
     last = _table(ws, s.TABLE_POSITIONS, s.POSITION_COLUMNS, rows)
     ws.freeze_panes = "A2"
+    _print_setup(ws, landscape=True, title_rows="1:1")
     col = _letter(s.POSITION_COLUMNS, "parent")
     _list_validation(ws, f"{col}2:{col}{last + SPARE_ROWS}", s.LIST_POSITION_CODES,
                      "Kode Atasan", "kode jabatan (kolom Kode; kosong untuk Kepala Dinas)")
@@ -143,7 +158,8 @@ def _indicators_sheet(wb: Workbook, cascade: Cascade) -> None:
     last = _table(ws, s.TABLE_INDICATORS, s.INDICATOR_COLUMNS, rows, input_fields=INPUT_FIELDS,
                   computed=s.COMPUTED_COLUMNS)
     ws.freeze_panes = "B2"
-    ws.row_dimensions[1].height = 32
+    _print_setup(ws, landscape=True, paper=Worksheet.PAPERSIZE_A3, title_rows="1:1",
+                 area=f"A1:{_letter(s.INDICATOR_COLUMNS, INDICATOR_PRINT_LAST_FIELD)}{last}")
     for field, (name, what) in INDICATOR_DROPDOWNS.items():
         col = _letter(s.INDICATOR_COLUMNS, field)
         header = _header(s.INDICATOR_COLUMNS, field)
@@ -265,6 +281,7 @@ def _table(
     formulas = [s.computed_formula(c.template, name) for c in computed]
     for col, (column, text) in enumerate(zip(computed, formulas, strict=True), start=len(columns) + 1):
         _computed_column(ws, col, column, text, last)
+    _fit_rows(ws, [c.width for c in columns], [c.width for c in computed], last)
     ref = f"A1:{get_column_letter(len(columns) + len(computed))}{last}"
     table = Table(displayName=name, ref=ref, autoFilter=AutoFilter(ref=ref))
     headers = [c.header for c in columns] + [c.header for c in computed]
@@ -274,6 +291,40 @@ def _table(
     table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)
     ws.add_table(table)
     return last
+
+
+def _fit_rows(ws: Worksheet, widths: Sequence[float], computed: Sequence[float], last: int) -> None:
+    """Row heights for the wrapped texts of rows 1..last (the header in bold, also over the `computed`
+    columns, whose formulas are not text); one-line rows keep the default height.
+
+    Neither Excel nor LibreOffice sizes rows for wrapped text when a file is opened: without a height the
+    lines of a long text are cut off or drawn over the next row, on screen and on paper.
+    """
+    header = [*widths, *computed]
+    lines = max(wrapped_lines(ws.cell(1, col).value, w, bold=True) for col, w in enumerate(header, start=1))
+    if lines > 1:
+        ws.row_dimensions[1].height = row_height(lines)
+    for row in range(2, last + 1):
+        lines = max((wrapped_lines(ws.cell(row, col).value, w)
+                     for col, w in enumerate(widths, start=1) if w >= WRAP_WIDTH), default=1)
+        if lines > 1:
+            ws.row_dimensions[row].height = row_height(lines)
+
+
+def _print_setup(
+    ws: Worksheet, *, landscape: bool, paper: int = Worksheet.PAPERSIZE_A4, title_rows: str | None = None,
+    area: str | None = None,
+) -> None:
+    """Print one page wide, as many pages tall as needed; `title_rows` repeat on every page."""
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = paper
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+    if area:
+        ws.print_area = area
 
 
 def _computed_column(ws: Worksheet, col: int, column: s.ComputedColumn, text: str, last: int) -> None:

@@ -16,7 +16,8 @@ from xl_sakip.core.numbers import fmt  # noqa: F401 - re-exported: tree.py and o
 
 
 class Severity(StrEnum):
-    ERROR = "error"  # the figures are wrong or cannot be computed: fix before publishing
+    # Values are what planners read (JSON, the Temuan sheet, counts): Bahasa Indonesia, like the importer's.
+    ERROR = "galat"  # the figures are wrong or cannot be computed: fix before publishing
     WARNING = "peringatan"  # probably a mistake: look at it
     INFO = "info"  # worth knowing, nothing to fix necessarily
 
@@ -61,10 +62,16 @@ def findings_to_json(findings: Iterable[Finding], *, indent: int | None = 2) -> 
 
 
 def count_by_severity(findings: Iterable[Finding]) -> dict[str, int]:
+    """Findings per severity value ("galat", "peringatan", "info"), every severity present (0 if none)."""
     counts = {s.value: 0 for s in Severity}
     for f in findings:
         counts[f.severity.value] += 1
     return counts
+
+
+def summary_text(findings: Iterable[Finding]) -> str:
+    """The one-line count planners read after a run: "0 galat, 6 peringatan, 18 info"."""
+    return ", ".join(f"{n} {sev}" for sev, n in count_by_severity(findings).items())
 
 
 class Locator:
