@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xl_sakip.core.capaian import Status, capaian_of, capaian_per_quarter, compute
+from xl_sakip.core.capaian import Status, capaian_of, capaian_per_quarter, compute, negative_quarters
 from xl_sakip.core.models import Aggregation, Indicator, Kind, Polarity, Settings
 
 TURUN, NAIK, RENTANG = Polarity.LOWER_IS_BETTER, Polarity.HIGHER_IS_BETTER, Polarity.RANGE
@@ -135,3 +135,19 @@ def test_percent_takes_latest_quarter():
 def test_nothing_reported():
     r = capaian_of(_count())
     assert r.status is Status.NOT_COMPUTABLE and r.value is None and "belum diisi" in r.reason
+
+
+def test_negative_realisasi_is_a_data_error_not_a_capaian():
+    # 5 - 3 + 2 + 1 = 5 would give 5 % silently; a negative count is a data error (REALISASI_NEGATIF).
+    ind = _count(realisasi_q=[5, -3, 2, 1])
+    assert negative_quarters(ind) == [2]
+    res = capaian_of(ind)
+    assert res.status is Status.NOT_COMPUTABLE and res.excel() == "tidak dapat dihitung: realisasi negatif"
+    assert capaian_of(ind, upto=1).value == pytest.approx(5.0)  # TW1 to date is still fine: 5 / 100
+    # A ratio: a negative denominator in TW3.
+    ratio = _count(kind=Kind.PERCENT, aggregation=Aggregation.RATIO, numerator_q=[1, 1, 1, None],
+                   denominator_q=[10, 10, -10, None])
+    assert negative_quarters(ratio) == [3] and capaian_of(ratio).reason == "realisasi negatif"
+    # Text that is not a number keeps its own reason (it comes first, as on the unit sheet).
+    text = _count(realisasi_q=["abc", -1, None, None])
+    assert capaian_of(text).reason == "realisasi TW1 bukan angka: 'abc'"

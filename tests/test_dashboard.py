@@ -23,7 +23,13 @@ from libreoffice import recalc_values, requires_libreoffice
 
 from xl_sakip.book.package import save_workbook
 from xl_sakip.book.writer import build_master
-from xl_sakip.dashboard import DASHBOARD_SHEET, dashboard_layout, unit_sheet_names, write_report_sheets
+from xl_sakip.dashboard import (
+    DASHBOARD_SHEET,
+    dashboard_layout,
+    plan_dashboard,
+    unit_sheet_names,
+    write_report_sheets,
+)
 from xl_sakip.errors import UserError
 from xl_sakip.importer import read_seed
 from xl_sakip.regenerate import regenerate_workbook
@@ -119,10 +125,18 @@ def test_dashboard_figures_recalculated_by_libreoffice(book, tmp_path: Path) -> 
     tcol, r1, r2, _ = cells(ipk["val"][0])
     assert [lo[f"{tcol}{r}"].value for r in range(r1, r2 + 1)] == pytest.approx(IPK_TARGETS)
     rcol = cells(ipk["val"][1])[0]
-    assert all(isinstance(lo[f"{rcol}{r}"].value, int | float) for r in range(r1, r2 + 1))
+    # Realisasi used (sample, TW4): a component takes its sub-indicators' sum only where their targets
+    # cover it: Pelatihan 2,01 + 6,01 + 0,90 = 8,92 (9,25 covers 9,22), Produktivitas 4,67 + 0,26 = 4,93,
+    # Pengupahan 8,51, Jaminan Sosial 3,68 + 6,00 = 9,68, Kondisi 0,89 + 0,68 + 2,78 = 4,35; Hubungan
+    # Industrial its own 2,75 (P09-4.x cover 0,49 of 2,90); the rest have no sub-indicator.
+    assert [lo[f"{rcol}{r}"].value for r in range(r1, r2 + 1)] == pytest.approx(
+        [9.14, 5.02, 11.69, 8.92, 4.93, 2.75, 8.51, 9.68, 4.35])
     # The IPK row under the components: its target and the sum of the maximum values (100, provisional).
     assert lo[f"A{r2 + 1}"].value.startswith("IPK") and lo[f"{tcol}{r2 + 1}"].value == pytest.approx(71.10)
     assert lo[f"C{r2 + 1}"].value == pytest.approx(100)
+    # The IPK's components cover 64,31 of 71,10: its own realisasi 65,14 -> 91,62 %.
+    assert lo[f"{rcol}{r2 + 1}"].value == pytest.approx(65.14)
+    assert lo[f"F{r2 + 1}"].value == pytest.approx(6514 / 71.10)
 
     pos = ch["Rata-rata capaian per jabatan (%)"]
     ccol, p1, p2, _ = cells(pos["cat"][0])
@@ -147,10 +161,23 @@ def test_layout_without_realisasi_and_edited_sheets(book) -> None:
     names = unit_sheet_names(wb)
     lay = dashboard_layout(cascade, names)
     assert lay.components[1] - lay.components[0] + 1 == 9
-    ws = wb["PK P05 Kasi Pelatihan dan Produ"]
+    ws = wb["PK P05 Kasi Pelatihan"]
     ws["A3"] = "catatan tangan"
     with pytest.raises(UserError, match="PK P05"):
         write_report_sheets(wb, cascade)
     written = write_report_sheets(wb, cascade, force=True)
-    assert "PK P05 Kasi Pelatihan dan Produ" in written
-    assert wb["PK P05 Kasi Pelatihan dan Produ"]["A3"].value is None
+    assert "PK P05 Kasi Pelatihan" in written
+    assert wb["PK P05 Kasi Pelatihan"]["A3"].value is None
+
+
+def test_row_heights_cover_wrapped_headers_and_titles(book) -> None:
+    cascade, wb, _, _ = book
+    plan = plan_dashboard(cascade, unit_sheet_names(wb))
+    rows = {row[0]: r for r, row in enumerate(plan.cells, start=1) if isinstance(row[0], str)}
+    # Bold headers wrap 2 characters narrower than the column: "Rata-rata / Capaian (%)" in 13 -> 33 pt;
+    # "Nilai / Maksimum" in 13 -> 33 pt.
+    assert plan.row_heights[rows["Kode"]] == 33 and plan.row_heights[rows["Komponen IPK"]] == 33
+    # Titles in the 40-wide Jabatan column (39 characters a line): P06 "Kepala Seksi Penempatan Tenaga
+    # Kerja / Dalam Negeri dan Penggunaan Tenaga / Kerja Asing" -> 48 pt; P11 2 lines -> 33 pt; P01 one.
+    assert plan.row_heights[rows["P06"]] == 48 and plan.row_heights[rows["P11"]] == 33
+    assert rows["P01"] not in plan.row_heights

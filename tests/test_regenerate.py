@@ -48,13 +48,13 @@ def contents(path: Path, names) -> dict[str, dict]:
 
 def test_one_sheet_per_position_and_a_summary(book: Path):
     result = regenerate(book, reports=False)
-    assert result.written == ["P01 KEPALA DINAS", "P02 KABID LATPENTA", "P03 Kasi Pelatihan dan Produkti",
+    assert result.written == ["P01 KEPALA DINAS", "P02 KABID LATPENTA", "P03 Kasi Pelatihan",
                               SUMMARY_SHEET]
     marks = generated(book)
     assert {m.key for m in marks.values()} == {"P01", "P02", "P03", "RINGKASAN"}
     wb = openpyxl.load_workbook(book)
     assert wb[TEMPLATE_SHEET].sheet_state == "hidden"
-    ws = wb["P03 Kasi Pelatihan dan Produkti"]
+    ws = wb["P03 Kasi Pelatihan"]
     assert ws["C3"].value == "P03"
     assert [ws.cell(r, 18).value for r in (9, 10)] == ["P03-1.1", "P03-2.1"]  # the IDs, as values
     assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$8:$8"
@@ -165,8 +165,34 @@ def test_renamed_sheet_keeps_its_name_and_removed_position_goes(book: Path, tmp_
             target.add_table(t)
     package.save_workbook(wb, book, force=True)
     result = regenerate(book, reports=False)
-    assert result.removed == ["P03 Kasi Pelatihan dan Produkti"]
+    assert result.removed == ["P03 Kasi Pelatihan"]
     assert {m.key for m in generated(book).values()} == {"P01", "P02", "P04", "RINGKASAN"}
+
+
+def test_a_copied_generated_sheet_does_not_take_the_original_name(book: Path):
+    from openpyxl.workbook.defined_name import DefinedName
+
+    regenerate(book, reports=False)
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    original = wb["P01 KEPALA DINAS"]
+    place = wb.sheetnames.index("P01 KEPALA DINAS")
+    # The user copies the sheet (Excel copies its sheet-scoped marker name along) and renames the
+    # original; a sheet of theirs points at the original by name.
+    dup = wb.copy_worksheet(original)
+    dup.title = "Salinan Kadis"
+    dup.defined_names[MARKER_NAME] = DefinedName(MARKER_NAME, attr_text=original.defined_names[MARKER_NAME]
+                                                 .attr_text)
+    original.title = "Kadis"
+    wb.create_sheet("Catatan")["A1"] = "='Kadis'!K9"
+    package.save_workbook(wb, book, force=True)
+    assert wb.sheetnames.index("Kadis") < wb.sheetnames.index("Salinan Kadis")
+    regenerate(book, reports=False)
+    marks = generated(book)
+    # The first one (the original) keeps its name and place; the copy is gone.
+    assert [n for n, m in marks.items() if m.key == "P01"] == ["Kadis"]
+    wb = openpyxl.load_workbook(book)
+    assert "Salinan Kadis" not in wb.sheetnames and wb.sheetnames[place] == "Kadis"
+    assert wb["Catatan"]["A1"].value == "='Kadis'!K9"
 
 
 def test_user_sheet_with_the_planned_name_is_left_alone(book: Path):

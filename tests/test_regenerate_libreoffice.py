@@ -31,7 +31,15 @@ from xl_sakip.core.models import (
     RollUp,
     Settings,
 )
-from xl_sakip.core.rollup import capaian_rolled, rolled_realisasi, sum_children
+from xl_sakip.core.rollup import (
+    CYCLE,
+    PARTIAL_EMPTY,
+    Source,
+    capaian_rolled,
+    rolled_realisasi,
+    sum_children,
+    used_realisasi,
+)
 from xl_sakip.importer import read_seed
 from xl_sakip.regenerate import regenerate
 from xl_sakip.sample import apply_sample
@@ -82,17 +90,28 @@ def compare(path: Path, values: openpyxl.Workbook, cascade: Cascade | None = Non
         ws, r = values[names[ind.position]], rows[ind.id]
         got = {k: ws.cell(r, c).value for k, c in
                {"J": p.C_TAHUN, "K": p.C_CAPAIAN, "L": p.C_KATEGORI, "M": p.C_T_ANAK, "N": p.C_SEL_T,
-                "O": p.C_R_ANAK, "R": p.C_ID}.items()}
+                "O": p.C_R_ANAK, "Q": p.C_KET, "R": p.C_ID, "Y": p.C_PAKAI}.items()}
         cap = capaian_rolled(cascade, ind)
         exp_k = cap.excel()
         pv = realisasi_to_date(ind)
         exp_j = pv.problem or pv.value
         checks = {"R": (got["R"], ind.id), "J": (got["J"], exp_j),
                   "L": (got["L"], category(cap.value, cascade.reference))}
-        if isinstance(exp_k, float) or ind.id not in kids:
+        if isinstance(exp_k, float) or ind.id not in kids or cap.reason == PARTIAL_EMPTY:
             checks["K"] = (got["K"], exp_k)
         else:  # a parent's problem is worded per leaf by the core: the sheet says it is not computable
             checks["K"] = (str(got["K"]).startswith(p.NC), True)
+        # The realisasi used (hidden Y): the value the core measures the indicator by, or its problem.
+        used = used_realisasi(cascade, ind.id)
+        if not used.pv.problem:
+            checks["Y"] = (got["Y"], used.pv.value)
+        elif used.source is not Source.PENDUKUNG:  # an own problem is worded alike
+            checks["Y"] = (got["Y"], used.pv.problem)
+        else:
+            checks["Y"] = (isinstance(got["Y"], str) and got["Y"] != "", True)
+        if ind.id in kids and used.pv.problem != CYCLE:  # a parent says where its realisasi comes from
+            source = p.FROM_PENDUKUNG if used.source is Source.PENDUKUNG else p.FROM_OWN
+            checks["Q"] = (str(got["Q"]).endswith(source), True)
         if ind.id in kids:
             rolled = rolled_realisasi(cascade, ind.id)
             if rolled is not None and not rolled.problem:
@@ -119,6 +138,31 @@ def shipped(tmp_path_factory) -> Path:
 def test_seed_with_sample_matches_core(shipped: Path, tmp_path: Path):
     values = recalc_values(shipped, tmp_path)
     assert compare(shipped, values) == []
+    # The roll-up rule by hand (tests/test_rollup.py has the arithmetic): a parent takes its pendukung's
+    # sum only when their targets cover its own.
+    names = sheet_of(shipped)
+    rows = id_rows(values, names)
+
+    def row(iid):
+        ws, r = values[names[iid[:3]]], rows[iid]
+        return {k: ws.cell(r, c).value for k, c in
+                {"J": p.C_TAHUN, "K": p.C_CAPAIAN, "L": p.C_KATEGORI, "O": p.C_R_ANAK, "Q": p.C_KET}.items()}
+
+    # P07-2.1: P09-4.x targets 0,49 of 2,90 -> its own 2,75: 94,83 % (not 0,46 / 2,90 = 15,86 %).
+    hi = row("P07-2.1")
+    assert hi["K"] == pytest.approx(275 / 2.90) and hi["L"] == "Sangat Tinggi"
+    assert hi["O"] == pytest.approx(0.46) and hi["J"] == pytest.approx(2.75)
+    assert hi["Q"] == "belum lengkap: realisasi TW1, TW2, TW3 belum diisi; " + p.FROM_OWN
+    # P04-3.3: 9,25 covers 9,22 -> 2,01 + 6,01 + 0,90 = 8,92: 96,75 %.
+    pk = row("P04-3.3")
+    assert pk["K"] == pytest.approx(892 / 9.22) and pk["Q"] == p.FROM_PENDUKUNG
+    assert row("P10-2.1")["K"] == pytest.approx(435 / 4.37)  # 4,45 covers 4,37: 0,89 + 0,68 + 2,78
+    # The IPK: 64,31 of 71,10 -> its own 65,14: 91,62 %; its pendukung add up to 64,99.
+    ipk = row("P01-1.1")
+    assert ipk["K"] == pytest.approx(6514 / 71.10) and ipk["O"] == pytest.approx(64.99)
+    assert ipk["Q"].endswith(p.FROM_OWN)
+    # A sheet whose only notes are where parents' realisasi comes from is not "PERIKSA".
+    assert values[names["P04"]].cell(p.STATUS_ROW, 3).value == "Sesuai dengan tabel Indikator"
     # Ringkasan: mean capaian and category counts per position, against the core.
     cascade = read_master(shipped)
     summary = values["Ringkasan"]
@@ -194,6 +238,16 @@ def variants(formula: str, cap: float | None) -> Cascade:
             realisasi_q=[9, 9, 9, 9], supports="P01-1.1", rollup=RollUp.SUM),
         ind("P02-5.4", kind=Kind.INDEX, aggregation=Aggregation.LATEST, target=1,
             realisasi_q=[0.5, 0.6, 0.7, 0.8], supports="P02-5.3", rollup=RollUp.SUM),
+        # Partial coverage (2 of 10, 3 of 10): the parent's own realisasi, or none with the reason.
+        ind("P01-2.1", pos="P01", kind=Kind.INDEX, aggregation=Aggregation.LATEST, target=10,
+            realisasi_q=[None, None, None, 7]),
+        ind("P02-7.1", kind=Kind.INDEX, aggregation=Aggregation.LATEST, target=2,
+            realisasi_q=[1, 1, 1, 1], supports="P01-2.1", rollup=RollUp.SUM),
+        ind("P01-2.2", pos="P01", kind=Kind.INDEX, aggregation=Aggregation.LATEST, target=10),
+        ind("P02-7.2", kind=Kind.INDEX, aggregation=Aggregation.LATEST, target=3,
+            realisasi_q=[2, 2, 2, 2], supports="P01-2.2", rollup=RollUp.SUM),
+        # A negative count: a data error, not 5 - 3 + 2 + 1 = 5.
+        ind("P02-8.1", target=10, realisasi_q=[5, -3, 2, 1]),
         # A cycle: neither can be rolled up.
         ind("P02-6.1", target=1, realisasi_q=[1, 1, 1, 1], supports="P02-6.2", rollup=RollUp.SUM),
         ind("P02-6.2", target=1, realisasi_q=[1, 1, 1, 1], supports="P02-6.1", rollup=RollUp.SUM),
@@ -228,6 +282,12 @@ def figures(path: Path, values: openpyxl.Workbook) -> dict[str, tuple[object, ob
     return out
 
 
+def keterangan(path: Path, values: openpyxl.Workbook) -> dict[str, object]:
+    names = sheet_of(path)
+    return {iid: values[names[iid.split("-")[0]]].cell(r, p.C_KET).value
+            for iid, r in id_rows(values, names).items()}
+
+
 def test_every_rule_2t_minus_r_matches_core_and_hand(tmp_path: Path):
     path = write_master(variants("2T-R", None), tmp_path / "v.xlsm")
     regenerate(path)
@@ -251,6 +311,13 @@ def test_every_rule_2t_minus_r_matches_core_and_hand(tmp_path: Path):
     assert f["P02-4.4"][0] == "tidak dapat dihitung: target belum diisi"
     assert f["P01-1.1"][0] == pytest.approx((3.5 + 0.8) / 10 * 100)  # leaves 5.1 and 5.4; 5.2 missing
     assert str(f["P02-6.1"][0]).startswith("tidak dapat dihitung")
+    assert f["P01-2.1"] == (70, "Sedang")  # pendukung 2 of 10: its own 7 / 10
+    assert f["P01-2.2"][0] == "tidak dapat dihitung: " + PARTIAL_EMPTY  # 3 of 10 and no own realisasi
+    assert f["P02-8.1"][0] == "tidak dapat dihitung: realisasi negatif"
+    notes = keterangan(path, values)
+    assert notes["P02-8.1"] == "realisasi negatif di TW2: periksa sheet Indikator"
+    assert notes["P01-2.1"] == "belum lengkap: realisasi TW1, TW2, TW3 belum diisi; " + p.FROM_OWN
+    assert notes["P01-2.2"] == p.FROM_OWN and notes["P01-1.1"].endswith(p.FROM_PENDUKUNG)  # 4+5+1 = 10
 
 
 def test_every_rule_t_over_r_with_cap_matches_core(tmp_path: Path):

@@ -33,7 +33,10 @@ def formulas(plan: p.SheetPlan):
 
 def test_sheet_names_of_the_seed(seed_plan):
     names = [s.name for s in seed_plan.sheets]
-    assert names[4] == "P05 Kasi Pelatihan dan Produkti"  # "Kepala Seksi" -> "Kasi", cut at 31
+    # "Kepala Seksi" -> "Kasi"; cut at a word within 31 characters, without a dangling "dan"
+    assert names[4] == "P05 Kasi Pelatihan"
+    assert names[9] == "P10 KABID PENGAWASAN"  # not "P10 KABID PENGAWASAN KETENAGAKE"
+    assert names[10] == "P11 Kasi Pengawasan Norma Kerja"  # 31 characters, the comma after "Kerja" dropped
     assert names[0] == "P01 KEPALA DINAS" and names[-1] == "Ringkasan"
     assert names[14] == "P15 Kasubag Tata Usaha" and names[18] == "P19 Kasubag Tata Usaha"  # same title
     assert len({n.casefold() for n in names}) == len(names) == 22
@@ -100,7 +103,7 @@ def test_roll_up_parent_sums_its_pendukung_rows(seed_plan):
     row = next(r for r in p04.cells if r[p.C_ID - 1] == "P04-3.3")
     text = row[p.C_R_ANAK - 1].text
     for rr in (11, 12, 13):
-        assert f"'P05 Kasi Pelatihan dan Produkti'!$Y${rr}" in text
+        assert f"'P05 Kasi Pelatihan'!$Y${rr}" in text
     assert row[p.C_T_ANAK - 1].text.startswith('=SUMIFS(tblIndikator[Target],tblIndikator[Mendukung ID],$R')
     # A leaf has no roll-up columns.
     leaf = next(r for r in p04.cells if r[p.C_ID - 1] == "P04-1.1")
@@ -130,8 +133,59 @@ def test_markers_and_digest():
 
 
 def test_rows_with_long_text_get_a_height(seed_plan):
-    # P06-1.1: sasaran "Meningkatnya pencari kerja yang ditempatkan melalui Pameran Bursa Kerja" (71
-    # characters, 3 lines of about 28 in column B) -> 3 x 15 pt; P06-1.2 shows no sasaran, its indicator
-    # "- Jumlah pencari kerja yang terdaftar yang ditempatkan dalam event job fair" (75) takes 2 lines.
+    # Words wrap at column width - 1 characters (B 30, C 44, K 22); 15 pt a line, + 3 pt when more than one.
+    # P06-1.1: sasaran "Meningkatnya pencari kerja / yang ditempatkan melalui / Pameran Bursa Kerja" (3
+    # lines in B); its capaian without realisasi "tidak dapat dihitung: / realisasi belum diisi" (2 in K)
+    # -> 48 pt. P06-1.2 shows no sasaran; "- Jumlah pencari kerja yang terdaftar yang / ditempatkan dalam
+    # event job fair" (2 lines in C) -> 33 pt.
     p06 = seed_plan.sheets[5]
-    assert p06.row_heights == {9: 45, 10: 30}
+    assert p06.row_heights == {9: 48, 10: 33}
+    # P01-1.1 (the IPK, no realisasi): its pendukung cover 64,31 of 71,10, so its capaian says why it is
+    # missing in 5 lines of K: "tidak dapat dihitung: / pendukung hanya / mencakup sebagian / target dan
+    # realisasi / sendiri belum diisi" -> 78 pt.
+    assert seed_plan.sheets[0].row_heights[9] == 78
+
+
+def test_header_row_fits_its_labels():
+    # The tallest visible label, bold (2 characters narrower): "Jumlah / Target / Pendukung" and
+    # "Selisih: / Pendukung - / Realisasi" in 13-wide columns: 3 lines -> 48 pt.
+    visible = {c: h for c, h in p.UNIT_HEADERS.items() if c < p.FIRST_HIDDEN_COL}
+    assert p.header_height(visible, p.UNIT_WIDTHS) == 48
+    assert p.wrapped_lines("Selisih: Pendukung - Realisasi", 13, bold=True) == 3
+    assert p.wrapped_lines("abc def", 3) == 4  # ab / c / de / f: a word longer than the column breaks
+
+
+def test_summary_row_heights_and_count_formats(seed_plan):
+    summary = seed_plan.sheets[-1]
+    head = next(r for r, row in enumerate(summary.cells, start=1) if row[0] == "Kode")
+    # The tallest label, bold: "Tidak Dapat Dihitung" in a 12-wide column ("Tidak Dapat" is 11 characters,
+    # 10 fit): "Tidak" / "Dapat" / "Dihitung" -> 3 lines, 48 pt.
+    assert summary.row_heights[head] == 48
+    # P11's title (72 characters) in the 48-wide Jabatan column: "Kepala Seksi Pengawasan Norma Kerja,
+    # Jaminan" / "Sosial, Perempuan dan Anak" -> 33 pt.
+    p11 = next(r for r, row in enumerate(summary.cells, start=1) if row[0] == "P11")
+    assert summary.row_heights[p11] == 33 and summary.column_widths[9] >= len("Melampaui Target") + 1
+    # The roll-up tree holds indices only (the IPK and its components): no count format there; the
+    # count style exists for "jumlah" rows.
+    assert not any(s.style == "number0" for s in summary.styles)
+    assert p.STYLES["number0"].number_format == "#,##0"
+
+
+def test_counts_show_no_decimals(seed_plan):
+    # P09-1.1 "Rekapitulasi Tahunan Jumlah Anggota Serikat Pekerja" (14.000 orang, jumlah): 0 decimals;
+    # P09-2.1 (a percentage): 2. The template turns AQ = 0 into "#,##0" on the number columns.
+    from openpyxl import Workbook
+
+    from xl_sakip.sheets.template import NUMBER_COLS, build_template
+
+    p09 = seed_plan.sheets[8]
+    dec = {row[p.C_ID - 1]: row[p.C_DESIMAL - 1] for row in p09.cells[p.FIRST_BODY_ROW - 1:]}
+    assert dec["P09-1.1"] == 0 and dec["P09-2.1"] == 2 and dec["P09-4.1"] == 2
+    ws = Workbook().active
+    build_template(ws)
+    rules = [(str(cf.sqref), r) for cf in ws.conditional_formatting for r in cf.rules]
+    counts = [(sq, r) for sq, r in rules if r.dxf is not None and r.dxf.numFmt is not None]
+    assert len(counts) == 1 and counts[0][1].formula == ["$AQ9=0"]
+    assert counts[0][1].dxf.numFmt.formatCode == "#,##0"
+    assert {c.split(":")[0] for c in counts[0][0].split()} == {f"{p.L(c)}9" for c in NUMBER_COLS}
+    assert ws.row_dimensions[p.HEADER_ROW].height == 48  # test_header_row_fits_its_labels

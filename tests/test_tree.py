@@ -166,3 +166,48 @@ def test_picture_sheet(sampled, tmp_path: Path) -> None:
     back = openpyxl.load_workbook(tmp_path / "t.xlsx")
     m = read_marker(back["Pohon Kinerja"])
     assert m is not None and (m.kind, m.key) == ("pohon", "POHON")
+
+
+def grown(cascade, n: int):
+    """`cascade` with extra Kasi positions (no indicators) under P13 until it has `n` positions."""
+    from xl_sakip.core.models import Position
+
+    base = len(cascade.positions)
+    extra = [Position(code=f"X{k:02d}", title=f"Kepala Seksi Tambahan {k}", parent="P13", eselon=4,
+                      order=base + k) for k in range(1, n - base + 1)]
+    return cascade.model_copy(update={"positions": [*cascade.positions, *extra]})
+
+
+def picture_sheet(cascade):
+    from xl_sakip.sheets.openpyxl_writer import write_sheet
+
+    wb = openpyxl.Workbook()
+    ws = write_sheet(wb, plan_tree_sheet(cascade, wb.sheetnames))
+    finish_tree_sheet(ws, cascade)
+    return ws
+
+
+def test_picture_limit_is_60_positions(plain) -> None:
+    # SHEET_MAX_POSITIONS = 60 (docs/pk-tree-dashboard.md): 61 positions get a note instead of the picture.
+    big = grown(plain, 61)
+    assert len(big.positions) == 61
+    ws = picture_sheet(big)
+    assert ws._images == []
+    note = ws["A2"].value
+    assert "terlalu besar" in note and "61 jabatan" in note and "batasnya 60 jabatan" in note
+    assert "xl-sakip tree" in note
+    at_limit = grown(plain, 60)
+    assert len(at_limit.positions) == 60
+    ws = picture_sheet(at_limit)
+    assert len(ws._images) == 1
+    assert "terlalu besar" not in ws["A2"].value
+
+
+def test_sheet_note_and_legend_in_indonesian(sampled, drawing) -> None:
+    note = plan_tree_sheet(sampled).cells[1][0]
+    # The ribbon's Buat Ulang Sheet Unit does not redraw the picture; the command line does.
+    assert "xl-sakip regenerate" in note
+    assert "tidak oleh tombol Buat Ulang Sheet Unit" in note
+    texts = [t.text for t in drawing.items if isinstance(t, Text)]
+    assert "tidak dapat dihitung" in texts
+    assert not [t for t in texts if "n/a" in t]

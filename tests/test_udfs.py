@@ -156,5 +156,13 @@ def test_udfs_match_core_on_every_row(sample_book):
     ids, sup, rol = col("ID"), col("Mendukung ID"), col("Roll-up")
     by_target = flat(udfs.SAKIP_ROLLUP([[p] for p in parents], ids, sup, col("Target"), rol))
     assert by_target == [pytest.approx(rolled_target(cascade, p).value) for p in parents]
-    by_tw4 = flat(udfs.SAKIP_ROLLUP([[p] for p in parents], ids, sup, col("Realisasi TW4"), rol))
+    # With the Target column, the rule of the unit sheets: a pendukung whose own pendukung do not cover
+    # its target (P07-2.1: 0,49 of 2,90) contributes its own value.
+    tw4, tg = col("Realisasi TW4"), col("Target")
+    by_tw4 = flat(udfs.SAKIP_ROLLUP([[p] for p in parents], ids, sup, tw4, rol, tg))
     assert by_tw4 == [pytest.approx(rolled_realisasi(cascade, p).value) for p in parents]
+    # The IPK's nine components at TW4 (by hand, tests/test_rollup.py): 64,99 with P07-2.1's own 2,75;
+    # every leaf instead (no Target column): 64,99 - 2,75 + (0,14 + 0,15 + 0,17) = 62,70.
+    assert by_tw4[parents.index("P01-1.1")] == pytest.approx(64.99)
+    leaves = flat(udfs.SAKIP_ROLLUP([["P01-1.1"]], ids, sup, col("Realisasi TW4"), rol))
+    assert leaves == [pytest.approx(62.70)]

@@ -259,7 +259,7 @@ def test_generated_sheets_are_replaced_only_with_force_on_the_remote_engine(tmp_
         regenerate_book(book)
     assert "P01 KEPALA DINAS" in exc.value.message
     res = regenerate_book(book, force=True)
-    assert res.written[:3] == ["P01 KEPALA DINAS", "P02 KABID LATPENTA", "P03 Kasi Pelatihan dan Produkti"]
+    assert res.written[:3] == ["P01 KEPALA DINAS", "P02 KABID LATPENTA", "P03 Kasi Pelatihan"]
     assert len(res.overwritten) == 4
     # The 3 unit sheets and Ringkasan existed: rewritten where they are, none deleted or added.
     assert res.in_place == res.written and not res.created and not res.removed
@@ -443,7 +443,7 @@ def test_ribbon_names_report_sheets_a_changed_master_makes_stale(tmp_path: Path)
     replay(replayed, book.json()["actions"])
 
     # P03's sheet keeps its place and name; its old second row (10) is gone, row 9 holds P03-1.1.
-    p03 = replayed["P03 Kasi Pelatihan dan Produkti"]
+    p03 = replayed["P03 Kasi Pelatihan"]
     assert replayed.sheetnames == before.sheetnames
     assert p03.cell(9, p.C_ID).value == "P03-1.1"
     assert not [k for k in sheet_contents(p03) if k[0] >= 10]

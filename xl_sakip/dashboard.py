@@ -27,6 +27,7 @@ DASHBOARD_SHEET = "Dasbor"
 DASHBOARD_KIND, DASHBOARD_KEY = "dasbor", "DASBOR"
 NOT_YET = p.NC + "realisasi belum diisi"  # what a unit sheet's Capaian shows before any realisasi
 CHART_COL = 9  # charts start in column I
+WIDTHS: dict[int, float] = {1: 34, 2: 40, 3: 13, 4: 13, 5: 13, 6: 12}
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class DashLayout:
     cells: list[list[Content]] = field(default_factory=list)
     styles: list[StyleSpan] = field(default_factory=list)
     charts: list[ChartDef] = field(default_factory=list)
+    shows: dict[tuple[int, int], str] = field(default_factory=dict)  # what formula cells show (heights)
     positions: tuple[int, int] = (0, 0)  # first, last row of table 1
     categories: tuple[int, int] = (0, 0)
     components: tuple[int, int] = (0, 0)
@@ -88,7 +90,8 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
     lay.styles.append(StyleSpan("title", 1, 1, 1, 1))
     lay.row(Formula(f"={p.SET_OFFICE}"))
     n = lay.row("Angka di sheet ini adalah rumus yang merujuk ke sheet unit; grafik membaca tabel di sheet "
-                "ini. Jalankan Buat Ulang Sheet Unit setelah menambah jabatan atau indikator.")
+                "ini. Setelah menambah jabatan atau indikator, jalankan xl-sakip regenerate (tombol Buat "
+                "Ulang Sheet Unit tidak menulis ulang Dasbor).")
     lay.styles.append(StyleSpan("note", n, 1, n, 1))
     lay.row()
 
@@ -104,6 +107,7 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
             lay.row(pos.code, pos.title, n_ind, 0, "")
             continue
         k = f"{quote_sheet(sh)}!$K${p.FIRST_BODY_ROW}:$K${p.FIRST_BODY_ROW + n_ind - 1}"
+        lay.shows[(len(lay.cells) + 1, 2)] = pos.title
         lay.row(pos.code, Formula(f"={quote_sheet(sh)}!$C$4"), n_ind, Formula(f"=COUNT({k})"),
                 Formula(f'=IF(COUNT({k})=0,"",AVERAGE({k}))'))
     last1 = len(lay.cells)
@@ -131,8 +135,10 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
 
     for i in range(len(ref.bands)):
         r = len(lay.cells) + 1
+        lay.shows[(r, 1)] = ref.bands[i].label
         lay.row(Formula(f"=INDEX({p.BAND_LABEL},{i + 1})"), count(f"$A{r}", all_l))
     r = len(lay.cells) + 1
+    lay.shows[(r, 1)] = ref.above_target_label
     lay.row(Formula(f"={p.SET_ABOVE}"), count(f"$A{r}", all_l))
     r = len(lay.cells) + 1
     lay.row("Belum ada realisasi", count(p.text_literal(NOT_YET), all_k))
@@ -196,9 +202,9 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
 def plan_dashboard(cascade: Cascade, names: dict[str, str], name: str = DASHBOARD_SHEET) -> SheetPlan:
     """The Dasbor sheet as a plan (kind "dasbor", key "DASBOR"); charts come from `finish_dashboard`."""
     lay = dashboard_layout(cascade, names)
-    widths = {1: 34, 2: 40, 3: 13, 4: 13, 5: 13, 6: 12}
+    heights = p.wrapped_heights(lay.cells, lay.styles, WIDTHS, lay.shows)
     return SheetPlan(name=name, kind=DASHBOARD_KIND, key=DASHBOARD_KEY, cells=lay.cells, styles=lay.styles,
-                     column_widths=widths)
+                     column_widths=WIDTHS, row_heights=heights)
 
 
 def finish_dashboard(ws, cascade: Cascade, names: dict[str, str]) -> None:
@@ -235,18 +241,7 @@ def finish_dashboard(ws, cascade: Cascade, names: dict[str, str]) -> None:
         chart.height = cd.height
         chart.width = 17 if cd.bar_dir == "col" else 16
         ws.add_chart(chart, cd.anchor)
-    # Wrapped text needs its row height set: neither Excel nor LibreOffice grows a row written by openpyxl.
-    widths = {1: 34, 2: 40}
-    titles = {pos.code: pos.title for pos in cascade.positions}
-    for r, row in enumerate(lay.cells, start=1):
-        if r in (1, 2, 3) or not any(isinstance(v, str) for v in row[:2]):
-            continue
-        texts = [str(v) for v in row[:2] if isinstance(v, str)]
-        if lay.positions[0] <= r <= lay.positions[1]:
-            texts.append(titles.get(str(row[0]), ""))
-        lines = max(-(-len(t) // (widths[1 if k == 0 else 2] - 2)) for k, t in enumerate(texts))
-        if lines > 1:
-            ws.row_dimensions[r].height = 15 * lines
+    # Row heights of wrapped text (header rows included) come with the plan (`plan_dashboard`).
     ws.freeze_panes = "A3"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

@@ -48,13 +48,19 @@ MANAGED_KINDS = ("unit", "summary")
 class EditedSheetsError(UserError):
     """Generated sheets were edited by hand; regenerate refuses to overwrite them without force."""
 
-    def __init__(self, sheets: list[str]) -> None:
-        names = ", ".join(f"'{s}'" for s in sheets)
+    def __init__(self, sheets: list[str], cells: dict[str, tuple[str, ...]] | None = None) -> None:
+        from xl_sakip.sheets.edits import cell_list
+
+        cells = cells or {}
+        names = ", ".join(f"'{s}'" + (f" (sel {cell_list(cells[s])})" if cells.get(s) else "")
+                          for s in sheets)
         super().__init__(
             f"Sheet {names} dibuat oleh xl-sakip tetapi sudah diubah manual sejak terakhir dibuat. "
-            "Pindahkan catatan Anda ke sheet lain (atau ganti nama sheet itu dan hapus nama _xlsakip-nya), "
-            "atau jalankan ulang dengan --force untuk menimpanya.")
+            "Salin catatan Anda ke sheet baru milik Anda sendiri (sheet buatan xl-sakip akan ditulis ulang), "
+            "lalu ubah datanya di sheet Indikator; atau jalankan xl-sakip regenerate --force (workbook "
+            "ditutup) untuk menimpanya dan membuang perubahan manual.")
         self.sheets = sheets
+        self.cells = cells
 
 
 @dataclass
@@ -103,10 +109,18 @@ class Existing:
 
 
 def plan_for(wb_sheetnames: list[str], markers: dict[str, tuple[str, str]], cascade: Cascade) -> WorkbookPlan:
-    """The plan, keeping the names of existing generated sheets and avoiding every other sheet name."""
+    """The plan, keeping the names of existing generated sheets and avoiding every other sheet name.
+
+    `markers` (sheet name -> (kind, key)) in workbook order. Two sheets with the same key (a user copied a
+    generated sheet: the copy carries the marker too) -> the first keeps the name: the original, which
+    formulas elsewhere point at, as the ribbon does (xlwings_writer.regenerate_book).
+    """
     generated = set(markers)
     taken = {n for n in wb_sheetnames if n not in generated}
-    keep = {key: name for name, (_kind, key) in markers.items() if key != "RINGKASAN"}
+    keep: dict[str, str] = {}
+    for name, (_kind, key) in markers.items():
+        if key != "RINGKASAN":
+            keep.setdefault(key, name)
     valid = {pos.code for pos in cascade.positions}
     return plan_workbook(cascade, taken, {k: v for k, v in keep.items() if k in valid})
 
@@ -136,7 +150,9 @@ def regenerate_workbook(
     written: list[str] = []
     total = len(plan.sheets)
     # Sheets that existed go back to their place; new ones go before the template (or at the end).
-    old_index = {(markers[n].kind, markers[n].key): i for n, i in positions.items()}
+    old_index: dict[tuple[str, str], int] = {}
+    for n, i in positions.items():  # the first sheet of a key (the original, see plan_for)
+        old_index.setdefault((markers[n].kind, markers[n].key), i)
     for k, sp in enumerate(plan.sheets, start=1):
         idx = old_index.get((sp.kind, sp.key))
         if idx is None:
@@ -165,6 +181,12 @@ def regenerate(
     with workbook_lock(path) if path.exists() else contextlib.nullcontext():
         cascade = read_master(path)  # raises WorkbookError naming the sheet and cell of a problem
         wb = load_for_update(path)
+        if not force:  # refuse before writing anything, naming the edited cells of every kind written here
+            from xl_sakip.dashboard import REPORT_KINDS
+            from xl_sakip.sheets.edits import edited_sheets
+
+            if hand := edited_sheets(wb, cascade, MANAGED_KINDS + (REPORT_KINDS if reports else ())):
+                raise EditedSheetsError([e.name for e in hand], {e.name: e.cells for e in hand})
         written, removed, edited = regenerate_workbook(wb, cascade, force=force, progress=progress)
         if reports:
             from xl_sakip.dashboard import write_report_sheets

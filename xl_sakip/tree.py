@@ -40,6 +40,8 @@ GAP_CODES = ("ROLLUP_TARGET_TIDAK_SESUAI", "ROLLUP_CAKUPAN_SEBAGIAN", "ROLLUP_RE
 BAND_FILLS = ("F8696B", "FFB268", "FFEB84", "C6E0B4", "63BE7B")
 ABOVE_FILL = "9BC2E6"
 NO_VALUE_FILL = "D9D9D9"
+NOT_COMPUTABLE = "tidak dapat dihitung"  # legend label of the grey chip (Bahasa Indonesia, like the sheets)
+NO_VALUE_CHIP = "–"  # the grey chip's text in a box: the legend says what it means
 HEAD_FILLS = ("1F4E78", "2E75B6", "5B9BD5")  # by depth; deeper boxes keep the last
 GAP_RED = "C00000"
 FONT_FAMILY = "DejaVu Sans, Verdana, Arial, sans-serif"
@@ -235,7 +237,7 @@ def _index(cascade: Cascade) -> _Index:
                 fill = _fill_of(category(cap.value, cascade.reference), cascade)
                 chips[ind.id] = (id_num(cap.value) + "%" + star, fill)
             else:
-                chips[ind.id] = ("n/a", NO_VALUE_FILL)
+                chips[ind.id] = (NO_VALUE_CHIP, NO_VALUE_FILL)
     return _Index(inds, children, chips)
 
 
@@ -412,7 +414,7 @@ def _legend(cascade: Cascade, x: float, y: float, st: _Style) -> list[Item]:
                for b in sorted(ref.bands, key=lambda b: (b.upper is None, b.upper or 0))]
     if ref.above_target_label:
         entries.append((ref.above_target_label, ABOVE_FILL))
-    entries.append(("tidak dapat dihitung (n/a)", NO_VALUE_FILL))
+    entries.append((NOT_COMPUTABLE, NO_VALUE_FILL))
     for label, fill in entries:
         out.append(Rect(x, y + 0.2, 5.0, st.body * PT * 1.1, fill, "7F7F7F", 0.12, 0.6))
         out.append(Text(x + 6.0, y, label, st.body))
@@ -563,7 +565,9 @@ def plan_tree_sheet(cascade: Cascade, taken: Iterable[str] = ()):  # -> SheetPla
 
     name = _free_name(TREE_SHEET, taken)
     note = ("Gambar dibuat oleh xl-sakip dari sheet Jabatan dan Indikator (termasuk realisasi saat dibuat). "
-            "Jalankan Buat Ulang Sheet Unit setelah mengubah data agar gambar diperbarui."
+            "Gambar ini tidak ikut berubah saat data diubah, juga tidak oleh tombol Buat Ulang Sheet Unit: "
+            "simpan dan tutup workbook, lalu jalankan xl-sakip regenerate NAMA_WORKBOOK.xlsm agar gambar "
+            "diperbarui."
             if picture_fits(cascade) else too_large_note(cascade))
     cells = [[Formula('="POHON KINERJA TAHUN "&setTahun')], [note]]
     return SheetPlan(name=name, kind=TREE_KIND, key=TREE_KEY, cells=cells)

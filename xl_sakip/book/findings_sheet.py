@@ -80,7 +80,9 @@ def run_check(path: str | Path) -> CheckReport:
     """Read the master workbook at `path` and check it. Raises WorkbookError (exit 2) for an unusable file."""
     path = Path(path)
     cascade, where = read_master_with_rows(path, strict=False)
-    return CheckReport(path=path, findings=check(cascade, where.locator()))
+    from xl_sakip.sheets.edits import with_edit_findings  # + generated sheets edited by hand
+
+    return CheckReport(path=path, findings=with_edit_findings(check(cascade, where.locator()), path, cascade))
 
 
 def add_findings_sheet(wb: Workbook, findings: list[Finding]) -> None:

@@ -9,7 +9,8 @@
 | predikat           | score(R) / score(T) × 100 (Reference.grades; R may be a score)|
 
 Every result is computed, not computable (with the reason) or incomplete (with the missing quarters);
-never a silent 0. An optional cap (Settings.capaian_cap) limits computed values.
+never a silent 0. A negative realisasi is a data error (check: REALISASI_NEGATIF): not computable.
+An optional cap (Settings.capaian_cap) limits computed values.
 """
 
 from __future__ import annotations
@@ -20,7 +21,17 @@ from pydantic import BaseModel, Field
 
 from xl_sakip.core.aggregate import NotANumber, PeriodValue, quarter_label, realisasi_to_date, target_to_date
 from xl_sakip.core.aggregate import to_number as _to_number
-from xl_sakip.core.models import QUARTERS, Grade, Indicator, Kind, Polarity, Reference, Settings, Value
+from xl_sakip.core.models import (
+    QUARTERS,
+    Aggregation,
+    Grade,
+    Indicator,
+    Kind,
+    Polarity,
+    Reference,
+    Settings,
+    Value,
+)
 from xl_sakip.core.numbers import fmt_plain
 from xl_sakip.core.reference import default_reference
 
@@ -196,6 +207,39 @@ def from_period(
     return res
 
 
+NEGATIVE = "realisasi negatif"
+
+
+def negative_quarters(ind: Indicator, upto: int = QUARTERS) -> list[int]:
+    """Quarters 1..upto holding a negative realisasi (a ratio: numerator or denominator); never a grade."""
+    if ind.kind is Kind.GRADE:
+        return []
+    if ind.aggregation is Aggregation.RATIO:
+        series = [ind.numerator_q, ind.denominator_q]
+    else:
+        series = [ind.realisasi_q]
+    out = []
+    for q in range(1, upto + 1):
+        for values in series:
+            try:
+                n = _to_number(values[q - 1]) if q - 1 < len(values) else None
+            except NotANumber:
+                continue
+            if n is not None and n < 0:
+                out.append(q)
+                break
+    return out
+
+
+def own_realisasi(ind: Indicator, upto: int = QUARTERS) -> PeriodValue:
+    """The indicator's own realisasi to date (`realisasi_to_date`), except that a negative value in any
+    quarter is a data error (check reports REALISASI_NEGATIF): then nothing can be computed from it."""
+    pv = realisasi_to_date(ind, upto)
+    if not pv.problem and negative_quarters(ind, upto):
+        pv.problem, pv.value = NEGATIVE, None
+    return pv
+
+
 def capaian_of(
     ind: Indicator,
     settings: Settings | None = None,
@@ -205,10 +249,10 @@ def capaian_of(
 ) -> Capaian:
     """Capaian of an indicator for quarters 1..upto (upto=4: the year).
 
-    `realisasi` replaces the indicator's own aggregated realisasi (the roll-up passes the sum of the
-    sub-indicators here).
+    `realisasi` replaces the indicator's own aggregated realisasi (`own_realisasi`; the roll-up passes
+    the sum of the sub-indicators here).
     """
-    pv = realisasi if realisasi is not None else realisasi_to_date(ind, upto)
+    pv = realisasi if realisasi is not None else own_realisasi(ind, upto)
     return from_period(pv, target_to_date(ind, upto), ind, settings, reference)
 
 

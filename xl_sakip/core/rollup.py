@@ -1,7 +1,13 @@
 """Roll-up over the indicator tree (domain.md, IPK roll-up).
 
-An indicator with `rollup == SUM` and `supports == P` is one addend of P: P's value is the sum of its
-children's values (recursively: a child that has children of its own contributes their sum).
+An indicator with `rollup == SUM` and `supports == P` is one addend (a pendukung) of P.
+
+The rule (one place: `covers`, used by `used_realisasi`, the unit sheets mirror it): P takes the sum of
+its pendukung's realisasi only when they COVER it, i.e. the sum of their targets reaches P's target less
+the rounding tolerance n × 0,005. Otherwise (partial coverage, a pendukung or P without a target) P is
+measured by its own reported realisasi; when that is empty its capaian is not computable, with a reason
+that says so. Recursively: a pendukung contributes its own used realisasi (its pendukung's sum where they
+cover it, else its own value). A negative realisasi is a data error: the value used is not computable.
 
 Checks (one finding each):
 - a parent's target against the sum of its children's targets, tolerance n × 0,005 for n children
@@ -12,22 +18,24 @@ Checks (one finding each):
     since the catalog of IPK sub-indicators is not complete (Hubungan Industrial has more than the three
     the seed lists). A parent whose children are *all* the IPK components of the reference (the IPK
     itself) is fully covered by definition, so a smaller sum there is ROLLUP_TARGET_TIDAK_SESUAI too;
+    either way the parent is then measured by its own realisasi;
 - an IPK component without any sub-indicator: KOMPONEN_TANPA_SUB (info): its realisasi is entered
   directly, nothing to add up;
-- a parent's own realisasi against the sum of its children's (ROLLUP_REALISASI_TIDAK_SESUAI, warning):
-  where children exist, the rolled-up value is the one used;
+- where the children cover the parent, its own realisasi against the sum of its children's
+  (ROLLUP_REALISASI_TIDAK_SESUAI, warning): the sum is the one used;
 - a component target above its maximum (Reference.ipk_components) -> TARGET_MELEBIHI_MAKS_KOMPONEN;
 - links to unknown IDs, cycles, SUM links across kinds (a percentage cannot be an addend of an index).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from xl_sakip.core.aggregate import NotANumber, PeriodValue, realisasi_to_date, to_number
-from xl_sakip.core.capaian import Capaian, capaian_of
+from xl_sakip.core.aggregate import NotANumber, PeriodValue, realisasi_to_date, target_to_date, to_number
+from xl_sakip.core.capaian import Capaian, Status, capaian_of, own_realisasi
 from xl_sakip.core.findings import Finding, Locator, Severity
 from xl_sakip.core.linking import find_component, is_ipk_indicator, is_ipk_value
 from xl_sakip.core.models import QUARTERS, Cascade, Indicator, IpkComponent, Kind, Reference, RollUp
@@ -74,10 +82,30 @@ class Rolled(BaseModel):
         return self.value
 
 
-def rollup_sum(parent: str, children: dict[str, list[str]], value: Callable[[str], float | None]) -> Rolled:
-    """Sum of the leaf values below `parent`; a child with children contributes their sum.
+def covers(parent_target: float | None, child_targets: Sequence[float | None]) -> bool:
+    """THE roll-up rule: do the pendukung cover their parent, so that the parent takes their sum?
 
-    `value(id)` gives a leaf's value (None: missing). A cycle gives a problem, not a recursion error.
+    Yes when the parent and every pendukung have a target and the pendukung's targets add up to at least
+    the parent's less the rounding tolerance. A larger sum still covers (the plan is inconsistent, check
+    says so); a smaller one is partial coverage: the parent keeps its own realisasi.
+    """
+    if parent_target is None or not child_targets or any(t is None for t in child_targets):
+        return False
+    return sum(child_targets) >= parent_target - tolerance(len(child_targets))  # type: ignore[arg-type]
+
+
+def rollup_sum(
+    parent: str,
+    children: dict[str, list[str]],
+    value: Callable[[str], float | None],
+    target: Callable[[str], float | None] | None = None,
+) -> Rolled:
+    """Sum of the values below `parent`; a child with children of its own contributes their sum.
+
+    `value(id)` gives a node's value (None: missing). With `target(id)`, a child with children
+    contributes their sum only when they cover its target (`covers`), else its own value: the rule of
+    `used_realisasi`. Without it every leaf below is added (as for targets). A cycle gives a problem, not
+    a recursion error.
     """
     out = Rolled()
     total = 0.0
@@ -88,7 +116,8 @@ def rollup_sum(parent: str, children: dict[str, list[str]], value: Callable[[str
             if child in path:
                 out.problem = "siklus: " + " → ".join((*path, child))
                 continue
-            if children.get(child):
+            kids = children.get(child)
+            if kids and (target is None or covers(target(child), [target(k) for k in kids])):
                 walk(child, (*path, child))
                 continue
             out.leaves.append(child)
@@ -108,10 +137,119 @@ def _ids_tree(cascade: Cascade) -> dict[str, list[str]]:
     return {p: [c.id for c in cs] for p, cs in sum_children(cascade.indicators).items()}
 
 
+def on_cycle(children: dict[str, list[str]]) -> set[str]:
+    """Ids that lie on a cycle of roll-up links (no realisasi can be rolled up through them)."""
+    bad: set[str] = set()
+    for start in children:
+        stack = [(start, (start,))]
+        while stack:
+            node, path = stack.pop()
+            for ch in children.get(node, []):
+                if ch in path:
+                    bad.update(path[path.index(ch):])
+                elif len(path) < 64:
+                    stack.append((ch, (*path, ch)))
+    return bad
+
+
 def rolled_target(cascade: Cascade, parent_id: str) -> Rolled:
     """Sum of the leaf targets below a parent (recursive)."""
     by_id = {i.id: i for i in cascade.indicators}
     return rollup_sum(parent_id, _ids_tree(cascade), lambda i: by_id[i].target if i in by_id else None)
+
+
+class Source(StrEnum):
+    """Where the realisasi used for an indicator's capaian comes from."""
+
+    OWN = "sendiri"  # an indicator without pendukung: its own realisasi
+    PENDUKUNG = "pendukung"  # the pendukung cover the target: the sum of their realisasi
+    PARTIAL = "sebagian"  # the pendukung cover only part of the target: its own realisasi
+
+
+CYCLE = "siklus pada Mendukung ID: roll-up tidak dapat dihitung"
+PARTIAL_EMPTY = "pendukung hanya mencakup sebagian target dan realisasi sendiri belum diisi"
+
+
+class Used(BaseModel):
+    """The realisasi (to date) an indicator's capaian is computed from, and where it comes from."""
+
+    pv: PeriodValue
+    source: Source
+    rolled: PeriodValue | None = None  # the pendukung's sum, for a parent (used or not)
+
+
+class _Roll:
+    """`used_realisasi` over one cascade and one `upto`, memoised (parents share pendukung)."""
+
+    def __init__(self, cascade: Cascade, upto: int, tree: dict[str, list[str]] | None,
+                 by_id: dict[str, Indicator] | None) -> None:
+        self.upto = upto
+        self.tree = tree if tree is not None else _ids_tree(cascade)
+        self.by_id = by_id if by_id is not None else {i.id: i for i in cascade.indicators}
+        self.memo: dict[str, Used] = {}
+
+    def on_cycle(self, ind_id: str) -> bool:
+        """Does following Mendukung ID up from `ind_id` come back to it? (O(depth): one parent each.)"""
+        node, seen = ind_id, set()
+        while node not in seen:
+            seen.add(node)
+            ind = self.by_id.get(node)
+            if ind is None or ind.rollup is not RollUp.SUM or not ind.supports:
+                return False
+            node = ind.supports
+            if node == ind_id:
+                return True
+        return False
+
+    def rolled(self, parent_id: str) -> PeriodValue | None:
+        """The sum of the direct pendukung's used realisasi; quarters missing in any are missing."""
+        kids = [k for k in self.tree.get(parent_id, []) if k in self.by_id]
+        if not kids:
+            return None
+        if self.on_cycle(parent_id):
+            return PeriodValue(upto=self.upto, problem=CYCLE)
+        used = {k: self.used(k).pv for k in kids}
+        missing = sorted({q for pv in used.values() for q in pv.missing})
+        pv = PeriodValue(upto=self.upto, missing=missing,
+                         reported=[q for q in range(1, self.upto + 1) if q not in missing])
+        problems = [f"{k}: {u.problem}" for k, u in used.items() if u.problem]
+        values = [u.value for u in used.values() if isinstance(u.value, float)]
+        if problems:
+            pv.problem = "; ".join(problems)
+        elif values:
+            pv.value = sum(values)
+        return pv
+
+    def used(self, ind_id: str) -> Used:
+        if ind_id in self.memo:
+            return self.memo[ind_id]
+        ind = self.by_id[ind_id]
+        kids = [self.by_id[k] for k in self.tree.get(ind_id, []) if k in self.by_id]
+        if not kids:
+            out = Used(pv=own_realisasi(ind, self.upto), source=Source.OWN)
+        elif self.on_cycle(ind_id):
+            out = Used(pv=PeriodValue(upto=self.upto, problem=CYCLE), source=Source.PENDUKUNG)
+        else:
+            rolled = self.rolled(ind_id)
+            assert rolled is not None
+            if covers(ind.target, [k.target for k in kids]):
+                out = Used(pv=rolled, source=Source.PENDUKUNG, rolled=rolled)
+            else:
+                out = Used(pv=own_realisasi(ind, self.upto), source=Source.PARTIAL, rolled=rolled)
+        self.memo[ind_id] = out
+        return out
+
+
+def used_realisasi(
+    cascade: Cascade,
+    ind_id: str,
+    upto: int = QUARTERS,
+    *,
+    _tree: dict[str, list[str]] | None = None,
+    _by_id: dict[str, Indicator] | None = None,
+) -> Used:
+    """The realisasi to date an indicator is measured by (the rule of `covers`), and its source."""
+    return _Roll(cascade, upto, _tree, _by_id).used(ind_id)
 
 
 def rolled_realisasi(
@@ -122,33 +260,9 @@ def rolled_realisasi(
     _tree: dict[str, list[str]] | None = None,
     _by_id: dict[str, Indicator] | None = None,
 ) -> PeriodValue | None:
-    """The realisasi to date of a parent computed from its sub-indicators; None when it has none.
-
-    Leaves are aggregated by their own rule first; quarters missing in any leaf are missing in the sum.
-    """
-    tree = _tree if _tree is not None else _ids_tree(cascade)  # callers looping over parents pass them
-    if not tree.get(parent_id):
-        return None
-    by_id = _by_id if _by_id is not None else {i.id: i for i in cascade.indicators}
-    pvs: dict[str, PeriodValue] = {}
-
-    def leaf(i: str) -> float | None:
-        if i not in by_id:
-            return None
-        pv = pvs.setdefault(i, realisasi_to_date(by_id[i], upto))
-        return pv.value if isinstance(pv.value, float) and not pv.problem else None
-
-    r = rollup_sum(parent_id, tree, leaf)
-    problems = [f"{i}: {pvs[i].problem}" for i in r.leaves if i in pvs and pvs[i].problem]
-    missing_q = sorted({q for i in r.leaves if i in pvs for q in pvs[i].missing})
-    pv = PeriodValue(
-        upto=upto, missing=missing_q, reported=[q for q in range(1, upto + 1) if q not in missing_q]
-    )
-    if r.problem or problems:
-        pv.problem = r.problem or "; ".join(problems)
-    elif r.value is not None:
-        pv.value = r.value
-    return pv
+    """The sum of a parent's pendukung's realisasi to date (each pendukung's used realisasi, see
+    `used_realisasi`); None when it has none. Whether the parent takes it is `covers`' decision."""
+    return _Roll(cascade, upto, _tree, _by_id).rolled(parent_id)
 
 
 def capaian_rolled(
@@ -159,13 +273,17 @@ def capaian_rolled(
     _tree: dict[str, list[str]] | None = None,
     _by_id: dict[str, Indicator] | None = None,
 ) -> Capaian:
-    """Capaian of an indicator; a parent with sub-indicators is measured by their rolled-up realisasi.
+    """Capaian of an indicator measured by its used realisasi (`used_realisasi`): a parent whose
+    pendukung cover it by their sum, any other by its own realisasi.
 
     Callers looping over many indicators pass `_tree` (`_ids_tree`) and `_by_id` once: without them each
     call rebuilds the tree from every indicator.
     """
-    rolled = rolled_realisasi(cascade, ind.id, upto, _tree=_tree, _by_id=_by_id)
-    return capaian_of(ind, cascade.settings, cascade.reference, upto, rolled)
+    used = used_realisasi(cascade, ind.id, upto, _tree=_tree, _by_id=_by_id)
+    if used.source is Source.PARTIAL and used.pv.value is None and not used.pv.problem:
+        return Capaian(status=Status.NOT_COMPUTABLE, reason=PARTIAL_EMPTY, target=target_to_date(ind, upto),
+                       missing_quarters=used.pv.missing)
+    return capaian_of(ind, cascade.settings, cascade.reference, upto, used.pv)
 
 
 # ---------------------------------------------------------------- IPK components
@@ -270,7 +388,7 @@ def check_rollup(cascade: Cascade, locator: Locator | None = None) -> list[Findi
 
     # Targets and realisasi against the children
     all_components = {c.no for c in ref.ipk_components}
-    id_tree = _ids_tree(cascade)
+    roll = _Roll(cascade, QUARTERS, _ids_tree(cascade), by_id)
     for parent_id, kids in sum_children(cascade.indicators).items():
         parent = by_id.get(parent_id)
         if parent is None or parent_id in in_cycle:
@@ -292,7 +410,9 @@ def check_rollup(cascade: Cascade, locator: Locator | None = None) -> list[Findi
                     f"Target {parent.id} {fmt(parent.target)} tidak sama dengan jumlah target {n} "
                     f"indikator pendukungnya ({names}) = {fmt(s)} (selisih {fmt(diff)}, toleransi "
                     f"pembulatan {fmt(tolerance(n), 3)}). Samakan target atasan dengan jumlahnya, atau "
-                    "perbaiki target bawahan.",
+                    "perbaiki target bawahan."
+                    + (f" Selama jumlahnya kurang, capaian {parent.id} memakai realisasinya sendiri."
+                       if diff < 0 else ""),
                     "target",
                     target=parent.target,
                     sum=round(s, 10),
@@ -303,16 +423,17 @@ def check_rollup(cascade: Cascade, locator: Locator | None = None) -> list[Findi
                     "ROLLUP_CAKUPAN_SEBAGIAN",
                     parent,
                     f"Indikator pendukung {parent.id} ({names}) hanya menjumlah {fmt(s)} dari target "
-                    f"{fmt(parent.target)}: mereka baru mencakup sebagian. "
-                    "Tambahkan sub-indikator yang belum ada, atau perbaiki targetnya.",
+                    f"{fmt(parent.target)}: mereka baru mencakup sebagian, jadi capaian {parent.id} memakai "
+                    "realisasinya sendiri. Tambahkan sub-indikator yang belum ada, atau perbaiki targetnya.",
                     "target",
                     target=parent.target,
                     sum=round(s, 10),
                 )
-        own = realisasi_to_date(parent)
-        rolled = rolled_realisasi(cascade, parent_id, _tree=id_tree, _by_id=by_id)
+        used = roll.used(parent_id)
+        own, rolled = realisasi_to_date(parent), used.rolled
         if (
-            isinstance(own.value, float)
+            used.source is Source.PENDUKUNG  # only where the pendukung's sum is the one used
+            and isinstance(own.value, float)
             and rolled is not None
             and rolled.value is not None
             and not rolled.missing

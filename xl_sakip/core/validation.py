@@ -47,6 +47,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "AKAR_GANDA": (E, "more than one position without a superior"),
     "TANPA_AKAR": (E, "no position without a superior (no Kepala Dinas)"),
     "NAMA_SHEET_TIDAK_VALID": (E, "a position code or title that cannot become a sheet name"),
+    "SHEET_DIUBAH_MANUAL": (E, "a generated sheet edited by hand since xl-sakip wrote it (sheets/edits.py)"),
     "JABATAN_TANPA_INDIKATOR": (INFO, "a position with no indicator"),
     # roll-up (core/rollup.py)
     "LINK_TIDAK_DIKENAL": (E, "Mendukung ID names an indicator that does not exist"),

@@ -27,20 +27,43 @@ def clean_title(title: str) -> str:
     return " ".join(text.split())
 
 
+# Words a shortened name should not end on: "P05 Kasi Pelatihan dan" reads as cut off.
+_DANGLING = {"dan", "serta", "atau", "di", "ke", "dari", "pada", "untuk", "yang", "dalam", "&", "-"}
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word boundary, without a dangling "dan" or
+    punctuation at the end. Should whole words leave less than half of the limit (one very long word),
+    the text is cut inside the word instead."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    words: list[str] = []
+    for word in text.split(" "):
+        if len(" ".join([*words, word]).rstrip(",.;:-")) > limit:
+            break
+        words.append(word)
+    while len(words) > 1 and words[-1].casefold().strip(",.;:") in _DANGLING:
+        words.pop()
+    out = " ".join(words).rstrip(",.;:- ")
+    return out if len(out) >= limit // 2 else text[:limit].rstrip()
+
+
 def unit_sheet_name(code: str, title: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
-    """The sheet name of a position: "P05 Kasi Pelatihan dan Produktiv" (<= 31 characters, unique).
+    """The sheet name of a position: "P05 Kasi Pelatihan dan Produktivitas Kerja" -> "P05 Kasi Pelatihan"
+    (<= 31 characters, cut between words, unique).
 
     `taken` holds names already used (compared case-insensitively, as Excel does); a clash gets a " (2)",
     " (3)" ... suffix within the length limit.
     """
-    base = f"{code} {clean_title(title)}".strip()
-    base = base[:MAX_SHEET_NAME].rstrip().strip("'")
+    full = f"{code} {clean_title(title)}".strip().strip("'")
+    base = shorten(full, MAX_SHEET_NAME).strip("'")
     used = {t.casefold() for t in taken}
     name, n = base, 1
     while name.casefold() in used:
         n += 1
         suffix = f" ({n})"
-        name = base[: MAX_SHEET_NAME - len(suffix)].rstrip() + suffix
+        name = shorten(full, MAX_SHEET_NAME - len(suffix)).strip("'") + suffix
     return name
 
 

@@ -23,8 +23,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from xl_sakip.book import schema as s
+from xl_sakip.core.capaian import NEGATIVE, Status, negative_quarters
 from xl_sakip.core.models import Aggregation, Cascade, Indicator, Kind, Polarity, RollUp
-from xl_sakip.core.rollup import sum_children
+from xl_sakip.core.rollup import (
+    CYCLE,
+    PARTIAL_EMPTY,
+    Source,
+    capaian_rolled,
+    on_cycle,
+    sum_children,
+    tolerance,
+    used_realisasi,
+)
 from xl_sakip.sheets.names import SUMMARY_SHEET, quote_sheet, unit_sheet_name
 
 # ------------------------------------------------------------------ data
@@ -131,32 +141,40 @@ C_KET, C_ID = 17, 18
 C_BARIS = 19
 C_TQ = (20, 21, 22, 23)
 C_TATAS = 24
-C_PAKAI = 25  # the realisasi used for capaian: own (leaf) or rolled up from the pendukung (parent)
+C_PAKAI = 25  # the realisasi used for capaian (core/rollup.used_realisasi): own, or the pendukung's sum
 C_KOSONG = (26, 27, 28, 29)  # 1 when the quarter is missing (for a parent: in any leaf below it)
 C_MASALAH = 30  # 1 when the realisasi used cannot be a number (text in a number cell, penyebut 0 ...)
 C_PEMBILANG = (31, 32, 33, 34)
 C_PENYEBUT = (35, 36, 37, 38)
 C_SKOR_T, C_SKOR_R = 39, 40
 C_CAPAIAN_MENTAH = 41
-N_COLS = 41
+C_CAKUP = 42  # parent: 1 when its pendukung cover its target (core/rollup.covers), so it takes their sum
+C_DESIMAL = 43  # decimals the numbers of the row show: 0 for counts (jumlah), else 2 (template.py)
+N_COLS = 43
 
 UNIT_HEADERS: dict[int, str] = {
     C_NO: "No", C_SASARAN: "Sasaran Strategis", C_INDIKATOR: "Indikator Kinerja", C_SATUAN: "Satuan",
     C_TARGET: "Target", **{c: f"Realisasi {q}" for c, q in zip(C_TW, s.Q, strict=True)},
     C_TAHUN: "Realisasi Tahun", C_CAPAIAN: "Capaian (%)", C_KATEGORI: "Kategori",
-    C_T_ANAK: "Jumlah Target Pendukung", C_SEL_T: "Selisih Target (Pendukung - Target)",
-    C_R_ANAK: "Realisasi dari Pendukung", C_SEL_R: "Selisih Realisasi (Pendukung - Realisasi)",
+    C_T_ANAK: "Jumlah Target Pendukung", C_SEL_T: "Selisih: Pendukung - Target",
+    C_R_ANAK: "Realisasi dari Pendukung", C_SEL_R: "Selisih: Pendukung - Realisasi",
     C_KET: "Keterangan", C_ID: "ID", C_BARIS: "Baris di tblIndikator",
     **{c: f"Target {q}" for c, q in zip(C_TQ, s.Q, strict=True)}, C_TATAS: "Target Atas",
     C_PAKAI: "Realisasi Dipakai", **{c: f"{q} Kosong" for c, q in zip(C_KOSONG, s.Q, strict=True)},
     C_MASALAH: "Bermasalah", **{c: f"Pembilang {q}" for c, q in zip(C_PEMBILANG, s.Q, strict=True)},
     **{c: f"Penyebut {q}" for c, q in zip(C_PENYEBUT, s.Q, strict=True)},
     C_SKOR_T: "Skor Target", C_SKOR_R: "Skor Realisasi", C_CAPAIAN_MENTAH: "Capaian Sebelum Batas",
+    C_CAKUP: "Pendukung Mencakup Target", C_DESIMAL: "Desimal",
 }
 FIRST_HIDDEN_COL = C_BARIS
 
 NOT_FOUND = "ID tidak ditemukan di Indikator"
 NC = "tidak dapat dihitung: "  # Capaian.excel() prefix of a not computable capaian (core/capaian.py)
+REGENERATE = "klik Buat Ulang Sheet Unit (tab SAKIP) atau jalankan xl-sakip regenerate"
+# Keterangan of a parent: where its realisasi comes from (core/rollup.Source). Informative: the status
+# row does not count them as rows to check.
+FROM_PENDUKUNG = "realisasi = jumlah indikator pendukung"
+FROM_OWN = "pendukung hanya mencakup sebagian target: memakai realisasi sendiri"
 
 
 def L(col: int) -> str:
@@ -292,47 +310,63 @@ def _row_formulas(
         year = (f'IF(SUMPRODUCT({both})=0,"",IF(SUMPRODUCT({both},{den[0]}:{den[-1]})=0,'
                 f'"jumlah penyebut 0: rasio tidak dapat dihitung",'
                 f"SUMPRODUCT({both},{num[0]}:{num[-1]})/SUMPRODUCT({both},{den[0]}:{den[-1]}){scale}))")
-        for q in range(4):
-            c[C_KOSONG[q]] = Formula(f'=IF(AND({num[q]}<>"",{den[q]}<>""),0,1)')
+        own_empty = [f'IF(AND({num[q]}<>"",{den[q]}<>""),0,1)' for q in range(4)]
+        neg_q = [f"OR(N({num[q]})<0,N({den[q]})<0)" for q in range(4)]
     elif is_grade:
         last = _latest(tw, '""')
         year = f"IF(ISTEXT({last}),TRIM({last}),{last})"
-        for q in range(4):
-            c[C_KOSONG[q]] = Formula(f'=IF({tw[q]}="",1,0)')
+        own_empty = [f'IF({tw[q]}="",1,0)' for q in range(4)]
+        neg_q = []  # a grade's score is checked against its scale instead
     else:
         agg = f"SUM({tw_rng})" if ind.aggregation is Aggregation.SUM else _latest(tw, '""')
         # The first quarter holding text that is not a number, as core/aggregate words it.
         not_number = _cond([(f'AND({tw[q]}<>"",NOT(ISNUMBER({tw[q]})))',
                              f'"realisasi {s.Q[q]} bukan angka: \'"&{tw[q]}&"\'"') for q in range(4)], '""')
         year = f'IF({filled}=0,"",IF(COUNT({tw_rng})<{filled},{not_number},{agg}))'
-        for q in range(4):
-            c[C_KOSONG[q]] = Formula(f'=IF({tw[q]}="",1,0)')
+        own_empty = [f'IF({tw[q]}="",1,0)' for q in range(4)]
+        neg_q = [f"N({tw[q]})<0" for q in range(4)]
     c[C_TAHUN] = Formula("=" + year)
+    c[C_DESIMAL] = 0 if ind.kind is Kind.NUMBER and not is_ratio else 2
+    # The row's own realisasi as core/capaian.own_realisasi: a negative quarter is a data error.
+    neg = f"OR({','.join(neg_q)})" if neg_q else ""
+    own = f'IF(ISTEXT({J}),{J},IF({neg},{text_literal(NEGATIVE)},{J}))' if neg else J
+    masalah = f'=IF(AND(ISTEXT({Y}),{Y}<>""),1,0)'
 
-    # Roll-up (core/rollup): direct pendukung targets from the master; realisasi rolled up from the
-    # leaves, through the "Realisasi Dipakai" cells of the pendukung rows.
+    # Roll-up (core/rollup): direct pendukung targets from the master; their realisasi through the
+    # "Realisasi Dipakai" cells of the pendukung rows. The parent takes that sum only when the pendukung
+    # cover its target (core/rollup.covers: every target set, their sum >= the parent's - n x 0,005).
+    AP = f"{L(C_CAKUP)}{r}"
     if is_parent:
         crit = f'{icol("supports")},$R{r},{icol("rollup")},"{RollUp.SUM.value}"'
         c[C_T_ANAK] = Formula(f"=SUMIFS({icol('target')},{crit})")
         c[C_SEL_T] = Formula(f'=IF(AND(ISNUMBER(M{r}),ISNUMBER({E})),M{r}-{E},"")')
         if cycle:
-            c[C_R_ANAK] = "siklus pada Mendukung ID: roll-up tidak dapat dihitung"
+            c[C_R_ANAK] = CYCLE
             for q in range(4):
                 c[C_KOSONG[q]] = 0
             c[C_MASALAH] = 1
+            c[C_PAKAI] = Formula(f"=O{r}")
         else:
             refs = lambda col_: ",".join(ref(sh, col_, rr) for sh, rr in children)  # noqa: E731
             c[C_R_ANAK] = Formula(
                 f'=IF(MAX({refs(C_MASALAH)})>0,"realisasi pendukung bermasalah",'
                 f'IF(COUNT({refs(C_PAKAI)})=0,"",SUM({refs(C_PAKAI)})))')
+            n = len(children)
+            t_own = f"INDEX({icol('target')},{S})"
+            with_target = (f'SUMPRODUCT(({icol("supports")}=$R{r})*({icol("rollup")}="{RollUp.SUM.value}")'
+                           f"*ISNUMBER({icol('target')}))")
+            c[C_CAKUP] = Formula(f'=IF({S}="",0,IF(AND(ISNUMBER({t_own}),{with_target}={n}),'
+                                 f"IF(M{r}>={t_own}-{tolerance(n):.10g},1,0),0))")
+            c[C_PAKAI] = Formula(f"=IF({AP}=1,O{r},{own})")
             for q in range(4):
-                c[C_KOSONG[q]] = Formula(f"=MAX({refs(C_KOSONG[q])})")
-            c[C_MASALAH] = Formula(f'=IF(AND(ISTEXT(O{r}),O{r}<>""),1,0)')
+                c[C_KOSONG[q]] = Formula(f"=IF({AP}=1,MAX({refs(C_KOSONG[q])}),{own_empty[q]})")
+            c[C_MASALAH] = Formula(masalah)
         c[C_SEL_R] = Formula(f'=IF(AND(ISNUMBER(O{r}),ISNUMBER({J})),O{r}-{J},"")')
-        c[C_PAKAI] = Formula(f"=O{r}")
     else:
-        c[C_PAKAI] = Formula(f"={J}")
-        c[C_MASALAH] = Formula(f'=IF(AND(ISTEXT({J}),{J}<>""),1,0)')
+        c[C_PAKAI] = Formula("=" + own)
+        for q in range(4):
+            c[C_KOSONG[q]] = Formula("=" + own_empty[q])
+        c[C_MASALAH] = Formula(masalah)
 
     # Capaian (core/capaian.compute) of the realisasi used, before the cap.
     ST, SR = f"{L(C_SKOR_T)}{r}", f"{L(C_SKOR_R)}{r}"
@@ -381,8 +415,10 @@ def _row_formulas(
     checks = [(f'{S}=""', '""')]
     if not is_grade:
         checks.append((f'AND(ISTEXT({Y}),{Y}<>"")', f"{text_literal(NC)}&{Y}"))
-    checks += [(f'{Y}=""', text_literal(NC + "realisasi belum diisi")),
-               (f'{E}=""', text_literal(NC + "target belum diisi"))]
+    empty = text_literal(NC + "realisasi belum diisi")
+    if is_parent and not cycle:  # the pendukung cover only part of the target and the own value is empty
+        empty = f"IF({AP}=1,{empty},{text_literal(NC + PARTIAL_EMPTY)})"
+    checks += [(f'{Y}=""', empty), (f'{E}=""', text_literal(NC + "target belum diisi"))]
     raw = "=" + _cond(checks, core)
     c[C_CAPAIAN_MENTAH] = Formula(raw)
     raw_ref = f"AO{r}"
@@ -397,40 +433,32 @@ def _row_formulas(
         f'IFERROR(INDEX({BAND_LABEL},MATCH(SMALL({BAND_UPPER},{n_below}+1),{BAND_UPPER},0)),'
         f'"tanpa kategori")),"")')
 
-    # Keterangan: why a row needs attention (not found, stale, incomplete).
+    # Keterangan: why a row needs attention (not found, stale, negative, incomplete); on a parent row
+    # also where its realisasi comes from.
     kinds = "|".join([ind.kind.value, ind.polarity.value, ind.aggregation.value, ind.position])
     key = "&\"|\"&".join(f"INDEX({icol(f)},{S})" for f in ("kind", "polarity", "aggregation", "position"))
     missing = "&".join(f'IF({L(C_KOSONG[q])}{r}=1,"{s.Q[q]}, ","")' for q in range(4))
-    checks = [(f'{S}=""', text_literal(NOT_FOUND)),
-              (f"{key}<>{text_literal(kinds)}",
-               '"usang: Jenis/Polaritas/Agregasi/Kode Jabatan berubah di Indikator; jalankan Regenerate"')]
+    source = (f"IF({AP}=1,{text_literal(FROM_PENDUKUNG)},{text_literal(FROM_OWN)})"
+              if is_parent and not cycle else "")
+    also = f'&"; "&{source}' if source else ""
+    stale = "usang: Jenis/Polaritas/Agregasi/Kode Jabatan berubah di Indikator; " + REGENERATE
+    checks = [(f'{S}=""', text_literal(NOT_FOUND)), (f"{key}<>{text_literal(kinds)}", text_literal(stale))]
     if is_parent:
         checks.append((f'COUNTIFS({icol("supports")},$R{r},{icol("rollup")},"{RollUp.SUM.value}")'
                        f"<>{len(children)}",
-                       '"usang: indikator pendukung berubah di Indikator; jalankan Regenerate"'))
+                       text_literal(f"usang: indikator pendukung berubah di Indikator; {REGENERATE}")))
+    if neg_q:
+        negs = "&".join(f'IF({cond},"{s.Q[q]}, ","")' for q, cond in enumerate(neg_q))
+        checks.append((neg, f'"realisasi negatif di "&LEFT({negs},LEN({negs})-2)&": periksa sheet Indikator"'
+                            + also))
     checks.append((f"AND(ISNUMBER({K}),SUM(Z{r}:AC{r})>0)",
-                   f'"belum lengkap: realisasi "&LEFT({missing},LEN({missing})-2)&" belum diisi"'))
-    ket = "=" + _cond(checks, '""')
+                   f'"belum lengkap: realisasi "&LEFT({missing},LEN({missing})-2)&" belum diisi"' + also))
+    ket = "=" + _cond(checks, source or '""')
     c[C_KET] = Formula(ket)
     return c
 
 
 # ------------------------------------------------------------------ unit sheets
-
-
-def _find_cycles(children: dict[str, list[str]]) -> set[str]:
-    """Ids that lie on a cycle of roll-up links (their rolled value cannot be computed)."""
-    bad: set[str] = set()
-    for start in children:
-        stack = [(start, (start,))]
-        while stack:
-            node, path = stack.pop()
-            for ch in children.get(node, []):
-                if ch in path:
-                    bad.update(path[path.index(ch):])
-                elif len(path) < 64:
-                    stack.append((ch, (*path, ch)))
-    return bad
 
 
 def sheet_names(cascade: Cascade, taken: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:
@@ -494,15 +522,18 @@ def plan_unit(
     last = FIRST_BODY_ROW + n - 1
     if n:
         ket = f"$Q${FIRST_BODY_ROW}:$Q${last}"
+        # Rows to check: a Keterangan other than the informative source of a parent's realisasi.
+        attention = (f'(COUNTIF({ket},"?*")-SUMPRODUCT(--({ket}={text_literal(FROM_PENDUKUNG)}))'
+                     f"-SUMPRODUCT(--({ket}={text_literal(FROM_OWN)})))")
         put(STATUS_ROW, 3, Formula(
             f'=IF(COUNTIF({icol("position")},{code_ref})<>{n},"USANG: jumlah indikator "&{code_ref}&'
             f'" di Indikator ("&COUNTIF({icol("position")},{code_ref})&") berbeda dengan sheet ini ({n}); '
-            f'jalankan Regenerate",IF(COUNTIF({ket},"?*")>0,"PERIKSA: "&COUNTIF({ket},"?*")&'
+            f'{REGENERATE}",IF({attention}>0,"PERIKSA: "&{attention}&'
             f'" baris punya keterangan (kolom Keterangan)","Sesuai dengan tabel Indikator"))'))
     else:
         put(STATUS_ROW, 3, Formula(
             f'=IF(COUNTIF({icol("position")},{code_ref})<>0,"USANG: ada indikator "&{code_ref}&'
-            f'" di Indikator; jalankan Regenerate","Jabatan ini belum punya indikator")'))
+            f'" di Indikator; {REGENERATE}","Jabatan ini belum punya indikator")'))
     for col_, hdr in UNIT_HEADERS.items():
         put(HEADER_ROW, col_, hdr)
 
@@ -515,26 +546,107 @@ def plan_unit(
         for col_, v in _row_formulas(ind, r, kids, ind.id in cycles).items():
             put(r, col_, v)
         group = (ind.sasaran_no, ind.sasaran)
+        texts = {C_INDIKATOR: ind.indikator,
+                 **_estimated_notes(cascade, ind, children, by_id, ind.id in cycles)}
         if group != prev_sasaran:  # the first row of a sasaran shows its number and text
             put(r, C_NO, ind.sasaran_no)
             put(r, C_SASARAN, Formula(f'=IF($S{r}="","",INDEX({icol("sasaran")},$S{r}))'))
-            lines = max(_lines(ind.sasaran, 28), _lines(ind.indikator, 42))
-        else:
-            lines = _lines(ind.indikator, 42)
+            texts[C_SASARAN] = ind.sasaran
+        lines = max(wrapped_lines(t, UNIT_WIDTHS[c_]) for c_, t in texts.items())
         if lines > 1:
-            heights[r] = 15.0 * lines
+            heights[r] = height(lines)
         prev_sasaran = group
     return SheetPlan(name=names[code], kind="unit", key=code, cells=grid,
                      body_first=FIRST_BODY_ROW if n else None, body_last=last if n else None,
                      row_heights=heights)
 
 
-def _lines(text: str, width: int) -> int:
-    """Lines a wrapped text takes in a column of about `width` characters."""
-    return max(1, -(-len(text or "") // width))
+def _estimated_notes(cascade: Cascade, ind: Indicator, children: dict[str, list[str]],
+                     by_id: dict[str, Indicator], cycle: bool) -> dict[int, str]:
+    """What the Capaian and Keterangan cells of a row will show for the master as it is now (the core
+    computes what the formulas do), for the row's height: only text wraps over lines."""
+    cap = capaian_rolled(cascade, ind, _tree=children, _by_id=by_id)
+    shown = cap.excel()
+    notes: list[str] = []
+    if neg := negative_quarters(ind):
+        notes.append(f"realisasi negatif di {', '.join(f'TW{q}' for q in neg)}: periksa sheet Indikator")
+    elif cap.status is Status.INCOMPLETE:
+        quarters = ", ".join(f"TW{q}" for q in cap.missing_quarters)
+        notes.append(f"belum lengkap: realisasi {quarters} belum diisi")
+    if children.get(ind.id) and not cycle:
+        used = used_realisasi(cascade, ind.id, _tree=children, _by_id=by_id)
+        notes.append(FROM_PENDUKUNG if used.source is Source.PENDUKUNG else FROM_OWN)
+    return {C_CAPAIAN: shown if isinstance(shown, str) else "", C_KET: "; ".join(notes)}
+
+
+LINE_HEIGHT = 15.0  # points per line of 11 pt text, with the cell's padding
+
+# Visible unit-sheet columns that wrap, with their widths in characters (template.py applies these).
+UNIT_WIDTHS: dict[int, float] = {
+    C_NO: 5, C_SASARAN: 30, C_INDIKATOR: 44, C_SATUAN: 10, C_TARGET: 11,
+    # Capaian: a number, or why there is none ("tidak dapat dihitung: realisasi belum diisi", 2 lines).
+    **{c: 10 for c in C_TW}, C_TAHUN: 11, C_CAPAIAN: 22, C_KATEGORI: 16,
+    C_T_ANAK: 13, C_SEL_T: 13, C_R_ANAK: 13, C_SEL_R: 13, C_KET: 32, C_ID: 10,
+}
+
+
+def wrapped_lines(text: object, width: float, bold: bool = False) -> int:
+    """Lines a text takes when Excel or LibreOffice wraps it at word boundaries in a column `width`
+    characters wide (a greedy estimate; bold text is wider). Neither engine fits row heights of a file it
+    opens, so the writers set heights from this."""
+    cap = max(1, int(width - (2 if bold else 1)))
+    lines = 0
+    for para in str(text or "").split("\n"):
+        n, used = 1, 0
+        for word in para.split():
+            while len(word) > cap:  # a word longer than the column is broken
+                if used:
+                    n, used = n + 1, 0
+                word = word[cap:]
+                n += 1
+            if used and used + 1 + len(word) > cap:
+                n, used = n + 1, len(word)
+            else:
+                used += len(word) + (1 if used else 0)
+        lines += n
+    return max(1, lines)
+
+
+def height(lines: int) -> float:
+    return LINE_HEIGHT * lines + (3 if lines > 1 else 0)
+
+
+def header_height(headers: dict[int, object], widths: dict[int, float]) -> float:
+    """Height of a bold, wrapped header row: the tallest of its labels."""
+    return height(max((wrapped_lines(h, widths[c], bold=True) for c, h in headers.items()
+                       if c in widths and isinstance(h, str)), default=1))
 
 
 # ------------------------------------------------------------------ summary
+
+
+def wrapped_heights(cells: list[list[Content]], styles: list[StyleSpan], widths: dict[int, float],
+                    text_of: dict[tuple[int, int], str] | None = None) -> dict[int, float]:
+    """Row heights for every cell of a wrapping style (header rows included), from the column widths.
+
+    `text_of[(row, col)]` is what a formula cell will show (a title read from a unit sheet, a band label),
+    as far as the master tells; other cells count by their text.
+    """
+    text_of = text_of or {}
+    out: dict[int, float] = {}
+    for span in styles:
+        st = STYLES[span.style]
+        if not st.wrap:
+            continue
+        for r in range(span.first_row, span.last_row + 1):
+            for c in range(span.first_col, span.last_col + 1):
+                v = cells[r - 1][c - 1] if r <= len(cells) and c <= len(cells[r - 1]) else None
+                t = text_of.get((r, c), v if isinstance(v, str) else "")
+                lines = wrapped_lines(t, widths.get(c, 8.43), bold=st.bold)
+                if lines > 1:
+                    out[r] = max(out.get(r, 0.0), height(lines))
+    return out
+
 
 STYLES: dict[str, Style] = {
     "title": Style(bold=True, size=14),
@@ -542,6 +654,7 @@ STYLES: dict[str, Style] = {
     "text": Style(wrap=True, border=True),
     "number": Style(number_format="#,##0.00", border=True),
     "count": Style(number_format="0", border=True, align="center"),
+    "number0": Style(number_format="#,##0", border=True),  # a count (Jenis "jumlah") in a number column
     "note": Style(italic=True, font_color="595959"),
 }
 
@@ -555,6 +668,7 @@ def plan_summary(cascade: Cascade, names: dict[str, str], rows: dict[str, int],
     n_bands = len(ref_.bands)
     grid: list[list[Content]] = []
     styles: list[StyleSpan] = []
+    shows: dict[tuple[int, int], str] = {}  # what formula cells will show, for the row heights
 
     def row(values: list[Content]) -> int:
         grid.append(values)
@@ -570,6 +684,9 @@ def plan_summary(cascade: Cascade, names: dict[str, str], rows: dict[str, int],
                             *band_heads, Formula(f"={SET_ABOVE}"), "Tidak Dapat Dihitung"]
     h1 = row(heads)
     ncols1 = len(heads)
+    for i, band in enumerate(ref_.bands):
+        shows[(h1, 6 + i)] = band.label
+    shows[(h1, 6 + n_bands)] = ref_.above_target_label
     styles.append(StyleSpan("head", h1, 1, h1, ncols1))
     for p in cascade.positions:
         n = len(by_pos.get(p.code, []))
@@ -577,6 +694,7 @@ def plan_summary(cascade: Cascade, names: dict[str, str], rows: dict[str, int],
         k_rng = f"{quote_sheet(sh)}!$K${FIRST_BODY_ROW}:$K${FIRST_BODY_ROW + max(n, 1) - 1}"
         l_rng = f"{quote_sheet(sh)}!$L${FIRST_BODY_ROW}:$L${FIRST_BODY_ROW + max(n, 1) - 1}"
         counts: list[Content] = [Formula(f"=COUNTIF({l_rng},{L(6 + i)}${h1})") for i in range(n_bands + 1)]
+        shows[(len(grid) + 1, 2)] = p.title
         row([p.code, Formula(f"={quote_sheet(sh)}!$C$4"), sh, n,
              Formula(f'=IF(COUNT({k_rng})=0,"tidak ada capaian",AVERAGE({k_rng}))'),
              *counts, Formula(f'=COUNTIF({k_rng},"tidak dapat dihitung*")')])
@@ -599,6 +717,7 @@ def plan_summary(cascade: Cascade, names: dict[str, str], rows: dict[str, int],
     roots = [i for i in cascade.indicators if i.id in parents_of
              and not (i.rollup is RollUp.SUM and i.supports in by_id)]
     seen: set[str] = set()
+    number0: list[int] = []
 
     def walk(iid: str, depth: int) -> None:
         if iid in seen or iid not in by_id or by_id[iid].position not in names:
@@ -612,6 +731,9 @@ def plan_summary(cascade: Cascade, names: dict[str, str], rows: dict[str, int],
              cell(C_SEL_T) if has_kids else None, cell(C_PAKAI), cell(C_CAPAIAN), cell(C_KATEGORI)])
         indent = f'REPT(" ",{4 * depth})&' if depth else ""
         grid[-1][1] = Formula(f"={indent}{ref(sh, C_INDIKATOR, rr)}")
+        shows[(len(grid), 2)] = " " * 4 * depth + ind.indikator
+        if ind.kind is Kind.NUMBER and ind.aggregation is not Aggregation.RATIO:
+            number0.append(len(grid))
         for ch in children.get(iid, []):
             walk(ch, depth + 1)
 
@@ -621,15 +743,19 @@ def plan_summary(cascade: Cascade, names: dict[str, str], rows: dict[str, int],
     if last2 > h2:
         styles += [StyleSpan("text", h2 + 1, 1, last2, 3), StyleSpan("number", h2 + 1, 4, last2, 8),
                    StyleSpan("text", h2 + 1, 9, last2, 9)]
+        styles += [StyleSpan("number0", r, 4, r, 7) for r in number0]  # counts: no decimals
     n = row([])
     row(["Angka di sheet ini adalah rumus yang merujuk ke sheet unit dan tabel Indikator; jangan diubah "
-         "manual. Jalankan Regenerate setelah menambah jabatan atau indikator."])
+         f"manual. Setelah menambah jabatan atau indikator, {REGENERATE}."])
     styles.append(StyleSpan("note", n + 1, 1, n + 1, 1))
     width = max(ncols1, len(tree_heads))
     cells = [(r + [None] * (width - len(r)))[:width] for r in grid]
-    widths = {1: 10, 2: 48, 3: 30, 4: 12, 5: 14, **{c: 12 for c in range(6, width + 1)}}
+    # Column 9 holds "Melampaui Target" (table 2); sheet names (column 3) have up to 31 characters.
+    widths: dict[int, float] = {1: 10, 2: 48, 3: 33, 4: 12, 5: 14, **{c: 12 for c in range(6, width + 1)},
+                                9: 18}
     return SheetPlan(name=SUMMARY_SHEET, kind="summary", key="RINGKASAN", cells=cells, styles=styles,
-                     column_widths=widths, charts=charts)
+                     column_widths=widths, charts=charts,
+                     row_heights=wrapped_heights(cells, styles, widths, shows))
 
 
 # ------------------------------------------------------------------ the whole plan
@@ -645,7 +771,7 @@ def plan_workbook(cascade: Cascade, taken: set[str] | frozenset[str] = frozenset
     by_id = {i.id: i for i in cascade.indicators}
     rows = unit_rows(cascade, by_pos)
     kids = {p: [c.id for c in cs] for p, cs in sum_children(cascade.indicators).items()}
-    cycles = _find_cycles(kids)
+    cycles = on_cycle(kids)
     sheets = [plan_unit(cascade, p.code, names, rows, kids, cycles, by_pos=by_pos, by_id=by_id)
               for p in cascade.positions]
     sheets.append(plan_summary(cascade, names, rows, kids, by_pos))

@@ -9,8 +9,10 @@ regenerating. `ensure_template` adds it (openpyxl) to a workbook that has none.
 from __future__ import annotations
 
 from openpyxl import Workbook
-from openpyxl.formatting.rule import FormulaRule
+from openpyxl.formatting.rule import FormulaRule, Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.styles.numbers import NumberFormat
 from openpyxl.utils import quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
@@ -26,19 +28,16 @@ BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 # Low to high band, then "above target"; more bands reuse the last colours.
 BAND_FILLS = ("F8696B", "FFB268", "FFEB84", "C6E0B4", "63BE7B")
 ABOVE_FILL = "9BC2E6"
+COUNT_FORMAT, COUNT_FORMAT_ID = "#,##0", 3  # built-in format 3
 
-WIDTHS = {
-    p.C_NO: 5, p.C_SASARAN: 30, p.C_INDIKATOR: 44, p.C_SATUAN: 10, p.C_TARGET: 11,
-    **{c: 10 for c in p.C_TW}, p.C_TAHUN: 11, p.C_CAPAIAN: 11, p.C_KATEGORI: 14,
-    p.C_T_ANAK: 12, p.C_SEL_T: 12, p.C_R_ANAK: 12, p.C_SEL_R: 12, p.C_KET: 30, p.C_ID: 10,
-}
+WIDTHS = p.UNIT_WIDTHS  # the plan estimates row heights from the same widths
 NUMBER_COLS = (p.C_TARGET, *p.C_TW, p.C_TAHUN, p.C_T_ANAK, p.C_SEL_T, p.C_R_ANAK, p.C_SEL_R)
 WRAP_COLS = (p.C_SASARAN, p.C_INDIKATOR, p.C_KET, p.C_CAPAIAN)
 
 
 def build_template(ws: Worksheet) -> None:
     """Style `ws` as the unit sheet template (labels of the header block included, no body values)."""
-    title = ws.cell(p.TITLE_ROW, 1, "TEMPLATE SHEET UNIT: ubah gaya di sheet ini, lalu jalankan Regenerate")
+    title = ws.cell(p.TITLE_ROW, 1, f"TEMPLATE SHEET UNIT: ubah gaya di sheet ini, lalu {p.REGENERATE}")
     title.font = Font(bold=True, size=14)
     for i, label in enumerate(["Instansi", "Kode Jabatan", "Jabatan", "Atasan", "Tahun", "Status Sheet"]):
         ws.cell(2 + i, 1, label).font = Font(bold=True)
@@ -60,7 +59,8 @@ def build_template(ws: Worksheet) -> None:
             b.number_format = "#,##0.00"
         elif col == p.C_CAPAIAN or col == p.C_CAPAIAN_MENTAH:
             b.number_format = "0.00"
-    ws.row_dimensions[p.HEADER_ROW].height = 45
+    visible = {c: h for c, h in p.UNIT_HEADERS.items() if c < p.FIRST_HIDDEN_COL}
+    ws.row_dimensions[p.HEADER_ROW].height = p.header_height(visible, WIDTHS)
     for col, width in WIDTHS.items():
         ws.column_dimensions[p.L(col)].width = width
     # Helper columns: hidden and grouped, so an auditor can show them with the [+] button.
@@ -84,6 +84,20 @@ def build_template(ws: Worksheet) -> None:
     ws.conditional_formatting.add(
         f"{k}:{p.L(p.C_CAPAIAN)}{CF_LAST_ROW}",
         FormulaRule(formula=[f"ISTEXT(${k})"], font=Font(italic=True, color="7F7F7F")))
+    # Counts (Jenis "jumlah") show no decimals: the row's Desimal helper cell says 0 (plan.py).
+    last = CF_LAST_ROW
+    dec = f"${p.L(p.C_DESIMAL)}{p.FIRST_BODY_ROW}"
+    counts = DifferentialStyle(numFmt=NumberFormat(numFmtId=COUNT_FORMAT_ID, formatCode=COUNT_FORMAT))
+    ws.conditional_formatting.add(
+        " ".join(f"{p.L(c)}{p.FIRST_BODY_ROW}:{p.L(c)}{last}" for c in NUMBER_COLS),
+        Rule(type="expression", dxf=counts, formula=[f"{dec}=0"]))
+    # A parent row: the realisasi its capaian uses in bold (Realisasi dari Pendukung when the pendukung
+    # cover the target, else its own Realisasi Tahun); the Keterangan says which.
+    cover = f"${p.L(p.C_CAKUP)}{p.FIRST_BODY_ROW}"
+    for col, flag in ((p.C_R_ANAK, 1), (p.C_TAHUN, 0)):
+        ws.conditional_formatting.add(
+            f"{p.L(col)}{p.FIRST_BODY_ROW}:{p.L(col)}{last}",
+            FormulaRule(formula=[f"AND(ISNUMBER({cover}),{cover}={flag})"], font=Font(bold=True)))
     status = f"C{p.STATUS_ROW}"
     ws.conditional_formatting.add(status, FormulaRule(
         formula=[f'OR(LEFT({status},5)="USANG",LEFT({status},7)="PERIKSA")'],

@@ -292,8 +292,8 @@ def write_workbook(book, plan: p.WorkbookPlan, *, force: bool = False, progress=
     if unverifiable and not force:
         raise UserError(
             "Sheet " + ", ".join(f"'{n}'" for n in unverifiable) + " tidak dapat diperiksa apakah sudah "
-            "diubah manual (mesin xlwings ini tidak dapat membaca rumus). Jalankan Regenerate dari Excel "
-            "desktop, atau ulangi dengan force=True untuk menimpanya.")
+            "diubah manual (mesin xlwings ini tidak dapat membaca rumus). Klik Buat Ulang Sheet Unit "
+            "di Excel desktop, atau jalankan xl-sakip regenerate.")
     if TEMPLATE_SHEET not in [sh.name for sh in book.sheets]:
         raise UserError(f"Sheet '{TEMPLATE_SHEET}' tidak ada di workbook ini: jalankan sekali "
                         "'xl-sakip regenerate' pada file ini untuk membuatnya, lalu buka kembali di Excel.")

@@ -1,0 +1,185 @@
+"""Generated sheets edited by hand since xl-sakip wrote them, and which of their cells differ.
+
+A generated sheet (any marker kind: unit, summary, dasbor, pk, pohon) stores the hash of what the tool wrote
+(sheets/marker.py). A sheet whose cells no longer give that hash was edited. Which cells: the sheet is
+compared cell by cell with a fresh plan from the master (the plan is a pure function of the master and the
+sheet names, so the comparison follows the planners' current formulas). When the master changed since the
+sheet was written, the differing cells include the ones the master changed; when no plan can be made (a
+master that check reads leniently but that the planners cannot lay out), only the sheet is named.
+
+A sheet equal to the fresh plan is not counted as edited, as in `regenerate` (it holds what the tool would
+write now).
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from xl_sakip.core.findings import Finding, Severity, sort_findings
+from xl_sakip.core.models import Cascade
+from xl_sakip.sheets.marker import MARKER_NAME, Marker, canonical, digest_cells, plan_cells
+from xl_sakip.sheets.names import quote_sheet
+from xl_sakip.sheets.plan import L, SheetPlan
+
+CODE = "SHEET_DIUBAH_MANUAL"
+#: At most this many cells are named in a message (the rest are counted).
+MAX_CELLS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class EditedSheet:
+    name: str
+    kind: str
+    key: str
+    cells: tuple[str, ...]  # A1 addresses that differ from a fresh plan, row by row; () when unknown
+
+    @property
+    def position(self) -> str | None:
+        """The position code of a unit or PK sheet."""
+        if self.kind == "unit":
+            return self.key
+        if self.kind == "pk" and self.key.startswith("PK-"):
+            return self.key[3:]
+        return None
+
+
+def read_marker(ws: Any) -> Marker | None:
+    """The marker of a worksheet (also of a read-only one), or None for a sheet the tool did not make."""
+    dn = ws.defined_names.get(MARKER_NAME)
+    return Marker.parse(dn.attr_text) if dn is not None else None
+
+
+def sheet_values(ws: Any) -> dict[tuple[int, int], str]:
+    """{(row, col): canonical value} of the non-empty cells, for a normal or a read-only worksheet."""
+    if hasattr(ws, "_cells"):
+        items: Iterable[tuple[int, int, object]] = ((r, c, cell.value) for (r, c), cell in ws._cells.items())
+    else:  # read-only: stream the rows
+        items = ((cell.row, cell.column, cell.value) for row in ws.iter_rows() for cell in row
+                 if cell.value is not None)
+    out: dict[tuple[int, int], str] = {}
+    for r, c, v in items:
+        if (t := canonical(v)) is not None:
+            out[(r, c)] = t
+    return out
+
+
+def differing_cells(now: dict[tuple[int, int], str], plan: SheetPlan) -> list[str]:
+    """A1 addresses where the sheet's cells differ from the plan's, in row then column order."""
+    want = {(r, c): t for r, c, v in plan_cells(plan) if (t := canonical(v)) is not None}
+    return [f"{L(c)}{r}" for r, c in sorted(set(now) | set(want)) if now.get((r, c)) != want.get((r, c))]
+
+
+def _fresh_plans(wb: Any, markers: dict[str, Marker], cascade: Cascade, wanted: set[str]
+                 ) -> dict[str, SheetPlan]:
+    """Sheet name -> the plan the tool would write now for that generated sheet (of the names in `wanted`)."""
+    from xl_sakip.regenerate import MANAGED_KINDS, plan_for
+
+    out: dict[str, SheetPlan] = {}
+    kinds = {markers[n].kind for n in wanted}
+    if kinds & set(MANAGED_KINDS):
+        managed = {n: (m.kind, m.key) for n, m in markers.items() if m.kind in MANAGED_KINDS}
+        planned = {(sp.kind, sp.key): sp for sp in plan_for(wb.sheetnames, managed, cascade).sheets}
+        for n in wanted:
+            if (sp := planned.get((markers[n].kind, markers[n].key))) is not None:
+                out[n] = sp
+    codes = {pos.code for pos in cascade.positions}
+    for n in wanted:
+        m = markers[n]
+        if m.kind == "dasbor":
+            from xl_sakip.dashboard import plan_dashboard
+
+            units = {mk.key: t for t, mk in markers.items() if mk.kind == "unit"}
+            out[n] = plan_dashboard(cascade, units, n)
+        elif m.kind == "pk" and m.key.startswith("PK-") and m.key[3:] in codes:
+            from xl_sakip.pk import plan_pk
+
+            out[n] = plan_pk(cascade, m.key[3:], n)
+        elif m.kind == "pohon":
+            from xl_sakip.tree import plan_tree_sheet
+
+            out[n] = plan_tree_sheet(cascade)
+    return out
+
+
+def edited_sheets(wb: Any, cascade: Cascade | None, kinds: Iterable[str] | None = None) -> list[EditedSheet]:
+    """The generated sheets of an openpyxl workbook (normal or read-only) edited by hand, in tab order.
+
+    `cascade`: the master read from the same workbook, to name the differing cells; None names sheets only.
+    `kinds`: only sheets of these marker kinds (default: every generated sheet).
+    """
+    wanted = None if kinds is None else set(kinds)
+    markers: dict[str, Marker] = {}
+    values: dict[str, dict[tuple[int, int], str]] = {}
+    for ws in wb.worksheets:
+        if (m := read_marker(ws)) is None:
+            continue
+        markers[ws.title] = m
+        if wanted is not None and m.kind not in wanted:
+            continue
+        now = sheet_values(ws)
+        if digest_cells((r, c, v) for (r, c), v in now.items()) != m.digest:
+            values[ws.title] = now
+    if not values:
+        return []
+    plans: dict[str, SheetPlan] = {}
+    if cascade is not None:
+        try:
+            plans = _fresh_plans(wb, markers, cascade, set(values))
+        except Exception:  # a master check reads leniently may not plan: name the sheets only
+            plans = {}
+    out: list[EditedSheet] = []
+    for name, now in values.items():
+        cells: list[str] = []
+        if (sp := plans.get(name)) is not None:
+            cells = differing_cells(now, sp)
+            if not cells:  # holds what the tool would write now: not a hand edit that matters
+                continue
+        out.append(EditedSheet(name, markers[name].kind, markers[name].key, tuple(cells)))
+    return out
+
+
+def cell_list(cells: Iterable[str], limit: int = MAX_CELLS_SHOWN) -> str:
+    """ "K9, C12" or "A1, …, J1 dan 5 sel lain" (at most `limit` named)."""
+    cells = list(cells)
+    shown = ", ".join(cells[:limit])
+    return shown + (f" dan {len(cells) - limit} sel lain" if len(cells) > limit else "")
+
+
+def edit_finding(e: EditedSheet) -> Finding:
+    where = f" di sel {cell_list(e.cells)}" if e.cells else ""
+    message = (
+        f"Sheet '{e.name}' dibuat oleh xl-sakip tetapi sudah diubah manual{where}: angka di sheet ini tidak "
+        "lagi dihitung dari sheet Indikator. Ubah datanya di sheet Indikator, lalu jalankan xl-sakip "
+        "regenerate --force untuk membuang perubahan manual (tombol Buat Ulang Sheet Unit tidak menimpa "
+        "sheet yang diubah manual). Catatan Anda sendiri simpan di sheet baru milik Anda.")
+    cell = f"{quote_sheet(e.name)}!{e.cells[0]}" if e.cells else None
+    return Finding(severity=Severity.ERROR, code=CODE, message=message, position=e.position, cell=cell)
+
+
+def edit_findings(wb: Any, cascade: Cascade | None) -> list[Finding]:
+    """One SHEET_DIUBAH_MANUAL finding per generated sheet edited by hand, in tab order."""
+    return [edit_finding(e) for e in edited_sheets(wb, cascade)]
+
+
+def check_edited_sheets(path: str | Path, cascade: Cascade | None) -> list[Finding]:
+    """`edit_findings` of the workbook file at `path`, opened once more read-only (streaming, ~0.1 s for
+    the shipped workbook). `check` has already read the master from this file, so it opens."""
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes()), read_only=True)
+    try:
+        return edit_findings(wb, cascade)
+    finally:
+        wb.close()
+
+
+def with_edit_findings(findings: list[Finding], path: str | Path, cascade: Cascade | None) -> list[Finding]:
+    """`findings` of the master plus those of `check_edited_sheets`, errors first (what `check` reports)."""
+    return sort_findings([*findings, *check_edited_sheets(path, cascade)])
