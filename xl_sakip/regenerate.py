@@ -7,7 +7,10 @@ Safety rules (issue 4, docs/sheets.md):
   write now was edited by hand: it is not replaced without `force`, and the error names it;
 - the previous file is kept as `<name>.bak<suffix>` next to it; the new file is saved atomically through
   book.package.save_workbook, with the VBA project and the ribbon (load with keep_vba=True);
-- the same master gives the same cells (the plan is a pure function of the master).
+- the same master gives the same cells (the plan is a pure function of the master);
+- a workbook of an older version lacking Pengaturan rows added since (reader.MasterRows.missing_settings)
+  gets those rows appended at the end of Pengaturan with their default value, note and defined name (the
+  unit-sheet formulas use the names); existing rows and values are never touched.
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ from pathlib import Path
 import openpyxl
 from openpyxl import Workbook
 
+from xl_sakip.book import schema as s
 from xl_sakip.book.lock import workbook_lock
 from xl_sakip.book.package import save_workbook
-from xl_sakip.book.reader import read_master
+from xl_sakip.book.reader import read_master_with_rows
+from xl_sakip.book.writer import setting_value, write_setting_row
 from xl_sakip.core.findings import Severity
 from xl_sakip.core.models import Cascade
 from xl_sakip.core.validation import check
@@ -70,6 +75,7 @@ class RegenerateResult:
     written: list[str] = field(default_factory=list)  # sheet names, in workbook order
     removed: list[str] = field(default_factory=list)  # generated sheets of positions no longer in the master
     overwritten_edits: list[str] = field(default_factory=list)  # edited sheets replaced because of force
+    added_settings: list[str] = field(default_factory=list)  # Pengaturan rows added (older workbook)
     findings: dict[str, int] = field(default_factory=dict)  # severity -> count
 
     def summary(self) -> str:
@@ -81,6 +87,9 @@ class RegenerateResult:
             lines.append("Dihapus (jabatan tidak ada lagi di master): " + ", ".join(self.removed))
         if self.overwritten_edits:
             lines.append("Ditimpa walau sudah diubah manual (--force): " + ", ".join(self.overwritten_edits))
+        if self.added_settings:
+            lines.append(f"Baris baru di sheet {s.SHEET_SETTINGS} (nilai bawaan, isi bila perlu): "
+                         + ", ".join(self.added_settings))
         lines.append(f"Pemeriksaan: {f} (rincian: xl-sakip check)")
         return "\n".join(lines)
 
@@ -97,6 +106,29 @@ def load_for_update(path: Path) -> Workbook:
             return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
     except Exception as exc:  # read_master already opened it, so this is rare
         raise WorkbookError(f"Workbook '{path}' tidak dapat dibuka untuk ditulis: {exc}") from exc
+
+
+def add_missing_settings(wb: Workbook, cascade: Cascade, missing: list[str]) -> list[str]:
+    """Append the Pengaturan rows whose labels are in `missing` (schema order) after the sheet's last used
+    row, as the writer writes them (value from `cascade`, i.e. the default the reader used). Returns the
+    labels added."""
+    settings = [x for x in s.SETTINGS if x.label in missing]
+    if not settings:
+        return []
+    ws = wb[s.SHEET_SETTINGS]
+    # The writer's row puts label | value | note in A | B | C; the reader finds columns by header, so a
+    # sheet whose columns were moved would get a row it cannot read back.
+    heads = [" ".join(str(ws.cell(1, c).value or "").split()).casefold() for c in (1, 2)]
+    if heads != [h.casefold() for h in s.SETTINGS_HEADERS[:2]]:
+        raise UserError(
+            f"Sheet '{s.SHEET_SETTINGS}' tidak memiliki kolom '{s.SETTINGS_HEADERS[0]}' dan "
+            f"'{s.SETTINGS_HEADERS[1]}' di kolom A dan B, sehingga baris baru ("
+            + ", ".join(f"'{x.label}'" for x in settings)
+            + ") tidak dapat ditambahkan; kembalikan urutan kolomnya lalu ulangi. Workbook tidak diubah.")
+    last = max((c.row for r in ws.iter_rows() for c in r if c.value is not None), default=1)
+    for row, setting in enumerate(settings, start=last + 1):
+        write_setting_row(wb, ws, row, setting, setting_value(cascade, setting))
+    return [x.label for x in settings]
 
 
 @dataclass
@@ -179,7 +211,8 @@ def regenerate(
     path = Path(path)
     # One lock around read, write and save, so that no other writer (check --write, import) slips in.
     with workbook_lock(path) if path.exists() else contextlib.nullcontext():
-        cascade = read_master(path)  # raises WorkbookError naming the sheet and cell of a problem
+        # raises WorkbookError naming the sheet and cell of a problem
+        cascade, where = read_master_with_rows(path)
         wb = load_for_update(path)
         if not force:  # refuse before writing anything, naming the edited cells of every kind written here
             from xl_sakip.dashboard import REPORT_KINDS
@@ -187,6 +220,7 @@ def regenerate(
 
             if hand := edited_sheets(wb, cascade, MANAGED_KINDS + (REPORT_KINDS if reports else ())):
                 raise EditedSheetsError([e.name for e in hand], {e.name: e.cells for e in hand})
+        added = add_missing_settings(wb, cascade, where.missing_settings)  # before the sheets use the names
         written, removed, edited = regenerate_workbook(wb, cascade, force=force, progress=progress)
         if reports:
             from xl_sakip.dashboard import write_report_sheets
@@ -205,4 +239,4 @@ def regenerate(
     findings = check(cascade)
     counts = {sev.value: sum(1 for f in findings if f.severity is sev) for sev in Severity}
     return RegenerateResult(path=path, backup=backup, written=written, removed=removed,
-                            overwritten_edits=edited, findings=counts)
+                            overwritten_edits=edited, added_settings=added, findings=counts)

@@ -11,6 +11,12 @@ reads with ``strict=False``: those are then left to the engine, which reports th
 cells (ID_GANDA, KODE_GANDA, JABATAN_TIDAK_DIKENAL, ATASAN_TIDAK_DIKENAL, LINK_TIDAK_DIKENAL,
 SIKLUS_JABATAN). `read_master_with_rows` also returns where each row sits, so that findings name their cell
 without opening the file a second time.
+
+Older workbooks: a Pengaturan row that a later version added to schema.SETTINGS (e.g. the "PK Kepala Dinas:
+..." rows) may be missing. It then takes the model's default and is listed in MasterRows.missing_settings;
+`check` reports it as PENGATURAN_BARU (info) and `regenerate` adds the row. Rows whose value is required
+(REQUIRED_SETTINGS: Tahun, Rumus Capaian Polaritas Turun; present since the first version) have no safe
+default (a wrong year would mislabel every report) and stay an error, as does a missing sheet.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from pydantic import BaseModel, ValidationError
 
 from xl_sakip.book import schema as s
 from xl_sakip.book.schema import Column
-from xl_sakip.core.findings import Locator
+from xl_sakip.core.findings import Finding, Locator, Severity
 from xl_sakip.core.models import (
     QUARTERS,
     Aggregation,
@@ -89,6 +95,8 @@ class MasterRows(BaseModel):
     position_rows: dict[str, int]  # position code -> worksheet row of the Jabatan sheet (first occurrence)
     indicator_columns: dict[str, str]  # model field -> column letter, as found by header text
     position_columns: dict[str, str]
+    #: Labels of Pengaturan rows absent from the sheet (an older workbook), in schema order: defaults used.
+    missing_settings: list[str] = []
 
     def locator(self) -> Locator:
         """What the core needs to name the cell of a finding ("Indikator!G12")."""
@@ -108,13 +116,36 @@ def read_master_with_rows(path: str | Path, *, strict: bool = True) -> tuple[Cas
     problems = _Problems(strict)
     positions, codes, where_positions = _read_positions(wb, problems)
     indicators, where_indicators = _read_indicators(wb, problems, codes)
-    settings, above_label = _read_settings(wb, problems)
+    settings, above_label, missing_settings = _read_settings(wb, problems)
     reference = _read_reference(wb, problems, above_label)
     problems.raise_if_any(path)
     cascade = Cascade(settings=settings, positions=positions, indicators=indicators, reference=reference)
     rows = MasterRows(indicator_rows=where_indicators[0], position_rows=where_positions[0],
-                      indicator_columns=where_indicators[1], position_columns=where_positions[1])
+                      indicator_columns=where_indicators[1], position_columns=where_positions[1],
+                      missing_settings=missing_settings)
     return cascade, rows
+
+
+def missing_settings_findings(cascade: Cascade, missing: Sequence[str]) -> list[Finding]:
+    """PENGATURAN_BARU (info) for each Pengaturan row absent from an older workbook: the default is used
+    and `xl-sakip regenerate` adds the row."""
+    from xl_sakip.book.writer import setting_value  # the value the writer (and regenerate) puts in the row
+
+    out = []
+    for setting in s.SETTINGS:
+        if setting.label not in missing:
+            continue
+        shown = _show(setting_value(cascade, setting))
+        shown = f"'{shown}'" if shown else "kosong"
+        out.append(Finding(
+            severity=Severity.INFO, code="PENGATURAN_BARU",
+            message=(f"Sheet '{s.SHEET_SETTINGS}' belum memiliki baris '{setting.label}' (baris ini "
+                     f"ditambahkan oleh versi xl-sakip yang lebih baru); nilai bawaannya dipakai: {shown}. "
+                     "Jalankan xl-sakip regenerate (workbook ditutup) untuk menambahkan baris itu di akhir "
+                     f"sheet '{s.SHEET_SETTINGS}', lalu isi nilainya bila perlu. Jika baris itu ada dengan "
+                     "judul lain, kembalikan judulnya."),
+        ))
+    return out
 
 
 # --- opening --------------------------------------------------------------------------------------------
@@ -612,9 +643,10 @@ def _check_text_values(row: _Row, fields: dict[str, Any]) -> None:
                             "kosongkan (teks hanya untuk indikator berjenis predikat).")
 
 
-def _read_settings(wb: Workbook, problems: _Problems) -> tuple[Settings, str]:
-    """The Pengaturan sheet: one setting per row, found by its label; returns the settings and the label
-    for capaian above the target (which belongs to the reference)."""
+def _read_settings(wb: Workbook, problems: _Problems) -> tuple[Settings, str, list[str]]:
+    """The Pengaturan sheet: one setting per row, found by its label; returns the settings, the label
+    for capaian above the target (which belongs to the reference) and the labels of missing rows (an older
+    workbook: the model's default is used; a missing required row is an error)."""
     name = s.SHEET_SETTINGS
     columns = (Column(s.SETTINGS_HEADERS[0], "label"), Column(s.SETTINGS_HEADERS[1], "value"))
     sheet = _Sheet(wb, name, columns, problems)
@@ -625,8 +657,12 @@ def _read_settings(wb: Workbook, problems: _Problems) -> tuple[Settings, str]:
             by_label.setdefault(_norm(label), row)
     values: dict[str, Any] = {}
     cells: dict[str, _Row] = {}
+    missing: list[str] = []
     for setting in s.SETTINGS:
         row = by_label.get(_norm(setting.label))
+        if row is None and setting.field not in REQUIRED_SETTINGS:
+            missing.append(setting.label)  # the model's default applies (fields left out below)
+            continue
         if row is None:
             raise WorkbookError(
                 f"Sheet '{name}': baris '{setting.label}' tidak ditemukan di kolom "
@@ -639,7 +675,7 @@ def _read_settings(wb: Workbook, problems: _Problems) -> tuple[Settings, str]:
         values[setting.field] = value_row.get(setting.field)
         cells[setting.field] = value_row
     if any(v is _BAD for v in values.values()):
-        return Settings(), ""
+        return Settings(), "", missing
     fields = {f.removeprefix("settings."): v for f, v in values.items() if f.startswith("settings.")}
     try:
         settings = Settings(**fields)
@@ -649,8 +685,9 @@ def _read_settings(wb: Workbook, problems: _Problems) -> tuple[Settings, str]:
         row = cells[field]
         row.problem(field, f"{row.header(field)} '{_show(row.cells[field].value)}' tidak valid: "
                            f"{_explain(err)}.")
-        return Settings(), ""
-    return settings, values["reference.above_target_label"] or ""
+        return Settings(), "", missing
+    above = values.get("reference.above_target_label", Reference.model_fields["above_target_label"].default)
+    return settings, above or "", missing
 
 
 def _read_reference(wb: Workbook, problems: _Problems, above_label: str) -> Reference:

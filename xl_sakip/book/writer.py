@@ -173,16 +173,25 @@ def _settings_sheet(wb: Workbook, cascade: Cascade) -> None:
         style_header(put(ws.cell(1, col), header))
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "A2"
-    sources = {"settings": cascade.settings, "reference": cascade.reference}
     for row, setting in enumerate(s.SETTINGS, start=2):
-        owner, attr = setting.field.split(".")
-        put(ws.cell(row, 1), setting.label).font = Font(bold=True)
-        put(ws.cell(row, 2), getattr(sources[owner], attr), setting.number_format).alignment = Alignment(
-            horizontal="left")
-        put(ws.cell(row, 3), setting.note).alignment = WRAP
-        _define(wb, setting.name, f"{quote_sheetname(ws.title)}!$B${row}")
-        if setting.field == "settings.lower_is_better_formula":
-            _list_validation(ws, f"B{row}", s.LIST_LOWER_FORMULA, setting.label, "2T-R atau T/R", blank=False)
+        write_setting_row(wb, ws, row, setting, setting_value(cascade, setting))
+
+
+def setting_value(cascade: Cascade, setting: s.Setting) -> object:
+    """The cascade's value of one Pengaturan row ("settings.year" -> cascade.settings.year)."""
+    owner, attr = setting.field.split(".")
+    return getattr({"settings": cascade.settings, "reference": cascade.reference}[owner], attr)
+
+
+def write_setting_row(wb: Workbook, ws: Worksheet, row: int, setting: s.Setting, value: object) -> None:
+    """One Pengaturan row (label | value | note) with the defined name of its value cell; also used by
+    regenerate to add a row that a later version introduced to an older workbook."""
+    put(ws.cell(row, 1), setting.label).font = Font(bold=True)
+    put(ws.cell(row, 2), value, setting.number_format).alignment = Alignment(horizontal="left")
+    put(ws.cell(row, 3), setting.note).alignment = WRAP
+    _define(wb, setting.name, f"{quote_sheetname(ws.title)}!$B${row}")
+    if setting.field == "settings.lower_is_better_formula":
+        _list_validation(ws, f"B{row}", s.LIST_LOWER_FORMULA, setting.label, "2T-R atau T/R", blank=False)
 
 
 def _reference_sheets(wb: Workbook, cascade: Cascade) -> None:

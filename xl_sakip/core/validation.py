@@ -49,6 +49,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "NAMA_SHEET_TIDAK_VALID": (E, "a position code or title that cannot become a sheet name"),
     "SHEET_DIUBAH_MANUAL": (E, "a generated sheet edited by hand since xl-sakip wrote it (sheets/edits.py)"),
     "JABATAN_TANPA_INDIKATOR": (INFO, "a position with no indicator"),
+    "PENGATURAN_BARU": (INFO, "an older workbook lacks a Pengaturan row added later: default used"),
     # roll-up (core/rollup.py)
     "LINK_TIDAK_DIKENAL": (E, "Mendukung ID names an indicator that does not exist"),
     "ROLLUP_TANPA_INDUK": (W, "Roll-up 'jumlah' without Mendukung ID"),

@@ -1,0 +1,142 @@
+"""A workbook made by an older xl-sakip keeps working after an upgrade.
+
+The older workbook is simulated by deleting the Pengaturan rows a later version added (the three "PK Kepala
+Dinas: ..." rows, the last three of the sheet, rows 9-11) and their defined names. Expected values are the
+model's documented defaults (core/models.py: the three PK fields empty, which makes the PK leave a dotted
+line) and the layout of a freshly written workbook (rows 9-11, names 'Pengaturan'!$B$9..$B$11).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import make_small_cascade
+from xl_sakip.book.findings_sheet import run_check
+from xl_sakip.book.reader import read_master, read_master_with_rows
+from xl_sakip.book.writer import write_master
+from xl_sakip.cli import app
+from xl_sakip.core.findings import Severity
+from xl_sakip.errors import WorkbookError
+from xl_sakip.regenerate import regenerate
+
+NEW_ROWS = (  # label, defined name: the rows added with the PK of the Kepala Dinas
+    ("PK Kepala Dinas: Jabatan Pihak Kedua", "setPKAtasanJabatan"),
+    ("PK Kepala Dinas: Nama Pihak Kedua", "setPKAtasanNama"),
+    ("PK Kepala Dinas: NIP Pihak Kedua", "setPKAtasanNIP"),
+)
+
+
+def _names(path: Path) -> dict[str, str]:
+    wb = openpyxl.load_workbook(path)
+    return {n: d.attr_text for n, d in wb.defined_names.items() if n.startswith("set")}
+
+
+def _age(path: Path, edit=None) -> Path:
+    """`path` as an older version wrote it: without the three PK rows (9-11) and their names."""
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    ws = wb["Pengaturan"]
+    assert [ws.cell(r, 1).value for r in (9, 10, 11)] == [label for label, _ in NEW_ROWS]
+    ws.delete_rows(9, 3)
+    for _, name in NEW_ROWS:
+        del wb.defined_names[name]
+    if edit:
+        edit(ws)
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Path:
+    cascade = make_small_cascade()
+    cascade.settings.pk_root_superior_title = "Gubernur Sulawesi Utara"  # a value the default must replace
+    return write_master(cascade, tmp_path / "Cascading_2023.xlsm")
+
+
+def test_older_workbook_reads_with_defaults(fresh: Path) -> None:
+    cascade, rows = read_master_with_rows(_age(fresh))
+    assert cascade.settings.pk_root_superior_title == ""
+    assert cascade.settings.pk_root_superior_name == ""
+    assert cascade.settings.pk_root_superior_nip == ""
+    assert rows.missing_settings == [label for label, _ in NEW_ROWS]
+    # the rows that are there are still read: conftest's office, year and place
+    assert (cascade.settings.year, cascade.settings.place) == (2023, "Manado")
+
+
+def test_check_reports_each_new_row_as_info_and_exits_0(fresh: Path) -> None:
+    path = _age(fresh)
+    report = run_check(path)
+    new = [f for f in report.findings if f.code == "PENGATURAN_BARU"]
+    assert [f.severity for f in new] == [Severity.INFO] * 3
+    for (label, _), f in zip(NEW_ROWS, new, strict=True):
+        assert f"'{label}'" in f.message and "nilai bawaannya dipakai: kosong" in f.message
+        assert "xl-sakip regenerate" in f.message
+    assert report.exit_code == 0
+    result = CliRunner().invoke(app, ["check", str(path)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("PENGATURAN_BARU") == 3
+
+
+def test_regenerate_adds_the_rows_back_with_defaults_and_names(fresh: Path) -> None:
+    names_before = _names(fresh)
+    notes = [c.value for c in openpyxl.load_workbook(fresh)["Pengaturan"]["C"][8:11]]
+    path = _age(fresh)
+    result = regenerate(path, reports=False)
+    assert result.added_settings == [label for label, _ in NEW_ROWS]
+    assert "Baris baru di sheet Pengaturan" in result.summary()
+    ws = openpyxl.load_workbook(path)["Pengaturan"]
+    assert [ws.cell(r, 1).value for r in (9, 10, 11)] == [label for label, _ in NEW_ROWS]
+    assert [ws.cell(r, 2).value in (None, "") for r in (9, 10, 11)] == [True] * 3  # default: empty
+    assert [ws.cell(r, 2).number_format for r in (9, 10, 11)] == ["@"] * 3
+    assert [ws.cell(r, 3).value for r in (9, 10, 11)] == notes
+    assert ws.max_row == 11
+    # the same defined names as a workbook written by this version, pointing at the rows added
+    assert _names(path) == names_before
+    assert names_before["setPKAtasanNIP"] == "'Pengaturan'!$B$11"
+    cascade, rows = read_master_with_rows(path)
+    assert rows.missing_settings == []
+    assert not [f for f in run_check(path).findings if f.code == "PENGATURAN_BARU"]
+    assert cascade.settings.pk_root_superior_title == ""
+
+
+def test_regenerate_keeps_the_users_values_and_rows(fresh: Path) -> None:
+    def planner(ws) -> None:  # a year of use: own values, and an own note below the table
+        ws["B2"] = "Dinas Tenaga Kerja dan Transmigrasi"
+        ws["B6"] = 120
+        ws["B8"] = "Sangat Baik"
+        ws["A13"] = "Catatan: batas capaian disepakati rapat 5 Januari"
+
+    path = _age(fresh, planner)
+    regenerate(path, reports=False)
+    ws = openpyxl.load_workbook(path)["Pengaturan"]
+    assert (ws["B2"].value, ws["B6"].value, ws["B8"].value) == (
+        "Dinas Tenaga Kerja dan Transmigrasi", 120, "Sangat Baik")
+    assert ws["A13"].value == "Catatan: batas capaian disepakati rapat 5 Januari"
+    # added after the last used row (13), not over the note
+    assert [ws.cell(r, 1).value for r in (14, 15, 16)] == [label for label, _ in NEW_ROWS]
+    names = _names(path)
+    assert names["setInstansi"] == "'Pengaturan'!$B$2" and names["setBatasCapaian"] == "'Pengaturan'!$B$6"
+    assert [names[n] for _, n in NEW_ROWS] == [f"'Pengaturan'!$B${r}" for r in (14, 15, 16)]
+    cascade = read_master(path)
+    assert cascade.settings.office == "Dinas Tenaga Kerja dan Transmigrasi"
+    assert cascade.settings.capaian_cap == 120
+    assert cascade.reference is not None and cascade.reference.above_target_label == "Sangat Baik"
+
+
+def test_missing_above_target_label_takes_the_model_default(fresh: Path) -> None:
+    wb = openpyxl.load_workbook(fresh, keep_vba=True)
+    wb["Pengaturan"].delete_rows(8)  # Label Capaian di Atas Target
+    wb.save(fresh)
+    cascade = read_master(fresh)
+    assert cascade.reference is not None and cascade.reference.above_target_label == "Melampaui Target"
+
+
+def test_missing_required_row_is_still_an_error(fresh: Path) -> None:
+    wb = openpyxl.load_workbook(fresh, keep_vba=True)
+    wb["Pengaturan"].delete_rows(7)  # Rumus Capaian Polaritas Turun: no safe default, stays required
+    wb.save(fresh)
+    with pytest.raises(WorkbookError, match="baris 'Rumus Capaian Polaritas Turun' tidak ditemukan"):
+        read_master(fresh)
