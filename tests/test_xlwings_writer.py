@@ -48,10 +48,11 @@ if "remote" not in [e.name for e in xw.engines]:
     xw.engines.add(xw.main.Engine(impl=_xlremote.engine))
 SEED = Path(__file__).resolve().parent / "data" / "cascading_2023.txt"
 # Actions that only style or place things, or show a message: no cell content to replay.
+# Row heights (setRowHeight, setAutofit of rows) are replayed: a row without a planned height must not
+# keep a taller one.
 STYLE_ACTIONS = {"alert", "setSheetVisibility", "setColumnWidth", "setRangeColor", "setNumberFormat",
                  "setWrapText", "setFontProperty", "setChartType", "setChartSourceData",
-                 "setFontBold", "setFontItalic", "setFontSize", "setFontColor", "activateSheet",
-                 "setRowHeight", "setAutofit"}
+                 "setFontBold", "setFontItalic", "setFontSize", "setFontColor", "activateSheet"}
 
 
 def snapshot(wb: openpyxl.Workbook) -> dict:
@@ -191,8 +192,20 @@ def replay(wb: openpyxl.Workbook, actions: list[dict]) -> None:
                         cell.data_type = "s"
                     else:
                         cell.value = v
+        elif func == "setRowHeight":
+            for r in range(a["start_row"] + 1, a["start_row"] + 1 + a["row_count"]):
+                wb.worksheets[pos].row_dimensions[r].height = args[0]
+        elif func == "setAutofit":  # rows fitted to their contents: no fixed height, as in a new file
+            assert args == ["rows"], a
+            for r in range(a["start_row"] + 1, a["start_row"] + 1 + a["row_count"]):
+                wb.worksheets[pos].row_dimensions[r].height = None
         elif func not in STYLE_ACTIONS:
             raise AssertionError(f"replay does not know action {func!r}: {a}")
+
+
+def heights(ws) -> dict[int, float]:
+    """The rows of a sheet that have a fixed height."""
+    return {r: d.height for r, d in ws.row_dimensions.items() if d.height is not None}
 
 
 def generated(wb: openpyxl.Workbook) -> dict[str, tuple[Marker, dict]]:
@@ -234,6 +247,8 @@ def test_same_cells_as_openpyxl_on_the_seed(tmp_path: Path):
     for name in a:
         assert a[name] == b[name], name
     assert [ws.title for ws in by_openpyxl.worksheets] == [ws.title for ws in replayed.worksheets]
+    # Ringkasan's rows get the plan's heights, as in the file (wrapped names would overlap otherwise).
+    assert heights(replayed["Ringkasan"]) == heights(by_openpyxl["Ringkasan"]) != {}
     # Whole blocks: one formula write per sheet, one body-format copy per unit sheet.
     writes = [x for x in actions if x["func"] in ("setFormula", "setValues")]
     assert len(writes) == 22
@@ -417,6 +432,7 @@ def test_ribbon_rewrites_in_place_and_keeps_references(tmp_path: Path):
                                            for c in (p.C_CAPAIAN, p.C_KATEGORI)]:
             assert _cf_at(x, r, c) == _cf_at(y, r, c) != [], (name, r, c)
     assert len(replayed["Ringkasan"]._charts) == 1  # the old chart replaced, not one more
+    assert heights(replayed["Ringkasan"]) == heights(by_openpyxl["Ringkasan"]) != {}
 
     assert "22 sheet dibuat ulang" in msg and "22 ditulis ulang di tempat" in msg
     assert "Pohon Kinerja" in msg and "xl-sakip regenerate" in msg
@@ -472,3 +488,82 @@ def test_ribbon_keeps_the_original_when_a_generated_sheet_was_copied(tmp_path: P
     assert "P01 KEPALA DINAS (2)" not in replayed.sheetnames
     assert generated(replayed)["P01 KEPALA DINAS"][0].key == "P01"
     assert _formula_cells(replayed[USER_SHEET])[(1, 1)] == "='P01 KEPALA DINAS'!L9"
+
+
+# ------------------------------------------------------------------ Periksa Data: hand-edited sheets
+
+
+def _com_formula(wb: openpyxl.Workbook):
+    """A fake of the one thing Excel's COM has and the remote engine lacks: reading `Range.formula`
+    synchronously. It is a property for xlwings' remote Range that returns the cells of the range from
+    `wb` (the workbook the snapshot was made from) as COM's `.Formula` does: formula text, other values
+    as text (TRUE/FALSE for booleans), "" for an empty cell. Everything else is the real remote engine."""
+    def formula(self):
+        ws = wb[self.sheet.name]
+        (r0, c0), (nr, nc) = self.arg1, self.shape
+
+        def com(v):
+            if v is None:
+                return ""
+            if isinstance(v, bool):
+                return "TRUE" if v else "FALSE"
+            return str(v)
+
+        return tuple(tuple(com(ws.cell(r0 + i, c0 + j).value) for j in range(nc)) for i in range(nr))
+
+    return property(formula)
+
+
+def _edited_master(tmp_path: Path) -> Path:
+    """The small master after `xl-sakip regenerate`, with one cell of P02's sheet typed over by hand: the
+    target of its first indicator (E9, a formula from the master) replaced by 999."""
+    master = write_master(make_small_cascade(), tmp_path / "m.xlsx")
+    regenerate(master)
+    wb = openpyxl.load_workbook(master)
+    ws = wb["P02 KABID LATPENTA"]
+    assert isinstance(ws["E9"].value, str) and ws["E9"].value.startswith("=")  # a generated formula
+    ws["E9"] = 999
+    wb.save(master)
+    return master
+
+
+def _findings_rows(book) -> list[list]:
+    writes = [a for a in book.json()["actions"] if a["func"] == "setValues"]
+    assert len(writes) == 1
+    return writes[0]["values"][1:]
+
+
+def test_ribbon_write_findings_names_a_hand_edited_sheet_where_formulas_can_be_read(tmp_path: Path,
+                                                                                     monkeypatch):
+    from xlwings.pro import _xlremote
+
+    from xl_sakip import macros
+    from xl_sakip.book.findings_sheet import run_check
+
+    master = _edited_master(tmp_path)
+    wb = openpyxl.load_workbook(master)
+    monkeypatch.setattr(_xlremote.Range, "formula", _com_formula(wb))
+    book = xw.Book(json=snapshot(wb))
+    msg = macros.write_findings(book)
+    edits = [r for r in _findings_rows(book) if r[1] == "SHEET_DIUBAH_MANUAL"]
+    # Exactly the edited sheet and cell; the other generated sheets (units, Ringkasan, Dasbor, PK, Pohon
+    # Kinerja) read through .formula hash as written, so none of them is named.
+    assert len(edits) == 1
+    assert edits[0][0] == "galat" and edits[0][2] == "P02"
+    # Written with Excel's text prefix (it starts with '): the cell shows the address.
+    assert _excel_value(edits[0][4]) == ("text", "'P02 KABID LATPENTA'!E9")
+    assert "di sel E9:" in edits[0][5]
+    assert "tidak diperiksa" not in msg
+    # The same finding `xl-sakip check` reports on the saved file.
+    on_file = [f for f in run_check(master).findings if f.code == "SHEET_DIUBAH_MANUAL"]
+    assert [(f.cell, f.message) for f in on_file] == [(_excel_value(edits[0][4])[1], edits[0][5])]
+
+
+def test_ribbon_write_findings_says_hand_edits_were_not_checked_on_the_remote_engine(tmp_path: Path):
+    from xl_sakip import macros
+
+    book = xw.Book(json=snapshot(openpyxl.load_workbook(_edited_master(tmp_path))))
+    msg = macros.write_findings(book)  # the remote engine cannot read formulas
+    assert not [r for r in _findings_rows(book) if r[1] == "SHEET_DIUBAH_MANUAL"]
+    assert "tidak diperiksa" in msg and "xl-sakip check" in msg
+    assert [a["args"][0] for a in book.json()["actions"] if a["func"] == "alert"] == [msg]

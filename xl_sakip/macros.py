@@ -67,19 +67,28 @@ def regenerate(book: Any = None, *, force: bool = False) -> str:
 
 
 def write_findings(book: Any = None) -> str:
-    """"Periksa Data": run the checks on the open workbook's master and write them to the "Temuan" sheet."""
+    """"Periksa Data": run the checks on the open workbook's master, and look for generated sheets edited
+    by hand (SHEET_DIUBAH_MANUAL, as `xl-sakip check` on a file), and write them to the "Temuan" sheet.
+
+    The hand-edit check reads each generated sheet's formulas in one call, which Excel (COM) can do; on an
+    engine that cannot read formulas (xlwings' remote engine) it is skipped and the message says so.
+    """
     from xl_sakip.book.findings_sheet import FINDING_COLUMNS, SHEET_FINDINGS
-    from xl_sakip.core.findings import summary_text
+    from xl_sakip.core.findings import sort_findings, summary_text
     from xl_sakip.core.validation import check
     from xl_sakip.errors import UserError
-    from xl_sakip.sheets.xlwings_writer import read_cascade
+    from xl_sakip.sheets.edits import edit_finding
+    from xl_sakip.sheets.xlwings_writer import edited_sheets_in_book, read_cascade
 
     book = _book(book)
     try:
-        findings = check(read_cascade(book))
+        cascade = read_cascade(book)
+        master = check(cascade)
     except UserError as e:
         _tell(book, e.message, "SAKIP: Periksa Data")
         return e.message
+    edited = edited_sheets_in_book(book, cascade)  # None: this engine cannot read formulas
+    findings = sort_findings([*master, *(edit_finding(e) for e in edited or [])])
     names = [sh.name for sh in book.sheets]
     if SHEET_FINDINGS in names:
         sheet = book.sheets[SHEET_FINDINGS]
@@ -94,6 +103,10 @@ def write_findings(book: Any = None) -> str:
     sheet.range((1, 1), (len(rows), len(FINDING_COLUMNS))).value = rows  # one block
     sheet.range((1, 1), (1, len(FINDING_COLUMNS))).font.bold = True
     msg = f"{summary_text(findings)}; lihat sheet '{SHEET_FINDINGS}'."
+    if edited is None:
+        msg += (" Perubahan manual pada sheet hasil (sheet jabatan, Ringkasan, Dasbor, PK, Pohon Kinerja) "
+                "tidak diperiksa: mesin xlwings ini tidak dapat membaca rumus. Simpan workbook, lalu "
+                "jalankan 'xl-sakip check' pada file yang tersimpan untuk memeriksanya.")
     _tell(book, msg, "SAKIP: Periksa Data")
     return msg
 

@@ -9,6 +9,9 @@ master that check reads leniently but that the planners cannot lay out), only th
 
 A sheet equal to the fresh plan is not counted as edited, as in `regenerate` (it holds what the tool would
 write now).
+
+`edited_sheets` reads an openpyxl workbook; `compare_sheets` is the comparison itself, for cells read any
+other way (the ribbon's Periksa Data reads them from the open book with `block_values`).
 """
 
 from __future__ import annotations
@@ -74,7 +77,23 @@ def differing_cells(now: dict[tuple[int, int], str], plan: SheetPlan) -> list[st
     return [f"{L(c)}{r}" for r, c in sorted(set(now) | set(want)) if now.get((r, c)) != want.get((r, c))]
 
 
-def _fresh_plans(wb: Any, markers: dict[str, Marker], cascade: Cascade, wanted: set[str]
+def block_values(first_row: int, first_col: int, block: Any) -> dict[tuple[int, int], str]:
+    """{(row, col): canonical value} of the non-empty cells of a 2-D block read from a book in one call
+    (xlwings `used_range.formula`: formula text, numbers as text, "" for empty), its top-left cell at
+    (first_row, first_col). A single cell or a single row, as xlwings returns them, counts as a block."""
+    if not isinstance(block, list | tuple):
+        block = [[block]]
+    elif block and not isinstance(block[0], list | tuple):
+        block = [block]
+    out: dict[tuple[int, int], str] = {}
+    for i, row in enumerate(block):
+        for j, v in enumerate(row):
+            if (t := canonical(v)) is not None:
+                out[(first_row + i, first_col + j)] = t
+    return out
+
+
+def _fresh_plans(sheetnames: list[str], markers: dict[str, Marker], cascade: Cascade, wanted: set[str]
                  ) -> dict[str, SheetPlan]:
     """Sheet name -> the plan the tool would write now for that generated sheet (of the names in `wanted`)."""
     from xl_sakip.regenerate import MANAGED_KINDS, plan_for
@@ -83,7 +102,7 @@ def _fresh_plans(wb: Any, markers: dict[str, Marker], cascade: Cascade, wanted: 
     kinds = {markers[n].kind for n in wanted}
     if kinds & set(MANAGED_KINDS):
         managed = {n: (m.kind, m.key) for n, m in markers.items() if m.kind in MANAGED_KINDS}
-        planned = {(sp.kind, sp.key): sp for sp in plan_for(wb.sheetnames, managed, cascade).sheets}
+        planned = {(sp.kind, sp.key): sp for sp in plan_for(sheetnames, managed, cascade).sheets}
         for n in wanted:
             if (sp := planned.get((markers[n].kind, markers[n].key))) is not None:
                 out[n] = sp
@@ -119,21 +138,32 @@ def edited_sheets(wb: Any, cascade: Cascade | None, kinds: Iterable[str] | None 
         if (m := read_marker(ws)) is None:
             continue
         markers[ws.title] = m
-        if wanted is not None and m.kind not in wanted:
-            continue
-        now = sheet_values(ws)
-        if digest_cells((r, c, v) for (r, c), v in now.items()) != m.digest:
-            values[ws.title] = now
-    if not values:
+        if wanted is None or m.kind in wanted:
+            values[ws.title] = sheet_values(ws)
+    return compare_sheets(wb.sheetnames, markers, values, cascade)
+
+
+def compare_sheets(sheetnames: list[str], markers: dict[str, Marker],
+                   values: dict[str, dict[tuple[int, int], str]],
+                   cascade: Cascade | None) -> list[EditedSheet]:
+    """The edited sheets among `values` (sheet name -> its cells as `sheet_values`/`block_values` give them),
+    in the order of `values`, however the cells were read (an openpyxl workbook or an open book).
+
+    `sheetnames`: every sheet of the book, in tab order; `markers`: every generated sheet's marker (the
+    fresh plans need the names of all of them, also of sheets not compared).
+    """
+    edited = {n: now for n, now in values.items()
+              if digest_cells((r, c, v) for (r, c), v in now.items()) != markers[n].digest}
+    if not edited:
         return []
     plans: dict[str, SheetPlan] = {}
     if cascade is not None:
         try:
-            plans = _fresh_plans(wb, markers, cascade, set(values))
+            plans = _fresh_plans(sheetnames, markers, cascade, set(edited))
         except Exception:  # a master check reads leniently may not plan: name the sheets only
             plans = {}
     out: list[EditedSheet] = []
-    for name, now in values.items():
+    for name, now in edited.items():
         cells: list[str] = []
         if (sp := plans.get(name)) is not None:
             cells = differing_cells(now, sp)

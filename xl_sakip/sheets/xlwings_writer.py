@@ -30,6 +30,7 @@ from xl_sakip.book.cells import FORMULA_TRIGGERS
 from xl_sakip.core.models import Cascade
 from xl_sakip.errors import UserError
 from xl_sakip.sheets import plan as p
+from xl_sakip.sheets.edits import EditedSheet, block_values, compare_sheets
 from xl_sakip.sheets.marker import MARKER_NAME, Marker, digest_cells, plan_digest, plan_marker
 from xl_sakip.sheets.names import TEMPLATE_SHEET
 
@@ -80,19 +81,34 @@ def markers(book) -> dict[str, Marker]:
     return out
 
 
-def sheet_digest(sheet) -> str | None:
-    """Hash of the sheet's formulas and constants (as `marker.plan_digest`); None if the engine can't read."""
+def sheet_cells(sheet) -> dict[tuple[int, int], str] | None:
+    """{(row, col): canonical value} of the sheet's formulas and constants, read in ONE `Range.formula`
+    call on the used range; None if the engine cannot read formulas (xlwings' remote engine)."""
     try:
         rng = sheet.used_range
         formulas = rng.formula
     except NotImplementedError:
         return None
-    if not isinstance(formulas, list | tuple):
-        formulas = [[formulas]]
-    elif formulas and not isinstance(formulas[0], list | tuple):
-        formulas = [formulas]
-    r0, c0 = rng.row, rng.column
-    return digest_cells((r0 + i, c0 + j, v) for i, row in enumerate(formulas) for j, v in enumerate(row))
+    return block_values(rng.row, rng.column, formulas)
+
+
+def sheet_digest(sheet) -> str | None:
+    """Hash of the sheet's formulas and constants (as `marker.plan_digest`); None if the engine can't read."""
+    cells = sheet_cells(sheet)
+    return None if cells is None else digest_cells((r, c, v) for (r, c), v in cells.items())
+
+
+def edited_sheets_in_book(book, cascade: Cascade | None) -> list[EditedSheet] | None:
+    """The generated sheets of the open book (every marker kind) edited by hand, in tab order, compared as
+    `edits.edited_sheets` compares a file; None if the engine cannot read formulas (then nothing is known)."""
+    found = {sh.name: m for sh in book.sheets if (m := _marker_of(sh)) is not None}
+    values = {}
+    for name in found:
+        cells = sheet_cells(book.sheets[name])
+        if cells is None:
+            return None
+        values[name] = cells
+    return compare_sheets([sh.name for sh in book.sheets], found, values, cascade)
 
 
 def read_cascade(book) -> Cascade:
@@ -219,12 +235,19 @@ def _style(sheet, span: p.StyleSpan) -> None:
         rng.wrap_text = True
 
 
-def _fill_summary(sheet, plan: p.SheetPlan) -> None:
+def _fill_summary(sheet, plan: p.SheetPlan, old_last: int = 0) -> None:
+    """Widths, styles, the block, row heights and the chart of the summary. `old_last`: the last row the
+    sheet used before it was cleared (0 for a new sheet)."""
     for c, w in plan.column_widths.items():
         sheet.range((1, c)).column_width = w
     for span in plan.styles:
         _style(sheet, span)
     sheet.range((1, 1), (plan.n_rows, plan.n_cols)).formula = block(plan)
+    # As on the unit sheets: rows keep their old height after Clear, so fit them to the new contents,
+    # then the plan's estimated heights (wrapped titles and names would otherwise overlap in Excel).
+    if old_last:
+        sheet.range((1, 1), (max(old_last, plan.n_rows), 1)).rows.autofit()
+    _row_heights(sheet, plan)
     for spec in plan.charts:
         if spec.last_row < spec.first_row:
             continue
@@ -242,11 +265,12 @@ def _new_summary(book, plan: p.SheetPlan) -> Any:
 
 
 def _rewrite_summary(sheet, plan: p.SheetPlan) -> None:
+    old_last = _last_row(sheet)
     sheet.clear()
     charts = sheet.charts
     for i in range(len(charts) - 1, -1, -1):  # last first: indices stay valid
         charts[i].delete()
-    _fill_summary(sheet, plan)
+    _fill_summary(sheet, plan, old_last)
 
 
 def _marker_name(sheet) -> Any:
