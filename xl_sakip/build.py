@@ -12,7 +12,6 @@ from pathlib import Path
 
 from xl_sakip.book.writer import write_master
 from xl_sakip.core.models import Cascade
-from xl_sakip.errors import UserError
 from xl_sakip.importer import ImportResult, read_seed
 
 #: The seed of the shipped workbook, kept in the repository.
@@ -39,12 +38,11 @@ def build_shipped(output: str | Path = SHIPPED_WORKBOOK, seed: str | Path = SEED
 def make_demo(source: str | Path, output: str | Path, *, force: bool = False) -> Path:
     """A copy of the master at `source` with the SAMPLE realisasi of 2023 filled in, and its generated
     sheets, at `output`: for demos and for trying the tool without touching the real workbook."""
+    from xl_sakip.book.package import check_target
     from xl_sakip.book.reader import read_master
     from xl_sakip.sample import apply_sample
 
-    output = Path(output)
-    if output.exists() and not force:  # before any work; save_workbook words it the same way
-        raise UserError(f"File '{output}' sudah ada; gunakan --force untuk menimpanya.")
+    output = check_target(output, force=force)  # before any work: the save itself happens in a temp folder
     _write_with_sheets(apply_sample(read_master(source)), output)
     return output
 

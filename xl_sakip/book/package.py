@@ -55,6 +55,20 @@ SUFFIXES = (".xlsm", ".xlsx")
 _XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
+def check_target(path: str | Path, *, force: bool = False) -> Path:
+    """Refuse, before any work, a target that cannot take a workbook: wrong suffix, a folder, an existing
+    file without `force`, a read-only file. Returns the path."""
+    path = Path(path)
+    if path.suffix.lower() not in SUFFIXES:
+        raise UserError(f"Nama file '{path}' harus berakhiran .xlsm (workbook dengan makro) atau .xlsx.")
+    if path.is_dir():
+        raise UserError(f"'{path}' adalah folder, bukan file; beri nama file workbook yang berakhiran .xlsm.")
+    if path.exists() and not force:
+        raise UserError(f"File '{path}' sudah ada; gunakan --force untuk menimpanya.")
+    _refuse_read_only(path)
+    return path
+
+
 def save_workbook(
     wb: Workbook, path: str | Path, *, macro_parts: MacroParts | None = None, force: bool = False
 ) -> Path:
@@ -62,15 +76,8 @@ def save_workbook(
 
     Raises UserError when the file exists and `force` is false, or when the file cannot be written.
     """
-    path = Path(path)
+    path = check_target(path, force=force)
     suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise UserError(f"Nama file '{path}' harus berakhiran .xlsm (workbook dengan makro) atau .xlsx.")
-    if path.is_dir():
-        raise UserError(f"'{path}' adalah folder, bukan file; beri nama file workbook yang berakhiran .xlsm.")
-    if path.exists() and not force:
-        raise UserError(f"File '{path}' sudah ada; gunakan --force untuk menimpanya.")
-    _refuse_read_only(path)
     parts = package_parts(openpyxl_parts(wb), macro=suffix == ".xlsm", macro_parts=macro_parts)
     if suffix == ".xlsx" and VBA_PART in parts:
         raise UserError(f"Workbook dengan makro harus disimpan sebagai .xlsm, bukan '{path.name}'.")
