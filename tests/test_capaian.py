@@ -28,7 +28,9 @@ def test_lower_is_better_t_over_r_setting():
 
 def test_higher_is_better():
     assert compute(45, 60, NAIK).value == pytest.approx(75.0)
-    assert compute("12,5", "10", NAIK).value == pytest.approx(125.0)  # Indonesian text forms
+    # Text is not a number, even when it looks like one (as ISNUMBER on the sheets): the reason names it.
+    r = compute("12,5", 10, NAIK)
+    assert r.status is Status.NOT_COMPUTABLE and r.reason == "realisasi '12,5' bukan angka"
     zero = compute(0, 5, NAIK)  # a reported zero is a value, not a missing one
     assert (zero.status, zero.value) == (Status.COMPUTED, 0.0)
 
@@ -72,11 +74,11 @@ def test_grades():
     assert compute(" b B ", "bb", kind=g).value == pytest.approx(100.0)  # spaces do not count
     assert compute("a", "BB", kind=g).value == pytest.approx(120.0)  # A 6 / BB 5
     assert compute(5, "BB", kind=g).value == pytest.approx(100.0)  # a numeric score
-    assert compute("3,5", "BB", kind=g).value == pytest.approx(70.0)
+    assert compute(3.5, "BB", kind=g).value == pytest.approx(70.0)  # a score: 3,5 of BB's 5
     for realisasi, target in (("XYZ", "BB"), ("BB", "ZZ"), (9, "BB"), (-1, "BB")):
         assert compute(realisasi, target, kind=g).status is Status.NOT_COMPUTABLE
     # The SAKIP scale tops out at AA = 7: a score of 8,5 is named the way planners write it.
-    assert compute(8.5, "BB", kind=g).reason == "skor realisasi 8,5 di luar skala predikat (0 sampai 7)"
+    assert compute(8.5, "BB", kind=g).reason == "skor realisasi 8.5 di luar skala predikat (0 sampai 7)"
 
 
 def test_cap_setting():

@@ -305,7 +305,8 @@ def test_every_rule_2t_minus_r_matches_core_and_hand(tmp_path: Path):
     assert f["P02-2.3"][0] == "tidak dapat dihitung: realisasi TW1 bukan angka: 'abc'"
     assert f["P02-3.1"] == (75, "Sedang")  # WDP 3 / WTP 4
     assert str(f["P02-3.2"][0]).startswith("tidak dapat dihitung: predikat realisasi 'ZZ'")
-    assert f["P02-4.1"] == (55, "Rendah")  # 22 of the quarterly targets' sum 40
+    # Of what was reported: 10 + 12 against the targets of TW1 and TW2 only (10 + 10), TW3/TW4 missing.
+    assert f["P02-4.1"] == (110, "Melampaui Target")
     assert f["P02-4.2"] == (0, "Sangat Rendah")  # a reported zero is a value
     assert f["P02-4.3"][0] == "tidak dapat dihitung: realisasi belum diisi"
     assert f["P02-4.4"][0] == "tidak dapat dihitung: target belum diisi"

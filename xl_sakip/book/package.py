@@ -31,6 +31,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from xl_sakip.book.lock import workbook_lock
 from xl_sakip.book.macro_parts import MacroParts
+from xl_sakip.book.values import cached_values, with_cached_values
 from xl_sakip.errors import UserError
 
 CONTENT_TYPES = "[Content_Types].xml"
@@ -79,6 +80,7 @@ def save_workbook(
     path = check_target(path, force=force)
     suffix = path.suffix.lower()
     parts = package_parts(openpyxl_parts(wb), macro=suffix == ".xlsm", macro_parts=macro_parts)
+    parts = with_cached_values(parts, cached_values(wb))  # every formula cell shows its value unopened
     if suffix == ".xlsx" and VBA_PART in parts:
         raise UserError(f"Workbook dengan makro harus disimpan sebagai .xlsm, bukan '{path.name}'.")
     try:

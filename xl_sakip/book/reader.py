@@ -41,6 +41,7 @@ from pydantic import BaseModel, ValidationError
 from xl_sakip.book import schema as s
 from xl_sakip.book.schema import Column
 from xl_sakip.core.findings import Finding, Locator, Severity
+from xl_sakip.core.graph import cycles
 from xl_sakip.core.models import (
     QUARTERS,
     Aggregation,
@@ -574,21 +575,13 @@ def _rows_of(rows: list[tuple[_Row, dict[str, Any]]], field: str) -> dict[str, i
 
 def _check_loops(rows: list[tuple[_Row, dict[str, Any]]], problems: _Problems) -> None:
     """A Kode Atasan chain that comes back to where it started (the tree and every roll-up would loop)."""
-    parent = {f["code"]: f["parent"] for _, f in rows if isinstance(f["code"], str)}
+    parent = {f["code"]: (f["parent"] if isinstance(f["parent"], str) else None)
+              for _, f in rows if isinstance(f["code"], str)}
     row_of = {f["code"]: row for row, f in reversed(rows) if isinstance(f["code"], str)}
-    reported: set[frozenset[str]] = set()
-    for code in parent:
-        path, node = [code], parent[code]
-        while isinstance(node, str) and node in parent and node not in path:
-            path.append(node)
-            node = parent[node]
-        if isinstance(node, str) and node in path:
-            loop = path[path.index(node):]
-            if frozenset(loop) not in reported:
-                reported.add(frozenset(loop))
-                chain = " → ".join([*loop, loop[0]])
-                row_of[loop[0]].problem("parent", f"Kode Atasan membentuk putaran {chain}; perbaiki Kode "
-                                                  "Atasan salah satunya (jabatan tertinggi dikosongkan).")
+    for loop in cycles(parent):
+        chain = " → ".join([*loop, loop[0]])
+        row_of[loop[0]].problem("parent", f"Kode Atasan membentuk putaran {chain}; perbaiki Kode "
+                                          "Atasan salah satunya (jabatan tertinggi dikosongkan).")
 
 
 def _read_indicators(

@@ -1,5 +1,7 @@
 """Quarterly values -> the value of a period (domain.md, Period aggregation).
 
+The rules themselves are core/rules.py (realisasi, target, reported); this module evaluates them on a
+model's values:
 - SUM (counts: perusahaan, orang, dokumen ...): the reported quarters add up;
 - LATEST (percentages, indices, grades): the latest reported quarter;
 - RATIO: recomputed from the summed numerators and denominators, never an average of ratios (× 100 for
@@ -12,8 +14,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from xl_sakip.core.engine import ANNUAL, DEN, NUM, PLAIN, period_rules, quarter_vars
+from xl_sakip.core.formula import EMPTY, XlError, evaluate, evaluate_raw
 from xl_sakip.core.models import QUARTERS, Aggregation, Indicator, Kind, Value
 from xl_sakip.core.numbers import parse_number
+from xl_sakip.core.rules import is_ratio, sum_if
 
 
 class NotANumber(ValueError):
@@ -77,93 +82,66 @@ def aggregate_values(
     *,
     kind: Kind = Kind.NUMBER,
     upto: int = QUARTERS,
-    numerators: list[float | None] | None = None,
-    denominators: list[float | None] | None = None,
+    numerators: list[Value | None] | None = None,
+    denominators: list[Value | None] | None = None,
 ) -> PeriodValue:
-    """Aggregate quarterly values (index 0 = TW1) over quarters 1..upto."""
+    """Aggregate quarterly values (index 0 = TW1) over quarters 1..upto: core/rules.realisasi."""
+    return _period(kind, aggregation, upto, values, numerators, denominators)
+
+
+def _period(kind: Kind, aggregation: Aggregation, upto: int, values: list, numerators: list | None,
+            denominators: list | None, *, own: bool = False) -> PeriodValue:
     _check_upto(upto)
-    qs = range(1, upto + 1)
-    if aggregation is Aggregation.RATIO and kind is not Kind.GRADE:
-        return _ratio(numerators or [None] * QUARTERS, denominators or [None] * QUARTERS, kind, upto)
-    raw = {q: values[q - 1] if q - 1 < len(values) else None for q in qs}
-    reported = [q for q in qs if not is_empty(raw[q])]
-    missing = [q for q in qs if q not in reported]
+    pr = period_rules(kind, aggregation, upto)
+    env = PLAIN.with_vars(**quarter_vars("tw", values), **quarter_vars("num", numerators or []),
+                          **quarter_vars("den", denominators or []))
+    flags = [evaluate(x, env) is True for x in pr.reported]
+    reported = [q for q in range(1, upto + 1) if flags[q - 1]]
+    missing = [q for q in range(1, upto + 1) if not flags[q - 1]]
     pv = PeriodValue(upto=upto, reported=reported, missing=missing)
-    if not reported:
-        return pv
-    if kind is Kind.GRADE:
-        # A grade (or its numeric score) is never added up: the latest reported one counts.
-        last = raw[reported[-1]]
-        pv.value = last.strip() if isinstance(last, str) else float(last)
-        return pv
-    nums: dict[int, float] = {}
-    for q in reported:
-        try:
-            nums[q] = to_number(raw[q])  # type: ignore[assignment]
-        except NotANumber:
-            pv.problem = f"realisasi {quarter_label(q)} bukan angka: '{raw[q]}'"
-            return pv
-    if aggregation is Aggregation.SUM:
-        pv.value = sum(nums.values())
+    v = evaluate_raw(pr.own if own else pr.realisasi, env)
+    if isinstance(v, XlError):  # cannot happen with the rules as written; never a silent value
+        pv.problem = str(v)
+    elif v == "" or v is EMPTY:
+        pass
+    elif isinstance(v, str) and kind is not Kind.GRADE:
+        pv.problem = v
     else:
-        pv.value = nums[reported[-1]]
-    return pv
-
-
-def _ratio(nums: list[float | None], dens: list[float | None], kind: Kind, upto: int) -> PeriodValue:
-    qs = range(1, upto + 1)
-    reported = [q for q in qs if not is_empty(nums[q - 1]) and not is_empty(dens[q - 1])]
-    missing = [q for q in qs if q not in reported]
-    pv = PeriodValue(upto=upto, reported=reported, missing=missing)
-    if not reported:
-        return pv
-    try:
-        n = sum(to_number(nums[q - 1]) for q in reported)  # type: ignore[misc]
-        d = sum(to_number(dens[q - 1]) for q in reported)  # type: ignore[misc]
-    except NotANumber as e:
-        pv.problem = f"pembilang/penyebut bukan angka: '{e}'"
-        return pv
-    pv.numerator, pv.denominator = n, d
-    if d == 0:
-        pv.problem = "jumlah penyebut 0: rasio tidak dapat dihitung"
-        return pv
-    pv.value = n / d * (100 if kind is Kind.PERCENT else 1)
+        pv.value = v if isinstance(v, str) else float(v)
+    if is_ratio(kind, aggregation) and pv.value is not None:
+        pv.numerator = float(evaluate(sum_if(NUM[:upto], pr.reported), env))  # type: ignore[arg-type]
+        pv.denominator = float(evaluate(sum_if(DEN[:upto], pr.reported), env))  # type: ignore[arg-type]
     return pv
 
 
 def realisasi_to_date(ind: Indicator, upto: int = QUARTERS) -> PeriodValue:
     """The indicator's realisasi for quarters 1..upto by its aggregation rule."""
-    return aggregate_values(
-        ind.realisasi_q,
-        ind.aggregation,
-        kind=ind.kind,
-        upto=upto,
-        numerators=ind.numerator_q,
-        denominators=ind.denominator_q,
-    )
+    return _period(ind.kind, ind.aggregation, upto, ind.realisasi_q, ind.numerator_q, ind.denominator_q)
+
+
+def own_period(ind: Indicator, upto: int = QUARTERS) -> PeriodValue:
+    """`realisasi_to_date`, except that a negative quarter makes it not computable (rules.own_realisasi)."""
+    return _period(ind.kind, ind.aggregation, upto, ind.realisasi_q, ind.numerator_q, ind.denominator_q,
+                   own=True)
+
+
+def annual_target(ind: Indicator) -> Value | None:
+    """The annual target as the Target column holds it; a grade indicator's written code."""
+    if ind.kind is Kind.GRADE and ind.target is None:
+        return ind.target_grade
+    return ind.target
 
 
 def target_to_date(ind: Indicator, upto: int = QUARTERS) -> float | str | None:
-    """The target matching `realisasi_to_date`.
-
-    Without quarterly targets: the annual target. With them: their sum to date for SUM, the latest
-    quarterly target to date for LATEST/RATIO (the annual target when none is set yet). A grade indicator
-    gives its grade code. Text that is not a number gives None (validation reports it).
-    """
+    """The target matching `realisasi_to_date` (core/rules.target): the annual target without quarterly
+    targets; with them, the targets of the reported quarters (a sum) or of the latest reported quarter.
+    None when there is none; text when it is a grade code, or why it is not a number."""
     _check_upto(upto)
-    tq = ind.target_q[:upto]
-    given = [v for v in tq if not is_empty(v)]
-    if ind.kind is Kind.GRADE:
-        if given:
-            last = given[-1]
-            return last.strip() if isinstance(last, str) else float(last)
-        return ind.target_grade if ind.target is None else ind.target
-    if all(is_empty(v) for v in ind.target_q):
-        return ind.target
-    try:
-        numbers = [to_number(v) for v in given]
-    except NotANumber:
+    pr = period_rules(ind.kind, ind.aggregation, upto)
+    env = PLAIN.with_vars(**quarter_vars("tw", ind.realisasi_q), **quarter_vars("num", ind.numerator_q),
+                          **quarter_vars("den", ind.denominator_q), **quarter_vars("tq", ind.target_q),
+                          **{ANNUAL.name: annual_target(ind)})
+    v = evaluate_raw(pr.target, env)
+    if v == "" or v is EMPTY or isinstance(v, XlError):
         return None
-    if ind.aggregation is Aggregation.SUM:
-        return float(sum(numbers))  # type: ignore[arg-type]
-    return numbers[-1] if numbers else ind.target
+    return v if isinstance(v, str) else float(v)  # type: ignore[arg-type]

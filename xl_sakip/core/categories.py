@@ -2,13 +2,15 @@
 
 A band holds capaian in (lower, upper]; None is unbounded. The lowest band also holds its own lower bound,
 so that a band written "0–50" takes a capaian of exactly 0. A capaian above 100 gets
-Reference.above_target_label (when that label is set).
+Reference.above_target_label (when that label is set). The rule is core/rules.category, on the capaian
+rounded to 2 decimals; this module evaluates it and checks the table.
 """
 
 from __future__ import annotations
 
 import math
 
+from xl_sakip.core.engine import RulesEnv, category_rule, run
 from xl_sakip.core.findings import Finding, Severity
 from xl_sakip.core.models import Band, Reference
 from xl_sakip.core.numbers import fmt
@@ -25,16 +27,12 @@ def _hi(b: Band) -> float:
 
 
 def category(value: float | None, reference: Reference) -> str | None:
-    """The label of a capaian value; None when no band holds it (or there is no value)."""
+    """The label of a capaian value (core/rules.category: chosen on the value rounded to 2 decimals);
+    None when no band holds it (or there is no value)."""
     if value is None:
         return None
-    if value > TOP and reference.above_target_label:
-        return reference.above_target_label
-    bands = sorted(reference.bands, key=_lo)
-    for i, b in enumerate(bands):
-        if _lo(b) < value <= _hi(b) or (i == 0 and value == _lo(b)):
-            return b.label
-    return None
+    label = run(category_rule(), RulesEnv(None, reference), K=value)
+    return label if isinstance(label, str) and label else None
 
 
 def check_bands(reference: Reference) -> list[Finding]:

@@ -34,8 +34,11 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from xl_sakip.core.aggregate import NotANumber, PeriodValue, realisasi_to_date, target_to_date, to_number
-from xl_sakip.core.capaian import Capaian, Status, capaian_of, own_realisasi
+from xl_sakip.core import graph
+from xl_sakip.core import words as w
+from xl_sakip.core.aggregate import NotANumber, PeriodValue, realisasi_to_date, to_number
+from xl_sakip.core.capaian import Capaian, capaian_of, own_realisasi
+from xl_sakip.core.engine import PLAIN, covers_rule, rolled_rule, run
 from xl_sakip.core.findings import Finding, Locator, Severity
 from xl_sakip.core.linking import find_component, is_ipk_indicator, is_ipk_value
 from xl_sakip.core.models import QUARTERS, Cascade, Indicator, IpkComponent, Kind, Reference, RollUp
@@ -83,15 +86,17 @@ class Rolled(BaseModel):
 
 
 def covers(parent_target: float | None, child_targets: Sequence[float | None]) -> bool:
-    """THE roll-up rule: do the pendukung cover their parent, so that the parent takes their sum?
-
-    Yes when the parent and every pendukung have a target and the pendukung's targets add up to at least
-    the parent's less the rounding tolerance. A larger sum still covers (the plan is inconsistent, check
-    says so); a smaller one is partial coverage: the parent keeps its own realisasi.
+    """THE roll-up rule (core/rules.covers): do the pendukung cover their parent, so that the parent takes
+    their sum? Yes when the parent and every pendukung have a target and the pendukung's targets add up to
+    at least the parent's less the rounding tolerance. A larger sum still covers (the plan is
+    inconsistent, check says so); a smaller one is partial coverage: the parent keeps its own realisasi.
     """
-    if parent_target is None or not child_targets or any(t is None for t in child_targets):
-        return False
-    return sum(child_targets) >= parent_target - tolerance(len(child_targets))  # type: ignore[arg-type]
+    numbers = [t for t in child_targets if isinstance(t, int | float)]
+    total = 0.0
+    for t in numbers:  # in table order, as SUMIFS adds
+        total += t
+    return run(covers_rule(len(child_targets)), PLAIN, T=parent_target, n_with_target=len(numbers),
+               sum_targets=total) is True
 
 
 def rollup_sum(
@@ -109,25 +114,27 @@ def rollup_sum(
     """
     out = Rolled()
     total = 0.0
-
-    def walk(node: str, path: tuple[str, ...]) -> None:
-        nonlocal total
-        for child in children.get(node, []):
-            if child in path:
-                out.problem = "siklus: " + " → ".join((*path, child))
-                continue
-            kids = children.get(child)
-            if kids and (target is None or covers(target(child), [target(k) for k in kids])):
-                walk(child, (*path, child))
-                continue
-            out.leaves.append(child)
-            v = value(child)
-            if v is None:
-                out.missing.append(child)
-            else:
-                total += v
-
-    walk(parent, (parent,))
+    # Depth first, children in table order, without recursion: a stack of (path, remaining children).
+    stack = [((parent,), iter(children.get(parent, [])))]
+    while stack:
+        path, todo = stack[-1]
+        child = next(todo, None)
+        if child is None:
+            stack.pop()
+            continue
+        if child in path:
+            out.problem = "siklus: " + " → ".join((*path, child))
+            continue
+        kids = children.get(child)
+        if kids and (target is None or covers(target(child), [target(k) for k in kids])):
+            stack.append(((*path, child), iter(kids)))
+            continue
+        out.leaves.append(child)
+        v = value(child)
+        if v is None:
+            out.missing.append(child)
+        else:
+            total += v
     if out.leaves and len(out.missing) < len(out.leaves):
         out.value = total
     return out
@@ -139,17 +146,12 @@ def _ids_tree(cascade: Cascade) -> dict[str, list[str]]:
 
 def on_cycle(children: dict[str, list[str]]) -> set[str]:
     """Ids that lie on a cycle of roll-up links (no realisasi can be rolled up through them)."""
-    bad: set[str] = set()
-    for start in children:
-        stack = [(start, (start,))]
-        while stack:
-            node, path = stack.pop()
-            for ch in children.get(node, []):
-                if ch in path:
-                    bad.update(path[path.index(ch):])
-                elif len(path) < 64:
-                    stack.append((ch, (*path, ch)))
-    return bad
+    parent_of: dict[str, str | None] = {}
+    for parent, kids in children.items():
+        parent_of.setdefault(parent, None)
+        for k in kids:
+            parent_of[k] = parent
+    return graph.on_cycle(parent_of)
 
 
 def rolled_target(cascade: Cascade, parent_id: str) -> Rolled:
@@ -166,8 +168,8 @@ class Source(StrEnum):
     PARTIAL = "sebagian"  # the pendukung cover only part of the target: its own realisasi
 
 
-CYCLE = "siklus pada Mendukung ID: roll-up tidak dapat dihitung"
-PARTIAL_EMPTY = "pendukung hanya mencakup sebagian target dan realisasi sendiri belum diisi"
+CYCLE = w.CYCLE
+PARTIAL_EMPTY = w.PARTIAL_EMPTY
 
 
 class Used(BaseModel):
@@ -179,7 +181,7 @@ class Used(BaseModel):
 
 
 class _Roll:
-    """`used_realisasi` over one cascade and one `upto`, memoised (parents share pendukung)."""
+    """`used_realisasi` over one cascade and one `upto`, memoised (parents share pendukung), iterative."""
 
     def __init__(self, cascade: Cascade, upto: int, tree: dict[str, list[str]] | None,
                  by_id: dict[str, Indicator] | None) -> None:
@@ -187,57 +189,59 @@ class _Roll:
         self.tree = tree if tree is not None else _ids_tree(cascade)
         self.by_id = by_id if by_id is not None else {i.id: i for i in cascade.indicators}
         self.memo: dict[str, Used] = {}
+        self.cyclic = on_cycle(self.tree)
 
-    def on_cycle(self, ind_id: str) -> bool:
-        """Does following Mendukung ID up from `ind_id` come back to it? (O(depth): one parent each.)"""
-        node, seen = ind_id, set()
-        while node not in seen:
-            seen.add(node)
-            ind = self.by_id.get(node)
-            if ind is None or ind.rollup is not RollUp.SUM or not ind.supports:
-                return False
-            node = ind.supports
-            if node == ind_id:
-                return True
-        return False
+    def kids(self, ind_id: str) -> list[str]:
+        return [k for k in self.tree.get(ind_id, []) if k in self.by_id]
 
     def rolled(self, parent_id: str) -> PeriodValue | None:
-        """The sum of the direct pendukung's used realisasi; quarters missing in any are missing."""
-        kids = [k for k in self.tree.get(parent_id, []) if k in self.by_id]
+        """The sum of the direct pendukung's used realisasi (core/rules.rolled); quarters missing in any
+        are missing."""
+        kids = self.kids(parent_id)
         if not kids:
             return None
-        if self.on_cycle(parent_id):
+        if parent_id in self.cyclic:
             return PeriodValue(upto=self.upto, problem=CYCLE)
-        used = {k: self.used(k).pv for k in kids}
-        missing = sorted({q for pv in used.values() for q in pv.missing})
+        used = [self.used(k).pv for k in kids]
+        missing = sorted({q for pv in used for q in pv.missing})
         pv = PeriodValue(upto=self.upto, missing=missing,
                          reported=[q for q in range(1, self.upto + 1) if q not in missing])
-        problems = [f"{k}: {u.problem}" for k, u in used.items() if u.problem]
-        values = [u.value for u in used.values() if isinstance(u.value, float)]
-        if problems:
-            pv.problem = "; ".join(problems)
-        elif values:
-            pv.value = sum(values)
+        values = {f"v{i}": (u.problem or u.value) for i, u in enumerate(used)}
+        flags = {f"p{i}": 1 if u.problem else 0 for i, u in enumerate(used)}
+        v = run(rolled_rule(len(kids)), PLAIN, **values, **flags)
+        if isinstance(v, str) and v:
+            pv.problem = v
+        elif isinstance(v, float):
+            pv.value = v
         return pv
 
     def used(self, ind_id: str) -> Used:
-        if ind_id in self.memo:
-            return self.memo[ind_id]
+        stack = [ind_id]
+        while stack:  # pendukung first, without recursion (a chain may be hundreds of levels deep)
+            node = stack[-1]
+            if node in self.memo:
+                stack.pop()
+                continue
+            todo = [] if node in self.cyclic else [k for k in self.kids(node) if k not in self.memo]
+            if todo:
+                stack.extend(todo)
+                continue
+            stack.pop()
+            self.memo[node] = self._used(node)
+        return self.memo[ind_id]
+
+    def _used(self, ind_id: str) -> Used:
         ind = self.by_id[ind_id]
-        kids = [self.by_id[k] for k in self.tree.get(ind_id, []) if k in self.by_id]
+        kids = [self.by_id[k] for k in self.kids(ind_id)]
         if not kids:
-            out = Used(pv=own_realisasi(ind, self.upto), source=Source.OWN)
-        elif self.on_cycle(ind_id):
-            out = Used(pv=PeriodValue(upto=self.upto, problem=CYCLE), source=Source.PENDUKUNG)
-        else:
-            rolled = self.rolled(ind_id)
-            assert rolled is not None
-            if covers(ind.target, [k.target for k in kids]):
-                out = Used(pv=rolled, source=Source.PENDUKUNG, rolled=rolled)
-            else:
-                out = Used(pv=own_realisasi(ind, self.upto), source=Source.PARTIAL, rolled=rolled)
-        self.memo[ind_id] = out
-        return out
+            return Used(pv=own_realisasi(ind, self.upto), source=Source.OWN)
+        if ind_id in self.cyclic:
+            return Used(pv=PeriodValue(upto=self.upto, problem=CYCLE), source=Source.PENDUKUNG)
+        rolled = self.rolled(ind_id)
+        assert rolled is not None
+        if covers(ind.target, [k.target for k in kids]):
+            return Used(pv=rolled, source=Source.PENDUKUNG, rolled=rolled)
+        return Used(pv=own_realisasi(ind, self.upto), source=Source.PARTIAL, rolled=rolled)
 
 
 def used_realisasi(
@@ -280,10 +284,8 @@ def capaian_rolled(
     call rebuilds the tree from every indicator.
     """
     used = used_realisasi(cascade, ind.id, upto, _tree=_tree, _by_id=_by_id)
-    if used.source is Source.PARTIAL and used.pv.value is None and not used.pv.problem:
-        return Capaian(status=Status.NOT_COMPUTABLE, reason=PARTIAL_EMPTY, target=target_to_date(ind, upto),
-                       missing_quarters=used.pv.missing)
-    return capaian_of(ind, cascade.settings, cascade.reference, upto, used.pv)
+    empty = w.PARTIAL_EMPTY if used.source is Source.PARTIAL else w.NO_REALISASI
+    return capaian_of(ind, cascade.settings, cascade.reference, upto, used.pv, empty)
 
 
 # ---------------------------------------------------------------- IPK components
@@ -364,27 +366,15 @@ def check_rollup(cascade: Cascade, locator: Locator | None = None) -> list[Findi
             )
 
     # Cycles over all links (a cycle makes every roll-up through it meaningless)
-    seen_cycles: set[frozenset[str]] = set()
-    for ind in cascade.indicators:
-        path, node = [ind.id], ind.supports
-        while node and node in by_id and node not in path:
-            path.append(node)
-            node = by_id[node].supports
-        if node and node in path:
-            cycle = path[path.index(node) :]
-            key = frozenset(cycle)
-            if key not in seen_cycles:
-                seen_cycles.add(key)
-                first = by_id[cycle[0]]
-                add(
-                    Severity.ERROR,
-                    "SIKLUS_DUKUNGAN",
-                    first,
-                    "Rantai Mendukung ID berputar: "
-                    + " → ".join([*cycle, cycle[0]])
-                    + ". Putuskan salah satu tautan.",
-                )
-    in_cycle = set().union(*seen_cycles) if seen_cycles else set()
+    found = graph.cycles({i: by_id[i].supports for i in by_id})
+    for cycle in found:
+        add(
+            Severity.ERROR,
+            "SIKLUS_DUKUNGAN",
+            by_id[cycle[0]],
+            f"Rantai Mendukung ID berputar: {' → '.join([*cycle, cycle[0]])}. Putuskan salah satu tautan.",
+        )
+    in_cycle = {n for c in found for n in c}
 
     # Targets and realisasi against the children
     all_components = {c.no for c in ref.ipk_components}

@@ -13,6 +13,7 @@ from xl_sakip.core.aggregate import NotANumber, is_empty, to_number
 from xl_sakip.core.capaian import find_grade
 from xl_sakip.core.categories import check_bands
 from xl_sakip.core.findings import Finding, Locator, Severity, sort_findings
+from xl_sakip.core.graph import cycles
 from xl_sakip.core.models import QUARTERS, Aggregation, Cascade, Indicator, Kind, Polarity, Reference
 from xl_sakip.core.numbers import fmt, parse_target
 from xl_sakip.core.rollup import check_rollup, tolerance
@@ -489,26 +490,14 @@ def check_workbook(cascade: Cascade, locator: Locator | None = None) -> list[Fin
             "jabatan tertinggi. Isi Kode Atasan-nya.",
             "parent",
         )
-    parent = {p.code: p.parent for p in cascade.positions}
-    reported: set[frozenset[str]] = set()
-    for p in cascade.positions:
-        path, node = [p.code], p.parent
-        while node and node in parent and node not in path:
-            path.append(node)
-            node = parent[node]
-        if node and node in path:
-            cycle = path[path.index(node) :]
-            if frozenset(cycle) not in reported:
-                reported.add(frozenset(cycle))
-                pos(
-                    E,
-                    "SIKLUS_JABATAN",
-                    cycle[0],
-                    "Susunan atasan berputar: "
-                    + " → ".join([*cycle, cycle[0]])
-                    + ". Perbaiki Kode Atasan salah satunya.",
-                    "parent",
-                )
+    for cycle in cycles({p.code: p.parent for p in cascade.positions}):
+        pos(
+            E,
+            "SIKLUS_JABATAN",
+            cycle[0],
+            f"Susunan atasan berputar: {' → '.join([*cycle, cycle[0]])}. Perbaiki Kode Atasan salah satunya.",
+            "parent",
+        )
     with_indicators = {i.position for i in cascade.indicators}
     for p in cascade.positions:
         for label, name in (("Kode", p.code), ("Jabatan", p.title)):

@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xl_sakip.book import values
 from xl_sakip.book.cells import FORMULA_TRIGGERS
 from xl_sakip.sheets import plan as p
 from xl_sakip.sheets.marker import MARKER_NAME, Marker, digest_cells, plan_marker
@@ -35,6 +36,8 @@ def _write_cell(ws: Worksheet, row: int, col: int, v: p.Content) -> None:
     cell = ws.cell(row, col)
     if isinstance(v, p.Formula):
         cell.value = v.text
+        if v.expr is not None:  # its cached value comes from the rule itself, not from re-parsing the text
+            values.register(ws.parent, ws.title, row, col, v.expr)
     elif isinstance(v, str):
         cell.value = v
         cell.data_type = "s"  # text from documents never becomes a formula
@@ -123,6 +126,7 @@ def _add_chart(ws: Worksheet, spec: p.ChartSpec) -> None:
 def write_sheet(wb: Workbook, plan: p.SheetPlan, index: int | None = None) -> Worksheet:
     """Create the sheet of `plan` (its name must be free) at `index`, with its marker."""
     ws = wb.create_sheet(plan.name, index)
+    values.forget(wb, plan.name)
     if plan.kind == "unit":
         _copy_layout(wb[TEMPLATE_SHEET], ws, plan)
     else:

@@ -23,16 +23,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from xl_sakip.book import schema as s
-from xl_sakip.core.capaian import NEGATIVE, Status, negative_quarters
+from xl_sakip.core import formula as fx
+from xl_sakip.core import rules
+from xl_sakip.core import words as w
+from xl_sakip.core.capaian import Status, negative_quarters
 from xl_sakip.core.models import Aggregation, Cascade, Indicator, Kind, Polarity, RollUp
 from xl_sakip.core.rollup import (
-    CYCLE,
-    PARTIAL_EMPTY,
     Source,
     capaian_rolled,
     on_cycle,
     sum_children,
-    tolerance,
     used_realisasi,
 )
 from xl_sakip.sheets.names import SUMMARY_SHEET, quote_sheet, unit_sheet_name
@@ -43,6 +43,8 @@ from xl_sakip.sheets.names import SUMMARY_SHEET, quote_sheet, unit_sheet_name
 @dataclass(frozen=True)
 class Formula:
     text: str  # starts with "="
+    # The rule the text was rendered from (core/formula.py), for the cached value; None: parsed from text.
+    expr: fx.Expr | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.text.startswith("="):
@@ -150,7 +152,8 @@ C_SKOR_T, C_SKOR_R = 39, 40
 C_CAPAIAN_MENTAH = 41
 C_CAKUP = 42  # parent: 1 when its pendukung cover its target (core/rollup.covers), so it takes their sum
 C_DESIMAL = 43  # decimals the numbers of the row show: 0 for counts (jumlah), else 2 (template.py)
-N_COLS = 43
+C_ALASAN = 44  # why no capaian can be computed ("" when it can): core/rules.capaian_reason
+N_COLS = 44
 
 UNIT_HEADERS: dict[int, str] = {
     C_NO: "No", C_SASARAN: "Sasaran Strategis", C_INDIKATOR: "Indikator Kinerja", C_SATUAN: "Satuan",
@@ -164,17 +167,17 @@ UNIT_HEADERS: dict[int, str] = {
     C_MASALAH: "Bermasalah", **{c: f"Pembilang {q}" for c, q in zip(C_PEMBILANG, s.Q, strict=True)},
     **{c: f"Penyebut {q}" for c, q in zip(C_PENYEBUT, s.Q, strict=True)},
     C_SKOR_T: "Skor Target", C_SKOR_R: "Skor Realisasi", C_CAPAIAN_MENTAH: "Capaian Sebelum Batas",
-    C_CAKUP: "Pendukung Mencakup Target", C_DESIMAL: "Desimal",
+    C_CAKUP: "Pendukung Mencakup Target", C_DESIMAL: "Desimal", C_ALASAN: "Alasan Tidak Dapat Dihitung",
 }
 FIRST_HIDDEN_COL = C_BARIS
 
-NOT_FOUND = "ID tidak ditemukan di Indikator"
-NC = "tidak dapat dihitung: "  # Capaian.excel() prefix of a not computable capaian (core/capaian.py)
+NOT_FOUND = w.NOT_FOUND
+NC = w.NC  # Capaian.excel() prefix of a not computable capaian (core/capaian.py)
 REGENERATE = "klik Buat Ulang Sheet Unit (tab SAKIP) atau jalankan xl-sakip regenerate"
 # Keterangan of a parent: where its realisasi comes from (core/rollup.Source). Informative: the status
 # row does not count them as rows to check.
-FROM_PENDUKUNG = "realisasi = jumlah indikator pendukung"
-FROM_OWN = "pendukung hanya mencakup sebagian target: memakai realisasi sendiri"
+FROM_PENDUKUNG = w.FROM_PENDUKUNG
+FROM_OWN = w.FROM_OWN
 
 
 def L(col: int) -> str:
@@ -242,22 +245,25 @@ def ref(sheet: str, col_: int, row: int) -> str:
 # ------------------------------------------------------------------ formulas of one row
 
 
-def _master(field_name: str, r: int) -> str:
+def _c(col_: int, r: int, *, abs_col: bool = False) -> fx.Cell:
+    return fx.Cell(col_, r, abs_col=abs_col)
+
+
+def _tcol(field_name: str) -> fx.TableCol:
+    hdr = next(c.header for c in s.INDICATOR_COLUMNS if c.field == field_name)
+    return fx.TableCol(s.TABLE_INDICATORS, hdr)
+
+
+def _master(field_name: str, r: int) -> fx.Expr:
     """The master value of this row's indicator, "" when the master cell is empty (never a silent 0)."""
-    x = f"INDEX({icol(field_name)},$S{r})"
-    return f'IF($S{r}="","",IF({x}="","",{x}))'
+    row = _c(C_BARIS, r, abs_col=True)
+    x = fx.INDEX(_tcol(field_name), row)
+    return fx.IF(row.eq(""), "", fx.IF(x.eq(""), "", x))
 
 
-def _latest(cells: Sequence[str], otherwise: str) -> str:
-    """The last non-empty of `cells` (TW4 first), else `otherwise`: nested IFs an auditor can read."""
-    out = otherwise
-    for c in cells:
-        out = f'IF({c}<>"",{c},{out})'
-    return out
-
-
-def _count_filled(rng: str) -> str:
-    return f'SUMPRODUCT(--({rng}<>""))'
+def F(e: fx.Expr) -> Formula:
+    """A formula cell from a rule's expression: its text and the expression its cached value comes from."""
+    return Formula(fx.formula_text(e), e)
 
 
 def _row_formulas(
@@ -266,196 +272,140 @@ def _row_formulas(
     children: list[tuple[str, int]],  # (sheet name, row) of each pendukung with roll-up "jumlah"
     cycle: bool,
 ) -> dict[int, Content]:
+    """The cells of one unit-sheet row: every figure is a rule of core/rules.py with this row's cells as
+    its inputs (the same rule check and the UDFs evaluate)."""
     c: dict[int, Content] = {}
-    S = f"$S{r}"
-    tw = [f"{L(x)}{r}" for x in C_TW]
-    tq = [f"{L(x)}{r}" for x in C_TQ]
-    tw_rng, tq_rng = f"{tw[0]}:{tw[-1]}", f"{tq[0]}:{tq[-1]}"
-    E, J, K, Y = f"E{r}", f"J{r}", f"K{r}", f"Y{r}"
-    is_grade = ind.kind is Kind.GRADE
-    is_ratio = ind.aggregation is Aggregation.RATIO and not is_grade
+    S, R_ = _c(C_BARIS, r, abs_col=True), _c(C_ID, r, abs_col=True)
+    tw = [_c(x, r) for x in C_TW]
+    tq = [_c(x, r) for x in C_TQ]
+    num = [_c(x, r) for x in C_PEMBILANG]
+    den = [_c(x, r) for x in C_PENYEBUT]
+    E, J, X, Y = _c(C_TARGET, r), _c(C_TAHUN, r), _c(C_TATAS, r), _c(C_PAKAI, r)
+    AO, AP, AR = _c(C_CAPAIAN_MENTAH, r), _c(C_CAKUP, r), _c(C_ALASAN, r)
+    kind, agg = ind.kind, ind.aggregation
+    is_grade = kind is Kind.GRADE
+    ratio = rules.is_ratio(kind, agg)
     is_parent = bool(children) or cycle
 
     c[C_ID] = ind.id
-    c[C_BARIS] = Formula(f'=IFERROR(MATCH($R{r},{icol("id")},0),"")')
-    c[C_INDIKATOR] = Formula(f'=IF({S}="",{text_literal(NOT_FOUND)},INDEX({icol("indikator")},{S}))')
-    c[C_SATUAN] = Formula("=" + _master("satuan", r))
+    c[C_BARIS] = F(fx.IFERROR(fx.MATCH(R_, _tcol("id"), 0), ""))
+    c[C_INDIKATOR] = F(fx.IF(S.eq(""), NOT_FOUND, fx.INDEX(_tcol("indikator"), S)))
+    c[C_SATUAN] = F(_master("satuan", r))
     for i, x in enumerate(C_TW):
-        c[x] = Formula("=" + _master(f"realisasi_q.{i}", r))
+        c[x] = F(_master(f"realisasi_q.{i}", r))
     for i, x in enumerate(C_TQ):
-        c[x] = Formula("=" + _master(f"target_q.{i}", r))
-
-    # Target to date (core/aggregate.target_to_date): the annual target unless quarterly targets are set.
-    annual = _master("target", r)
-    if is_grade:
-        written = f'TRIM(INDEX({icol("target_text")},{S}))'
-        annual = f'IF({S}="","",IF(INDEX({icol("target")},{S})="",{written},INDEX({icol("target")},{S})))'
-    if ind.aggregation is Aggregation.SUM and not is_grade:
-        target = f"IF({_count_filled(tq_rng)}=0,{annual},SUM({tq_rng}))"
-    else:
-        target = _latest(tq, annual)
-    c[C_TARGET] = Formula("=" + target)
-
-    # Realisasi for the year (core/aggregate.aggregate_values).
-    filled = _count_filled(tw_rng)
-    if is_ratio:
-        num = [f"{L(x)}{r}" for x in C_PEMBILANG]
-        den = [f"{L(x)}{r}" for x in C_PENYEBUT]
+        c[x] = F(_master(f"target_q.{i}", r))
+    if ratio:
         for i, x in enumerate(C_PEMBILANG):
-            c[x] = Formula("=" + _master(f"numerator_q.{i}", r))
+            c[x] = F(_master(f"numerator_q.{i}", r))
         for i, x in enumerate(C_PENYEBUT):
-            c[x] = Formula("=" + _master(f"denominator_q.{i}", r))
-        both = f'({num[0]}:{num[-1]}<>"")*({den[0]}:{den[-1]}<>"")'
-        scale = "*100" if ind.kind is Kind.PERCENT else ""
-        year = (f'IF(SUMPRODUCT({both})=0,"",IF(SUMPRODUCT({both},{den[0]}:{den[-1]})=0,'
-                f'"jumlah penyebut 0: rasio tidak dapat dihitung",'
-                f"SUMPRODUCT({both},{num[0]}:{num[-1]})/SUMPRODUCT({both},{den[0]}:{den[-1]}){scale}))")
-        own_empty = [f'IF(AND({num[q]}<>"",{den[q]}<>""),0,1)' for q in range(4)]
-        neg_q = [f"OR(N({num[q]})<0,N({den[q]})<0)" for q in range(4)]
-    elif is_grade:
-        last = _latest(tw, '""')
-        year = f"IF(ISTEXT({last}),TRIM({last}),{last})"
-        own_empty = [f'IF({tw[q]}="",1,0)' for q in range(4)]
-        neg_q = []  # a grade's score is checked against its scale instead
-    else:
-        agg = f"SUM({tw_rng})" if ind.aggregation is Aggregation.SUM else _latest(tw, '""')
-        # The first quarter holding text that is not a number, as core/aggregate words it.
-        not_number = _cond([(f'AND({tw[q]}<>"",NOT(ISNUMBER({tw[q]})))',
-                             f'"realisasi {s.Q[q]} bukan angka: \'"&{tw[q]}&"\'"') for q in range(4)], '""')
-        year = f'IF({filled}=0,"",IF(COUNT({tw_rng})<{filled},{not_number},{agg}))'
-        own_empty = [f'IF({tw[q]}="",1,0)' for q in range(4)]
-        neg_q = [f"N({tw[q]})<0" for q in range(4)]
-    c[C_TAHUN] = Formula("=" + year)
-    c[C_DESIMAL] = 0 if ind.kind is Kind.NUMBER and not is_ratio else 2
-    # The row's own realisasi as core/capaian.own_realisasi: a negative quarter is a data error.
-    neg = f"OR({','.join(neg_q)})" if neg_q else ""
-    own = f'IF(ISTEXT({J}),{J},IF({neg},{text_literal(NEGATIVE)},{J}))' if neg else J
-    masalah = f'=IF(AND(ISTEXT({Y}),{Y}<>""),1,0)'
+            c[x] = F(_master(f"denominator_q.{i}", r))
+    if ind.polarity is Polarity.RANGE and not is_grade:
+        c[C_TATAS] = F(_master("target_upper", r))
 
-    # Roll-up (core/rollup): direct pendukung targets from the master; their realisasi through the
-    # "Realisasi Dipakai" cells of the pendukung rows. The parent takes that sum only when the pendukung
-    # cover its target (core/rollup.covers: every target set, their sum >= the parent's - n x 0,005).
-    AP = f"{L(C_CAKUP)}{r}"
+    # Target to date and realisasi of the year (rules.target, rules.realisasi).
+    rep = rules.reported(kind, agg, tw, num, den)
+    annual = _master("target", r)
+    if is_grade:  # a grade target is its written code unless a score is typed in Target
+        written = fx.TRIM(fx.INDEX(_tcol("target_text"), S))
+        annual = fx.IF(S.eq(""), "", fx.IF(fx.INDEX(_tcol("target"), S).eq(""), written,
+                                            fx.INDEX(_tcol("target"), S)))
+    c[C_TARGET] = F(rules.target(kind, agg, tq, annual, rep))
+    c[C_TAHUN] = F(rules.realisasi(kind, agg, tw, num, den))
+    c[C_DESIMAL] = 0 if kind is Kind.NUMBER and not ratio else 2
+    neg = rules.negative(kind, agg, tw, num, den)
+    own = rules.own_realisasi(J, neg)
+    own_missing = rules.missing(rep)
+
+    # Roll-up (rules.covers, rules.rolled, rules.used): direct pendukung targets from the master; their
+    # realisasi through the "Realisasi Dipakai" cells of the pendukung rows.
+    covered: fx.Expr | None = None
     if is_parent:
-        crit = f'{icol("supports")},$R{r},{icol("rollup")},"{RollUp.SUM.value}"'
-        c[C_T_ANAK] = Formula(f"=SUMIFS({icol('target')},{crit})")
-        c[C_SEL_T] = Formula(f'=IF(AND(ISNUMBER(M{r}),ISNUMBER({E})),M{r}-{E},"")')
+        crit = (_tcol("supports"), R_, _tcol("rollup"), RollUp.SUM.value)
+        c[C_T_ANAK] = F(fx.SUMIFS(_tcol("target"), *crit))
+        M, O_ = _c(C_T_ANAK, r), _c(C_R_ANAK, r)
+        c[C_SEL_T] = F(fx.IF(fx.AND(fx.ISNUMBER(M), fx.ISNUMBER(E)), M - E, ""))
         if cycle:
-            c[C_R_ANAK] = CYCLE
+            c[C_R_ANAK] = w.CYCLE
             for q in range(4):
                 c[C_KOSONG[q]] = 0
             c[C_MASALAH] = 1
-            c[C_PAKAI] = Formula(f"=O{r}")
+            c[C_PAKAI] = F(O_)
         else:
-            refs = lambda col_: ",".join(ref(sh, col_, rr) for sh, rr in children)  # noqa: E731
-            c[C_R_ANAK] = Formula(
-                f'=IF(MAX({refs(C_MASALAH)})>0,"realisasi pendukung bermasalah",'
-                f'IF(COUNT({refs(C_PAKAI)})=0,"",SUM({refs(C_PAKAI)})))')
-            n = len(children)
-            t_own = f"INDEX({icol('target')},{S})"
-            with_target = (f'SUMPRODUCT(({icol("supports")}=$R{r})*({icol("rollup")}="{RollUp.SUM.value}")'
-                           f"*ISNUMBER({icol('target')}))")
-            c[C_CAKUP] = Formula(f'=IF({S}="",0,IF(AND(ISNUMBER({t_own}),{with_target}={n}),'
-                                 f"IF(M{r}>={t_own}-{tolerance(n):.10g},1,0),0))")
-            c[C_PAKAI] = Formula(f"=IF({AP}=1,O{r},{own})")
+            kid = lambda col_: [fx.Cell(col_, rr, sh, True, True) for sh, rr in children]  # noqa: E731
+            c[C_R_ANAK] = F(rules.rolled(kid(C_PAKAI), kid(C_MASALAH)))
+            t_own = fx.INDEX(_tcol("target"), S)
+            with_target = fx.SUMPRODUCT(_tcol("supports").eq(R_) * _tcol("rollup").eq(RollUp.SUM.value)
+                                        * fx.ISNUMBER(_tcol("target")))
+            cover = rules.covers(t_own, len(children), with_target, M)
+            c[C_CAKUP] = F(fx.IF(S.eq(""), 0, fx.IF(cover, 1, 0)))
+            covered = AP.eq(1)
+            c[C_PAKAI] = F(rules.used(covered, O_, own))
             for q in range(4):
-                c[C_KOSONG[q]] = Formula(f"=IF({AP}=1,MAX({refs(C_KOSONG[q])}),{own_empty[q]})")
-            c[C_MASALAH] = Formula(masalah)
-        c[C_SEL_R] = Formula(f'=IF(AND(ISNUMBER(O{r}),ISNUMBER({J})),O{r}-{J},"")')
+                c[C_KOSONG[q]] = F(fx.IF(covered, fx.MAX(*kid(C_KOSONG[q])), own_missing[q]))
+            c[C_MASALAH] = F(rules.problem(Y))
+        c[C_SEL_R] = F(fx.IF(fx.AND(fx.ISNUMBER(O_), fx.ISNUMBER(J)), O_ - J, ""))
     else:
-        c[C_PAKAI] = Formula("=" + own)
+        c[C_PAKAI] = F(own)
         for q in range(4):
-            c[C_KOSONG[q]] = Formula("=" + own_empty[q])
-        c[C_MASALAH] = Formula(masalah)
+            c[C_KOSONG[q]] = F(own_missing[q])
+        c[C_MASALAH] = F(rules.problem(Y))
 
-    # Capaian (core/capaian.compute) of the realisasi used, before the cap.
-    ST, SR = f"{L(C_SKOR_T)}{r}", f"{L(C_SKOR_R)}{r}"
-    q = "'"  # core/capaian quotes grade codes in its reasons
+    # Capaian (rules.capaian_reason / capaian_value / capaian) of the realisasi used, and its category.
+    scores: tuple[fx.Expr, fx.Expr] | None = None
     if is_grade:
-        c[C_SKOR_T] = Formula(
-            f'=IF({E}="","",IF(ISNUMBER({E}),{E},IFERROR(INDEX({GRADE_SCORE},MATCH(SUBSTITUTE({E}," ",""),'
-            f'{GRADE_CODE},0)),"")))')
-        scale = f'IF(ISNUMBER({E}),"",INDEX({GRADE_SCALE},MATCH(SUBSTITUTE({E}," ",""),{GRADE_CODE},0)))'
-        rc = f'SUBSTITUTE({Y}," ","")'
-        c[C_SKOR_R] = Formula(
-            f'=IF({Y}="","",IF(ISNUMBER({Y}),{Y},IFERROR(IF(COUNTIFS({GRADE_CODE},{rc},{GRADE_SCALE},'
-            f'IFERROR({scale},""))>0,SUMIFS({GRADE_SCORE},{GRADE_CODE},{rc},{GRADE_SCALE},{scale}),'
-            f'INDEX({GRADE_SCORE},MATCH({rc},{GRADE_CODE},0))),"")))')
-        top = (f"IF(ISNUMBER({E}),MAX({GRADE_SCORE}),SUMPRODUCT(MAX(({GRADE_SCALE}={scale})*{GRADE_SCORE})))")
-        core = (
-            f'IF({SR}="",{text_literal(NC + "predikat realisasi " + q)}&{Y}&'
-            f'{text_literal(q + " tidak ada di skala predikat (Ref_Predikat)")},'
-            f'IF(OR({SR}<0,{SR}>{top}),{text_literal(NC + "skor realisasi ")}&{Y}&'
-            f'{text_literal(" di luar skala predikat")},'
-            f'IF({ST}=0,{text_literal(NC + "skor predikat target 0")},{SR}/{ST}*100)))')
-        core = (f'IF({ST}="",{text_literal(NC + "predikat target " + q)}&{E}&'
-                f'{text_literal(q + " tidak ada di skala predikat (Ref_Predikat)")},{core})')
-    else:
-        div0 = text_literal(NC + "target 0: capaian tidak dapat dihitung (pembagian dengan nol)")
-        higher = lambda t: f"IF({t}=0,{div0},{Y}/{t}*100)"  # noqa: E731
-
-        def lower(t: str) -> str:
-            tr = (f'IF({t}=0,{text_literal(NC + "target 0: capaian tidak dapat dihitung")},'
-                  f"IF({Y}=0,100,{t}/{Y}*100))")
-            tr2 = f"IF({t}=0,{div0},(2*{t}-{Y})/{t}*100)"
-            return f'IF(SUBSTITUTE(UPPER({SET_LOWER})," ","")="T/R",{tr},{tr2})'
-
-        if ind.polarity is Polarity.RANGE:
-            x = f"X{r}"
-            lo, hi = f"MIN({E},{x})", f"MAX({E},{x})"
-            core = (f'IF({x}="",{text_literal(NC + "target rentang tanpa batas atas (Target Atas)")},'
-                    f"IF(AND({Y}>={lo},{Y}<={hi}),100,IF({Y}<{lo},{higher(lo)},{lower(hi)})))")
-            c[C_TATAS] = Formula("=" + _master("target_upper", r))
-        elif ind.polarity is Polarity.LOWER_IS_BETTER:
-            core = lower(E)
-        else:
-            core = higher(E)
-        core = f'IF(ISTEXT({E}),{text_literal(NC + "target ")}&{E}&" bukan angka",{core})'
-    # The order of core/capaian.from_period: a problem of the realisasi, no realisasi, no target.
-    checks = [(f'{S}=""', '""')]
-    if not is_grade:
-        checks.append((f'AND(ISTEXT({Y}),{Y}<>"")', f"{text_literal(NC)}&{Y}"))
-    empty = text_literal(NC + "realisasi belum diisi")
-    if is_parent and not cycle:  # the pendukung cover only part of the target and the own value is empty
-        empty = f"IF({AP}=1,{empty},{text_literal(NC + PARTIAL_EMPTY)})"
-    checks += [(f'{Y}=""', empty), (f'{E}=""', text_literal(NC + "target belum diisi"))]
-    raw = "=" + _cond(checks, core)
-    c[C_CAPAIAN_MENTAH] = Formula(raw)
-    raw_ref = f"AO{r}"
-    c[C_CAPAIAN] = Formula(
-        f"=IF(ISNUMBER({raw_ref}),IF(AND(ISNUMBER({SET_CAP}),{raw_ref}>{SET_CAP}),{SET_CAP},{raw_ref}),{raw_ref})")
-
-    # Category (core/categories.category): the above-target label over 100, else the band whose upper
-    # bound is the smallest one not below the capaian (bands are checked for gaps and overlaps).
-    n_below = f'SUMPRODUCT(({BAND_UPPER}<>"")*({BAND_UPPER}<{K}))'
-    c[C_KATEGORI] = Formula(
-        f'=IF(ISNUMBER({K}),IF(AND({K}>100,{SET_ABOVE}<>""),{SET_ABOVE},'
-        f'IFERROR(INDEX({BAND_LABEL},MATCH(SMALL({BAND_UPPER},{n_below}+1),{BAND_UPPER},0)),'
-        f'"tanpa kategori")),"")')
+        c[C_SKOR_T] = F(rules.grade_score_target(E))
+        c[C_SKOR_R] = F(rules.grade_score_realisasi(Y, E))
+        scores = (_c(C_SKOR_T, r), _c(C_SKOR_R, r))
+    empty = rules.empty_reason(covered) if is_parent and not cycle else w.NO_REALISASI
+    reason = rules.capaian_reason(kind, ind.polarity, Y, E, X, empty, scores)
+    c[C_ALASAN] = F(fx.IF(S.eq(""), "", reason))
+    c[C_CAPAIAN_MENTAH] = F(fx.IF(AR.eq(""), fx.IF(S.eq(""), "", rules.capaian_value(
+        kind, ind.polarity, Y, E, X, scores)), ""))
+    K = _c(C_CAPAIAN, r)
+    c[C_CAPAIAN] = F(fx.IF(S.eq(""), "", rules.capaian(AR, AO)))
+    c[C_KATEGORI] = F(rules.category(K))
 
     # Keterangan: why a row needs attention (not found, stale, negative, incomplete); on a parent row
     # also where its realisasi comes from.
-    kinds = "|".join([ind.kind.value, ind.polarity.value, ind.aggregation.value, ind.position])
-    key = "&\"|\"&".join(f"INDEX({icol(f)},{S})" for f in ("kind", "polarity", "aggregation", "position"))
-    missing = "&".join(f'IF({L(C_KOSONG[q])}{r}=1,"{s.Q[q]}, ","")' for q in range(4))
-    source = (f"IF({AP}=1,{text_literal(FROM_PENDUKUNG)},{text_literal(FROM_OWN)})"
-              if is_parent and not cycle else "")
-    also = f'&"; "&{source}' if source else ""
-    stale = "usang: Jenis/Polaritas/Agregasi/Kode Jabatan berubah di Indikator; " + REGENERATE
-    checks = [(f'{S}=""', text_literal(NOT_FOUND)), (f"{key}<>{text_literal(kinds)}", text_literal(stale))]
-    if is_parent:
-        checks.append((f'COUNTIFS({icol("supports")},$R{r},{icol("rollup")},"{RollUp.SUM.value}")'
-                       f"<>{len(children)}",
-                       text_literal(f"usang: indikator pendukung berubah di Indikator; {REGENERATE}")))
-    if neg_q:
-        negs = "&".join(f'IF({cond},"{s.Q[q]}, ","")' for q, cond in enumerate(neg_q))
-        checks.append((neg, f'"realisasi negatif di "&LEFT({negs},LEN({negs})-2)&": periksa sheet Indikator"'
-                            + also))
-    checks.append((f"AND(ISNUMBER({K}),SUM(Z{r}:AC{r})>0)",
-                   f'"belum lengkap: realisasi "&LEFT({missing},LEN({missing})-2)&" belum diisi"' + also))
-    ket = "=" + _cond(checks, source or '""')
-    c[C_KET] = Formula(ket)
+    c[C_KET] = F(_keterangan(ind, r, children, is_parent, cycle, neg, K, covered))
     return c
+
+
+def _quarter_list(flags: Sequence[fx.Expr]) -> fx.Expr:
+    """ "TW1, TW3" of the quarters whose flag holds (text joined, the last ", " cut)."""
+    parts = [fx.IF(f, f"{s.Q[q]}, ", "") for q, f in enumerate(flags)]
+    joined = parts[0]
+    for p_ in parts[1:]:
+        joined = joined & p_
+    return fx.LEFT(joined, fx.LEN(joined) - 2)
+
+
+def _keterangan(ind: Indicator, r: int, children: list[tuple[str, int]], is_parent: bool, cycle: bool,
+                neg: Sequence[fx.Expr], K: fx.Expr, covered: fx.Expr | None) -> fx.Expr:
+    S, R_ = _c(C_BARIS, r, abs_col=True), _c(C_ID, r, abs_col=True)
+    kinds = "|".join([ind.kind.value, ind.polarity.value, ind.aggregation.value, ind.position])
+    key: fx.Expr = fx.INDEX(_tcol("kind"), S)
+    for f_ in ("polarity", "aggregation", "position"):
+        key = key & "|" & fx.INDEX(_tcol(f_), S)
+    source = fx.IF(covered, w.FROM_PENDUKUNG, w.FROM_OWN) if covered is not None else None
+
+    def also(e: fx.Expr) -> fx.Expr:
+        return e & "; " & source if source is not None else e
+
+    stale = "usang: Jenis/Polaritas/Agregasi/Kode Jabatan berubah di Indikator; " + REGENERATE
+    checks: list[tuple[fx.Expr, object]] = [(S.eq(""), NOT_FOUND), (key.ne(kinds), stale)]
+    if is_parent:
+        n_now = fx.COUNTIFS(_tcol("supports"), R_, _tcol("rollup"), RollUp.SUM.value)
+        stale_kids = f"usang: indikator pendukung berubah di Indikator; {REGENERATE}"
+        checks.append((n_now.ne(len(children)), stale_kids))
+    if neg:
+        note = "realisasi negatif di " & _quarter_list(neg) & ": periksa sheet Indikator"
+        checks.append((fx.OR(*neg), also(note)))
+    missing = [_c(C_KOSONG[q], r).eq(1) for q in range(4)]
+    checks.append((fx.AND(fx.ISNUMBER(K), fx.SUM(fx.Area(_c(C_KOSONG[0], r), _c(C_KOSONG[-1], r))).gt(0)),
+                   also(w.INCOMPLETE + ": realisasi " & _quarter_list(missing) & " belum diisi")))
+    return fx.cond(checks, source if source is not None else "")
 
 
 # ------------------------------------------------------------------ unit sheets

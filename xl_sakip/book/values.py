@@ -1,0 +1,306 @@
+"""Cached values: every formula cell the tool writes carries the value the Python engine computes.
+
+The evaluator of core/formula.py runs over an openpyxl workbook: cells, tables (structured references),
+defined names. A formula cell's expression is the rule it was rendered from when a writer registered it
+(`register`: the unit sheets), else its text parsed. The values go into the file's `<v>` elements
+(book/package.py), so Excel's Protected View, file previews and readers such as openpyxl `data_only=True`
+show the numbers before any recalculation; a spreadsheet's full recalculation must change none of them
+(tests/test_cached_values.py).
+
+A cell whose formula the evaluator cannot read (a function of Excel it does not implement, the SAKIP_ UDFs
+of the master's computed columns, a circular reference) gets no cached value, and neither does a cell
+that depends on it: an empty cache is honest, a wrong one is not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping
+from typing import Any
+from weakref import WeakKeyDictionary
+from xml.sax.saxutils import escape
+
+from openpyxl import Workbook
+from openpyxl.utils.cell import column_index_from_string, range_boundaries
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xl_sakip.core import formula as fx
+
+Key = tuple[str, int, int]  # sheet title, row, column
+
+_REGISTERED: WeakKeyDictionary[Workbook, dict[Key, fx.Expr]] = WeakKeyDictionary()
+
+
+def register(wb: Workbook, sheet: str, row: int, col: int, expr: fx.Expr) -> None:
+    """Remember the expression a writer rendered into a cell (saves parsing its text again)."""
+    _REGISTERED.setdefault(wb, {})[(sheet, row, col)] = expr
+
+
+def forget(wb: Workbook, sheet: str) -> None:
+    """A sheet removed or rewritten: its registered expressions no longer hold."""
+    exprs = _REGISTERED.get(wb)
+    if exprs:
+        for k in [k for k in exprs if k[0] == sheet]:
+            del exprs[k]
+
+
+class Unsupported(Exception):
+    """The evaluator cannot compute this cell (no cached value is written)."""
+
+
+_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def _scalar(v: Any) -> fx.Scalar:
+    if v is None:
+        return fx.EMPTY
+    if isinstance(v, bool | str):
+        return v
+    if isinstance(v, int | float):
+        return float(v)
+    if isinstance(v, dt.datetime):
+        return (v - _EPOCH).total_seconds() / 86400
+    if isinstance(v, dt.date):
+        return float((v - _EPOCH.date()).days)
+    raise Unsupported(f"cell value {v!r}")
+
+
+def _refs(e: fx.Expr, out: list[tuple[str | None, int, int]]) -> None:
+    """The cells an expression reads directly (sheet None: the formula's own sheet)."""
+    stack = [e]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, fx.Cell):
+            out.append((n.sheet, n.row, n.col))
+        elif isinstance(n, fx.Area):
+            sheet = n.first.sheet
+            for r in range(n.first.row, n.last.row + 1):
+                for c in range(n.first.col, n.last.col + 1):
+                    out.append((sheet, r, c))
+        elif isinstance(n, fx.Fn):
+            stack.extend(n.args)
+        elif isinstance(n, fx.Op):
+            stack.extend((n.a, n.b))
+        elif isinstance(n, fx.Neg):
+            stack.append(n.a)
+
+
+class WorkbookEnv(fx.Env):
+    def __init__(self, wb: Workbook, exprs: Mapping[Key, fx.Expr] | None = None) -> None:
+        self.wb = wb
+        self.exprs = dict(_REGISTERED.get(wb, {}) if exprs is None else exprs)
+        self.memo: dict[Key, fx.Scalar | Unsupported] = {}
+        self.parsed: dict[str, fx.Expr | Unsupported] = {}
+        self.sheet = None
+        self._tables: dict[str, tuple[Worksheet, dict[str, int], int, int]] | None = None
+        self._columns: dict[tuple[str, str], fx.Arr] = {}
+        self._visiting: set[Key] = set()
+
+    # -- what a cell holds
+
+    def _expr(self, key: Key) -> fx.Expr | None:
+        """The expression of a formula cell; None for a constant or empty cell."""
+        if key in self.exprs:
+            return self.exprs[key]
+        sheet, row, col = key
+        if sheet not in self.wb.sheetnames:
+            raise Unsupported(f"sheet {sheet}")
+        cell = self.wb[sheet]._cells.get((row, col))
+        if cell is None or cell.data_type != "f":
+            return None
+        text = cell.value if isinstance(cell.value, str) else getattr(cell.value, "text", None)
+        if not isinstance(text, str):
+            raise Unsupported("formula")
+        got = self.parsed.get(text)
+        if got is None:
+            try:
+                got = fx.parse(text)
+            except (ValueError, IndexError) as exc:
+                got = Unsupported(str(exc))
+            self.parsed[text] = got
+        if isinstance(got, Unsupported):
+            raise got
+        return got
+
+    def _constant(self, key: Key) -> fx.Scalar:
+        sheet, row, col = key
+        if sheet not in self.wb.sheetnames:
+            return fx.REF
+        cell = self.wb[sheet]._cells.get((row, col))
+        return fx.EMPTY if cell is None else _scalar(cell.value)
+
+    def value(self, key: Key) -> fx.Scalar:
+        """The value of a cell, its precedents first (iteratively: a chain of any depth is fine)."""
+        stack, expanded = [key], set()
+        while stack:
+            k = stack[-1]
+            if k in self.memo:
+                stack.pop()
+                continue
+            try:
+                expr = self._expr(k)
+            except Unsupported as exc:
+                self.memo[k] = exc
+                stack.pop()
+                continue
+            if expr is None:
+                self.memo[k] = self._constant(k)
+                stack.pop()
+                continue
+            if k not in expanded:
+                expanded.add(k)
+                deps: list[tuple[str | None, int, int]] = []
+                _refs(expr, deps)
+                todo = [d for d in ((s or k[0], r, c) for s, r, c in deps) if d not in self.memo and d != k]
+                if todo:
+                    stack.extend(todo)
+                    continue
+            stack.pop()
+            self.memo[k] = self._evaluate(k, expr)
+        v = self.memo[key]
+        if isinstance(v, Unsupported):
+            raise v
+        return v
+
+    def _evaluate(self, key: Key, expr: fx.Expr) -> fx.Scalar | Unsupported:
+        if key in self._visiting:
+            return Unsupported("circular reference")
+        self._visiting.add(key)
+        before, self.sheet = self.sheet, key[0]
+        try:
+            return fx.evaluate(expr, self)
+        except Unsupported as exc:
+            return exc
+        finally:
+            self.sheet = before
+            self._visiting.discard(key)
+
+    # -- fx.Env
+
+    def cell(self, sheet: str | None, col: int, row: int) -> fx.Scalar:
+        return self.value((sheet or self.sheet or "", row, col))
+
+    def _table(self, name: str) -> tuple[Worksheet, dict[str, int], int, int]:
+        if self._tables is None:
+            self._tables = {}
+            for ws in self.wb.worksheets:
+                for tname, table in ws.tables.items():
+                    ref = table.ref if hasattr(table, "ref") else table
+                    c1, r1, c2, r2 = range_boundaries(ref)
+                    heads = {" ".join(str(ws.cell(r1, c).value or "").split()).casefold(): c
+                             for c in range(c1, c2 + 1)}
+                    self._tables[tname.casefold()] = (ws, heads, r1 + 1, r2)
+        try:
+            return self._tables[name.casefold()]
+        except KeyError:
+            raise Unsupported(f"table {name}") from None
+
+    def table_column(self, table: str, column: str) -> fx.Arr:
+        key = (table.casefold(), column)
+        if key not in self._columns:
+            ws, heads, first, last = self._table(table)
+            col = heads.get(" ".join(column.split()).casefold())
+            if col is None:
+                raise Unsupported(f"{table}[{column}]")
+            self._columns[key] = fx.Arr(self.value((ws.title, r, col)) for r in range(first, last + 1))
+        return self._columns[key]
+
+    def table_rows(self, table: str) -> fx.Arr:
+        _, _, first, last = self._table(table)
+        return fx.Arr(float(r) for r in range(first, last + 1))
+
+    def name(self, name: str) -> fx.Scalar:
+        dn = self.wb.defined_names.get(name)
+        if dn is None:
+            return fx.NAME
+        try:
+            target = fx.parse(dn.attr_text)
+        except ValueError:
+            raise Unsupported(f"name {name}") from None
+        if not isinstance(target, fx.Cell):
+            raise Unsupported(f"name {name}")
+        return self.value((target.sheet or self.sheet or "", target.row, target.col))
+
+    def function(self, name: str) -> Any:
+        raise Unsupported(f"function {name}")
+
+
+def cached_values(wb: Workbook, sheets: Iterable[str] | None = None
+                  ) -> dict[str, dict[tuple[int, int], fx.Scalar]]:
+    """sheet title -> {(row, col): value} of every formula cell the evaluator can compute."""
+    env = WorkbookEnv(wb)
+    out: dict[str, dict[tuple[int, int], fx.Scalar]] = {}
+    for title in (wb.sheetnames if sheets is None else sheets):
+        ws = wb[title]
+        values: dict[tuple[int, int], fx.Scalar] = {}
+        for (row, col), cell in list(ws._cells.items()):
+            if cell.data_type != "f":
+                continue
+            try:
+                values[(row, col)] = env.value((title, row, col))
+            except Unsupported:
+                continue
+        if values:
+            out[title] = values
+    return out
+
+
+# ------------------------------------------------------------------ into the package
+
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*)><f>(.*?)</f><v\s*/></c>', re.S)
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _cell_xml(value: fx.Scalar) -> tuple[bytes, bytes] | None:
+    """(t attribute, <v> text) of a cached value; None for a value a cell cannot cache."""
+    if isinstance(value, bool):
+        return b' t="b"', b"1" if value else b"0"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return b"", repr(value).encode()
+    if isinstance(value, str):
+        return b' t="str"', escape(value).encode("utf-8")
+    if isinstance(value, fx.XlError):
+        return b' t="e"', value.code.encode()
+    return None
+
+
+def sheet_parts(parts: Mapping[str, bytes]) -> dict[str, str]:
+    """Sheet title -> its part name, through workbook.xml and its relationships (never by file name)."""
+    wb = ET.fromstring(parts["xl/workbook.xml"])
+    rels = ET.fromstring(parts["xl/_rels/workbook.xml.rels"])
+    target = {r.get("Id"): r.get("Target", "") for r in rels}
+    out: dict[str, str] = {}
+    for sheet in wb.iter("{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheet"):
+        t = target.get(sheet.get(_NS_REL), "")
+        out[sheet.get("name", "")] = t.lstrip("/") if t.startswith("/") else f"xl/{t}"
+    return out
+
+
+def with_cached_values(parts: dict[str, bytes], values: Mapping[str, Mapping[tuple[int, int], fx.Scalar]]
+                       ) -> dict[str, bytes]:
+    """The parts with each formula cell's `<v/>` filled from `values` (sheet title -> (row, col) -> value)."""
+    if not values:
+        return parts
+    where = sheet_parts(parts)
+    out = dict(parts)
+    for title, cells in values.items():
+        name = where.get(title)
+        if name not in out:
+            continue
+
+        def fill(m: re.Match[bytes], cells: Mapping[tuple[int, int], fx.Scalar] = cells) -> bytes:
+            key = (int(m.group(2)), column_index_from_string(m.group(1).decode()))
+            got = _cell_xml(cells[key]) if key in cells else None
+            if got is None or b" t=" in m.group(3):
+                return m.group(0)
+            t, v = got
+            return b'<c r="%s%s"%s%s><f>%s</f><v>%s</v></c>' % (m.group(1), m.group(2), m.group(3), t,
+                                                                 m.group(4), v)
+
+        out[name] = _FORMULA_CELL.sub(fill, out[name])
+    return out

@@ -1,0 +1,153 @@
+"""The Python back end of the rules: core/rules.py evaluated on model values.
+
+A rule's tree is built once per static choice (kind, polarity, aggregation, quarters) with variables
+(`Var`) where the sheets have cells, then evaluated with the values bound. Reference tables and settings
+(Ref_Kategori, Ref_Predikat, setBatasCapaian ...) resolve from the model, exactly as the workbook's cells
+would hold them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from xl_sakip.core import rules
+from xl_sakip.core.formula import EMPTY, Arr, Env, Expr, Scalar, Value, Var, evaluate_raw
+from xl_sakip.core.models import Aggregation, Kind, Polarity, Reference, Settings
+
+
+def scalar(v: Any) -> Scalar:
+    """A model value as a cell holds it: None is empty, ints are numbers."""
+    if v is None:
+        return EMPTY
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, int | float):
+        return float(v)
+    return v
+
+
+class RulesEnv(Env):
+    """Reference tables and settings from the model; variables bound by name."""
+
+    def __init__(self, settings: Settings | None, reference: Reference | None,
+                 variables: Mapping[str, Any] | None = None) -> None:
+        self.settings = settings or Settings()
+        self._reference = reference
+        self.variables = dict(variables or {})
+
+    @property
+    def reference(self) -> Reference:
+        if self._reference is None:  # built on first use: most rules read no reference table
+            from xl_sakip.core.reference import default_reference
+
+            self._reference = default_reference()
+        return self._reference
+
+    def with_vars(self, **variables: Any) -> RulesEnv:
+        env = RulesEnv.__new__(RulesEnv)
+        env.settings, env._reference = self.settings, self._reference
+        env.variables = variables
+        return env
+
+    def var(self, name: str) -> Value:
+        v = self.variables[name]
+        return v if isinstance(v, Arr) else scalar(v)
+
+    def table_column(self, table: str, column: str) -> Arr:
+        ref = self.reference
+        if table == rules.TABLE_BANDS:
+            field = ("label", "lower", "upper")[rules.BAND_HEADERS.index(column)]
+            return Arr(scalar(getattr(b, field)) for b in ref.bands)
+        if table == rules.TABLE_GRADES:
+            field = ("scale", "code", "score", "description")[rules.GRADE_HEADERS.index(column)]
+            return Arr(scalar(getattr(g, field)) for g in ref.grades)
+        raise KeyError(f"{table}[{column}]")
+
+    def table_rows(self, table: str) -> Arr:
+        n = len(self.reference.bands if table == rules.TABLE_BANDS else self.reference.grades)
+        return Arr(float(k) for k in range(1, n + 1))
+
+    def name(self, name: str) -> Scalar:
+        if name == rules.NAME_CAP:
+            return scalar(self.settings.capaian_cap)
+        if name == rules.NAME_LOWER_FORMULA:
+            return self.settings.lower_is_better_formula
+        if name == rules.NAME_ABOVE_LABEL:
+            return self.reference.above_target_label or EMPTY
+        raise KeyError(name)
+
+
+PLAIN = RulesEnv(None, None)  # default settings and reference: for rules that read neither
+
+
+def run(rule: Expr, env: RulesEnv, **variables: Any) -> Any:
+    """A rule's value: a number, text, a logical or an error; None where it is an empty value."""
+    v = evaluate_raw(rule, env.with_vars(**variables))
+    if isinstance(v, Arr):
+        v = v[0] if v else EMPTY
+    return None if v is EMPTY else v
+
+
+# ------------------------------------------------------------------ the rules with variables
+
+TW = tuple(Var(f"tw{q}") for q in range(1, 5))
+TQ = tuple(Var(f"tq{q}") for q in range(1, 5))
+NUM = tuple(Var(f"num{q}") for q in range(1, 5))
+DEN = tuple(Var(f"den{q}") for q in range(1, 5))
+ANNUAL, R, T, U, EMPTY_REASON, K = (Var(n) for n in ("annual", "R", "T", "U", "empty", "K"))
+
+
+class PeriodRules:
+    """Aggregation rules over quarters 1..upto of one kind of indicator."""
+
+    def __init__(self, kind: Kind, aggregation: Aggregation, upto: int) -> None:
+        tw, num, den, tq = TW[:upto], NUM[:upto], DEN[:upto], TQ[:upto]
+        self.reported = rules.reported(kind, aggregation, tw, num, den)
+        self.realisasi = rules.realisasi(kind, aggregation, tw, num, den)
+        self.negative = rules.negative(kind, aggregation, tw, num, den)
+        self.target = rules.target(kind, aggregation, tq, ANNUAL, self.reported, TQ)
+        self.own = rules.own_realisasi(self.realisasi, self.negative)
+
+
+@lru_cache(maxsize=256)
+def period_rules(kind: Kind, aggregation: Aggregation, upto: int) -> PeriodRules:
+    return PeriodRules(kind, aggregation, upto)
+
+
+@lru_cache(maxsize=64)
+def capaian_rules(kind: Kind, polarity: Polarity) -> tuple[Expr, Expr]:
+    """(reason, value) of a capaian with variables R, T, U and the empty reason."""
+    return (rules.capaian_reason(kind, polarity, R, T, U, EMPTY_REASON),
+            rules.capaian_value(kind, polarity, R, T, U))
+
+
+@lru_cache(maxsize=8)
+def single_value_rule(kind: Kind) -> Expr:
+    return rules.single_realisasi(R, kind)
+
+
+@lru_cache(maxsize=1)
+def capped_rule() -> Expr:
+    return rules.capped(K)
+
+
+@lru_cache(maxsize=1)
+def category_rule() -> Expr:
+    return rules.category(K)
+
+
+@lru_cache(maxsize=64)
+def covers_rule(n: int) -> Expr:
+    return rules.covers(T, n, Var("n_with_target"), Var("sum_targets"))
+
+
+@lru_cache(maxsize=64)
+def rolled_rule(n: int) -> Expr:
+    """rules.rolled over n pendukung: their used realisasi v0.. and problem flags p0.."""
+    return rules.rolled([Var(f"v{i}") for i in range(n)], [Var(f"p{i}") for i in range(n)])
+
+
+def quarter_vars(prefix: str, values: list[Any]) -> dict[str, Any]:
+    return {f"{prefix}{q}": (values[q - 1] if q - 1 < len(values) else None) for q in range(1, 5)}

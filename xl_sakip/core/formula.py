@@ -1,0 +1,1054 @@
+"""A small spreadsheet expression language: every rule of the domain is written once in it.
+
+An `Expr` is a tree (literals, cell and table references, operators, functions). The same tree
+
+- renders as Excel formula text (`render`), which the sheet writers put in the cells an auditor reads; and
+- evaluates in Python with Excel's semantics (`evaluate`), which is how the core computes capaian,
+  categories and roll-ups, and how the writers compute the cached value of every formula cell.
+
+`parse` reads formula text back into a tree, so that formulas written as text (Dasbor, PK, Ringkasan)
+get their cached values from the same evaluator.
+
+Only what the generated workbook uses is implemented, with Excel's rules for empty cells, text and
+numbers: an empty cell is 0 in arithmetic and "" in a comparison with text; text is never a number unless
+arithmetic coerces it; errors are values (`XlError`) that propagate, never exceptions (pycel's choice).
+Array arithmetic (ranges compared or multiplied inside SUMPRODUCT) broadcasts element by element.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+# ---------------------------------------------------------------------------------------------- values
+
+
+class _Empty:
+    """An empty cell. A formula never returns it: Excel shows a reference to an empty cell as 0."""
+
+    _inst: _Empty | None = None
+
+    def __new__(cls) -> _Empty:
+        if cls._inst is None:
+            cls._inst = super().__new__(cls)
+        return cls._inst
+
+    def __repr__(self) -> str:
+        return "EMPTY"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+EMPTY = _Empty()
+
+
+@dataclass(frozen=True)
+class XlError:
+    code: str  # "#N/A", "#VALUE!", "#DIV/0!", "#REF!", "#NAME?", "#NUM!"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+NA, VALUE, DIV0, REF, NAME, NUM = (
+    XlError(c) for c in ("#N/A", "#VALUE!", "#DIV/0!", "#REF!", "#NAME?", "#NUM!"))
+ERRORS = {e.code: e for e in (NA, VALUE, DIV0, REF, NAME, NUM)}
+
+Scalar = float | str | bool | _Empty | XlError
+
+
+class Arr(list):
+    """A range or array value: a flat list of scalars (our ranges are one row or one column)."""
+
+
+Value = Scalar | Arr
+
+
+def text_of_number(x: float) -> str:
+    """A number as Excel's General format turns it into text (`&`, LEN ...): at most 15 significant
+    digits, no trailing zeros."""
+    if x == 0:
+        return "0"
+    if float(x).is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    out = format(x, ".15g")
+    if "e" in out:
+        mant, exp = out.split("e")
+        return f"{mant}E{int(exp):+03d}"
+    return out
+
+
+def to_text(v: Scalar) -> str | XlError:
+    if isinstance(v, XlError):
+        return v
+    if v is EMPTY:
+        return ""
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float | int):
+        return text_of_number(float(v))
+    return v
+
+
+def to_number(v: Scalar) -> float | XlError:
+    """Arithmetic coercion: empty 0, TRUE 1, numeric text its number, other text #VALUE!."""
+    if isinstance(v, XlError):
+        return v
+    if v is EMPTY:
+        return 0.0
+    if isinstance(v, bool):
+        return 1.0 if v else 0.0
+    if isinstance(v, int | float):
+        return float(v)
+    t = v.strip()
+    try:
+        if t.endswith("%"):
+            return float(t[:-1]) / 100
+        n = float(t)
+    except ValueError:
+        return VALUE
+    return n if math.isfinite(n) and t.lower() not in {"nan", "inf", "-inf", "infinity"} else VALUE
+
+
+def to_bool(v: Scalar) -> bool | XlError:
+    if isinstance(v, XlError):
+        return v
+    if v is EMPTY:
+        return False
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, int | float):
+        return v != 0
+    if v.strip().upper() in ("TRUE", "FALSE"):
+        return v.strip().upper() == "TRUE"
+    return VALUE
+
+
+def is_number(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _rank(v: Scalar) -> int:
+    """Excel orders types: numbers < text < logicals."""
+    if isinstance(v, bool):
+        return 2
+    if isinstance(v, str):
+        return 1
+    return 0
+
+
+def compare(a: Scalar, b: Scalar) -> int | XlError:
+    """-1, 0, 1 as Excel compares two cells (text case-insensitively; empty as 0, "" or FALSE)."""
+    for x in (a, b):
+        if isinstance(x, XlError):
+            return x
+    if a is EMPTY and b is EMPTY:
+        return 0
+    if a is EMPTY:
+        a = "" if isinstance(b, str) else (False if isinstance(b, bool) else 0.0)
+    if b is EMPTY:
+        b = "" if isinstance(a, str) else (False if isinstance(a, bool) else 0.0)
+    ra, rb = _rank(a), _rank(b)
+    if ra != rb:
+        return -1 if ra < rb else 1
+    if ra == 1:
+        x, y = a.lower(), b.lower()  # type: ignore[union-attr]
+    else:
+        x, y = float(a), float(b)  # type: ignore[arg-type]
+    return (x > y) - (x < y)
+
+
+def xl_round(x: float, digits: int) -> float:
+    """ROUND: half away from zero on the decimal value as shown (2.675 -> 2.68), as Excel and LibreOffice."""
+    try:
+        d = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return x
+    return float(d)
+
+
+# ---------------------------------------------------------------------------------------------- nodes
+
+
+class Expr:
+    """A node. Python operators build nodes: + - * / and `&` (text concatenation, as in Excel)."""
+
+    def __add__(self, o: Any) -> Expr:
+        return Op("+", self, lift(o))
+
+    def __radd__(self, o: Any) -> Expr:
+        return Op("+", lift(o), self)
+
+    def __sub__(self, o: Any) -> Expr:
+        return Op("-", self, lift(o))
+
+    def __rsub__(self, o: Any) -> Expr:
+        return Op("-", lift(o), self)
+
+    def __mul__(self, o: Any) -> Expr:
+        return Op("*", self, lift(o))
+
+    def __rmul__(self, o: Any) -> Expr:
+        return Op("*", lift(o), self)
+
+    def __truediv__(self, o: Any) -> Expr:
+        return Op("/", self, lift(o))
+
+    def __rtruediv__(self, o: Any) -> Expr:
+        return Op("/", lift(o), self)
+
+    def __and__(self, o: Any) -> Expr:
+        return Op("&", self, lift(o))
+
+    def __rand__(self, o: Any) -> Expr:
+        return Op("&", lift(o), self)
+
+    def __neg__(self) -> Expr:
+        return Neg(self)
+
+    # Comparisons are methods: == on nodes stays identity, so nodes can be dict keys.
+    def eq(self, o: Any) -> Expr:
+        return Op("=", self, lift(o))
+
+    def ne(self, o: Any) -> Expr:
+        return Op("<>", self, lift(o))
+
+    def lt(self, o: Any) -> Expr:
+        return Op("<", self, lift(o))
+
+    def le(self, o: Any) -> Expr:
+        return Op("<=", self, lift(o))
+
+    def gt(self, o: Any) -> Expr:
+        return Op(">", self, lift(o))
+
+    def ge(self, o: Any) -> Expr:
+        return Op(">=", self, lift(o))
+
+
+@dataclass(frozen=True, eq=False)
+class Lit(Expr):
+    value: Scalar | Arr
+
+
+@dataclass(frozen=True, eq=False)
+class Cell(Expr):
+    """A cell; `sheet` None is the sheet of the formula."""
+
+    col: int
+    row: int
+    sheet: str | None = None
+    abs_col: bool = False
+    abs_row: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class Area(Expr):
+    """A rectangular range (one row or one column in this workbook)."""
+
+    first: Cell
+    last: Cell
+
+
+@dataclass(frozen=True, eq=False)
+class TableCol(Expr):
+    """A structured reference to a whole table column: tblIndikator[Target]."""
+
+    table: str
+    column: str
+
+
+@dataclass(frozen=True, eq=False)
+class Name(Expr):
+    """A defined name (setTahun ...)."""
+
+    name: str
+
+
+@dataclass(frozen=True, eq=False)
+class Var(Expr):
+    """A value the evaluating environment supplies (the core binds realisasi, target ... by name).
+    It has no formula text: sheets pass cells where the core passes variables."""
+
+    name: str
+
+
+@dataclass(frozen=True, eq=False)
+class Fn(Expr):
+    name: str
+    args: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Op(Expr):
+    op: str
+    a: Expr
+    b: Expr
+
+
+@dataclass(frozen=True, eq=False)
+class Neg(Expr):
+    a: Expr
+
+
+def lift(v: Any) -> Expr:
+    """A Python value as a node (None is an empty value)."""
+    if isinstance(v, Expr):
+        return v
+    if v is None:
+        return Lit(EMPTY)
+    if isinstance(v, int) and not isinstance(v, bool):
+        return Lit(float(v))
+    return Lit(v)
+
+
+def _fn(name: str) -> Callable[..., Expr]:
+    def make(*args: Any) -> Expr:
+        return Fn(name, tuple(lift(a) for a in args))
+
+    make.__name__ = name
+    return make
+
+
+IF, IFERROR, AND, OR, NOT = (_fn(n) for n in ("IF", "IFERROR", "AND", "OR", "NOT"))
+ISNUMBER, ISTEXT, ISBLANK, N = (_fn(n) for n in ("ISNUMBER", "ISTEXT", "ISBLANK", "N"))
+SUM, COUNT, MAX, MIN, AVERAGE, SMALL, SUMPRODUCT = (
+    _fn(n) for n in ("SUM", "COUNT", "MAX", "MIN", "AVERAGE", "SMALL", "SUMPRODUCT"))
+INDEX, MATCH, COUNTIF, COUNTIFS, SUMIFS = (
+    _fn(n) for n in ("INDEX", "MATCH", "COUNTIF", "COUNTIFS", "SUMIFS"))
+ROUND, TRIM, SUBSTITUTE, UPPER, LEFT, LEN, REPT, ROW = (
+    _fn(n) for n in ("ROUND", "TRIM", "SUBSTITUTE", "UPPER", "LEFT", "LEN", "REPT", "ROW"))
+
+
+def cond(branches: Sequence[tuple[Expr, Any]], otherwise: Any) -> Expr:
+    """Nested IFs from (condition, value) pairs, the first true condition winning."""
+    out = lift(otherwise)
+    for c, v in reversed(branches):
+        out = IF(c, v, out)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- render
+
+_PREC = {"=": 1, "<>": 1, "<": 1, "<=": 1, ">": 1, ">=": 1, "&": 2, "+": 3, "-": 3, "*": 4, "/": 4}
+
+
+def col_letters(col: int) -> str:
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def quote_sheet(name: str) -> str:
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name) and not re.fullmatch(r"[A-Za-z]{1,3}\d+", name):
+        return name
+    return "'" + name.replace("'", "''") + "'"
+
+
+def _cell_text(c: Cell, with_sheet: bool = True) -> str:
+    sheet = f"{quote_sheet(c.sheet)}!" if c.sheet is not None and with_sheet else ""
+    return f"{sheet}{'$' if c.abs_col else ''}{col_letters(c.col)}{'$' if c.abs_row else ''}{c.row}"
+
+
+def _structured(table: str, header: str) -> str:
+    esc = re.sub(r"([\[\]#'])", r"'\1", header)
+    if re.fullmatch(r"[A-Za-z0-9 _()%]+", header):
+        return f"{table}[{esc}]"
+    return f"{table}[[{esc}]]"
+
+
+def _number_text(x: float) -> str:
+    if float(x).is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return repr(float(x)).upper().replace("E+", "E")
+
+
+def render(e: Expr, prec: int = 0) -> str:
+    """Excel formula text of a node, without the leading '='."""
+    if isinstance(e, Lit):
+        v = e.value
+        if isinstance(v, str):
+            return '"' + v.replace('"', '""') + '"'
+        if isinstance(v, bool):
+            return "TRUE" if v else "FALSE"
+        if v is EMPTY:
+            return '""'
+        if isinstance(v, XlError):
+            return v.code
+        if isinstance(v, Arr):
+            raise ValueError("an array literal cannot be rendered")
+        if v < 0:
+            return f"({_number_text(v)})" if prec else _number_text(v)
+        return _number_text(v)
+    if isinstance(e, Cell):
+        return _cell_text(e)
+    if isinstance(e, Area):
+        return f"{_cell_text(e.first)}:{_cell_text(e.last, with_sheet=False)}"
+    if isinstance(e, TableCol):
+        return _structured(e.table, e.column)
+    if isinstance(e, Name):
+        return e.name
+    if isinstance(e, Fn):
+        return f"{e.name}({','.join(render(a) for a in e.args)})"
+    if isinstance(e, Neg):
+        return f"-{render(e.a, 5)}"
+    if isinstance(e, Op):
+        p = _PREC[e.op]
+        # Left-associative: the right operand needs parentheses at equal precedence.
+        text = f"{render(e.a, p)}{e.op}{render(e.b, p + 1)}"
+        return f"({text})" if p < prec else text
+    raise TypeError(f"not a node: {e!r}")
+
+
+def formula_text(e: Expr) -> str:
+    return "=" + render(e)
+
+
+# ---------------------------------------------------------------------------------------------- parse
+
+_SHEET = r"(?:'(?:[^']|'')+'|[A-Za-z_][A-Za-z0-9_.]*)!"
+_A1 = r"\$?[A-Za-z]{1,3}\$?\d+"
+_TOKEN = re.compile(
+    "|".join((
+        r"(?P<ws>\s+)",
+        r'(?P<str>"(?:[^"]|"")*")',
+        r"(?P<err>\#(?:N/A|VALUE!|DIV/0!|REF!|NAME\?|NUM!|NULL!))",
+        rf"(?P<ref>(?:{_SHEET})?{_A1}(?::{_A1})?(?![A-Za-z0-9_(\[]))",
+        r"(?P<num>\d+(?:\.\d*)?(?:[Ee][+-]?\d+)?|\.\d+(?:[Ee][+-]?\d+)?)",
+        r"(?P<struct>[A-Za-z_][A-Za-z0-9_.]*\[(?:\[(?:[^\]']|'.)*\]|(?:[^\]\['']|'.)*)\])",
+        r"(?P<func>[A-Za-z_][A-Za-z0-9_.]*(?=\())",
+        r"(?P<bool>(?:TRUE|FALSE)(?![A-Za-z0-9_.(]))",
+        r"(?P<name>[A-Za-z_\\][A-Za-z0-9_.]*)",
+        r"(?P<op><>|<=|>=|[-+*/&=<>(),])",
+    ))
+)
+_REF = re.compile(r"(?:(?P<sheet>'(?:[^']|'')+'|[^!]+)!)?(?P<c1>\$?)(?P<col>[A-Za-z]{1,3})(?P<r1>\$?)(?P<row>\d+)")  # noqa: E501
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _cell_of(text: str, sheet: str | None = None) -> Cell:
+    m = _REF.fullmatch(text)
+    if not m:
+        raise ValueError(text)
+    sh = m.group("sheet")
+    if sh is not None:
+        sheet = sh[1:-1].replace("''", "'") if sh.startswith("'") else sh
+    return Cell(_col_number(m.group("col")), int(m.group("row")), sheet, bool(m.group("c1")),
+                bool(m.group("r1")))
+
+
+def _unescape_header(h: str) -> str:
+    return re.sub(r"'(.)", r"\1", h)
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    out, pos = [], 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m:
+            raise ValueError(f"cannot read formula at {pos}: {text[pos:pos + 20]!r}")
+        pos = m.end()
+        if m.lastgroup != "ws":
+            out.append((m.lastgroup or "", m.group()))
+    return out
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.toks = _tokens(text[1:] if text.startswith("=") else text)
+        self.i = 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def take(self) -> tuple[str, str]:
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def expect(self, value: str) -> None:
+        tok = self.take()
+        if tok[1] != value:
+            raise ValueError(f"expected {value!r}, got {tok[1]!r}")
+
+    def expr(self, min_prec: int = 0) -> Expr:
+        left = self.unary()
+        while (tok := self.peek()) and tok[0] == "op" and tok[1] in _PREC and _PREC[tok[1]] >= min_prec:
+            op = self.take()[1]
+            right = self.expr(_PREC[op] + 1)
+            left = Op(op, left, right)
+        return left
+
+    def unary(self) -> Expr:
+        tok = self.peek()
+        if tok and tok == ("op", "-"):
+            self.take()
+            return Neg(self.unary())
+        if tok and tok == ("op", "+"):
+            self.take()
+            return self.unary()
+        return self.atom()
+
+    def atom(self) -> Expr:
+        kind, text = self.take()
+        if kind == "num":
+            return Lit(float(text))
+        if kind == "str":
+            return Lit(text[1:-1].replace('""', '"'))
+        if kind == "bool":
+            return Lit(text == "TRUE")
+        if kind == "err":
+            return Lit(ERRORS.get(text, NA))
+        if kind == "ref":
+            if ":" in text:
+                first, last = text.split(":")
+                a = _cell_of(first)
+                b = _cell_of(last, a.sheet)
+                return Area(a, b)
+            return _cell_of(text)
+        if kind == "struct":
+            table, rest = text.split("[", 1)
+            rest = rest[:-1]
+            if rest.startswith("[") and rest.endswith("]"):
+                rest = rest[1:-1]
+            return TableCol(table, _unescape_header(rest))
+        if kind == "func":
+            self.expect("(")
+            args: list[Expr] = []
+            if self.peek() != ("op", ")"):
+                while True:
+                    if self.peek() in (("op", ","), ("op", ")")):
+                        args.append(Lit(EMPTY))  # an omitted argument
+                    else:
+                        args.append(self.expr())
+                    if self.peek() == ("op", ","):
+                        self.take()
+                        continue
+                    break
+            self.expect(")")
+            return Fn(text.upper(), tuple(args))
+        if kind == "name":
+            return Name(text)
+        if (kind, text) == ("op", "("):
+            inner = self.expr()
+            self.expect(")")
+            return inner
+        raise ValueError(f"unexpected {text!r}")
+
+
+def parse(text: str) -> Expr:
+    """A formula's text (with or without '=') as a node tree."""
+    p = _Parser(text)
+    out = p.expr()
+    if p.peek() is not None:
+        raise ValueError(f"unexpected {p.peek()!r} in {text!r}")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- evaluate
+
+
+class Env:
+    """What references mean. The core evaluates trees of literals (nothing to resolve); a workbook
+    environment (xl_sakip/sheets/values.py) resolves cells, tables and names."""
+
+    sheet: str | None = None
+
+    def cell(self, sheet: str | None, col: int, row: int) -> Scalar:
+        raise NotImplementedError("no cells in this environment")
+
+    def area(self, first: Cell, last: Cell) -> Arr:
+        sheet = first.sheet if first.sheet is not None else self.sheet
+        return Arr(self.cell(sheet, c, r) for r in range(first.row, last.row + 1)
+                   for c in range(first.col, last.col + 1))
+
+    def table_column(self, table: str, column: str) -> Arr:
+        raise NotImplementedError("no tables in this environment")
+
+    def table_rows(self, table: str) -> Arr:
+        """The sheet rows of a table's data rows (ROW(table[column]))."""
+        raise NotImplementedError("no tables in this environment")
+
+    def name(self, name: str) -> Scalar:
+        return NAME
+
+    def var(self, name: str) -> Value:
+        raise KeyError(name)
+
+    def function(self, name: str) -> Callable[..., Value] | None:
+        """A function outside the built-in ones (the SAKIP_ UDFs in a workbook environment)."""
+        return None
+
+
+NO_ENV = Env()
+
+
+def evaluate(e: Expr, env: Env = NO_ENV) -> Scalar:
+    """The value a cell holding this formula shows (an array is reduced to its first element; an empty
+    result shows as 0)."""
+    v = evaluate_raw(e, env)
+    if isinstance(v, Arr):
+        v = v[0] if v else EMPTY
+    return 0.0 if v is EMPTY else v
+
+
+def evaluate_raw(e: Expr, env: Env) -> Value:
+    t = type(e)
+    if t is Lit:
+        return e.value  # type: ignore[attr-defined,return-value]
+    if t is Cell:
+        return env.cell(e.sheet if e.sheet is not None else env.sheet, e.col, e.row)  # type: ignore[attr-defined]
+    if t is Op:
+        return _op(e.op, evaluate_raw(e.a, env), evaluate_raw(e.b, env))  # type: ignore[attr-defined]
+    if t is Fn:
+        f = _FUNCS.get(e.name)  # type: ignore[attr-defined]
+        if f is not None:
+            return f(e.args, env)  # type: ignore[attr-defined]
+        udf = env.function(e.name)  # type: ignore[attr-defined]
+        if udf is None:
+            return NAME
+        return udf(*[evaluate_raw(a, env) for a in e.args])  # type: ignore[attr-defined]
+    if t is Area:
+        return env.area(e.first, e.last)  # type: ignore[attr-defined]
+    if t is TableCol:
+        return env.table_column(e.table, e.column)  # type: ignore[attr-defined]
+    if t is Name:
+        return env.name(e.name)  # type: ignore[attr-defined]
+    if t is Var:
+        return env.var(e.name)  # type: ignore[attr-defined]
+    if t is Neg:
+        v = evaluate_raw(e.a, env)  # type: ignore[attr-defined]
+        return _map1(v, lambda x: n if isinstance(n := to_number(x), XlError) else -n)
+    raise TypeError(f"not a node: {e!r}")
+
+
+def _map1(v: Value, f: Callable[[Scalar], Scalar]) -> Value:
+    return Arr(f(x) for x in v) if isinstance(v, Arr) else f(v)
+
+
+def _scalar_op(op: str, a: Scalar, b: Scalar) -> Scalar:
+    if op == "&":
+        x, y = to_text(a), to_text(b)
+        if isinstance(x, XlError):
+            return x
+        if isinstance(y, XlError):
+            return y
+        return x + y
+    if op in ("=", "<>", "<", "<=", ">", ">="):
+        c = compare(a, b)
+        if isinstance(c, XlError):
+            return c
+        return {"=": c == 0, "<>": c != 0, "<": c < 0, "<=": c <= 0, ">": c > 0, ">=": c >= 0}[op]
+    x, y = to_number(a), to_number(b)
+    if isinstance(x, XlError):
+        return x
+    if isinstance(y, XlError):
+        return y
+    if op == "+":
+        return x + y
+    if op == "-":
+        return x - y
+    if op == "*":
+        return x * y
+    if y == 0:
+        return DIV0
+    return x / y
+
+
+def _op(op: str, a: Value, b: Value) -> Value:
+    if isinstance(a, Arr) or isinstance(b, Arr):
+        n = max(len(a) if isinstance(a, Arr) else 1, len(b) if isinstance(b, Arr) else 1)
+        xs = a if isinstance(a, Arr) else [a] * n
+        ys = b if isinstance(b, Arr) else [b] * n
+        if len(xs) != len(ys):
+            return Arr([NA] * n)
+        return Arr(_scalar_op(op, x, y) for x, y in zip(xs, ys, strict=True))
+    return _scalar_op(op, a, b)
+
+
+# -- functions: each takes the argument nodes and the environment (IF and IFERROR are lazy)
+
+
+def _scalar(v: Value) -> Scalar:
+    if isinstance(v, Arr):
+        return v[0] if v else EMPTY
+    return v
+
+
+def _values(args: Iterable[Expr], env: Env) -> Iterable[tuple[Value, bool]]:
+    """Each argument's value, and whether it came from a range (ranges skip text and logicals)."""
+    for a in args:
+        # A reference's text and logicals are skipped; a typed or computed argument is coerced.
+        is_ref = isinstance(a, Cell | Area | TableCol) or (isinstance(a, Fn) and a.name == "INDEX")
+        yield evaluate_raw(a, env), is_ref
+
+
+def _numbers(args: Iterable[Expr], env: Env) -> list[float] | XlError:
+    """The numbers SUM, COUNT, MAX ... take: from ranges only numbers; typed arguments coerced."""
+    out: list[float] = []
+    for v, from_range in _values(args, env):
+        if isinstance(v, Arr):
+            for x in v:
+                if isinstance(x, XlError):
+                    return x
+                if is_number(x):
+                    out.append(float(x))
+            continue
+        if isinstance(v, XlError):
+            return v
+        if is_number(v):
+            out.append(float(v))
+        elif not from_range and v is not EMPTY:
+            n = to_number(v)
+            if isinstance(n, XlError):
+                return n
+            out.append(n)
+    return out
+
+
+def _if(args: tuple[Expr, ...], env: Env) -> Value:
+    c = to_bool(_scalar(evaluate_raw(args[0], env)))
+    if isinstance(c, XlError):
+        return c
+    if c:
+        return evaluate_raw(args[1], env) if len(args) > 1 else True
+    return evaluate_raw(args[2], env) if len(args) > 2 else False
+
+
+def _iferror(args: tuple[Expr, ...], env: Env) -> Value:
+    v = evaluate_raw(args[0], env)
+    return evaluate_raw(args[1], env) if isinstance(_scalar(v), XlError) else v
+
+
+def _logical(all_: bool) -> Callable[[tuple[Expr, ...], Env], Value]:
+    def f(args: tuple[Expr, ...], env: Env) -> Value:
+        seen: list[bool] = []
+        for v, _ in _values(args, env):
+            for x in (v if isinstance(v, Arr) else [v]):
+                if isinstance(x, XlError):
+                    return x
+                if x is EMPTY or isinstance(x, str):
+                    continue
+                seen.append(bool(x))
+        if not seen:
+            return VALUE
+        return all(seen) if all_ else any(seen)
+
+    return f
+
+
+def _not(args: tuple[Expr, ...], env: Env) -> Value:
+    b = to_bool(_scalar(evaluate_raw(args[0], env)))
+    return b if isinstance(b, XlError) else not b
+
+
+def _is(pred: Callable[[Scalar], bool]) -> Callable[[tuple[Expr, ...], Env], Value]:
+    # Over a range (inside SUMPRODUCT) the test applies to each element.
+    return lambda args, env: _map1(evaluate_raw(args[0], env), pred)
+
+
+def _row(args: tuple[Expr, ...], env: Env) -> Value:
+    a = args[0]
+    if isinstance(a, Cell):
+        return float(a.row)
+    if isinstance(a, Area):
+        return Arr(float(r) for r in range(a.first.row, a.last.row + 1))
+    if isinstance(a, TableCol):
+        return env.table_rows(a.table)
+    return VALUE
+
+
+def _n(args: tuple[Expr, ...], env: Env) -> Value:
+    v = _scalar(evaluate_raw(args[0], env))
+    if isinstance(v, XlError):
+        return v
+    if isinstance(v, bool):
+        return 1.0 if v else 0.0
+    return float(v) if is_number(v) else 0.0
+
+
+def _sum(args: tuple[Expr, ...], env: Env) -> Value:
+    ns = _numbers(args, env)
+    return ns if isinstance(ns, XlError) else _plain_sum(ns)
+
+
+def _plain_sum(ns: list[float]) -> float:
+    total = 0.0
+    for x in ns:  # left to right, as spreadsheets add
+        total += x
+    return total
+
+
+def _count(args: tuple[Expr, ...], env: Env) -> Value:
+    n = 0
+    for v, _ in _values(args, env):
+        for x in (v if isinstance(v, Arr) else [v]):
+            n += is_number(x)
+    return float(n)
+
+
+def _agg(f: Callable[[list[float]], Value], empty: Value) -> Callable[[tuple[Expr, ...], Env], Value]:
+    def g(args: tuple[Expr, ...], env: Env) -> Value:
+        ns = _numbers(args, env)
+        if isinstance(ns, XlError):
+            return ns
+        return f(ns) if ns else empty
+
+    return g
+
+
+def _small(args: tuple[Expr, ...], env: Env) -> Value:
+    ns = _numbers(args[:1], env)
+    k = to_number(_scalar(evaluate_raw(args[1], env)))
+    if isinstance(ns, XlError):
+        return ns
+    if isinstance(k, XlError):
+        return k
+    k_ = math.ceil(k)
+    if not 1 <= k_ <= len(ns):
+        return NUM
+    return sorted(ns)[k_ - 1]
+
+
+def _sumproduct(args: tuple[Expr, ...], env: Env) -> Value:
+    arrays = []
+    for a in args:
+        v = evaluate_raw(a, env)
+        arrays.append(v if isinstance(v, Arr) else Arr([v]))
+    n = len(arrays[0])
+    if any(len(x) != n for x in arrays):
+        return VALUE
+    total = 0.0
+    for i in range(n):
+        prod = 1.0
+        for x in arrays:
+            v = x[i]
+            if isinstance(v, XlError):
+                return v
+            prod *= float(v) if is_number(v) else 0.0
+        total += prod
+    return total
+
+
+def _index(args: tuple[Expr, ...], env: Env) -> Value:
+    rng = evaluate_raw(args[0], env)
+    k = to_number(_scalar(evaluate_raw(args[1], env)))
+    if isinstance(k, XlError):
+        return k
+    items = rng if isinstance(rng, Arr) else Arr([rng])
+    if len(args) > 2:  # INDEX(range, row, col) on a one-row range: the column picks
+        c = to_number(_scalar(evaluate_raw(args[2], env)))
+        if isinstance(c, XlError):
+            return c
+        k = k if len(items) > 1 and k > 1 else c
+    i = int(k)
+    if i == 0:
+        return items
+    if not 1 <= i <= len(items):
+        return REF
+    return items[i - 1]
+
+
+def _match(args: tuple[Expr, ...], env: Env) -> Value:
+    x = _scalar(evaluate_raw(args[0], env))
+    rng = evaluate_raw(args[1], env)
+    if isinstance(x, XlError):
+        return x
+    items = rng if isinstance(rng, Arr) else Arr([rng])
+    if x is EMPTY:
+        return NA
+    for i, v in enumerate(items, 1):
+        if v is EMPTY or isinstance(v, XlError) or _rank(v) != _rank(x):
+            continue
+        if compare(v, x) == 0:
+            return float(i)
+    return NA
+
+
+_CRIT = re.compile(r"^(<>|>=|<=|=|<|>)?(.*)$", re.S)
+
+
+def criterion(c: Scalar) -> Callable[[Scalar], bool]:
+    """A COUNTIF/SUMIFS criterion: a value, or text with an operator and * ? wildcards."""
+    if is_number(c) or isinstance(c, bool):
+        return lambda v: (is_number(v) or isinstance(v, bool)) and compare(v, c) == 0
+    text = to_text(c) if not isinstance(c, XlError) else ""
+    assert isinstance(text, str)
+    m = _CRIT.match(text)
+    op, rest = (m.group(1) or ""), m.group(2)  # type: ignore[union-attr]
+    num = to_number(rest) if rest.strip() else VALUE
+    if not isinstance(num, XlError) and rest.strip():
+        def numeric(v: Scalar) -> bool:
+            if not is_number(v):
+                return op == "<>"
+            r = compare(v, num)
+            assert isinstance(r, int)
+            return {"": r == 0, "=": r == 0, "<>": r != 0, "<": r < 0, "<=": r <= 0, ">": r > 0,
+                    ">=": r >= 0}[op]
+        return numeric
+    if op in ("", "=", "<>"):
+        if rest == "":
+            if op == "<>":
+                return lambda v: v is not EMPTY and v != ""
+            return lambda v: v is EMPTY or v == ""
+        pattern = re.compile(
+            "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch)
+                    for ch in re.sub(r"~([*?~])", lambda m_: "\0" + m_.group(1), rest)).replace("\\\0", "")
+            .replace("\0", ""), re.S | re.I)
+
+        def texty(v: Scalar) -> bool:
+            hit = isinstance(v, str) and pattern.fullmatch(v) is not None
+            return hit if op != "<>" else not hit
+        return texty
+
+    def ordered(v: Scalar) -> bool:
+        if not isinstance(v, str):
+            return False
+        r = compare(v, rest)
+        assert isinstance(r, int)
+        return {"<": r < 0, "<=": r <= 0, ">": r > 0, ">=": r >= 0}[op]
+    return ordered
+
+
+def _ifs(args: Sequence[Expr], env: Env) -> list[bool] | XlError:
+    hits: list[bool] | None = None
+    for k in range(0, len(args) - 1, 2):
+        rng = evaluate_raw(args[k], env)
+        c = _scalar(evaluate_raw(args[k + 1], env))
+        if isinstance(c, XlError):
+            return c
+        items = rng if isinstance(rng, Arr) else Arr([rng])
+        test = criterion(c)
+        row = [test(v) for v in items]
+        if hits is None:
+            hits = row
+        elif len(row) != len(hits):
+            return VALUE
+        else:
+            hits = [x and y for x, y in zip(hits, row, strict=True)]
+    return hits or []
+
+
+def _countifs(args: tuple[Expr, ...], env: Env) -> Value:
+    hits = _ifs(args, env)
+    return hits if isinstance(hits, XlError) else float(sum(hits))
+
+
+def _sumifs(args: tuple[Expr, ...], env: Env) -> Value:
+    values = evaluate_raw(args[0], env)
+    hits = _ifs(args[1:], env)
+    if isinstance(hits, XlError):
+        return hits
+    items = values if isinstance(values, Arr) else Arr([values])
+    if len(items) != len(hits):
+        return VALUE
+    return _plain_sum([float(v) for v, h in zip(items, hits, strict=True) if h and is_number(v)])
+
+
+def _round(args: tuple[Expr, ...], env: Env) -> Value:
+    x = to_number(_scalar(evaluate_raw(args[0], env)))
+    d = to_number(_scalar(evaluate_raw(args[1], env))) if len(args) > 1 else 0.0
+    if isinstance(x, XlError):
+        return x
+    if isinstance(d, XlError):
+        return d
+    return xl_round(x, int(d))
+
+
+def _textfn(f: Callable[..., Scalar], n_args: int) -> Callable[[tuple[Expr, ...], Env], Value]:
+    def g(args: tuple[Expr, ...], env: Env) -> Value:
+        vals = [_scalar(evaluate_raw(a, env)) for a in args[:n_args]]
+        for v in vals:
+            if isinstance(v, XlError):
+                return v
+        return f(*vals)
+
+    return g
+
+
+def _trim(v: Scalar) -> Scalar:
+    t = to_text(v)
+    return t if isinstance(t, XlError) else re.sub(" +", " ", t.strip(" "))
+
+
+def _left(v: Scalar, n: Scalar = 1.0) -> Scalar:
+    t, k = to_text(v), to_number(n)
+    if isinstance(t, XlError):
+        return t
+    if isinstance(k, XlError) or k < 0:
+        return VALUE
+    return t[: int(k)]
+
+
+def _len(v: Scalar) -> Scalar:
+    t = to_text(v)
+    return t if isinstance(t, XlError) else float(len(t))
+
+
+def _rept(v: Scalar, n: Scalar) -> Scalar:
+    t, k = to_text(v), to_number(n)
+    if isinstance(t, XlError):
+        return t
+    if isinstance(k, XlError) or k < 0:
+        return VALUE
+    return t * int(k)
+
+
+def _substitute(v: Scalar, old: Scalar, new: Scalar) -> Scalar:
+    t, o, w = to_text(v), to_text(old), to_text(new)
+    for x in (t, o, w):
+        if isinstance(x, XlError):
+            return x
+    return t if o == "" else t.replace(o, w)  # type: ignore[union-attr,arg-type]
+
+
+def _upper(v: Scalar) -> Scalar:
+    t = to_text(v)
+    return t if isinstance(t, XlError) else t.upper()
+
+
+_FUNCS: dict[str, Callable[[tuple[Expr, ...], Env], Value]] = {
+    "IF": _if,
+    "IFERROR": _iferror,
+    "AND": _logical(True),
+    "OR": _logical(False),
+    "NOT": _not,
+    "ISNUMBER": _is(is_number),
+    "ISTEXT": _is(lambda v: isinstance(v, str)),
+    "ISBLANK": _is(lambda v: v is EMPTY),
+    "N": _n,
+    "ROW": _row,
+    "SUM": _sum,
+    "COUNT": _count,
+    "MAX": _agg(max, 0.0),
+    "MIN": _agg(min, 0.0),
+    "AVERAGE": _agg(lambda ns: _plain_sum(ns) / len(ns), DIV0),
+    "SMALL": _small,
+    "SUMPRODUCT": _sumproduct,
+    "INDEX": _index,
+    "MATCH": _match,
+    "COUNTIF": _countifs,
+    "COUNTIFS": _countifs,
+    "SUMIFS": _sumifs,
+    "ROUND": _round,
+    "TRIM": _textfn(_trim, 1),
+    "LEFT": _textfn(_left, 2),
+    "LEN": _textfn(_len, 1),
+    "REPT": _textfn(_rept, 2),
+    "SUBSTITUTE": _textfn(_substitute, 3),
+    "UPPER": _textfn(_upper, 1),
+}
+FUNCTIONS = frozenset(_FUNCS)

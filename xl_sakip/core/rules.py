@@ -1,0 +1,409 @@
+"""The rules of the domain, each written once as an expression (core/formula.py).
+
+Every function here builds a tree from its inputs. The core passes variables (`Var`) and evaluates the
+tree in Python (core/engine.py); the unit sheets pass cells and write the rendered formula, with the
+evaluated value as the cell's cached value. So check, the UDFs, the pohon kinerja and every generated
+sheet compute a figure from the same definition, and the parity tests compare the two back ends.
+
+Inputs follow the sheets' conventions: an empty value is an empty cell or "" (a formula that found
+nothing), so the rules test emptiness with `x = ""`, never ISBLANK; a number is what ISNUMBER accepts —
+text that looks like a number is not one (check says so, naming the cell).
+
+Decisions written down once:
+- A capaian's category is chosen on the capaian rounded to 2 decimals, as shown (63,99 / 71,10 is 90 %,
+  "Tinggi", whatever the last bits); so is the above-target test.
+- "Of what was reported": a period's realisasi adds (or takes the latest of) the reported quarters, and its
+  target, where quarterly targets exist, is the target of those same quarters.
+- Coverage of a roll-up parent compares (sum of pendukung targets − parent target) / 0,005, rounded to 6
+  decimals, with −n: exact at the tolerance in both engines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from xl_sakip.core import words as w
+from xl_sakip.core.formula import (
+    AND,
+    COUNT,
+    COUNTIF,
+    COUNTIFS,
+    IF,
+    IFERROR,
+    INDEX,
+    ISNUMBER,
+    ISTEXT,
+    MATCH,
+    MAX,
+    MIN,
+    NOT,
+    OR,
+    ROUND,
+    ROW,
+    SUBSTITUTE,
+    SUM,
+    SUMIFS,
+    SUMPRODUCT,
+    TRIM,
+    UPPER,
+    Expr,
+    N,
+    Name,
+    TableCol,
+    cond,
+    lift,
+)
+from xl_sakip.core.models import Aggregation, Kind, Polarity
+
+# ------------------------------------------------------------------ the workbook names rules read
+# (book/schema.py takes them from here: one place)
+
+TABLE_BANDS = "tblKategori"
+BAND_HEADERS = ("Kategori", "Capaian Di Atas (%)", "Capaian Sampai Dengan (%)")
+TABLE_GRADES = "tblPredikat"
+GRADE_HEADERS = ("Skala", "Kode", "Skor", "Keterangan")
+
+BAND_LABEL = TableCol(TABLE_BANDS, BAND_HEADERS[0])
+BAND_LOWER = TableCol(TABLE_BANDS, BAND_HEADERS[1])
+BAND_UPPER = TableCol(TABLE_BANDS, BAND_HEADERS[2])
+GRADE_SCALE = TableCol(TABLE_GRADES, GRADE_HEADERS[0])
+GRADE_CODE = TableCol(TABLE_GRADES, GRADE_HEADERS[1])
+GRADE_SCORE = TableCol(TABLE_GRADES, GRADE_HEADERS[2])
+
+NAME_CAP = "setBatasCapaian"
+NAME_LOWER_FORMULA = "setRumusTurun"
+NAME_ABOVE_LABEL = "setLabelMelampaui"
+SET_CAP = Name(NAME_CAP)
+SET_LOWER_FORMULA = Name(NAME_LOWER_FORMULA)
+SET_ABOVE_LABEL = Name(NAME_ABOVE_LABEL)
+
+ROUNDING = 0.005  # half a unit of the second decimal: the roll-up tolerance per pendukung
+
+
+def text(v: str) -> Expr:
+    return lift(v)
+
+
+def filled(x: Expr) -> Expr:
+    return x.ne("")
+
+
+def blank(x: Expr) -> Expr:
+    return x.eq("")
+
+
+def not_number(x: Expr) -> Expr:
+    """Filled, but not a number (text in a number cell)."""
+    return AND(filled(x), NOT(ISNUMBER(x)))
+
+
+def _fmt(template: str, **parts: Expr | str) -> Expr:
+    """A words.py template with its {placeholders} filled by expressions: text & expr & text."""
+    out: Expr | None = None
+    rest = template
+    while "{" in rest:
+        head, tail = rest.split("{", 1)
+        key, rest = tail.split("}", 1)
+        piece = parts[key]
+        for bit in (lift(head) if head else None, lift(piece)):
+            if bit is not None:
+                out = bit if out is None else out & bit
+    if rest or out is None:
+        out = lift(rest) if out is None else out & lift(rest)
+    return out
+
+
+def _first(checks: Sequence[tuple[Expr, Expr]]) -> Expr:
+    """The value of the first true check, else ""."""
+    return cond(list(checks), "")
+
+
+# ------------------------------------------------------------------ period aggregation
+
+
+def is_ratio(kind: Kind, aggregation: Aggregation) -> bool:
+    return aggregation is Aggregation.RATIO and kind is not Kind.GRADE
+
+
+def reported(kind: Kind, aggregation: Aggregation, tw: Sequence[Expr], num: Sequence[Expr],
+             den: Sequence[Expr]) -> list[Expr]:
+    """Per quarter: was it reported? A zero is a value; an empty cell is not (a ratio needs both parts)."""
+    if is_ratio(kind, aggregation):
+        return [AND(filled(a), filled(b)) for a, b in zip(num, den, strict=True)]
+    return [filled(x) for x in tw]
+
+
+def _latest(values: Sequence[Expr], flags: Sequence[Expr], otherwise: Expr | str) -> Expr:
+    """The value of the last quarter whose flag holds (nested IFs an auditor can read)."""
+    out = lift(otherwise)
+    for v, f in zip(values, flags, strict=True):
+        out = IF(f, v, out)
+    return out
+
+
+def realisasi(kind: Kind, aggregation: Aggregation, tw: Sequence[Expr], num: Sequence[Expr],
+              den: Sequence[Expr]) -> Expr:
+    """The realisasi of the quarters given (1..upto): a number; "" when none was reported; a reason
+    (text) when it cannot be a number. A grade indicator gives its latest code (or score)."""
+    rep = reported(kind, aggregation, tw, num, den)
+    any_rep = OR(*rep)
+    if kind is Kind.GRADE:
+        last = _latest(tw, rep, "")
+        return IF(ISTEXT(last), TRIM(last), last)
+    if is_ratio(kind, aggregation):
+        bad = _first([(AND(r, not_number(x)), _fmt(w.RATIO_NOT_NUMBER, q=w.quarter(q + 1), value=x))
+                      for q, (a, b, r) in enumerate(zip(num, den, rep, strict=True)) for x in (a, b)])
+        n = sum_if(num, rep)
+        d = sum_if(den, rep)
+        scale = 100 if kind is Kind.PERCENT else 1
+        return IF(NOT(any_rep), "", IF(bad.ne(""), bad, IF(d.eq(0), w.RATIO_ZERO, n / d * scale)))
+    bad = _first([(not_number(x), _fmt(w.REALISASI_NOT_NUMBER, q=w.quarter(q + 1), value=x))
+                  for q, x in enumerate(tw)])
+    value = SUM(*[IF(r, x, 0) for x, r in zip(tw, rep, strict=True)]) if aggregation is Aggregation.SUM \
+        else _latest(tw, rep, "")
+    return IF(NOT(any_rep), "", IF(bad.ne(""), bad, value))
+
+
+def sum_if(values: Sequence[Expr], flags: Sequence[Expr] | None) -> Expr:
+    """The sum of the values whose flag holds, or of all without flags (N: empty and text count 0)."""
+    terms = [N(v) for v in values] if flags is None else [
+        IF(f, N(v), 0) for v, f in zip(values, flags, strict=True)]
+    out = terms[0]
+    for t in terms[1:]:
+        out = out + t
+    return out
+
+
+def negative(kind: Kind, aggregation: Aggregation, tw: Sequence[Expr], num: Sequence[Expr],
+             den: Sequence[Expr]) -> list[Expr]:
+    """Per quarter: does it hold a negative number (a data error; never for a grade)?"""
+    if kind is Kind.GRADE:
+        return []
+    if is_ratio(kind, aggregation):
+        return [OR(N(a).lt(0), N(b).lt(0)) for a, b in zip(num, den, strict=True)]
+    return [N(x).lt(0) for x in tw]
+
+
+def own_realisasi(year: Expr, neg: Sequence[Expr]) -> Expr:
+    """The realisasi an indicator is measured by when it has no pendukung: a negative quarter makes it
+    not computable (check reports REALISASI_NEGATIF)."""
+    if not neg:
+        return year
+    return IF(ISTEXT(year), year, IF(OR(*neg), w.NEGATIVE, year))
+
+
+def target(kind: Kind, aggregation: Aggregation, tq: Sequence[Expr], annual: Expr, rep: Sequence[Expr],
+           tq_all: Sequence[Expr] | None = None) -> Expr:
+    """The target the realisasi of quarters 1..upto is measured against.
+
+    No quarterly targets in the year (`tq_all`, default `tq`): the annual target. With them: for a sum, the
+    targets of the reported quarters added up (all quarters to date while none is reported); otherwise
+    the target of the latest reported quarter (the latest set before it, else the annual target). A
+    quarterly or annual target that is text is a reason, naming the quarter.
+    """
+    tq_all = tq if tq_all is None else tq_all
+    none_set = AND(*[blank(x) for x in tq_all])
+    if kind is Kind.GRADE:
+        quarterly = _pick_latest(tq, rep, annual)
+        return IF(none_set, annual, quarterly)
+    bad_annual = IF(not_number(annual), _fmt(w.TARGET_NOT_NUMBER, value=annual), annual)
+    bad = _first([(not_number(x), _fmt(w.TARGET_Q_NOT_NUMBER, q=w.quarter(q + 1), value=x))
+                  for q, x in enumerate(tq)])
+    if aggregation is Aggregation.SUM:
+        quarterly = IF(OR(*rep), sum_if(tq, rep), sum_if(tq, None))
+    else:
+        quarterly = _pick_latest(tq, rep, bad_annual)
+    return IF(none_set, bad_annual, IF(bad.ne(""), bad, quarterly))
+
+
+def _pick_latest(tq: Sequence[Expr], rep: Sequence[Expr], annual: Expr) -> Expr:
+    """The target of the latest reported quarter: its own if set, else the latest set before it, else
+    `annual`; while none is reported, the latest set up to date."""
+
+    def set_up_to(k: int) -> Expr:  # the latest quarterly target set among quarters 1..k
+        return _latest(tq[:k], [filled(x) for x in tq[:k]], annual)
+
+    out = set_up_to(len(tq))
+    for k in range(1, len(tq) + 1):
+        out = IF(rep[k - 1], set_up_to(k), out)
+    return out
+
+
+def missing(rep: Sequence[Expr]) -> list[Expr]:
+    """Per quarter: 1 when not reported."""
+    return [IF(r, 0, 1) for r in rep]
+
+
+# ------------------------------------------------------------------ capaian
+
+
+def single_realisasi(r: Expr, kind: Kind) -> Expr:
+    """One realised value typed in a cell: text that is not a number is the reason (grades: codes)."""
+    if kind is Kind.GRADE:
+        return r
+    return IF(not_number(r), _fmt(w.REALISASI_VALUE_NOT_NUMBER, value=r), r)
+
+
+def lower_is_t_over_r() -> Expr:
+    """The office's lower-is-better formula setting is "T/R" (else (2T − R)/T)."""
+    return SUBSTITUTE(UPPER(SET_LOWER_FORMULA), " ", "").eq("T/R")
+
+
+def _grade_scale(t: Expr) -> Expr:
+    return IF(ISNUMBER(t), "", IFERROR(INDEX(GRADE_SCALE, MATCH(SUBSTITUTE(t, " ", ""), GRADE_CODE, 0)), ""))
+
+
+def grade_score_target(t: Expr) -> Expr:
+    """The score of a grade target: a number as it is, a code by the scale (Ref_Predikat); "" if unknown."""
+    return IF(blank(t), "", IF(ISNUMBER(t), t,
+                               IFERROR(INDEX(GRADE_SCORE, MATCH(SUBSTITUTE(t, " ", ""), GRADE_CODE, 0)), "")))
+
+
+def grade_score_realisasi(r: Expr, t: Expr) -> Expr:
+    """The score of a realised grade: a number as it is; a code by the target's scale first, else by
+    any scale; "" if unknown."""
+    code = SUBSTITUTE(r, " ", "")
+    scale = _grade_scale(t)
+    by_scale = SUMIFS(GRADE_SCORE, GRADE_CODE, code, GRADE_SCALE, scale)
+    any_scale = INDEX(GRADE_SCORE, MATCH(code, GRADE_CODE, 0))
+    in_scale = COUNTIFS(GRADE_CODE, code, GRADE_SCALE, scale).gt(0)
+    return IF(blank(r), "", IF(ISNUMBER(r), r, IFERROR(IF(in_scale, by_scale, any_scale), "")))
+
+
+def _grade_top(t: Expr) -> Expr:
+    return IF(ISNUMBER(t), MAX(GRADE_SCORE), SUMPRODUCT(MAX(GRADE_SCALE.eq(_grade_scale(t)) * GRADE_SCORE)))
+
+
+def _divisions(polarity: Polarity, r: Expr, t: Expr, u: Expr) -> list[tuple[Expr, Expr]]:
+    """The reasons a number capaian cannot be computed, in the order the value formula divides."""
+    div0 = text(w.TARGET_ZERO_DIV)
+    if polarity is Polarity.HIGHER_IS_BETTER:
+        return [(t.eq(0), div0)]
+    if polarity is Polarity.LOWER_IS_BETTER:
+        return [(t.eq(0), IF(lower_is_t_over_r(), w.TARGET_ZERO, div0))]
+    lo, hi = MIN(t, u), MAX(t, u)
+    return [(blank(u), text(w.RANGE_NO_UPPER)), (NOT(ISNUMBER(u)), text(w.RANGE_UPPER_NOT_NUMBER)),
+            (AND(r.lt(lo), lo.eq(0)), div0),
+            (AND(r.gt(hi), hi.eq(0)), IF(lower_is_t_over_r(), w.TARGET_ZERO, div0))]
+
+
+def capaian_reason(kind: Kind, polarity: Polarity, r: Expr, t: Expr, u: Expr,
+                   empty: Expr | str = w.NO_REALISASI, scores: tuple[Expr, Expr] | None = None) -> Expr:
+    """Why no capaian can be computed from realisasi `r` and target `t` ("" when it can): a problem of
+    the realisasi, no realisasi (`empty`), no target, a target that is not a number, a division by 0, a
+    grade outside the scale. `scores`: cells holding the grade scores of target and realisasi."""
+    checks: list[tuple[Expr, Expr]] = []
+    if kind is not Kind.GRADE:
+        checks.append((AND(ISTEXT(r), filled(r)), r))
+    checks += [(blank(r), lift(empty)), (blank(t), text(w.NO_TARGET))]
+    if kind is Kind.GRADE:
+        st, sr = scores or (grade_score_target(t), grade_score_realisasi(r, t))
+        checks += [
+            (blank(st), _fmt(w.GRADE_TARGET_UNKNOWN, code=t)),
+            (blank(sr), _fmt(w.GRADE_REALISASI_UNKNOWN, code=r)),
+            (OR(sr.lt(0), sr.gt(_grade_top(t))), _fmt(w.GRADE_OUT_OF_SCALE, score=r, top=_grade_top(t))),
+            (st.eq(0), text(w.GRADE_TARGET_ZERO)),
+        ]
+    else:
+        checks.append((ISTEXT(t), t))
+        checks += _divisions(polarity, r, t, u)
+    return _first(checks)
+
+
+def _higher(r: Expr, t: Expr) -> Expr:
+    return r / t * 100
+
+
+def _lower(r: Expr, t: Expr) -> Expr:
+    return IF(lower_is_t_over_r(), IF(r.eq(0), 100, t / r * 100), (2 * t - r) / t * 100)
+
+
+def capaian_value(kind: Kind, polarity: Polarity, r: Expr, t: Expr, u: Expr,
+                  scores: tuple[Expr, Expr] | None = None) -> Expr:
+    """Capaian (%) before the cap, where `capaian_reason` is "".
+
+    naik R/T×100; turun (2T−R)/T×100 or, by the setting, T/R×100 with R = 0 counting 100 (AKSARA
+    e-SAKIP); rentang [T, U] 100 inside, below as naik against the lower bound, above as turun against
+    the upper; predikat score(R)/score(T)×100.
+    """
+    if kind is Kind.GRADE:
+        st, sr = scores or (grade_score_target(t), grade_score_realisasi(r, t))
+        return sr / st * 100
+    if polarity is Polarity.HIGHER_IS_BETTER:
+        return _higher(r, t)
+    if polarity is Polarity.LOWER_IS_BETTER:
+        return _lower(r, t)
+    lo, hi = MIN(t, u), MAX(t, u)
+    return IF(AND(r.ge(lo), r.le(hi)), 100, IF(r.lt(lo), _higher(r, lo), _lower(r, hi)))
+
+
+def capaian(reason: Expr, value: Expr) -> Expr:
+    """The capaian a cell shows: the value, capped by the setting (empty: no cap), or the reason."""
+    return IF(blank(reason), capped(value), w.NC & reason)
+
+
+def capped(value: Expr) -> Expr:
+    return IF(AND(ISNUMBER(SET_CAP), value.gt(N(SET_CAP))), SET_CAP, value)
+
+
+# ------------------------------------------------------------------ categories
+
+
+def band_hits(v: Expr) -> Expr:
+    """Per band of Ref_Kategori, 1 when it holds the (rounded) capaian `v`: above its lower bound (the
+    lowest band, when every band has one, also at it) and up to its upper bound; an empty bound is open;
+    a band without a label holds nothing."""
+    lo, hi, lab = BAND_LOWER, BAND_UPPER, BAND_LABEL
+    at_lowest = lo.eq(v) * lo.eq(MIN(lo)) * COUNTIF(lo, "").eq(0)
+    above = (blank(lo) + lo.lt(v) + at_lowest).gt(0)
+    below = (blank(hi) + v.le(hi)).gt(0)
+    return above * below * filled(lab)
+
+
+def category(capaian_cell: Expr) -> Expr:
+    """The category of a capaian: "" when it is not a number; the above-target label (when set) over 100;
+    else the label of the one band holding it ("" when none or more than one: check reports gaps and
+    overlaps). Chosen on the capaian rounded to 2 decimals."""
+    v = ROUND(capaian_cell, 2)
+    hits = band_hits(v)
+    position = SUMPRODUCT(hits * (ROW(BAND_LABEL) - MIN(ROW(BAND_LABEL)) + 1))
+    return IF(NOT(ISNUMBER(capaian_cell)), "",
+              IF(AND(v.gt(100), filled(SET_ABOVE_LABEL)), SET_ABOVE_LABEL,
+                 IF(SUMPRODUCT(hits).eq(1), INDEX(BAND_LABEL, position), "")))
+
+
+# ------------------------------------------------------------------ roll-up
+
+
+def covers(parent_target: Expr, n: int, n_with_target: Expr, sum_targets: Expr) -> Expr:
+    """THE roll-up rule: a parent takes the sum of its n pendukung's realisasi only when they cover it:
+    the parent and every pendukung have a target, and the pendukung's targets add up to at least the
+    parent's less n × 0,005 (two-decimal rounding moves a sum of n values by at most that)."""
+    if n == 0:
+        return lift(False)
+    gap = ROUND((sum_targets - parent_target) / ROUNDING, 6)
+    return IF(ISNUMBER(parent_target), IF(n_with_target.eq(n), gap.ge(-n), False), False)
+
+
+def rolled(values: Sequence[Expr], problems: Sequence[Expr]) -> Expr:
+    """The sum of the pendukung's used realisasi: a reason when one of them has a problem; "" when none
+    has a value (a pendukung without one adds nothing; its quarters count as missing)."""
+    numbers = [IF(ISNUMBER(v), v, 0) for v in values]
+    return IF(MAX(*problems).gt(0), w.PENDUKUNG_PROBLEM, IF(COUNT(*values).eq(0), "", SUM(*numbers)))
+
+
+def used(covered: Expr, rolled_value: Expr, own: Expr) -> Expr:
+    """The realisasi a parent is measured by: its pendukung's sum where they cover it, else its own."""
+    return IF(covered, rolled_value, own)
+
+
+def problem(used_value: Expr) -> Expr:
+    """1 when the realisasi used cannot be a number (text other than ""): a pendukung passes it up."""
+    return IF(AND(ISTEXT(used_value), filled(used_value)), 1, 0)
+
+
+def empty_reason(covered: Expr | None) -> Expr:
+    """Why a capaian has no realisasi: a parent whose pendukung cover only part of it says so."""
+    if covered is None:
+        return text(w.NO_REALISASI)
+    return IF(covered, w.NO_REALISASI, w.PARTIAL_EMPTY)

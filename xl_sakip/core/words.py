@@ -1,0 +1,49 @@
+"""Every status and category word a planner reads, in one place (Bahasa Indonesia).
+
+Rules (core/rules.py) put these words into cells and results; no code reads them back to decide anything:
+outcomes are decided on numbers and on the reason being empty or not.
+"""
+
+from __future__ import annotations
+
+# Outcomes of a capaian (core/capaian.Status)
+COMPUTED = "dihitung"
+NOT_COMPUTABLE = "tidak dapat dihitung"
+INCOMPLETE = "belum lengkap"
+NC = NOT_COMPUTABLE + ": "  # prefix of a capaian cell that holds its reason instead of a number
+
+# Reasons a capaian cannot be computed
+NO_REALISASI = "realisasi belum diisi"
+NO_TARGET = "target belum diisi"
+TARGET_ZERO_DIV = "target 0: capaian tidak dapat dihitung (pembagian dengan nol)"
+TARGET_ZERO = "target 0: capaian tidak dapat dihitung"
+RANGE_NO_UPPER = "target rentang tanpa batas atas (Target Atas)"
+RANGE_UPPER_NOT_NUMBER = "target atas bukan angka"
+RATIO_ZERO = "jumlah penyebut 0: rasio tidak dapat dihitung"
+NEGATIVE = "realisasi negatif"
+GRADE_TARGET_UNKNOWN = "predikat target '{code}' tidak ada di skala predikat (Ref_Predikat)"
+GRADE_REALISASI_UNKNOWN = "predikat realisasi '{code}' tidak ada di skala predikat (Ref_Predikat)"
+GRADE_OUT_OF_SCALE = "skor realisasi {score} di luar skala predikat (0 sampai {top})"
+GRADE_TARGET_ZERO = "skor predikat target 0"
+REALISASI_NOT_NUMBER = "realisasi {q} bukan angka: '{value}'"
+REALISASI_VALUE_NOT_NUMBER = "realisasi '{value}' bukan angka"
+RATIO_NOT_NUMBER = "pembilang/penyebut {q} bukan angka: '{value}'"
+TARGET_Q_NOT_NUMBER = "target {q} bukan angka: '{value}'"
+TARGET_NOT_NUMBER = "target '{value}' bukan angka"
+
+# Roll-up
+CYCLE = "siklus pada Mendukung ID: roll-up tidak dapat dihitung"
+PARTIAL_EMPTY = "pendukung hanya mencakup sebagian target dan realisasi sendiri belum diisi"
+PENDUKUNG_PROBLEM = "realisasi pendukung bermasalah"
+FROM_PENDUKUNG = "realisasi = jumlah indikator pendukung"
+FROM_OWN = "pendukung hanya mencakup sebagian target: memakai realisasi sendiri"
+
+# Keterangan of a unit-sheet row
+NOT_FOUND = "ID tidak ditemukan di Indikator"
+MISSING_QUARTERS = "realisasi {quarters} belum diisi"
+INCOMPLETE_NOTE = INCOMPLETE + ": " + MISSING_QUARTERS
+NEGATIVE_NOTE = "realisasi negatif di {quarters}: periksa sheet Indikator"
+
+
+def quarter(q: int) -> str:
+    return f"TW{q}"
