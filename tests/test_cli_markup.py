@@ -63,7 +63,7 @@ def test_finding_quotes_markup_as_typed(small_cascade: Cascade, tmp_path: Path, 
 
 
 def test_paths_with_brackets_in_every_command(small_cascade: Cascade, tmp_path: Path) -> None:
-    folder = tmp_path / "a[" / "[bold]"  # the path reads ".../a[/[bold]/...": a closing tag and an opening one
+    folder = tmp_path / "a[" / "[bold]"  # ".../a[/[bold]/...": "[/" closes, "[bold]" opens
     folder.mkdir(parents=True)
     master = write_master(small_cascade, folder / "m.xlsm")
     code, text = run("check", str(master))

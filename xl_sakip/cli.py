@@ -24,8 +24,19 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+
+
+class _Console(Console):
+    """rich ends the process with exit 1 when the reader of a pipe has gone (`check | head`); raise the
+    BrokenPipeError instead, so that each command ends quietly with its own exit code."""
+
+    def on_broken_pipe(self) -> None:
+        _quiet_stdout()
+        raise BrokenPipeError
+
+
+out = _Console()
+err = _Console(stderr=True)
 
 WorkbookArg = Annotated[Path, typer.Argument(help="Workbook master (.xlsm).")]
 

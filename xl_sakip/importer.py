@@ -20,7 +20,7 @@ from xl_sakip.core.aggregate import default_aggregation
 from xl_sakip.core.linking import link_ipk
 from xl_sakip.core.models import Cascade, Indicator, Polarity, Position, Settings
 from xl_sakip.core.numbers import parse_target
-from xl_sakip.errors import SeedError
+from xl_sakip.errors import SeedError, refuse_special_file
 
 HEADER_HINT = "No<TAB>Sasaran Strategis<TAB>Indikator Kinerja<TAB>Target"
 #: The most characters an Excel cell holds; a longer text would be cut in the workbook, so it is refused.
@@ -369,6 +369,7 @@ def read_seed(path: str | Path) -> ImportResult:
     """Read a seed file. Raises SeedError (exit code 2, message in Bahasa Indonesia) when it cannot."""
     p = Path(path)
     name = f"Berkas {p}"
+    refuse_special_file(p, SeedError)  # a FIFO or /dev/zero would hang the reading below
     try:
         data = p.read_bytes()
     except FileNotFoundError:

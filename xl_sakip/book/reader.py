@@ -58,7 +58,7 @@ from xl_sakip.core.models import (
     Settings,
 )
 from xl_sakip.core.numbers import fmt_plain, parse_number
-from xl_sakip.errors import WorkbookError
+from xl_sakip.errors import WorkbookError, refuse_special_file
 
 #: At most this many cell problems are listed in one message.
 MAX_LISTED = 25
@@ -156,6 +156,7 @@ def _open(path: Path) -> Workbook:
         raise WorkbookError(f"File workbook '{path}' tidak ditemukan; periksa nama file dan foldernya.")
     if path.is_dir():
         raise WorkbookError(f"'{path}' adalah folder, bukan file workbook.")
+    refuse_special_file(path, WorkbookError)  # a FIFO or /dev/zero would hang the reading below
     _refuse_ole(path)
     try:
         with path.open("rb") as fh, warnings.catch_warnings():
