@@ -11,6 +11,7 @@ P02 (parent P01) and P03 (parent P02); column C Kode Atasan.
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -139,3 +140,32 @@ def build(case: Case, good: Path, folder: Path) -> Path:
     out = folder / f"{case.name}.xlsm"
     case.damage(good, out)
     return out
+
+
+def stored_value(sheet: str, ref: str, text: str) -> Damage:
+    """A cell whose stored number is `text` as written in the file (`<v>1E999</v>`), which Excel never
+    writes but another program can: the cell is given a marker number, which is then replaced in the XML."""
+    marker = 987654.125  # exact in binary and in decimal: written as "987654.125"
+
+    def damage(good: Path, out: Path) -> None:
+        staged = out.with_suffix(".staged.xlsm")
+        cell(sheet, ref, marker)(good, staged)
+        with zipfile.ZipFile(staged) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                data = src.read(info)
+                if info.filename.startswith("xl/worksheets/") and b"<v>987654.125</v>" in data:
+                    data = data.replace(b"<v>987654.125</v>", f"<v>{text}</v>".encode())
+                dst.writestr(info, data)
+        staged.unlink()
+
+    return damage
+
+
+WORKBOOK_CORPUS += [
+    # Issue 12, item 10: non-finite numbers are refused naming the cell (before: infinity was read, and
+    # regenerate blanked the master cell).
+    Case("target_tak_hingga", stored_value("Indikator", "G2", "1E999"), 2,
+         ("Sheet 'Indikator' sel G2", "Target berisi nilai tak hingga", "ketik ulang angka")),
+    Case("realisasi_tak_hingga", stored_value("Indikator", "S5", "-1E999"), 2,
+         ("Sheet 'Indikator' sel S5", "Realisasi TW1 berisi nilai tak hingga",)),
+]

@@ -22,6 +22,7 @@ default (a wrong year would mislabel every report) and stay an error, as does a 
 from __future__ import annotations
 
 import difflib
+import math
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -411,7 +412,7 @@ class _Row:
                 if not self.columns[field].required else
                 f"{self.header(field)} '{_show(value)}' bukan angka; isi angka."
             )
-        return float(value)
+        return _finite(self, field, float(value))
 
     def integer(self, field: str) -> object:
         value = self.number(field)
@@ -434,7 +435,7 @@ class _Row:
             return self.problem(field, f"{self.header(field)} '{_show(value)}' bukan angka; isi angka "
                                        "atau kosongkan.")
         if isinstance(value, int | float):
-            return float(value)
+            return _finite(self, field, float(value))
         return str(value).strip()
 
     def enum(self, field: str, enum: type[Enum]) -> object:
@@ -482,6 +483,17 @@ class _Row:
             self.problem(column, f"{self.header(column)} '{_show(self.cells[column].value)}' tidak valid: "
                                  f"{_explain(err)}.")
             return None
+
+
+def _finite(row: _Row, field: str, value: float) -> object:
+    """`value`, or a problem when it is infinite or NaN: Excel never stores those, but a file written by
+    another program can (`<v>1E999</v>` reads as infinity), and regenerate would then blank the master cell
+    (issue 12, item 10)."""
+    if math.isfinite(value):
+        return value
+    what = "tak hingga (angka di luar jangkauan Excel)" if math.isinf(value) else "NaN (bukan angka)"
+    return row.problem(field, f"{row.header(field)} berisi nilai {what}, yang tidak dapat dihitung "
+                              "(biasanya ditulis oleh program lain); ketik ulang angka yang sebenarnya.")
 
 
 def _show(value: object) -> str:
