@@ -169,3 +169,11 @@ WORKBOOK_CORPUS += [
     Case("realisasi_tak_hingga", stored_value("Indikator", "S5", "-1E999"), 2,
          ("Sheet 'Indikator' sel S5", "Realisasi TW1 berisi nilai tak hingga",)),
 ]
+
+WORKBOOK_CORPUS += [
+    # Issue 12, item 16: IDs differing only in case are one ID for Excel's MATCH (before: they passed as
+    # unique, and the P03 sheet showed P03-1.1's data in the row of p03-1.1).
+    Case("id_ganda_huruf", cell("Indikator", "A9", "p03-1.1"), 1,
+         ("«P03-1.1» dipakai 2 kali", "«p03-1.1»", "tidak membedakan huruf besar/kecil"),
+         codes=("ID_GANDA",), cells=("Indikator!A8",)),
+]

@@ -43,3 +43,16 @@ def test_regenerate_refuses_infinity_and_changes_nothing(good: Path, tmp_path: P
     code, text = run("regenerate", str(path))
     assert code == 2 and case.words[0] in text and "tak hingga" in text
     assert path.read_bytes() == before
+
+
+def test_strict_reader_refuses_ids_differing_in_case(good: Path, tmp_path: Path) -> None:
+    """Item 16: regenerate (strict reading) refuses p03-1.1 beside P03-1.1, naming both cells."""
+    from xl_sakip.book.reader import read_master
+    from xl_sakip.errors import WorkbookError
+
+    case = next(c for c in WORKBOOK_CORPUS if c.name == "id_ganda_huruf")
+    with pytest.raises(WorkbookError) as info:
+        read_master(build(case, good, tmp_path))
+    assert str(info.value) == (
+        "Sheet 'Indikator' sel A9: ID 'p03-1.1' sudah dipakai di sel A8 (sebagai 'P03-1.1'; Excel tidak "
+        "membedakan huruf besar/kecil); setiap ID harus unik.")

@@ -643,20 +643,31 @@ def _read_indicators(
 
 
 def _unique(rows: list[tuple[_Row, dict[str, Any]]], field: str, label: str) -> dict[str, str]:
-    """The key values of the rows with their cell; a repeated key is a problem at its second cell."""
+    """The key values of the rows with their cell; a repeated key is a problem at its second cell. Keys
+    are compared as Excel's MATCH compares them, ignoring case (`_excel_key`)."""
     seen: dict[str, str] = {}
+    first: dict[str, str] = {}  # Excel's key -> the key as first written
     for row, fields in rows:
         key = fields[field]
         if not isinstance(key, str):
             continue
-        if key in seen:
+        if (earlier := first.get(_excel_key(key))) is not None:
             if not row.sheet.problems.strict:
                 continue  # the engine reports it (ID_GANDA, KODE_GANDA) with the cell
-            row.problem(field, f"{label} '{key}' sudah dipakai di sel {seen[key]}; setiap {label} harus "
-                               "unik.")
+            same = ("" if earlier == key else
+                    f" (sebagai '{earlier}'; Excel tidak membedakan huruf besar/kecil)")
+            row.problem(field, f"{label} '{key}' sudah dipakai di sel {seen[earlier]}{same}; setiap {label} "
+                               "harus unik.")
         else:
             seen[key] = row.cells[field].coordinate
+            first[_excel_key(key)] = key
     return seen
+
+
+def _excel_key(key: str) -> str:
+    """An ID or code as Excel's MATCH compares it: ignoring case (issue 12, item 16). Two IDs differing
+    only in case would otherwise pass as unique while the sheets' MATCH finds the first for both."""
+    return key.casefold()
 
 
 def _check_text_values(row: _Row, fields: dict[str, Any]) -> None:

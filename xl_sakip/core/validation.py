@@ -39,7 +39,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "REALISASI_NEGATIF": (E, "a negative realisasi (or numerator/denominator)"),
     "RASIO_TANPA_PEMBILANG": (W, "ratio aggregation with realisasi but no numerator/denominator"),
     "EJAAN_MENCURIGAKAN": (INFO, "a known misspelling (kept as written; fix it if you wish)"),
-    "ID_GANDA": (E, "an indicator ID used twice"),
+    "ID_GANDA": (E, "an indicator ID used twice (compared as Excel does, ignoring case)"),
     "KODE_GANDA": (E, "a position code used twice (compared as Excel does, ignoring case)"),
     "JABATAN_TIDAK_DIKENAL": (E, "an indicator of a position code that does not exist"),
     "ATASAN_TIDAK_DIKENAL": (E, "a position whose Kode Atasan does not exist"),
@@ -421,18 +421,24 @@ def check_workbook(cascade: Cascade, locator: Locator | None = None) -> list[Fin
             Finding(severity=sev, code=code, message=msg, position=p_code, cell=loc.position(p_code, field))
         )
 
-    ids = Counter(i.id for i in cascade.indicators)
-    for ind_id, n in ids.items():
-        if n > 1:
-            ind = next(i for i in cascade.indicators if i.id == ind_id)
+    # IDs compared as the sheets' MATCH compares them: ignoring case (P03-1.1 and p03-1.1 are one ID).
+    same_id: dict[str, list[Indicator]] = {}
+    for i in cascade.indicators:
+        same_id.setdefault(i.id.casefold(), []).append(i)
+    for group in same_id.values():
+        if len(group) > 1:
+            ind, spelled = group[0], list(dict.fromkeys(i.id for i in group))
+            as_written = "" if len(spelled) == 1 else (
+                " (ditulis " + ", ".join(f"«{x}»" for x in spelled) + "; Excel tidak membedakan huruf "
+                "besar/kecil, sehingga sheet unit menampilkan baris yang pertama untuk semuanya)")
             out.append(
                 Finding(
                     severity=E,
                     code="ID_GANDA",
                     position=ind.position,
-                    indicator_id=ind_id,
-                    cell=loc.indicator(ind_id),
-                    message=f"ID indikator «{ind_id}» dipakai {n} kali. "
+                    indicator_id=ind.id,
+                    cell=loc.indicator(ind.id),
+                    message=f"ID indikator «{ind.id}» dipakai {len(group)} kali{as_written}. "
                     "Setiap indikator memerlukan ID sendiri: ubah salah satunya.",
                 )
             )
