@@ -177,3 +177,34 @@ WORKBOOK_CORPUS += [
          ("«P03-1.1» dipakai 2 kali", "«p03-1.1»", "tidak membedakan huruf besar/kecil"),
          codes=("ID_GANDA",), cells=("Indikator!A8",)),
 ]
+
+
+def emptied(good: Path, out: Path) -> None:
+    """Every data row of Jabatan and Indikator deleted (the headers kept), as a select-all + Delete Rows."""
+    def change(wb: openpyxl.Workbook) -> None:
+        for name in ("Jabatan", "Indikator"):
+            wb[name].delete_rows(2, wb[name].max_row)
+
+    edit(change)(good, out)
+
+
+#: Issue 12, items 5 and 17: workbook-wide values that passed `check`. Pengaturan rows (schema.SETTINGS):
+#: 2 Nama Instansi, 3 Tahun, 6 Batas Atas Capaian (%); values in column B. `check` reports each (exit 1,
+#: or 0 for the warning) with the cell; the strict reader of regenerate, PK, tree and demo refuses the year
+#: and an empty master (exit 2). tests/test_reliability_two.py checks the findings and the refusals.
+SETTINGS_CORPUS: list[Case] = [
+    *(Case(f"tahun_{name}", cell("Pengaturan", "B3", year), 1, (f"Tahun {shown} tidak wajar",),
+           codes=("TAHUN_TIDAK_VALID",), cells=("Pengaturan!B3",))
+      for name, year, shown in (("nol", 0, "0"), ("negatif", -1, "-1"), ("10000", 10000, "10000"),
+                                ("10_pangkat_12", 10**12, "1000000000000"))),
+    Case("batas_capaian_nol", cell("Pengaturan", "B6", 0), 1, ("Batas Atas Capaian (%) 0 membuat",),
+         codes=("BATAS_CAPAIAN_TIDAK_VALID",), cells=("Pengaturan!B6",)),
+    Case("batas_capaian_negatif", cell("Pengaturan", "B6", -20), 1, ("Batas Atas Capaian (%) -20 membuat",),
+         codes=("BATAS_CAPAIAN_TIDAK_VALID",), cells=("Pengaturan!B6",)),
+    Case("master_kosong", emptied, 1, ("Sheet Jabatan tidak berisi satu jabatan pun",
+                                       "Sheet Indikator tidak berisi satu indikator pun"),
+         codes=("MASTER_KOSONG",), cells=("Jabatan!A2", "Indikator!A2")),
+    Case("xlwings_conf_hilang", remove_sheet("xlwings.conf"), 0, ("Sheet 'xlwings.conf' tidak ada",
+                                                                  "A1 'UDF Modules', B1 'udfs'"),
+         codes=("XLWINGS_CONF_HILANG",)),
+]

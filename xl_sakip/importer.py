@@ -286,14 +286,24 @@ def _indicators(tables: list[_Table], positions: list[Position], grade_codes: li
 
 def _settings(preamble: list[tuple[int, str]], problems: list[ImportProblem]) -> Settings:
     """Office and year from the title "**CASCADING <office> TAHUN <year>**" before the first table."""
-    for _no, text in preamble:
+    for no, text in preamble:
         m = _DOC_TITLE.search(text)
         if m:
+            _refuse_year(int(m["year"]), m["year"], no)
             return Settings(office=m["office"].strip(), year=int(m["year"]))
     problems.append(ImportProblem(line=preamble[0][0] if preamble else 0, message=(
         "Judul dokumen «CASCADING <nama dinas> TAHUN <tahun>» tidak ditemukan sebelum tabel pertama; "
         "nama dinas dan tahun diisi di lembar Pengaturan.")))
     return Settings()
+
+
+def _refuse_year(year: int, written: str, line: int) -> None:
+    """"TAHUN 0000" made a workbook that later crashed demo and import (issue 12, item 5): refuse it."""
+    from xl_sakip.core.validation import YEAR_MAX, YEAR_MIN, year_problem
+
+    if year_problem(year):
+        raise SeedError(f"baris {line}: tahun «{written}» pada judul dokumen tidak wajar; tulis tahun "
+                        f"cascading (antara {YEAR_MIN} dan {YEAR_MAX}), misalnya «TAHUN 2024».")
 
 
 def parse_seed(text: str) -> ImportResult:

@@ -98,11 +98,16 @@ class MasterRows(BaseModel):
     position_columns: dict[str, str]
     #: Labels of Pengaturan rows absent from the sheet (an older workbook), in schema order: defaults used.
     missing_settings: list[str] = []
+    #: Setting field ("settings.year") -> its value cell ("Pengaturan!B3").
+    settings_cells: dict[str, str] = {}
+    #: Sheets the tool made that the workbook lacks without being unusable (xlwings.conf).
+    missing_sheets: list[str] = []
 
     def locator(self) -> Locator:
         """What the core needs to name the cell of a finding ("Indikator!G12")."""
         return Locator(self.indicator_rows, self.position_rows, self.indicator_columns, self.position_columns,
-                       indicator_sheet=s.SHEET_INDICATORS, position_sheet=s.SHEET_POSITIONS)
+                       indicator_sheet=s.SHEET_INDICATORS, position_sheet=s.SHEET_POSITIONS,
+                       settings=self.settings_cells)
 
 
 def read_master(path: str | Path, *, strict: bool = True) -> Cascade:
@@ -119,12 +124,64 @@ def read_master_with_rows(path: str | Path, *, strict: bool = True) -> tuple[Cas
     indicators, where_indicators = _read_indicators(wb, problems, codes)
     settings, above_label, missing_settings = _read_settings(wb, problems)
     reference = _read_reference(wb, problems, above_label)
+    settings_cells = _setting_cells(wb, problems)
+    if strict:
+        _refuse_unusable(settings, positions, indicators, settings_cells, problems)
     problems.raise_if_any(path)
     cascade = Cascade(settings=settings, positions=positions, indicators=indicators, reference=reference)
     rows = MasterRows(indicator_rows=where_indicators[0], position_rows=where_positions[0],
                       indicator_columns=where_indicators[1], position_columns=where_positions[1],
-                      missing_settings=missing_settings)
+                      missing_settings=missing_settings, settings_cells=settings_cells,
+                      missing_sheets=[n for n in (s.SHEET_XLWINGS_CONF,) if n not in wb.sheetnames])
     return cascade, rows
+
+
+def _setting_cells(wb: Workbook, problems: _Problems) -> dict[str, str]:
+    """Setting field -> "Pengaturan!B3", the value cell of its row (found by label as _read_settings does)."""
+    columns = (Column(s.SETTINGS_HEADERS[0], "label"), Column(s.SETTINGS_HEADERS[1], "value"))
+    sheet = _Sheet(wb, s.SHEET_SETTINGS, columns, problems)
+    by_label = {_norm(setting.label): setting.field for setting in s.SETTINGS}
+    out: dict[str, str] = {}
+    for row in sheet.rows():
+        field = by_label.get(_norm(row.cells["label"].value or ""))
+        if field is not None and field not in out:
+            out[field] = f"{s.SHEET_SETTINGS}!{row.cells['value'].coordinate}"
+    return out
+
+
+def _refuse_unusable(settings: Settings, positions: list[Position], indicators: list[Indicator],
+                     cells: dict[str, str], problems: _Problems) -> None:
+    """What the writers (regenerate, PK, tree, demo) cannot use, though `check` reads it and reports it as a
+    finding: a year outside YEAR_MIN..YEAR_MAX (PK_-1_....pdf, "TAHUN 0000", a crash on the file's date)
+    and a master without positions or indicators (regenerate would remove every unit sheet). Issue 12,
+    items 5 and 17."""
+    from xl_sakip.core.validation import year_problem
+
+    if why := year_problem(settings.year):
+        where = cells.get("settings.year", s.SHEET_SETTINGS).replace("!", "' sel ", 1)
+        problems.add(f"Sheet '{where}: {why}")
+    if not problems.items:
+        for rows, sheet, what in ((positions, s.SHEET_POSITIONS, "jabatan"),
+                                  (indicators, s.SHEET_INDICATORS, "indikator")):
+            if not rows:
+                problems.add(f"Sheet '{sheet}' tidak berisi satu {what} pun (baris 2 ke bawah kosong); "
+                             "kembalikan isinya, misalnya dari salinan cadangan (.bak.xlsm), atau buat ulang "
+                             "workbook dengan xl-sakip import. Workbook tidak diubah.")
+
+
+def sheet_findings(rows: MasterRows) -> list[Finding]:
+    """XLWINGS_CONF_HILANG (peringatan) when the xlwings.conf sheet is gone: in Excel the SAKIP_ functions
+    then look for a Python module named after the workbook and show #NAME? or an xlwings error."""
+    if s.SHEET_XLWINGS_CONF not in rows.missing_sheets:
+        return []
+    keys = "; ".join(f"A{n} '{k}', B{n} '{v}'" for n, (k, v) in enumerate(s.XLWINGS_CONF, start=1))
+    return [Finding(
+        severity=Severity.WARNING, code="XLWINGS_CONF_HILANG",
+        message=(f"Sheet '{s.SHEET_XLWINGS_CONF}' tidak ada, sehingga fungsi SAKIP_... di Excel tidak "
+                 f"menemukan modul Python-nya. Tambahkan sheet bernama '{s.SHEET_XLWINGS_CONF}' berisi "
+                 f"{keys} (tanpa baris judul), atau salin sheet itu dari workbook yang dibuat xl-sakip "
+                 "import."),
+    )]
 
 
 def missing_settings_findings(cascade: Cascade, missing: Sequence[str]) -> list[Finding]:
