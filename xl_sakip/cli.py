@@ -57,6 +57,12 @@ def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
                       f"{escape(str(e.strerror or e))}. Periksa file, folder dan ruang disk, lalu ulangi.",
                       highlight=False)
             raise typer.Exit(UserError.exit_code) from None
+        except RecursionError:  # a safety net: long chains are walked iteratively wherever known
+            err.print("[bold red]Galat:[/] rantai Kode Atasan atau Mendukung ID di workbook ini terlalu "
+                      "panjang (ratusan tingkat) untuk diproses; periksa apakah rantai itu memang disengaja, "
+                      "dan laporkan masalah ini kepada pengembang xl-sakip. Workbook tidak diubah.",
+                      highlight=False)
+            raise typer.Exit(UserError.exit_code) from None
         except BrokenPipeError:  # `xl-sakip ... | head`: the reader left; the work itself is done
             _quiet_stdout()
             raise typer.Exit(0) from None
