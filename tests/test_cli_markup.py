@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from libreoffice import requires_libreoffice
 from typer.testing import CliRunner
 
 from xl_sakip.book.writer import write_master
@@ -88,3 +89,13 @@ def test_import_of_a_document_with_brackets(tmp_path: Path) -> None:
     assert "«[/]»" in text  # the unreadable target, quoted as written (line 5 of the document)
     wb = openpyxl.load_workbook(out)
     assert wb["Indikator"]["E2"].value == "Indeks [red]layanan[/]"
+
+
+@requires_libreoffice
+def test_pk_path_with_brackets(small_cascade: Cascade, tmp_path: Path) -> None:
+    folder = tmp_path / "PK[" / "]x"  # ".../PK[/]x": a closing tag in the folder names
+    master = write_master(small_cascade, tmp_path / "m.xlsm")
+    code, text = run("pk", str(master), "--pdf", str(folder), "--position", "P01")
+    assert code == 0, text
+    written = [p for p in folder.iterdir() if p.suffix == ".pdf"]
+    assert len(written) == 1 and f"Ditulis: {written[0]}" in text.replace("\n", "")
