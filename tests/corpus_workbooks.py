@@ -11,6 +11,7 @@ P02 (parent P01) and P03 (parent P02); column C Kode Atasan.
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -139,3 +140,71 @@ def build(case: Case, good: Path, folder: Path) -> Path:
     out = folder / f"{case.name}.xlsm"
     case.damage(good, out)
     return out
+
+
+def stored_value(sheet: str, ref: str, text: str) -> Damage:
+    """A cell whose stored number is `text` as written in the file (`<v>1E999</v>`), which Excel never
+    writes but another program can: the cell is given a marker number, which is then replaced in the XML."""
+    marker = 987654.125  # exact in binary and in decimal: written as "987654.125"
+
+    def damage(good: Path, out: Path) -> None:
+        staged = out.with_suffix(".staged.xlsm")
+        cell(sheet, ref, marker)(good, staged)
+        with zipfile.ZipFile(staged) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                data = src.read(info)
+                if info.filename.startswith("xl/worksheets/") and b"<v>987654.125</v>" in data:
+                    data = data.replace(b"<v>987654.125</v>", f"<v>{text}</v>".encode())
+                dst.writestr(info, data)
+        staged.unlink()
+
+    return damage
+
+
+WORKBOOK_CORPUS += [
+    # Issue 12, item 10: non-finite numbers are refused naming the cell (before: infinity was read, and
+    # regenerate blanked the master cell).
+    Case("target_tak_hingga", stored_value("Indikator", "G2", "1E999"), 2,
+         ("Sheet 'Indikator' sel G2", "Target berisi nilai tak hingga", "ketik ulang angka")),
+    Case("realisasi_tak_hingga", stored_value("Indikator", "S5", "-1E999"), 2,
+         ("Sheet 'Indikator' sel S5", "Realisasi TW1 berisi nilai tak hingga",)),
+]
+
+WORKBOOK_CORPUS += [
+    # Issue 12, item 16: IDs differing only in case are one ID for Excel's MATCH (before: they passed as
+    # unique, and the P03 sheet showed P03-1.1's data in the row of p03-1.1).
+    Case("id_ganda_huruf", cell("Indikator", "A9", "p03-1.1"), 1,
+         ("«P03-1.1» dipakai 2 kali", "«p03-1.1»", "tidak membedakan huruf besar/kecil"),
+         codes=("ID_GANDA",), cells=("Indikator!A8",)),
+]
+
+
+def emptied(good: Path, out: Path) -> None:
+    """Every data row of Jabatan and Indikator deleted (the headers kept), as a select-all + Delete Rows."""
+    def change(wb: openpyxl.Workbook) -> None:
+        for name in ("Jabatan", "Indikator"):
+            wb[name].delete_rows(2, wb[name].max_row)
+
+    edit(change)(good, out)
+
+
+#: Issue 12, items 5 and 17: workbook-wide values that passed `check`. Pengaturan rows (schema.SETTINGS):
+#: 2 Nama Instansi, 3 Tahun, 6 Batas Atas Capaian (%); values in column B. `check` reports each (exit 1,
+#: or 0 for the warning) with the cell; the strict reader of regenerate, PK, tree and demo refuses the year
+#: and an empty master (exit 2). tests/test_reliability_two.py checks the findings and the refusals.
+SETTINGS_CORPUS: list[Case] = [
+    *(Case(f"tahun_{name}", cell("Pengaturan", "B3", year), 1, (f"Tahun {shown} tidak wajar",),
+           codes=("TAHUN_TIDAK_VALID",), cells=("Pengaturan!B3",))
+      for name, year, shown in (("nol", 0, "0"), ("negatif", -1, "-1"), ("10000", 10000, "10000"),
+                                ("10_pangkat_12", 10**12, "1000000000000"))),
+    Case("batas_capaian_nol", cell("Pengaturan", "B6", 0), 1, ("Batas Atas Capaian (%) 0 membuat",),
+         codes=("BATAS_CAPAIAN_TIDAK_VALID",), cells=("Pengaturan!B6",)),
+    Case("batas_capaian_negatif", cell("Pengaturan", "B6", -20), 1, ("Batas Atas Capaian (%) -20 membuat",),
+         codes=("BATAS_CAPAIAN_TIDAK_VALID",), cells=("Pengaturan!B6",)),
+    Case("master_kosong", emptied, 1, ("Sheet Jabatan tidak berisi satu jabatan pun",
+                                       "Sheet Indikator tidak berisi satu indikator pun"),
+         codes=("MASTER_KOSONG",), cells=("Jabatan!A2", "Indikator!A2")),
+    Case("xlwings_conf_hilang", remove_sheet("xlwings.conf"), 0, ("Sheet 'xlwings.conf' tidak ada",
+                                                                  "A1 'UDF Modules', B1 'udfs'"),
+         codes=("XLWINGS_CONF_HILANG",)),
+]

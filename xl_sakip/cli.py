@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from xl_sakip.errors import UserError
@@ -23,8 +24,19 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+
+
+class _Console(Console):
+    """rich ends the process with exit 1 when the reader of a pipe has gone (`check | head`); raise the
+    BrokenPipeError instead, so that each command ends quietly with its own exit code."""
+
+    def on_broken_pipe(self) -> None:
+        _quiet_stdout()
+        raise BrokenPipeError
+
+
+out = _Console()
+err = _Console(stderr=True)
 
 WorkbookArg = Annotated[Path, typer.Argument(help="Workbook master (.xlsm).")]
 
@@ -37,14 +49,23 @@ def user_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except UserError as e:
-            err.print(f"[bold red]Galat:[/] {e.message}", highlight=False)
+            err.print(f"[bold red]Galat:[/] {escape(e.message)}", highlight=False)
             raise typer.Exit(e.exit_code) from None
         except OSError as e:  # a safety net: the adapters turn the I/O failures they expect into UserError
             where = f" ({e.filename})" if e.filename else ""
-            err.print(f"[bold red]Galat:[/] berkas tidak dapat dibaca atau ditulis{where}: "
-                      f"{e.strerror or e}. Periksa file, folder dan ruang disk, lalu ulangi.",
+            err.print(f"[bold red]Galat:[/] berkas tidak dapat dibaca atau ditulis{escape(where)}: "
+                      f"{escape(str(e.strerror or e))}. Periksa file, folder dan ruang disk, lalu ulangi.",
                       highlight=False)
             raise typer.Exit(UserError.exit_code) from None
+        except RecursionError:  # a safety net: long chains are walked iteratively wherever known
+            err.print("[bold red]Galat:[/] rantai Kode Atasan atau Mendukung ID di workbook ini terlalu "
+                      "panjang (ratusan tingkat) untuk diproses; periksa apakah rantai itu memang disengaja, "
+                      "dan laporkan masalah ini kepada pengembang xl-sakip. Workbook tidak diubah.",
+                      highlight=False)
+            raise typer.Exit(UserError.exit_code) from None
+        except BrokenPipeError:  # `xl-sakip ... | head`: the reader left; the work itself is done
+            _quiet_stdout()
+            raise typer.Exit(0) from None
         except KeyboardInterrupt:
             err.print("Dibatalkan. File yang sedang disimpan tidak berubah (penyimpanan bersifat atomik).")
             raise typer.Exit(130) from None
@@ -64,10 +85,10 @@ def import_(
 
     result = import_seed(seed, output, force=force)
     for p in result.problems:
-        err.print(f"[yellow]baris {p.line}:[/] {p.message}", highlight=False)
+        err.print(f"[yellow]baris {p.line}:[/] {escape(p.message)}", highlight=False)
     c = result.cascade
-    out.print(f"Ditulis: {output} ({len(c.positions)} jabatan, {len(c.indicators)} indikator, "
-              f"{len(result.problems)} catatan impor)")
+    out.print(f"Ditulis: {escape(str(output))} ({len(c.positions)} jabatan, {len(c.indicators)} indikator, "
+              f"{len(result.problems)} catatan impor)", highlight=False)
 
 
 @app.command()
@@ -92,13 +113,29 @@ def check(
         report = run_check(workbook)
         if write:
             write_findings_sheet(workbook, report.findings)
-    if as_json:
-        sys.stdout.write(findings_to_json(report.findings) + "\n")
-    else:
-        _print_findings(report.findings)
-        written = " — sheet 'Temuan' ditulis." if write else ""
-        out.print(f"{workbook}: {summary_text(report.findings)}{written}", highlight=False)
+    try:
+        if as_json:
+            sys.stdout.write(findings_to_json(report.findings) + "\n")
+            sys.stdout.flush()
+        else:
+            _print_findings(report.findings)
+            written = " — sheet 'Temuan' ditulis." if write else ""
+            out.print(f"{escape(str(workbook))}: {summary_text(report.findings)}{written}", highlight=False)
+    except BrokenPipeError:  # `check | head`: the reader stopped reading; the result is still the result
+        _quiet_stdout()
     raise typer.Exit(report.exit_code)
+
+
+def _quiet_stdout() -> None:
+    """After the reader of a pipe has gone: point stdout at /dev/null, so that the flush at exit does not
+    raise again (https://docs.python.org/3/library/signal.html#note-on-sigpipe)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (a test's captured stdout): nothing to flush
+        pass
 
 
 def _print_findings(findings: list[Any]) -> None:
@@ -112,13 +149,15 @@ def _print_findings(findings: list[Any]) -> None:
     if out.width >= 120:
         table = Table("Tingkat", "Kode", "Jabatan", "Indikator", "Sel", "Pesan", expand=True)
         for f in findings:
-            table.add_row(f"[{colour[f.severity]}]{f.severity.value}[/]", f.code, f.position or "",
-                          f.indicator_id or "", f.cell or "", f.message)
+            table.add_row(f"[{colour[f.severity]}]{f.severity.value}[/]", escape(f.code),
+                          escape(f.position or ""), escape(f.indicator_id or ""), escape(f.cell or ""),
+                          escape(f.message))
         out.print(table)
         return
     for f in findings:
         where = f.cell or f.indicator_id or f.position or "-"
-        line = f"[{colour[f.severity]}]{f.severity.value}[/] {where} {f.code}: {f.message}"
+        text = escape(f"{where} {f.code}: {f.message}")
+        line = f"[{colour[f.severity]}]{f.severity.value}[/] {text}"
         out.print(line, highlight=False, soft_wrap=True)
 
 
@@ -138,10 +177,10 @@ def regenerate(
         task = bar.add_task("Membuat sheet", total=None)
 
         def progress(done: int, total: int, name: str) -> None:
-            bar.update(task, completed=done, total=total, description=f"Membuat sheet {name}")
+            bar.update(task, completed=done, total=total, description=f"Membuat sheet {escape(name)}")
 
         result = run(workbook, force=force, progress=progress)
-    out.print(result.summary(), highlight=False)
+    out.print(escape(result.summary()), highlight=False)
 
 
 @app.command()
@@ -153,8 +192,8 @@ def build(
     from xl_sakip.build import build_shipped
 
     result = build_shipped(output)
-    out.print(f"Dibangun: {output} ({len(result.cascade.positions)} jabatan, "
-              f"{len(result.cascade.indicators)} indikator)")
+    out.print(f"Dibangun: {escape(str(output))} ({len(result.cascade.positions)} jabatan, "
+              f"{len(result.cascade.indicators)} indikator)", highlight=False)
 
 
 @app.command("import-vba")
@@ -164,7 +203,7 @@ def import_vba(workbook: WorkbookArg = DEFAULT_WORKBOOK) -> None:
     from xl_sakip.vba.windows_import import import_vba_sources_windows
 
     names = import_vba_sources_windows(workbook)
-    out.print("Modul diimpor: " + ", ".join(names))
+    out.print("Modul diimpor: " + escape(", ".join(names)), highlight=False)
 
 
 @app.command()
@@ -178,7 +217,7 @@ def pk(
     from xl_sakip.pk import pk as export
 
     for path in export(workbook, position, pdf):
-        out.print(f"Ditulis: {path}", highlight=False)
+        out.print(f"Ditulis: {escape(str(path))}", highlight=False)
 
 
 @app.command()
@@ -191,7 +230,7 @@ def tree(
     """Gambar pohon kinerja (SVG atau PNG, satu halaman A3)."""
     from xl_sakip.tree import tree as draw
 
-    out.print(f"Ditulis: {draw(workbook, output)}", highlight=False)
+    out.print(f"Ditulis: {escape(str(draw(workbook, output)))}", highlight=False)
 
 
 @app.command()
@@ -204,8 +243,8 @@ def demo(
     """Salinan workbook dengan realisasi CONTOH 2023 (bukan data resmi), untuk mencoba alat ini."""
     from xl_sakip.build import make_demo
 
-    out.print(f"Ditulis: {make_demo(workbook, output, force=force)} (realisasi contoh, bukan data resmi)",
-              highlight=False)
+    written = make_demo(workbook, output, force=force)
+    out.print(f"Ditulis: {escape(str(written))} (realisasi contoh, bukan data resmi)", highlight=False)
 
 
 def main() -> None:

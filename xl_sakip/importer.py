@@ -20,7 +20,7 @@ from xl_sakip.core.aggregate import default_aggregation
 from xl_sakip.core.linking import link_ipk
 from xl_sakip.core.models import Cascade, Indicator, Polarity, Position, Settings
 from xl_sakip.core.numbers import parse_target
-from xl_sakip.errors import SeedError
+from xl_sakip.errors import SeedError, refuse_special_file
 
 HEADER_HINT = "No<TAB>Sasaran Strategis<TAB>Indikator Kinerja<TAB>Target"
 #: The most characters an Excel cell holds; a longer text would be cut in the workbook, so it is refused.
@@ -286,14 +286,24 @@ def _indicators(tables: list[_Table], positions: list[Position], grade_codes: li
 
 def _settings(preamble: list[tuple[int, str]], problems: list[ImportProblem]) -> Settings:
     """Office and year from the title "**CASCADING <office> TAHUN <year>**" before the first table."""
-    for _no, text in preamble:
+    for no, text in preamble:
         m = _DOC_TITLE.search(text)
         if m:
+            _refuse_year(int(m["year"]), m["year"], no)
             return Settings(office=m["office"].strip(), year=int(m["year"]))
     problems.append(ImportProblem(line=preamble[0][0] if preamble else 0, message=(
         "Judul dokumen «CASCADING <nama dinas> TAHUN <tahun>» tidak ditemukan sebelum tabel pertama; "
         "nama dinas dan tahun diisi di lembar Pengaturan.")))
     return Settings()
+
+
+def _refuse_year(year: int, written: str, line: int) -> None:
+    """"TAHUN 0000" made a workbook that later crashed demo and import (issue 12, item 5): refuse it."""
+    from xl_sakip.core.validation import YEAR_MAX, YEAR_MIN, year_problem
+
+    if year_problem(year):
+        raise SeedError(f"baris {line}: tahun «{written}» pada judul dokumen tidak wajar; tulis tahun "
+                        f"cascading (antara {YEAR_MIN} dan {YEAR_MAX}), misalnya «TAHUN 2024».")
 
 
 def parse_seed(text: str) -> ImportResult:
@@ -369,6 +379,7 @@ def read_seed(path: str | Path) -> ImportResult:
     """Read a seed file. Raises SeedError (exit code 2, message in Bahasa Indonesia) when it cannot."""
     p = Path(path)
     name = f"Berkas {p}"
+    refuse_special_file(p, SeedError)  # a FIFO or /dev/zero would hang the reading below
     try:
         data = p.read_bytes()
     except FileNotFoundError:

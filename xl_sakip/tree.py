@@ -321,13 +321,17 @@ def _roots(cascade: Cascade) -> list[Position]:
 
 
 def _descendants(ix: _Index, code: str, depth: int, seen: set[str]) -> list[tuple[Position, int]]:
+    """The positions under `code`, depth first in table order, each with its depth. Iterative: a Kode
+    Atasan chain of 1 200 levels exceeded Python's recursion limit (issue 12, item 4)."""
     out: list[tuple[Position, int]] = []
-    for ch in ix.children.get(code, []):
+    stack: list[tuple[Position, int]] = [(ch, depth) for ch in reversed(ix.children.get(code, []))]
+    while stack:
+        ch, d = stack.pop()
         if ch.code in seen:  # a cycle in Kode Atasan: draw each position once
             continue
         seen.add(ch.code)
-        out.append((ch, depth))
-        out.extend(_descendants(ix, ch.code, depth + 1, seen))
+        out.append((ch, d))
+        stack.extend((grand, d + 1) for grand in reversed(ix.children.get(ch.code, [])))
     return out
 
 
@@ -376,7 +380,7 @@ def _place(cascade: Cascade, page: tuple[float, float], st: _Style, note_no: dic
         items.append(Polyline(((rc, bus), (x + col_w / 2, bus), (x + col_w / 2, top))))
         y = top + h
         for pos, depth in desc:
-            ind = st.indent * (depth - 1)
+            ind = min(st.indent * (depth - 1), col_w / 2)  # a deep chain keeps boxes half a column wide
             y += st.gap
             bx = x + ind
             h = _box(cascade, pos, depth, bx, y, col_w - ind, st, note_no, ix, items)

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from xl_sakip.book.cells import TOP, WRAP, put, row_height, style_header, wrapped_lines
 from xl_sakip.book.lock import workbook_lock
 from xl_sakip.book.package import save_workbook
-from xl_sakip.book.reader import missing_settings_findings, read_master_with_rows
+from xl_sakip.book.reader import missing_settings_findings, read_master_with_rows, sheet_findings
 from xl_sakip.core.findings import Finding, count_by_severity, findings_to_json, has_errors
 from xl_sakip.core.validation import check
 from xl_sakip.errors import WorkbookError
@@ -82,7 +82,8 @@ def run_check(path: str | Path) -> CheckReport:
     cascade, where = read_master_with_rows(path, strict=False)
     from xl_sakip.sheets.edits import with_edit_findings  # + generated sheets edited by hand
 
-    findings = check(cascade, where.locator()) + missing_settings_findings(cascade, where.missing_settings)
+    findings = (check(cascade, where.locator()) + missing_settings_findings(cascade, where.missing_settings)
+                + sheet_findings(where))
     return CheckReport(path=path, findings=with_edit_findings(findings, path, cascade))
 
 

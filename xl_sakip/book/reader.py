@@ -22,9 +22,10 @@ default (a wrong year would mislabel every report) and stay an error, as does a 
 from __future__ import annotations
 
 import difflib
+import math
 import warnings
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, time
 from enum import Enum
 from pathlib import Path
@@ -59,7 +60,7 @@ from xl_sakip.core.models import (
     Settings,
 )
 from xl_sakip.core.numbers import fmt_plain, parse_number
-from xl_sakip.errors import WorkbookError
+from xl_sakip.errors import WorkbookError, refuse_special_file
 
 #: At most this many cell problems are listed in one message.
 MAX_LISTED = 25
@@ -98,11 +99,16 @@ class MasterRows(BaseModel):
     position_columns: dict[str, str]
     #: Labels of Pengaturan rows absent from the sheet (an older workbook), in schema order: defaults used.
     missing_settings: list[str] = []
+    #: Setting field ("settings.year") -> its value cell ("Pengaturan!B3").
+    settings_cells: dict[str, str] = {}
+    #: Sheets the tool made that the workbook lacks without being unusable (xlwings.conf).
+    missing_sheets: list[str] = []
 
     def locator(self) -> Locator:
         """What the core needs to name the cell of a finding ("Indikator!G12")."""
         return Locator(self.indicator_rows, self.position_rows, self.indicator_columns, self.position_columns,
-                       indicator_sheet=s.SHEET_INDICATORS, position_sheet=s.SHEET_POSITIONS)
+                       indicator_sheet=s.SHEET_INDICATORS, position_sheet=s.SHEET_POSITIONS,
+                       settings=self.settings_cells)
 
 
 def read_master(path: str | Path, *, strict: bool = True) -> Cascade:
@@ -119,12 +125,64 @@ def read_master_with_rows(path: str | Path, *, strict: bool = True) -> tuple[Cas
     indicators, where_indicators = _read_indicators(wb, problems, codes)
     settings, above_label, missing_settings = _read_settings(wb, problems)
     reference = _read_reference(wb, problems, above_label)
+    settings_cells = _setting_cells(wb, problems)
+    if strict:
+        _refuse_unusable(settings, positions, indicators, settings_cells, problems)
     problems.raise_if_any(path)
     cascade = Cascade(settings=settings, positions=positions, indicators=indicators, reference=reference)
     rows = MasterRows(indicator_rows=where_indicators[0], position_rows=where_positions[0],
                       indicator_columns=where_indicators[1], position_columns=where_positions[1],
-                      missing_settings=missing_settings)
+                      missing_settings=missing_settings, settings_cells=settings_cells,
+                      missing_sheets=[n for n in (s.SHEET_XLWINGS_CONF,) if n not in wb.sheetnames])
     return cascade, rows
+
+
+def _setting_cells(wb: Workbook, problems: _Problems) -> dict[str, str]:
+    """Setting field -> "Pengaturan!B3", the value cell of its row (found by label as _read_settings does)."""
+    columns = (Column(s.SETTINGS_HEADERS[0], "label"), Column(s.SETTINGS_HEADERS[1], "value"))
+    sheet = _Sheet(wb, s.SHEET_SETTINGS, columns, problems)
+    by_label = {_norm(setting.label): setting.field for setting in s.SETTINGS}
+    out: dict[str, str] = {}
+    for row in sheet.rows():
+        field = by_label.get(_norm(row.cells["label"].value or ""))
+        if field is not None and field not in out:
+            out[field] = f"{s.SHEET_SETTINGS}!{row.cells['value'].coordinate}"
+    return out
+
+
+def _refuse_unusable(settings: Settings, positions: list[Position], indicators: list[Indicator],
+                     cells: dict[str, str], problems: _Problems) -> None:
+    """What the writers (regenerate, PK, tree, demo) cannot use, though `check` reads it and reports it as a
+    finding: a year outside YEAR_MIN..YEAR_MAX (PK_-1_....pdf, "TAHUN 0000", a crash on the file's date)
+    and a master without positions or indicators (regenerate would remove every unit sheet). Issue 12,
+    items 5 and 17."""
+    from xl_sakip.core.validation import year_problem
+
+    if why := year_problem(settings.year):
+        where = cells.get("settings.year", s.SHEET_SETTINGS).replace("!", "' sel ", 1)
+        problems.add(f"Sheet '{where}: {why}")
+    if not problems.items:
+        for rows, sheet, what in ((positions, s.SHEET_POSITIONS, "jabatan"),
+                                  (indicators, s.SHEET_INDICATORS, "indikator")):
+            if not rows:
+                problems.add(f"Sheet '{sheet}' tidak berisi satu {what} pun (baris 2 ke bawah kosong); "
+                             "kembalikan isinya, misalnya dari salinan cadangan (.bak.xlsm), atau buat ulang "
+                             "workbook dengan xl-sakip import. Workbook tidak diubah.")
+
+
+def sheet_findings(rows: MasterRows) -> list[Finding]:
+    """XLWINGS_CONF_HILANG (peringatan) when the xlwings.conf sheet is gone: in Excel the SAKIP_ functions
+    then look for a Python module named after the workbook and show #NAME? or an xlwings error."""
+    if s.SHEET_XLWINGS_CONF not in rows.missing_sheets:
+        return []
+    keys = "; ".join(f"A{n} '{k}', B{n} '{v}'" for n, (k, v) in enumerate(s.XLWINGS_CONF, start=1))
+    return [Finding(
+        severity=Severity.WARNING, code="XLWINGS_CONF_HILANG",
+        message=(f"Sheet '{s.SHEET_XLWINGS_CONF}' tidak ada, sehingga fungsi SAKIP_... di Excel tidak "
+                 f"menemukan modul Python-nya. Tambahkan sheet bernama '{s.SHEET_XLWINGS_CONF}' berisi "
+                 f"{keys} (tanpa baris judul), atau salin sheet itu dari workbook yang dibuat xl-sakip "
+                 "import."),
+    )]
 
 
 def missing_settings_findings(cascade: Cascade, missing: Sequence[str]) -> list[Finding]:
@@ -157,6 +215,7 @@ def _open(path: Path) -> Workbook:
         raise WorkbookError(f"File workbook '{path}' tidak ditemukan; periksa nama file dan foldernya.")
     if path.is_dir():
         raise WorkbookError(f"'{path}' adalah folder, bukan file workbook.")
+    refuse_special_file(path, WorkbookError)  # a FIFO or /dev/zero would hang the reading below
     _refuse_ole(path)
     try:
         with path.open("rb") as fh, warnings.catch_warnings():
@@ -277,13 +336,29 @@ class _Sheet:
         return {f: get_column_letter(c) for f, c in self.index.items()}
 
     def rows(self) -> Iterator[_Row]:
-        for r in range(2, self.ws.max_row + 1):
+        for r in _table_rows(self.ws, self.index.values(), self.merged):
             cells = {f: self.ws.cell(r, c) for f, c in self.index.items()}
             if all(_blank(c.value) for c in cells.values()) and not any(
                 (r, c) in self.merged for c in self.index.values()
             ):
                 continue
             yield _Row(self, r, cells)
+
+
+def _table_rows(ws: Worksheet, columns: Iterable[int], merged: dict[tuple[int, int], str]) -> list[int]:
+    """The rows below the header that hold a cell in one of the table's columns, in order.
+
+    Not `range(2, ws.max_row + 1)`: the sheet's extent counts every cell, so one note typed far down
+    (Indikator!AK1048576, outside the table) made the reading visit a million rows, creating a cell for
+    each column of each (139 s and 6.9 GB, issue 12 item 2). The cells the sheet holds are found in
+    openpyxl's own sparse store instead (as sheets/edits.py does). Rows below the table's ref that hold
+    values in its columns are still read: a row is never dropped silently.
+    """
+    wanted = set(columns)
+    found = {r for (r, c), cell in ws._cells.items()
+             if r >= 2 and c in wanted and cell.value is not None}
+    found.update(r for r, c in merged if c in wanted)
+    return sorted(found)
 
 
 def _missing_sheet(wb: Workbook, name: str) -> str:
@@ -395,7 +470,7 @@ class _Row:
                 if not self.columns[field].required else
                 f"{self.header(field)} '{_show(value)}' bukan angka; isi angka."
             )
-        return float(value)
+        return _finite(self, field, float(value))
 
     def integer(self, field: str) -> object:
         value = self.number(field)
@@ -418,7 +493,7 @@ class _Row:
             return self.problem(field, f"{self.header(field)} '{_show(value)}' bukan angka; isi angka "
                                        "atau kosongkan.")
         if isinstance(value, int | float):
-            return float(value)
+            return _finite(self, field, float(value))
         return str(value).strip()
 
     def enum(self, field: str, enum: type[Enum]) -> object:
@@ -466,6 +541,17 @@ class _Row:
             self.problem(column, f"{self.header(column)} '{_show(self.cells[column].value)}' tidak valid: "
                                  f"{_explain(err)}.")
             return None
+
+
+def _finite(row: _Row, field: str, value: float) -> object:
+    """`value`, or a problem when it is infinite or NaN: Excel never stores those, but a file written by
+    another program can (`<v>1E999</v>` reads as infinity), and regenerate would then blank the master cell
+    (issue 12, item 10)."""
+    if math.isfinite(value):
+        return value
+    what = "tak hingga (angka di luar jangkauan Excel)" if math.isinf(value) else "NaN (bukan angka)"
+    return row.problem(field, f"{row.header(field)} berisi nilai {what}, yang tidak dapat dihitung "
+                              "(biasanya ditulis oleh program lain); ketik ulang angka yang sebenarnya.")
 
 
 def _show(value: object) -> str:
@@ -607,20 +693,31 @@ def _read_indicators(
 
 
 def _unique(rows: list[tuple[_Row, dict[str, Any]]], field: str, label: str) -> dict[str, str]:
-    """The key values of the rows with their cell; a repeated key is a problem at its second cell."""
+    """The key values of the rows with their cell; a repeated key is a problem at its second cell. Keys
+    are compared as Excel's MATCH compares them, ignoring case (`_excel_key`)."""
     seen: dict[str, str] = {}
+    first: dict[str, str] = {}  # Excel's key -> the key as first written
     for row, fields in rows:
         key = fields[field]
         if not isinstance(key, str):
             continue
-        if key in seen:
+        if (earlier := first.get(_excel_key(key))) is not None:
             if not row.sheet.problems.strict:
                 continue  # the engine reports it (ID_GANDA, KODE_GANDA) with the cell
-            row.problem(field, f"{label} '{key}' sudah dipakai di sel {seen[key]}; setiap {label} harus "
-                               "unik.")
+            same = ("" if earlier == key else
+                    f" (sebagai '{earlier}'; Excel tidak membedakan huruf besar/kecil)")
+            row.problem(field, f"{label} '{key}' sudah dipakai di sel {seen[earlier]}{same}; setiap {label} "
+                               "harus unik.")
         else:
             seen[key] = row.cells[field].coordinate
+            first[_excel_key(key)] = key
     return seen
+
+
+def _excel_key(key: str) -> str:
+    """An ID or code as Excel's MATCH compares it: ignoring case (issue 12, item 16). Two IDs differing
+    only in case would otherwise pass as unique while the sheets' MATCH finds the first for both."""
+    return key.casefold()
 
 
 def _check_text_values(row: _Row, fields: dict[str, Any]) -> None:

@@ -92,6 +92,7 @@ class Locator:
         *,
         indicator_sheet: str = "",
         position_sheet: str = "",
+        settings: dict[str, str] | None = None,
     ) -> None:
         self.rows = rows or {}
         self.position_rows = position_rows or {}
@@ -99,10 +100,22 @@ class Locator:
         self.position_columns = position_columns or {}
         self.indicator_sheet = indicator_sheet
         self.position_sheet = position_sheet
+        self.settings = settings or {}  # setting field ("settings.year") -> its value cell ("Pengaturan!B3")
 
     def indicator(self, ind_id: str | None, field: str = "id") -> str | None:
         row = self.rows.get(ind_id) if ind_id else None
         return _address(self.indicator_sheet, self.columns, field, "id", row)
+
+    def setting(self, field: str) -> str | None:
+        return self.settings.get(field)
+
+    def first_row(self, sheet: str) -> str | None:
+        """The first data cell of the Indikator or Jabatan sheet (a finding about the sheet as a whole)."""
+        if sheet == self.indicator_sheet and sheet:
+            return f"{sheet}!{self.columns.get('id', 'A')}2"
+        if sheet == self.position_sheet and sheet:
+            return f"{sheet}!{self.position_columns.get('code', 'A')}2"
+        return None
 
     def position(self, code: str | None, field: str = "code") -> str | None:
         row = self.position_rows.get(code) if code else None

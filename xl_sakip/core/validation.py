@@ -15,7 +15,7 @@ from xl_sakip.core.categories import check_bands
 from xl_sakip.core.findings import Finding, Locator, Severity, sort_findings
 from xl_sakip.core.graph import cycles
 from xl_sakip.core.models import QUARTERS, Aggregation, Cascade, Indicator, Kind, Polarity, Reference
-from xl_sakip.core.numbers import fmt, parse_target
+from xl_sakip.core.numbers import fmt, fmt_plain, parse_target
 from xl_sakip.core.rollup import check_rollup, tolerance
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -40,7 +40,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "REALISASI_NEGATIF": (E, "a negative realisasi (or numerator/denominator)"),
     "RASIO_TANPA_PEMBILANG": (W, "ratio aggregation with realisasi but no numerator/denominator"),
     "EJAAN_MENCURIGAKAN": (INFO, "a known misspelling (kept as written; fix it if you wish)"),
-    "ID_GANDA": (E, "an indicator ID used twice"),
+    "ID_GANDA": (E, "an indicator ID used twice (compared as Excel does, ignoring case)"),
     "KODE_GANDA": (E, "a position code used twice (compared as Excel does, ignoring case)"),
     "JABATAN_TIDAK_DIKENAL": (E, "an indicator of a position code that does not exist"),
     "ATASAN_TIDAK_DIKENAL": (E, "a position whose Kode Atasan does not exist"),
@@ -51,6 +51,11 @@ RULES: dict[str, tuple[Severity, str]] = {
     "SHEET_DIUBAH_MANUAL": (E, "a generated sheet edited by hand since xl-sakip wrote it (sheets/edits.py)"),
     "JABATAN_TANPA_INDIKATOR": (INFO, "a position with no indicator"),
     "PENGATURAN_BARU": (INFO, "an older workbook lacks a Pengaturan row added later: default used"),
+    # the workbook as a whole (issue 12, items 5 and 17)
+    "TAHUN_TIDAK_VALID": (E, "Tahun outside 2000-2100 (0, negative, 10000 ...): every report would carry it"),
+    "BATAS_CAPAIAN_TIDAK_VALID": (E, "Batas Atas Capaian zero or negative: every capaian would be cut to it"),
+    "MASTER_KOSONG": (E, "the Jabatan or the Indikator sheet holds no row"),
+    "XLWINGS_CONF_HILANG": (W, "no xlwings.conf sheet: the SAKIP_ functions find no module"),
     # roll-up (core/rollup.py)
     "LINK_TIDAK_DIKENAL": (E, "Mendukung ID names an indicator that does not exist"),
     "ROLLUP_TANPA_INDUK": (W, "Roll-up 'jumlah' without Mendukung ID"),
@@ -103,6 +108,10 @@ RESERVED_SHEET_NAMES = {
 }
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 MAX_SHEET_NAME = 31
+
+#: The years a master can be for: SAKIP began with Inpres 7/1999; a year outside is a typing error (0, -1,
+#: 10000, 10^12 passed before and broke PK names, dates and `demo`; issue 12, item 5).
+YEAR_MIN, YEAR_MAX = 2000, 2100
 
 PERCENT_UNITS = {"%", "persen"}
 _COLUMN_NAMES = {"sasaran": "Sasaran Strategis", "indikator": "Indikator Kinerja"}
@@ -422,18 +431,24 @@ def check_workbook(cascade: Cascade, locator: Locator | None = None) -> list[Fin
             Finding(severity=sev, code=code, message=msg, position=p_code, cell=loc.position(p_code, field))
         )
 
-    ids = Counter(i.id for i in cascade.indicators)
-    for ind_id, n in ids.items():
-        if n > 1:
-            ind = next(i for i in cascade.indicators if i.id == ind_id)
+    # IDs compared as the sheets' MATCH compares them: ignoring case (P03-1.1 and p03-1.1 are one ID).
+    same_id: dict[str, list[Indicator]] = {}
+    for i in cascade.indicators:
+        same_id.setdefault(i.id.casefold(), []).append(i)
+    for group in same_id.values():
+        if len(group) > 1:
+            ind, spelled = group[0], list(dict.fromkeys(i.id for i in group))
+            as_written = "" if len(spelled) == 1 else (
+                " (ditulis " + ", ".join(f"«{x}»" for x in spelled) + "; Excel tidak membedakan huruf "
+                "besar/kecil, sehingga sheet unit menampilkan baris yang pertama untuk semuanya)")
             out.append(
                 Finding(
                     severity=E,
                     code="ID_GANDA",
                     position=ind.position,
-                    indicator_id=ind_id,
-                    cell=loc.indicator(ind_id),
-                    message=f"ID indikator «{ind_id}» dipakai {n} kali. "
+                    indicator_id=ind.id,
+                    cell=loc.indicator(ind.id),
+                    message=f"ID indikator «{ind.id}» dipakai {len(group)} kali{as_written}. "
                     "Setiap indikator memerlukan ID sendiri: ubah salah satunya.",
                 )
             )
@@ -524,6 +539,46 @@ def _title_problem(title: str) -> str | None:
     return None
 
 
+def year_problem(year: int) -> str | None:
+    """Why `year` cannot be the year of a master (Bahasa Indonesia), or None."""
+    if YEAR_MIN <= year <= YEAR_MAX:
+        return None
+    return (f"Tahun {year} tidak wajar: isi tahun cascading (antara {YEAR_MIN} dan {YEAR_MAX}, misalnya "
+            "2024).")
+
+
+def cap_problem(cap: float | None) -> str | None:
+    """Why `cap` cannot be the Batas Atas Capaian (Bahasa Indonesia), or None (also for no cap)."""
+    if cap is None or cap > 0:
+        return None
+    shown = fmt_plain(cap)
+    return (f"Batas Atas Capaian (%) {shown} membuat setiap capaian terpotong menjadi {shown}%: isi "
+            "batas yang dipakai (misalnya 100 atau 120), atau kosongkan bila capaian tidak dibatasi.")
+
+
+def check_settings(cascade: Cascade, locator: Locator | None = None) -> list[Finding]:
+    """Rules of the workbook as a whole: the year, the cap on capaian, an empty master."""
+    loc = locator or Locator()
+    out: list[Finding] = []
+    settings = cascade.settings
+    if why := year_problem(settings.year):
+        out.append(Finding(severity=E, code="TAHUN_TIDAK_VALID", message=f"Pengaturan: {why}",
+                           cell=loc.setting("settings.year")))
+    if why := cap_problem(settings.capaian_cap):
+        out.append(Finding(severity=E, code="BATAS_CAPAIAN_TIDAK_VALID", message=f"Pengaturan: {why}",
+                           cell=loc.setting("settings.capaian_cap"), actual=settings.capaian_cap))
+    for rows, sheet, what in ((cascade.positions, loc.position_sheet or "Jabatan", "jabatan"),
+                              (cascade.indicators, loc.indicator_sheet or "Indikator", "indikator")):
+        if not rows:
+            out.append(Finding(
+                severity=E, code="MASTER_KOSONG", cell=loc.first_row(sheet),
+                message=f"Sheet {sheet} tidak berisi satu {what} pun (baris 2 ke bawah kosong). Kembalikan "
+                        "isinya, misalnya dari salinan cadangan (.bak.xlsm), atau buat ulang workbook dengan "
+                        "xl-sakip import.",
+            ))
+    return out
+
+
 def check(cascade: Cascade, locator: Locator | None = None) -> list[Finding]:
     """All findings of a cascade: rows, workbook, roll-up, categories. Errors first.
 
@@ -533,7 +588,7 @@ def check(cascade: Cascade, locator: Locator | None = None) -> list[Finding]:
     loc = locator or Locator()
     ref = cascade.reference
     assert ref is not None
-    out = check_workbook(cascade, loc)
+    out = check_settings(cascade, loc) + check_workbook(cascade, loc)
     for ind in cascade.indicators:
         out.extend(check_indicator(ind, ref, loc))
     out.extend(check_rollup(cascade, loc))
@@ -549,10 +604,15 @@ def row_problems(ind: Indicator, reference: Reference) -> str:
 __all__ = [
     "RULES",
     "SUSPICIOUS_SPELLINGS",
+    "YEAR_MAX",
+    "YEAR_MIN",
+    "cap_problem",
     "check",
     "check_indicator",
+    "check_settings",
     "check_workbook",
     "row_problems",
     "sheet_name_problem",
+    "year_problem",
     "QUARTERS",
 ]
