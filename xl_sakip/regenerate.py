@@ -32,7 +32,7 @@ from xl_sakip.book.lock import workbook_lock
 from xl_sakip.book.losses import refuse_losses
 from xl_sakip.book.package import check_target, save_workbook, write_through
 from xl_sakip.book.reader import read_master_with_rows
-from xl_sakip.book.writer import setting_value, write_setting_row
+from xl_sakip.book.writer import repair_workbook, setting_value, write_setting_row
 from xl_sakip.core.findings import Severity
 from xl_sakip.core.models import Cascade
 from xl_sakip.core.validation import check
@@ -81,6 +81,7 @@ class RegenerateResult:
     added_settings: list[str] = field(default_factory=list)  # Pengaturan rows added (older workbook)
     findings: dict[str, int] = field(default_factory=dict)  # severity -> count
     cleaned_temps: list[Path] = field(default_factory=list)  # temporary files of a killed save, removed
+    repaired: list[str] = field(default_factory=list)  # master repairs (writer.repair_workbook)
 
     def summary(self) -> str:
         f = ", ".join(f"{n} {sev}" for sev, n in self.findings.items() if n) or "tidak ada temuan"
@@ -94,6 +95,8 @@ class RegenerateResult:
         if self.added_settings:
             lines.append(f"Baris baru di sheet {s.SHEET_SETTINGS} (nilai bawaan, isi bila perlu): "
                          + ", ".join(self.added_settings))
+        if self.repaired:
+            lines.append("Diperbaiki agar rumus sheet benar: " + "; ".join(self.repaired))
         if self.cleaned_temps:
             lines.append("Dihapus file sementara sisa penyimpanan yang terputus sebelumnya: "
                          + ", ".join(p.name for p in self.cleaned_temps))
@@ -229,6 +232,7 @@ def regenerate(
             if hand := edited_sheets(wb, cascade, MANAGED_KINDS + (REPORT_KINDS if reports else ())):
                 raise EditedSheetsError([e.name for e in hand], {e.name: e.cells for e in hand})
         added = add_missing_settings(wb, cascade, where.missing_settings)  # before the sheets use the names
+        repaired = repair_workbook(wb)  # spaces, tables and names the sheets' formulas need
         written, removed, edited = regenerate_workbook(wb, cascade, force=force, progress=progress)
         if reports:
             from xl_sakip.dashboard import write_report_sheets
@@ -244,7 +248,7 @@ def regenerate(
     counts = {sev.value: sum(1 for f in findings if f.severity is sev) for sev in Severity}
     return RegenerateResult(path=path, backup=backup, written=written, removed=removed,
                             overwritten_edits=edited, added_settings=added, findings=counts,
-                            cleaned_temps=cleaned)
+                            cleaned_temps=cleaned, repaired=repaired)
 
 
 def prepare_save(path: Path, action: str) -> None:

@@ -97,6 +97,9 @@ class MasterRows(BaseModel):
     position_columns: dict[str, str]
     #: Labels of Pengaturan rows absent from the sheet (an older workbook), in schema order: defaults used.
     missing_settings: list[str] = []
+    #: What the formulas need beyond the values (stray spaces, tables, defined names): `check` reports these
+    #: findings (galat), `regenerate` repairs them (book/integrity.py, writer.repair_workbook).
+    damaged: list[Finding] = []
 
     def locator(self) -> Locator:
         """What the core needs to name the cell of a finding ("Indikator!G12")."""
@@ -122,8 +125,15 @@ def read_master_with_rows(path: str | Path, *, strict: bool = True) -> tuple[Cas
     cascade = Cascade(settings=settings, positions=positions, indicators=indicators, reference=reference)
     rows = MasterRows(indicator_rows=where_indicators[0], position_rows=where_positions[0],
                       indicator_columns=where_indicators[1], position_columns=where_positions[1],
-                      missing_settings=missing_settings)
+                      missing_settings=missing_settings, damaged=_damaged(wb))
     return cascade, rows
+
+
+def _damaged(wb: Workbook) -> list[Finding]:
+    """book/integrity.py's findings for the open workbook (kept apart from the reading itself)."""
+    from xl_sakip.book.integrity import damage_findings, damages
+
+    return damage_findings(damages(wb))
 
 
 def missing_settings_findings(cascade: Cascade, missing: Sequence[str]) -> list[Finding]:

@@ -50,6 +50,10 @@ RULES: dict[str, tuple[Severity, str]] = {
     "SHEET_DIUBAH_MANUAL": (E, "a generated sheet edited by hand since xl-sakip wrote it (sheets/edits.py)"),
     "JABATAN_TANPA_INDIKATOR": (INFO, "a position with no indicator"),
     "PENGATURAN_BARU": (INFO, "an older workbook lacks a Pengaturan row added later: default used"),
+    # what the generated sheets' formulas need beyond the values (book/integrity.py); regenerate repairs
+    "SPASI_BERLEBIH": (E, "stray spaces in a header, code, ID or drop-down value (formulas compare exactly)"),
+    "TABEL_RUSAK": (E, "a table of the master missing, renamed, or not covering every data row"),
+    "NAMA_RUSAK": (E, "a defined name the formulas use missing or pointing at the wrong cell"),
     # roll-up (core/rollup.py)
     "LINK_TIDAK_DIKENAL": (E, "Mendukung ID names an indicator that does not exist"),
     "ROLLUP_TANPA_INDUK": (W, "Roll-up 'jumlah' without Mendukung ID"),
