@@ -8,6 +8,9 @@ openpyxl writes an .xlsx package. This module takes its parts and
   fsyncs it and renames it over the target, so that a failed write never leaves a half-written workbook;
 - holds the workbook's lock file (book/lock.py) while it writes, and turns every OS failure (disk full,
   read-only file or folder, file open in Excel) into a UserError in Bahasa Indonesia.
+- writes a backup (regenerate) atomically once the new file is complete, writes through a symbolic link,
+  and removes temporary files of our naming left by a save that was killed (issue 12);
+- `write_output` writes the tool's other files (tree pictures, PK PDFs) atomically too.
 
 Design notes: ../../../shared/design.md, "The .xlsm on a machine without Excel".
 """
