@@ -85,7 +85,12 @@ class Damage:
 
 def damages(wb: Workbook) -> list[Damage]:
     """Every difference between what the reader accepts and what the formulas need, in sheet order."""
-    return untidy_cells(wb) + table_damages(wb) + name_damages(wb)
+    global _heads
+    _heads = {}  # nothing changes the workbook meanwhile: each sheet's header row is read once
+    try:
+        return untidy_cells(wb) + table_damages(wb) + name_damages(wb)
+    finally:
+        _heads = None
 
 
 def damage_findings(found: Sequence[Damage]) -> list[Finding]:
@@ -104,13 +109,20 @@ def _norm(text: object) -> str:
     return tidy(str(text)).casefold()
 
 
+_heads: dict[int, dict[str, int]] | None = None  # header_columns of each sheet, during one `damages` call
+
+
 def header_columns(ws: Worksheet) -> dict[str, int]:
     """Normalised header text of row 1 -> column."""
+    if _heads is not None and id(ws) in _heads:
+        return _heads[id(ws)]
     out: dict[str, int] = {}
     for c in range(1, ws.max_column + 1):  # at most 16 384 look-ups: no cell is created
         cell = ws._cells.get((1, c))
         if cell is not None and isinstance(cell.value, str) and cell.value.strip():
             out.setdefault(_norm(cell.value), c)
+    if _heads is not None:
+        _heads[id(ws)] = out
     return out
 
 
@@ -123,9 +135,9 @@ def untidy_cells(wb: Workbook) -> list[Damage]:
         ws = wb[sheet]
         extra = [c.header for c in s.COMPUTED_COLUMNS] if sheet == s.SHEET_INDICATORS else []
         ours = {_norm(h): h for h in [c.header for c in columns] + extra}
-        for col in range(1, ws.max_column + 1):
-            cell = ws._cells.get((1, col))
-            value = cell.value if cell is not None else None
+        for col in sorted(set(header_columns(ws).values())):
+            cell = ws._cells[(1, col)]
+            value = cell.value
             if not isinstance(value, str) or _norm(value) not in ours:
                 continue
             if tidy(value) != value:
@@ -137,9 +149,11 @@ def untidy_cells(wb: Workbook) -> list[Damage]:
         heads = header_columns(ws)
         wanted = {heads[_norm(c.header)]: c for c in columns
                   if c.field in EXACT_FIELDS.get(sheet, ()) and _norm(c.header) in heads}
-        for (r, c), cell in sorted(ws._cells.items()):
-            if r < 2 or c not in wanted or not isinstance(cell.value, str) or cell.data_type == "f":
-                continue
+        hits = [(r, c) for (r, c), cell in ws._cells.items()  # one pass; only the hits are sorted
+                if c in wanted and r >= 2 and isinstance(cell.value, str) and cell.data_type != "f"
+                and tidy(cell.value) != cell.value]
+        for r, c in sorted(hits):
+            cell = ws._cells[(r, c)]
             value = cell.value
             if value.strip() and tidy(value) != value:
                 out.append(Damage(SPACES, sheet, cell.coordinate, (
