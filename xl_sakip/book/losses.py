@@ -34,8 +34,9 @@ XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 CHART_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 
-#: Sheet-scoped defined names that mark a sheet as the tool's own (sheets/marker.py, findings_sheet.py).
-MARKERS = ("_xlsakip", "_xlsakip_temuan")
+#: The sheet-scoped defined name of a generated sheet (sheets/marker.py), which regenerate replaces whole.
+#: Not the Temuan sheet's own hash (findings_sheet.py): a text box there is a note, and is looked at too.
+MARKERS = ("_xlsakip",)
 
 #: Worksheet extensions (<extLst><ext uri=...>) by URI, in planners' words.
 EXT_NAMES = {
