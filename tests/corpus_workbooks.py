@@ -208,3 +208,83 @@ SETTINGS_CORPUS: list[Case] = [
                                                                   "A1 'UDF Modules', B1 'udfs'"),
          codes=("XLWINGS_CONF_HILANG",)),
 ]
+
+
+# --- What the formulas need beyond the values (issue 12, items 13-15) ---------------------------------------
+# The reader forgives these; Excel's formulas do not. `check` reports each as a galat at its cell (exit 1);
+# `regenerate` repairs it (writer.repair_workbook). Cells as in the module docstring; the Pengaturan rows of
+# the fixture are 2..11 in schema.SETTINGS order (Batas Atas Capaian (%) in row 6).
+
+
+def rename_table(old: str, new: str) -> Damage:
+    """A table renamed in Excel (Table Design > Table Name): Excel renames every reference to it too."""
+
+    def change(wb: openpyxl.Workbook) -> None:
+        for ws in wb.worksheets:
+            if old in ws.tables:
+                table = ws.tables[old]
+                del ws.tables[old]
+                table.name = table.displayName = new
+                for tc in table.tableColumns:
+                    if tc.calculatedColumnFormula is not None:
+                        tc.calculatedColumnFormula.attr_text = tc.calculatedColumnFormula.attr_text.replace(
+                            old + "[", new + "[")
+                ws.add_table(table)
+            for row in ws.iter_rows():
+                for c in row:
+                    if c.data_type == "f" and isinstance(c.value, str):
+                        c.value = c.value.replace(old + "[", new + "[")
+        for dn in wb.defined_names.values():
+            dn.attr_text = dn.attr_text.replace(old + "[", new + "[")
+
+    return edit(change)
+
+
+def table_ref(name: str, ref: str) -> Damage:
+    def change(wb: openpyxl.Workbook) -> None:
+        for ws in wb.worksheets:
+            if name in ws.tables:
+                ws.tables[name].ref = ref
+                ws.tables[name].autoFilter.ref = ref
+
+    return edit(change)
+
+
+def delete_name(name: str) -> Damage:
+    def change(wb: openpyxl.Workbook) -> None:
+        del wb.defined_names[name]
+
+    return edit(change)
+
+
+def sort_settings(good: Path, out: Path) -> None:
+    """Pengaturan sorted A→Z by label (Data > Sort): values move with their rows, the names stay behind."""
+    wb = openpyxl.load_workbook(good, keep_vba=True)
+    ws = wb["Pengaturan"]
+    ws["B6"] = 100  # Batas Atas Capaian (%): a cap, so that a name left behind changes figures
+    rows = sorted(([c.value for c in ws[r]] for r in range(2, 12)), key=lambda v: str(v[0]))
+    for r, values in enumerate(rows, start=2):
+        for col, value in enumerate(values, start=1):
+            ws.cell(r, col).value = value
+    wb.save(out)
+
+
+REPAIR_CORPUS: list[Case] = [
+    Case("judul_spasi_akhir", cell("Indikator", "S1", "Realisasi TW1 "), 1, ("Realisasi TW1 ",),
+         codes=("SPASI_BERLEBIH",), cells=("Indikator!S1",)),
+    Case("judul_spasi_takputus", cell("Indikator", "S1", "Realisasi\u00a0TW1"), 1, ("spasi tak terputus",),
+         codes=("SPASI_BERLEBIH",), cells=("Indikator!S1",)),
+    Case("judul_spasi_ganda", cell("Indikator", "G1", "Target  "), 1, ("Judul kolom",),
+         codes=("SPASI_BERLEBIH",), cells=("Indikator!G1",)),
+    Case("kode_jabatan_spasi", cell("Indikator", "B8", "P03 "), 1, ("'P03 '",),
+         codes=("SPASI_BERLEBIH",), cells=("Indikator!B8",)),
+    Case("kode_spasi", cell("Jabatan", "A4", "P03 "), 1, ("'P03 '",),
+         codes=("SPASI_BERLEBIH",), cells=("Jabatan!A4",)),
+    Case("tabel_diganti_nama", rename_table("tblIndikator", "tblIndikatorLama"), 1,
+         ("bernama 'tblIndikatorLama'", "tblIndikator"), codes=("TABEL_RUSAK",), cells=("Indikator!A1",)),
+    Case("tabel_terpotong", table_ref("tblIndikator", "A1:AJ7"), 1, ("berhenti di baris 7", "baris 9"),
+         codes=("TABEL_RUSAK",), cells=("Indikator!A1",)),
+    Case("nama_dihapus", delete_name("setBatasCapaian"), 1, ("'setBatasCapaian'", "#NAME?"),
+         codes=("NAMA_RUSAK",), cells=("Pengaturan!B6",)),
+    Case("pengaturan_diurutkan", sort_settings, 1, ("diurutkan",), codes=("NAMA_RUSAK",)),
+]

@@ -119,8 +119,9 @@ def cases(draw: st.DrawFn) -> Case:
     polarity = draw(st.sampled_from(list(Polarity))) if kind is not Kind.GRADE else Polarity.HIGHER_IS_BETTER
     q = st.lists(cell, min_size=4, max_size=4)
     if kind is Kind.GRADE:
-        tw = draw(st.lists(st.one_of(st.none(), st.sampled_from(GRADE_CODES), st.sampled_from([3.0, 5.5, 9.0])),
-                           min_size=4, max_size=4))
+        scores = st.sampled_from([3.0, 5.5, 9.0])
+        tw = draw(st.lists(st.one_of(st.none(), st.sampled_from(GRADE_CODES), scores), min_size=4,
+                           max_size=4))
         annual = draw(st.sampled_from(GRADE_CODES[:10] + [None, 4.0]))
         tq = draw(st.lists(st.one_of(st.none(), st.none(), st.sampled_from(GRADE_CODES[:8])),
                            min_size=4, max_size=4))
@@ -217,48 +218,52 @@ def _put(ws: Any, row: int, col: int, v: Any) -> None:
         c.data_type = "s"
 
 
+def _write_row(ws: Any, row: int, case: Case, refs: dict[str, fx.Expr]) -> None:
+    for cols, values in ((TW, case.tw), (TQ, case.tq), (NUM, case.num), (DEN, case.den)):
+        for col, v in zip(cols, values, strict=True):
+            _put(ws, row, col, v)
+    _put(ws, row, ANNUAL, case.annual)
+    _put(ws, row, UPPER, case.upper)
+    _put(ws, row, PARENT_T, case.parent_target)
+    for col, v in zip(KIDS, case.kids, strict=False):
+        _put(ws, row, col, v)
+    c = lambda col: fx.Cell(col, row)  # noqa: E731
+
+    def inp(col: int) -> fx.Expr:  # an input as a unit sheet reads it from the master: empty is ""
+        return fx.IF(c(col).eq(""), "", c(col))
+
+    cells: dict[str, fx.Expr] = {f"tw{q}": inp(TW[q - 1]) for q in range(1, 5)}
+    cells |= {f"tq{q}": inp(TQ[q - 1]) for q in range(1, 5)}
+    cells |= {f"num{q}": inp(NUM[q - 1]) for q in range(1, 5)}
+    cells |= {f"den{q}": inp(DEN[q - 1]) for q in range(1, 5)}
+    cells |= {"annual": inp(ANNUAL), "R": c(C_OWN), "T": c(C_TARGET), "U": inp(UPPER),
+              "empty": fx.Lit("realisasi belum diisi"), "K": c(C_VALUE)}
+    pr = period_rules(case.kind, case.aggregation, 4)
+    reason, value = capaian_rules(case.kind, case.polarity)
+    sub = lambda e: _substitute(e, cells, refs)  # noqa: E731
+    n = len(case.kids)
+    kids = fx.Area(c(KIDS[0]), c(KIDS[n - 1]))
+    formulas = {
+        C_TARGET: sub(pr.target),
+        C_OWN: sub(pr.own),
+        C_REASON: sub(reason),
+        C_VALUE: fx.IF(c(C_REASON).eq(""), sub(value), ""),
+        C_CAPAIAN: _substitute(rules.capaian(c(C_REASON), c(C_VALUE)), cells, refs),
+        C_CATEGORY: _substitute(category_rule(), {**cells, "K": c(C_CAPAIAN)}, refs),
+        C_COVERS: _substitute(covers_rule(n), {"T": c(PARENT_T), "n_with_target": fx.COUNT(kids),
+                                               "sum_targets": fx.SUM(kids)}, refs),
+    }
+    for col, e in formulas.items():
+        ws.cell(row, col).value = fx.formula_text(e)
+
+
 def write_cases(path: Path, cases_: list[Case], office: Office) -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "C"
     refs = _ref_sheet(wb, office)
     for row, case in enumerate(cases_, start=1):
-        for cols, values in ((TW, case.tw), (TQ, case.tq), (NUM, case.num), (DEN, case.den)):
-            for col, v in zip(cols, values, strict=True):
-                _put(ws, row, col, v)
-        _put(ws, row, ANNUAL, case.annual)
-        _put(ws, row, UPPER, case.upper)
-        _put(ws, row, PARENT_T, case.parent_target)
-        for col, v in zip(KIDS, case.kids, strict=False):
-            _put(ws, row, col, v)
-        c = lambda col: fx.Cell(col, row)  # noqa: E731
-
-        def inp(col: int) -> fx.Expr:  # an input as a unit sheet reads it from the master: empty is ""
-            return fx.IF(c(col).eq(""), "", c(col))
-
-        cells: dict[str, fx.Expr] = {f"tw{q}": inp(TW[q - 1]) for q in range(1, 5)}
-        cells |= {f"tq{q}": inp(TQ[q - 1]) for q in range(1, 5)}
-        cells |= {f"num{q}": inp(NUM[q - 1]) for q in range(1, 5)}
-        cells |= {f"den{q}": inp(DEN[q - 1]) for q in range(1, 5)}
-        cells |= {"annual": inp(ANNUAL), "R": c(C_OWN), "T": c(C_TARGET), "U": inp(UPPER),
-                  "empty": fx.Lit("realisasi belum diisi"), "K": c(C_VALUE)}
-        pr = period_rules(case.kind, case.aggregation, 4)
-        reason, value = capaian_rules(case.kind, case.polarity)
-        sub = lambda e: _substitute(e, cells, refs)  # noqa: E731
-        n = len(case.kids)
-        kids = fx.Area(c(KIDS[0]), c(KIDS[n - 1]))
-        formulas = {
-            C_TARGET: sub(pr.target),
-            C_OWN: sub(pr.own),
-            C_REASON: sub(reason),
-            C_VALUE: fx.IF(c(C_REASON).eq(""), sub(value), ""),
-            C_CAPAIAN: _substitute(rules.capaian(c(C_REASON), c(C_VALUE)), cells, refs),
-            C_CATEGORY: _substitute(category_rule(), {**cells, "K": c(C_CAPAIAN)}, refs),
-            C_COVERS: _substitute(covers_rule(n), {"T": c(PARENT_T), "n_with_target": fx.COUNT(kids),
-                                                   "sum_targets": fx.SUM(kids)}, refs),
-        }
-        for col, e in formulas.items():
-            ws.cell(row, col).value = fx.formula_text(e)
+        _write_row(ws, row, case, refs)
     wb.save(path)
     return path
 

@@ -36,7 +36,8 @@ def _mismatches(batch: list[Case], office: Office, values: dict[tuple[int, int],
             if not same(want[name], got):
                 out.append(f"row {row} {name}: core {want[name]!r} != sheet {got!r}\n  {case}\n  "
                            f"bands {office.reference.bands} above {office.reference.above_target_label!r} "
-                           f"cap {office.settings.capaian_cap} turun {office.settings.lower_is_better_formula}")
+                           f"cap {office.settings.capaian_cap} "
+                           f"turun {office.settings.lower_is_better_formula}")
     return out
 
 
@@ -66,7 +67,8 @@ def _formulas_engine(path: Path) -> dict[tuple[int, int], object]:
 def _our_engine(path: Path) -> dict[tuple[int, int], object]:
     wb = openpyxl.load_workbook(path)
     env = WorkbookEnv(wb)
-    return {(r, c): env.value(("C", r, c)) for (r, c), cell in wb["C"]._cells.items() if cell.data_type == "f"}
+    cells = wb["C"]._cells.items()
+    return {(r, c): env.value(("C", r, c)) for (r, c), cell in cells if cell.data_type == "f"}
 
 
 @SLOW

@@ -111,8 +111,12 @@ def check(
     # With --write the lock spans reading and saving, so that no other writer slips in between.
     with workbook_lock(workbook) if write else nullcontext():
         report = run_check(workbook)
+        cleaned: list[Path] = []
         if write:
-            write_findings_sheet(workbook, report.findings)
+            write_findings_sheet(workbook, report.findings, cleaned=cleaned)
+    for tmp in cleaned:  # left by a save that was killed
+        err.print(f"Dihapus file sementara sisa penyimpanan yang terputus sebelumnya: {tmp}", highlight=False,
+                  markup=False)
     try:
         if as_json:
             sys.stdout.write(findings_to_json(report.findings) + "\n")
@@ -226,11 +230,12 @@ def tree(
     workbook: WorkbookArg = DEFAULT_WORKBOOK,
     output: Annotated[Path, typer.Option("-o", "--output", help="Berkas .svg atau .png.")] = Path(
         "pohon-kinerja.svg"),
+    force: Annotated[bool, typer.Option("--force", help="Timpa file yang sudah ada.")] = False,
 ) -> None:
     """Gambar pohon kinerja (SVG atau PNG, satu halaman A3)."""
     from xl_sakip.tree import tree as draw
 
-    out.print(f"Ditulis: {escape(str(draw(workbook, output)))}", highlight=False)
+    out.print(f"Ditulis: {escape(str(draw(workbook, output, force=force)))}", highlight=False)
 
 
 @app.command()

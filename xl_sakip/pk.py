@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xl_sakip.book import schema as s
+from xl_sakip.book.package import write_output
 from xl_sakip.core.models import Cascade, Indicator, Position
 from xl_sakip.errors import UserError
 from xl_sakip.sheets.names import unit_sheet_name
@@ -443,11 +444,12 @@ def export_pdfs(cascade: Cascade, outdir: str | Path, position: str | None = Non
                                 f"{(proc.stderr or proc.stdout).strip()[:400]}")
             target = outdir / pdf.name
             try:
-                shutil.move(str(pdf), target)
+                data = pdf.read_bytes()
             except OSError as exc:
-                raise UserError(f"Berkas '{target}' tidak dapat ditulis: {exc.strerror or exc}. Tutup PDF "
-                                "itu bila sedang terbuka.") from exc
-            written.append(target)
+                raise UserError(f"PDF buatan LibreOffice '{pdf.name}' tidak dapat dibaca: "
+                                f"{exc.strerror or exc}.") from exc
+            # Atomic: a full disk or a kill never leaves a partial PDF (book/package.write_output).
+            written.append(write_output(target, data))
     return written
 
 

@@ -5,8 +5,11 @@ Safety rules (issue 4, docs/sheets.md):
   are;
 - a generated sheet whose cells differ both from what the tool wrote last time and from what it would
   write now was edited by hand: it is not replaced without `force`, and the error names it;
-- the previous file is kept as `<name>.bak<suffix>` next to it; the new file is saved atomically through
-  book.package.save_workbook, with the VBA project and the ribbon (load with keep_vba=True);
+- the previous file is kept as `<name>.bak<suffix>` next to it (written atomically, only once the new
+  workbook is complete on disk); the new file is saved atomically through book.package.save_workbook, with
+  the VBA project and the ribbon (load with keep_vba=True); a symbolic link is written through;
+- before any work: a read-only file, parts of users' sheets that openpyxl would drop (book/losses.py) and a
+  macro workbook named .xlsx are refused;
 - the same master gives the same cells (the plan is a pure function of the master);
 - a workbook of an older version lacking Pengaturan rows added since (reader.MasterRows.missing_settings)
   gets those rows appended at the end of Pengaturan with their default value, note and defined name (the
@@ -16,7 +19,6 @@ Safety rules (issue 4, docs/sheets.md):
 from __future__ import annotations
 
 import contextlib
-import shutil
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,9 +29,10 @@ from openpyxl import Workbook
 
 from xl_sakip.book import schema as s
 from xl_sakip.book.lock import workbook_lock
-from xl_sakip.book.package import save_workbook
+from xl_sakip.book.losses import refuse_losses
+from xl_sakip.book.package import check_target, save_workbook, write_through
 from xl_sakip.book.reader import read_master_with_rows
-from xl_sakip.book.writer import setting_value, write_setting_row
+from xl_sakip.book.writer import repair_workbook, setting_value, write_setting_row
 from xl_sakip.core.findings import Severity
 from xl_sakip.core.models import Cascade
 from xl_sakip.core.validation import check
@@ -77,6 +80,8 @@ class RegenerateResult:
     overwritten_edits: list[str] = field(default_factory=list)  # edited sheets replaced because of force
     added_settings: list[str] = field(default_factory=list)  # Pengaturan rows added (older workbook)
     findings: dict[str, int] = field(default_factory=dict)  # severity -> count
+    cleaned_temps: list[Path] = field(default_factory=list)  # temporary files of a killed save, removed
+    repaired: list[str] = field(default_factory=list)  # master repairs (writer.repair_workbook)
 
     def summary(self) -> str:
         f = ", ".join(f"{n} {sev}" for sev, n in self.findings.items() if n) or "tidak ada temuan"
@@ -90,6 +95,11 @@ class RegenerateResult:
         if self.added_settings:
             lines.append(f"Baris baru di sheet {s.SHEET_SETTINGS} (nilai bawaan, isi bila perlu): "
                          + ", ".join(self.added_settings))
+        if self.repaired:
+            lines.append("Diperbaiki agar rumus sheet benar: " + "; ".join(self.repaired))
+        if self.cleaned_temps:
+            lines.append("Dihapus file sementara sisa penyimpanan yang terputus sebelumnya: "
+                         + ", ".join(p.name for p in self.cleaned_temps))
         lines.append(f"Pemeriksaan: {f} (rincian: xl-sakip check)")
         return "\n".join(lines)
 
@@ -213,6 +223,7 @@ def regenerate(
     with workbook_lock(path) if path.exists() else contextlib.nullcontext():
         # raises WorkbookError naming the sheet and cell of a problem
         cascade, where = read_master_with_rows(path)
+        prepare_save(path, "menjalankan regenerate")
         wb = load_for_update(path)
         if not force:  # refuse before writing anything, naming the edited cells of every kind written here
             from xl_sakip.dashboard import REPORT_KINDS
@@ -221,6 +232,7 @@ def regenerate(
             if hand := edited_sheets(wb, cascade, MANAGED_KINDS + (REPORT_KINDS if reports else ())):
                 raise EditedSheetsError([e.name for e in hand], {e.name: e.cells for e in hand})
         added = add_missing_settings(wb, cascade, where.missing_settings)  # before the sheets use the names
+        repaired = repair_workbook(wb)  # spaces, tables and names the sheets' formulas need
         written, removed, edited = regenerate_workbook(wb, cascade, force=force, progress=progress)
         if reports:
             from xl_sakip.dashboard import write_report_sheets
@@ -228,15 +240,19 @@ def regenerate(
             written += write_report_sheets(wb, cascade, force=force)
         if extra is not None:
             written += extra(wb, cascade, force=force)
-        backup = backup_path(path)
-        try:
-            shutil.copy2(path, backup)
-        except OSError as exc:
-            raise UserError(f"Cadangan '{backup}' tidak dapat ditulis ({exc.strerror or exc}); workbook "
-                            "tidak diubah. Periksa izin folder atau tutup file cadangan yang sedang terbuka."
-                            ) from exc
-        save_workbook(wb, path, force=True)
+        # The backup is written inside the save, once the new workbook is complete on disk (package.py).
+        backup = backup_path(write_through(path))
+        cleaned: list[Path] = []
+        save_workbook(wb, path, force=True, backup=backup, cleaned=cleaned)
     findings = check(cascade)
     counts = {sev.value: sum(1 for f in findings if f.severity is sev) for sev in Severity}
     return RegenerateResult(path=path, backup=backup, written=written, removed=removed,
-                            overwritten_edits=edited, added_settings=added, findings=counts)
+                            overwritten_edits=edited, added_settings=added, findings=counts,
+                            cleaned_temps=cleaned, repaired=repaired)
+
+
+def prepare_save(path: Path, action: str) -> None:
+    """Refuse, before any work, a save that cannot go ahead or would lose what the user made: a read-only
+    file, parts openpyxl cannot keep (text boxes, sparklines ...), a macro workbook named .xlsx."""
+    check_target(path, force=True)
+    refuse_losses(path, action=action)

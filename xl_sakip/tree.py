@@ -26,6 +26,7 @@ from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from xl_sakip.book.package import write_output
 from xl_sakip.core.capaian import Status
 from xl_sakip.core.categories import category
 from xl_sakip.core.findings import Finding, fmt
@@ -510,29 +511,39 @@ def to_png(d: Drawing, dpi: int = 200) -> bytes:
     return buf.getvalue()
 
 
-def write_tree(cascade: Cascade, path: str | Path, *, dpi: int = 200) -> Path:
-    """`xl-sakip tree -o FILE.svg|FILE.png`: write the tree; the suffix chooses the format."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".svg", ".png"):
-        raise UserError(f"Nama file '{path}' harus berakhiran .svg atau .png.")
+def write_tree(cascade: Cascade, path: str | Path, *, dpi: int = 200, force: bool = False) -> Path:
+    """`xl-sakip tree -o FILE.svg|FILE.png`: write the tree; the suffix chooses the format. The file is
+    written atomically (complete or not at all); an existing file is replaced only with `force`."""
+    path = check_output(path, force=force)
     d = layout(cascade)
+    data = to_svg(d).encode("utf-8") if path.suffix.lower() == ".svg" else to_png(d, dpi)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if suffix == ".svg":
-            path.write_text(to_svg(d), encoding="utf-8")
-        else:
-            path.write_bytes(to_png(d, dpi))
     except OSError as exc:
-        raise UserError(f"Berkas '{path}' tidak dapat ditulis: {exc.strerror or exc}.") from exc
+        raise UserError(f"Folder '{path.parent}' tidak dapat dibuat: {exc.strerror or exc}.") from exc
+    return write_output(path, data)
+
+
+def check_output(path: str | Path, *, force: bool = False) -> Path:
+    """Refuse, before any work, an output name that is not .svg/.png, a folder, or an existing file
+    without `force`."""
+    path = Path(path)
+    if path.suffix.lower() not in (".svg", ".png"):
+        raise UserError(f"Nama file '{path}' harus berakhiran .svg atau .png.")
+    if path.is_dir():
+        raise UserError(f"'{path}' adalah folder; beri nama file yang berakhiran .svg atau .png.")
+    if path.exists() and not force:
+        raise UserError(f"File '{path}' sudah ada; gunakan --force untuk menimpanya, atau beri nama lain "
+                        "dengan -o.")
     return path
 
 
-def tree(workbook: str | Path, output: str | Path, *, dpi: int = 200) -> Path:
+def tree(workbook: str | Path, output: str | Path, *, dpi: int = 200, force: bool = False) -> Path:
     """Read the master workbook and write its tree to `output` (.svg or .png)."""
     from xl_sakip.book.reader import read_master
 
-    return write_tree(read_master(workbook), output, dpi=dpi)
+    check_output(output, force=force)  # before reading: a refusal costs nothing
+    return write_tree(read_master(workbook), output, dpi=dpi, force=force)
 
 
 # ------------------------------------------------------------------ the picture sheet in the workbook

@@ -3,7 +3,9 @@
 - `run_check(path)`: read the master (``strict=False``: duplicate IDs, unknown codes and loops become
   findings with their cells, not a refusal), run the core checks with the reader's rows and columns (so
   findings name their cell even after people moved columns or sorted rows), return a CheckReport;
-- `add_findings_sheet(wb, findings)` / `write_findings_sheet(path, findings)`: add or replace "Temuan".
+- `add_findings_sheet(wb, findings)` / `write_findings_sheet(path, findings)`: add or replace "Temuan";
+  only a Temuan the tool wrote (its hash in a sheet-scoped name) and nobody edited since is replaced: a
+  user's own sheet of that name, or notes typed into ours, are never thrown away (the save is refused).
 """
 
 from __future__ import annotations
@@ -14,16 +16,20 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel, ConfigDict
 
 from xl_sakip.book.cells import TOP, WRAP, put, row_height, style_header, wrapped_lines
 from xl_sakip.book.lock import workbook_lock
-from xl_sakip.book.package import save_workbook
+from xl_sakip.book.losses import refuse_losses
+from xl_sakip.book.package import check_target, save_workbook
 from xl_sakip.book.reader import missing_settings_findings, read_master_with_rows, sheet_findings
-from xl_sakip.core.findings import Finding, count_by_severity, findings_to_json, has_errors
+from xl_sakip.core.findings import Finding, Severity, count_by_severity, findings_to_json, has_errors
 from xl_sakip.core.validation import check
-from xl_sakip.errors import WorkbookError
+from xl_sakip.errors import UserError, WorkbookError
+from xl_sakip.sheets.marker import digest_cells
 
 SHEET_FINDINGS = "Temuan"
 
@@ -83,14 +89,18 @@ def run_check(path: str | Path) -> CheckReport:
     from xl_sakip.sheets.edits import with_edit_findings  # + generated sheets edited by hand
 
     findings = (check(cascade, where.locator()) + missing_settings_findings(cascade, where.missing_settings)
-                + sheet_findings(where))
+                + sheet_findings(where)
+                + where.damaged)  # spaces, tables, names the formulas need (book/integrity.py)
     return CheckReport(path=path, findings=with_edit_findings(findings, path, cascade))
 
 
 def add_findings_sheet(wb: Workbook, findings: list[Finding]) -> None:
-    """Add the "Temuan" sheet to `wb`, replacing an existing one (at the same place in the tab order)."""
+    """Add the "Temuan" sheet to `wb`, replacing one the tool wrote before (at the same place in the tab
+    order). Raises UserError, before changing anything, when the existing "Temuan" is not the tool's or was
+    edited by hand since (see `refuse_foreign_findings_sheet`)."""
     index = None
     if SHEET_FINDINGS in wb.sheetnames:
+        refuse_foreign_findings_sheet(wb[SHEET_FINDINGS])
         index = wb.sheetnames.index(SHEET_FINDINGS)
         wb.remove(wb[SHEET_FINDINGS])
     ws = wb.create_sheet(SHEET_FINDINGS, index)
@@ -110,15 +120,84 @@ def add_findings_sheet(wb: Workbook, findings: list[Finding]) -> None:
         if lines > 1:  # Excel does not size rows for wrapped text: a long message would be cut off
             ws.row_dimensions[row].height = row_height(lines)
     if not findings:
-        put(ws.cell(2, 1), "Tidak ada temuan.")
+        put(ws.cell(2, 1), NO_FINDINGS)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(FINDING_COLUMNS))}{max(len(findings) + 1, 2)}"
+    # What was written, so that a later run can tell notes typed into the sheet (never thrown away).
+    ws.defined_names[FINDINGS_MARKER] = DefinedName(FINDINGS_MARKER, attr_text=f'="{_digest(ws)}"',
+                                                    hidden=True)
 
 
-def write_findings_sheet(path: str | Path, findings: list[Finding]) -> Path:
-    """Add or replace the "Temuan" sheet of the workbook at `path`, keeping its macros; atomic save."""
+# --- whose "Temuan" is it (issue 12, item 7) ---------------------------------------------------------------
+
+#: Sheet-scoped name on the Temuan sheet the tool wrote: the hash of its cells (not the generated sheets'
+#: `_xlsakip` marker: an edited Temuan is the user's notes, not a SHEET_DIUBAH_MANUAL error of the master).
+FINDINGS_MARKER = "_xlsakip_temuan"
+NO_FINDINGS = "Tidak ada temuan."
+
+
+def _digest(ws: Worksheet) -> str:
+    return digest_cells((r, c, cell.value) for (r, c), cell in ws._cells.items())
+
+
+def refuse_foreign_findings_sheet(ws: Worksheet) -> None:
+    """Raise UserError when the sheet named "Temuan" may not be replaced: a sheet of the user's own, or the
+    tool's sheet with notes typed into it since it was written."""
+    dn = ws.defined_names.get(FINDINGS_MARKER)
+    if dn is not None:
+        if (dn.attr_text or "").strip().lstrip("=").strip('"') == _digest(ws):
+            return
+        raise UserError(
+            f"Sheet '{SHEET_FINDINGS}' sudah diubah manual sejak ditulis oleh xl-sakip check --write; "
+            "menimpanya akan membuang catatan Anda, sehingga workbook tidak diubah. Untuk menyimpan catatan "
+            f"itu, ganti nama sheet '{SHEET_FINDINGS}' (misalnya menjadi 'Catatan Temuan'), lalu ulangi: "
+            f"xl-sakip membuat sheet '{SHEET_FINDINGS}' yang baru. Bila catatan itu tidak diperlukan, hapus "
+            f"sheet '{SHEET_FINDINGS}', lalu ulangi.")
+    if _looks_written_by_ribbon(ws):
+        return
+    raise UserError(
+        f"Workbook sudah memiliki sheet '{SHEET_FINDINGS}' yang tidak dibuat oleh xl-sakip; sheet itu tidak "
+        "ditimpa, dan workbook tidak diubah. Ganti nama sheet itu (misalnya menjadi 'Temuan Saya'), lalu "
+        "ulangi xl-sakip check --write.")
+
+
+def _looks_written_by_ribbon(ws: Worksheet) -> bool:
+    """A Temuan without the marker, as the ribbon's "Periksa Data" writes it (macros.write_findings): the
+    headers in row 1, nothing right of the last column, a severity in column A of every row. Notes typed
+    into another column or row of such a sheet make it the user's."""
+    width = len(FINDING_COLUMNS)
+    severities = {sev.value for sev in Severity}
+    if [ws.cell(1, c).value for c in range(1, width + 1)] != [h for h, _, _ in FINDING_COLUMNS]:
+        return False
+    rows: dict[int, dict[int, object]] = {}
+    for (r, c), cell in ws._cells.items():
+        if cell.value in (None, ""):
+            continue
+        if c > width:
+            return False
+        rows.setdefault(r, {})[c] = cell.value
+    for r, cells in rows.items():
+        if r == 1:
+            continue
+        if cells == {1: NO_FINDINGS} and r == 2:
+            continue
+        if cells.get(1) not in severities or not cells.get(2):
+            return False
+    return True
+
+
+def write_findings_sheet(path: str | Path, findings: list[Finding], *, cleaned: list[Path] | None = None
+                         ) -> Path:
+    """Add or replace the "Temuan" sheet of the workbook at `path`, keeping its macros; atomic save.
+
+    Refused before any change (UserError, exit 2): a read-only file, a workbook holding parts openpyxl
+    cannot keep (book/losses.py), a "Temuan" sheet that is not the tool's or holds notes typed since.
+    `cleaned` receives the temporary files of an earlier, killed save that were removed.
+    """
     path = Path(path)
     with workbook_lock(path):  # held from loading to saving: no other writer's change is lost
+        check_target(path, force=True)
+        refuse_losses(path, action="menulis sheet Temuan (check --write)")
         wb = _load(path, keep_vba=path.suffix.lower() == ".xlsm")
         add_findings_sheet(wb, findings)
-        return save_workbook(wb, path, force=True)
+        return save_workbook(wb, path, force=True, cleaned=cleaned)

@@ -68,7 +68,8 @@ def workbook_lock(path: str | Path) -> Iterator[Path]:
     Raises LockedError (a UserError, exit code 2) when another process or thread holds it, and UserError
     when the folder cannot be written.
     """
-    lock = Path(os.path.abspath(lock_path(path)))
+    # One lock per file, whatever name it is reached by: a symbolic link and its target share it.
+    lock = Path(os.path.abspath(lock_path(os.path.realpath(path))))
     me = threading.get_ident()
     with _held_guard:
         holder = _held.get(lock)

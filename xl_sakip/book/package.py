@@ -8,6 +8,9 @@ openpyxl writes an .xlsx package. This module takes its parts and
   fsyncs it and renames it over the target, so that a failed write never leaves a half-written workbook;
 - holds the workbook's lock file (book/lock.py) while it writes, and turns every OS failure (disk full,
   read-only file or folder, file open in Excel) into a UserError in Bahasa Indonesia.
+- writes a backup (regenerate) atomically once the new file is complete, writes through a symbolic link,
+  and removes temporary files of our naming left by a save that was killed (issue 12);
+- `write_output` writes the tool's other files (tree pictures, PK PDFs) atomically too.
 
 Design notes: ../../../shared/design.md, "The .xlsm on a machine without Excel".
 """
@@ -18,8 +21,11 @@ import contextlib
 import errno
 import io
 import os
+import re
 import secrets
+import shutil
 import stat
+import time
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
@@ -71,9 +77,17 @@ def check_target(path: str | Path, *, force: bool = False) -> Path:
 
 
 def save_workbook(
-    wb: Workbook, path: str | Path, *, macro_parts: MacroParts | None = None, force: bool = False
+    wb: Workbook, path: str | Path, *, macro_parts: MacroParts | None = None, force: bool = False,
+    backup: Path | None = None, cleaned: list[Path] | None = None,
 ) -> Path:
     """Save `wb` to `path` (.xlsm: macro-enabled; .xlsx: plain). Returns the path written.
+
+    - A symbolic link at `path` is written through: its target is replaced, the link stays.
+    - `backup`: the file it replaces is first copied there, atomically, and only once the new workbook is
+      complete on disk (the previous backup stays until the new one is complete; a link at `backup` is
+      replaced, never followed).
+    - Temporary files left by an earlier save that was killed (our own naming only, see `stale_temps`) are
+      removed under the lock; `cleaned` receives their paths, so that the caller can say so.
 
     Raises UserError when the file exists and `force` is false, or when the file cannot be written.
     """
@@ -83,12 +97,33 @@ def save_workbook(
     parts = with_cached_values(parts, cached_values(wb))  # every formula cell shows its value unopened
     if suffix == ".xlsx" and VBA_PART in parts:
         raise UserError(f"Workbook dengan makro harus disimpan sebagai .xlsm, bukan '{path.name}'.")
+    target = write_through(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UserError(f"Folder '{path.parent}' tidak dapat dibuat: {exc.strerror or exc}.") from exc
-    with workbook_lock(path):
-        atomic_write(path, lambda fh: write_zip(fh, parts))
+        raise UserError(f"Folder '{target.parent}' tidak dapat dibuat: {exc.strerror or exc}.") from exc
+    with workbook_lock(target):
+        removed = remove_stale_temps(target)
+        if backup is not None:
+            removed += remove_stale_temps(backup)
+        if cleaned is not None:
+            cleaned.extend(removed)
+        tmp = write_temp(target, lambda fh: write_zip(fh, parts))
+        try:
+            if backup is not None and target.exists():
+                write_backup(target, backup)
+            commit(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    return path
+
+
+def write_through(path: Path) -> Path:
+    """The file a save to `path` replaces: the target of a symbolic link (so the link stays a link)."""
+    if path.is_symlink():
+        return Path(os.path.realpath(path))
     return path
 
 
@@ -151,39 +186,135 @@ def write_member(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
     zf.writestr(info, data, compresslevel=6)
 
 
+#: Our temporary files: ".<name>.<8 hex digits>.tmp" beside the file they become (see `temp_path`).
+_TEMP = re.compile(r"^\.(?P<name>.+)\.[0-9a-f]{8}\.tmp$")
+
+
+def temp_path(path: Path) -> Path:
+    """A fresh temporary name beside `path`, hidden, of our own naming (what `stale_temps` recognises)."""
+    return path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+
+
+def stale_temps(path: Path, *, min_age: float = 0.0) -> list[Path]:
+    """Temporary files of `path` left behind by a save that was killed (kill -9, power cut): exactly our
+    naming for this file name, a regular file, at least `min_age` seconds old. Nothing else is touched."""
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return []
+    out = []
+    now = time.time()
+    for entry in entries:
+        m = _TEMP.match(entry.name)
+        if not m or m.group("name") != path.name:
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and now - entry.stat().st_mtime >= min_age:
+                out.append(Path(entry.path))
+        except OSError:
+            continue
+    return sorted(out)
+
+
+def remove_stale_temps(path: Path, *, min_age: float = 0.0) -> list[Path]:
+    """Remove `stale_temps(path)`; returns those removed. Callers that hold the workbook's lock pass no
+    `min_age` (no other writer of this file is running); outputs written without a lock wait a while."""
+    removed = []
+    for tmp in stale_temps(path, min_age=min_age):
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+            removed.append(tmp)
+    return removed
+
+
 def atomic_write(path: Path, write: Callable[[BinaryIO], None]) -> None:
     """Write through a temporary file in the same folder, fsync, then rename over `path`.
 
     On any failure the temporary file is removed and `path` is left as it was.
     """
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    tmp = write_temp(path, write)
+    try:
+        commit(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+#: Outputs (pictures, PDFs) are written without a lock: a temporary file younger than this may belong to
+#: another run writing the same output right now.
+OUTPUT_TEMP_GRACE = 600.0
+
+
+def write_output(path: str | Path, data: bytes) -> Path:
+    """Write an output file (SVG, PNG, PDF) atomically: complete or not at all, even on a full disk or a
+    kill. A link at `path` is written through. Stale temporary files of this output are removed first."""
+    path = write_through(Path(path))
+    remove_stale_temps(path, min_age=OUTPUT_TEMP_GRACE)
+    atomic_write(path, lambda fh: fh.write(data))
+    return path
+
+
+def write_temp(path: Path, write: Callable[[BinaryIO], None]) -> Path:
+    """Write the content of `path` into a new temporary file beside it, flushed to disk; returns its name.
+    On failure nothing is left behind and a UserError says why."""
+    tmp = temp_path(path)
     try:
         # os.open with 0o666 lets the umask decide the mode, as for any new file (mkstemp would give 0600).
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     except OSError as exc:
         raise write_error(path, exc) from exc
     try:
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                write(fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-        except OSError as exc:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
             raise write_error(path, exc) from exc
-        try:
-            os.replace(tmp, path)
-        except PermissionError as exc:
-            raise UserError(
-                f"File '{path}' tidak dapat ditimpa (mungkin sedang dibuka di Excel); tutup file itu, lalu "
-                "ulangi."
-            ) from exc
-        except OSError as exc:
-            raise write_error(path, exc) from exc
+        raise
+    return tmp
+
+
+def commit(tmp: Path, path: Path) -> None:
+    """Rename the complete temporary file `tmp` over `path` in one step (the caller removes `tmp` when
+    this fails)."""
+    try:
+        os.replace(tmp, path)
+    except PermissionError as exc:
+        raise UserError(
+            f"File '{path}' tidak dapat ditimpa (mungkin sedang dibuka di Excel); tutup file itu, lalu "
+            "ulangi."
+        ) from exc
+    except OSError as exc:
+        raise write_error(path, exc) from exc
+    _fsync_dir(path.parent)
+
+
+def copy_file(path: Path, fh: BinaryIO) -> None:
+    with path.open("rb") as src:
+        shutil.copyfileobj(src, fh, 1 << 20)
+
+
+def write_backup(path: Path, backup: Path) -> None:
+    """Copy `path` to `backup` atomically: the previous backup stays whole until the copy is complete, and a
+    symbolic link at `backup` is replaced by the copy, never followed (its target is left alone)."""
+
+    try:
+        tmp = write_temp(backup, lambda fh: copy_file(path, fh))
+    except UserError as exc:
+        raise UserError(f"Cadangan '{backup}' tidak dapat ditulis, sehingga workbook tidak disimpan: "
+                        f"{exc.message} Workbook dan cadangan sebelumnya tidak berubah.") from exc
+    try:
+        with contextlib.suppress(OSError):
+            shutil.copystat(path, tmp)  # the backup keeps the workbook's time stamps, as copy2 did
+        commit(tmp, backup)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
 
 
 def write_error(path: Path, exc: OSError) -> UserError:

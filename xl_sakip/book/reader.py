@@ -103,6 +103,9 @@ class MasterRows(BaseModel):
     settings_cells: dict[str, str] = {}
     #: Sheets the tool made that the workbook lacks without being unusable (xlwings.conf).
     missing_sheets: list[str] = []
+    #: What the formulas need beyond the values (stray spaces, tables, defined names): `check` reports these
+    #: findings (galat), `regenerate` repairs them (book/integrity.py, writer.repair_workbook).
+    damaged: list[Finding] = []
 
     def locator(self) -> Locator:
         """What the core needs to name the cell of a finding ("Indikator!G12")."""
@@ -133,7 +136,8 @@ def read_master_with_rows(path: str | Path, *, strict: bool = True) -> tuple[Cas
     rows = MasterRows(indicator_rows=where_indicators[0], position_rows=where_positions[0],
                       indicator_columns=where_indicators[1], position_columns=where_positions[1],
                       missing_settings=missing_settings, settings_cells=settings_cells,
-                      missing_sheets=[n for n in (s.SHEET_XLWINGS_CONF,) if n not in wb.sheetnames])
+                      missing_sheets=[n for n in (s.SHEET_XLWINGS_CONF,) if n not in wb.sheetnames],
+                      damaged=_damaged(wb))
     return cascade, rows
 
 
@@ -183,6 +187,13 @@ def sheet_findings(rows: MasterRows) -> list[Finding]:
                  f"{keys} (tanpa baris judul), atau salin sheet itu dari workbook yang dibuat xl-sakip "
                  "import."),
     )]
+
+
+def _damaged(wb: Workbook) -> list[Finding]:
+    """book/integrity.py's findings for the open workbook (kept apart from the reading itself)."""
+    from xl_sakip.book.integrity import damage_findings, damages
+
+    return damage_findings(damages(wb))
 
 
 def missing_settings_findings(cascade: Cascade, missing: Sequence[str]) -> list[Finding]:

@@ -8,6 +8,7 @@ same bytes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils import get_column_letter, quote_sheetname, range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.filters import AutoFilter
@@ -396,3 +397,97 @@ def _header(columns: Sequence[s.Column], field: str) -> str:
 
 def _yes_no(flag: bool) -> str:
     return s.YES if flag else s.NO
+
+
+# --- repairs on regenerate (issue 12, items 13-15; found by book/integrity.py) ---------------------------
+
+
+def repair_workbook(wb: Workbook) -> list[str]:
+    """Make the master what the generated sheets' formulas need, keeping every value: tidy the spaces of our
+    headers and of codes, IDs and drop-down values; give our tables their names and a ref from the header
+    row to the last data row; point every defined name the formulas and drop-downs use where it belongs.
+    Returns what was repaired, in planners' words (for regenerate's summary)."""
+    from xl_sakip.book import integrity as ig
+
+    done: list[str] = []
+    for d in ig.untidy_cells(wb):
+        put(wb[d.sheet][d.cell], d.fix)
+        done.append(f"spasi berlebih di {d.sheet}!{d.cell}")
+    for spec in ig.TABLES:
+        if spec.sheet in wb.sheetnames and (what := _repair_table(wb, spec)):
+            done.append(what)
+    for name, ref in ig.expected_names(wb).items():
+        dn = wb.defined_names.get(name)
+        if dn is None or not ig._same_ref(dn.attr_text or "", ref):
+            _define(wb, name, ref)
+            done.append(f"nama {name}")
+    return done
+
+
+def _repair_table(wb: Workbook, spec) -> str | None:  # spec: integrity.TableSpec
+    """Rename, re-create or resize one of our tables; its column names follow the header cells. Returns
+    what was done, or None when it was right."""
+    from xl_sakip.book import integrity as ig
+
+    ws = wb[spec.sheet]
+    found = ig.find_table(wb, spec)
+    if found is not None and found[0] is not ws:
+        return None  # our name on another sheet: the finding says how to fix it by hand
+    table = found[1] if found else None
+    want = ig.expected_ref(ws, spec, table.ref if table else None)
+    if want is None:
+        return None
+    what: list[str] = []
+    if table is None:
+        table = Table(displayName=spec.name, ref=want, autoFilter=AutoFilter(ref=want))
+        table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)
+        what.append("dibuat ulang")
+    else:
+        del ws.tables[table.name]
+        if table.displayName != spec.name:
+            _rename_table_references(wb, table.displayName, spec.name)
+            what.append(f"nama '{table.displayName}' dikembalikan")
+            table.displayName = spec.name
+        table.name = spec.name
+        if not ig._covers(table.ref, want):
+            what.append(f"{table.ref} diperluas menjadi {want}")
+            table.ref = want
+            table.autoFilter = AutoFilter(ref=want)
+    # Column names are the header cells' text (Excel requires it), keeping each column's own settings.
+    min_col, _, max_col, _ = range_boundaries(table.ref)
+    by_name = {tc.name: tc for tc in (table.tableColumns or [])}
+    columns = []
+    for i, col in enumerate(range(min_col, max_col + 1), start=1):
+        head = ws.cell(1, col).value
+        name = ig.tidy(str(head)) if head not in (None, "") else f"Kolom{i}"
+        if head in (None, ""):
+            put(ws.cell(1, col), name)
+        tc = by_name.get(name) or TableColumn(id=i, name=name)
+        tc.id = i
+        tc.name = name
+        columns.append(tc)
+    renamed = [c.name for c in columns] != [c.name for c in (table.tableColumns or [])]
+    table.tableColumns = columns
+    ws.add_table(table)
+    if renamed and not what:
+        what.append("nama kolom disamakan dengan judul")
+    return f"tabel {spec.name} ({', '.join(what)})" if what else None
+
+
+def _rename_table_references(wb: Workbook, old: str, new: str) -> None:
+    """Excel renamed every reference when the table was renamed: follow it back to `new` in formulas,
+    defined names and the table's calculated columns."""
+    pattern = re.compile(rf"(?<![A-Za-z0-9_.]){re.escape(old)}(?=\[)", re.IGNORECASE)
+    for ws in wb.worksheets:
+        for cell in ws._cells.values():
+            text = cell.value
+            if cell.data_type == "f" and isinstance(text, str) and old.casefold() in text.casefold():
+                cell.value = pattern.sub(new, cell.value)
+        for table in ws.tables.values():
+            for tc in table.tableColumns or []:
+                f = tc.calculatedColumnFormula
+                if f is not None and f.attr_text:
+                    f.attr_text = pattern.sub(new, f.attr_text)
+    for dn in list(wb.defined_names.values()):
+        if dn.attr_text and old.casefold() in dn.attr_text.casefold():
+            dn.attr_text = pattern.sub(new, dn.attr_text)

@@ -56,6 +56,10 @@ RULES: dict[str, tuple[Severity, str]] = {
     "BATAS_CAPAIAN_TIDAK_VALID": (E, "Batas Atas Capaian zero or negative: every capaian would be cut to it"),
     "MASTER_KOSONG": (E, "the Jabatan or the Indikator sheet holds no row"),
     "XLWINGS_CONF_HILANG": (W, "no xlwings.conf sheet: the SAKIP_ functions find no module"),
+    # what the generated sheets' formulas need beyond the values (book/integrity.py); regenerate repairs
+    "SPASI_BERLEBIH": (E, "stray spaces in a header, code, ID or drop-down value (formulas compare exactly)"),
+    "TABEL_RUSAK": (E, "a table of the master missing, renamed, or not covering every data row"),
+    "NAMA_RUSAK": (E, "a defined name the formulas use missing or pointing at the wrong cell"),
     # roll-up (core/rollup.py)
     "LINK_TIDAK_DIKENAL": (E, "Mendukung ID names an indicator that does not exist"),
     "ROLLUP_TANPA_INDUK": (W, "Roll-up 'jumlah' without Mendukung ID"),

@@ -1,0 +1,324 @@
+"""What the generated sheets' formulas need from the master beyond its values (issue 12, items 13-15), found
+in an open openpyxl workbook; `check` reports each as a `galat` naming the cell, `regenerate` repairs it
+(writer.repair_workbook).
+
+The reader forgives what a person would not notice: stray spaces around a code or in a header, a table named
+differently, a table that stops above the last rows, a defined name deleted or left behind when Pengaturan
+was sorted. Excel's formulas do not: MATCH("P03";…) does not find "P03 ", tblIndikator[Realisasi TW1] does
+not find the column "Realisasi TW1 ", a row below the table's ref is not in tblIndikator[ID], and
+setBatasCapaian deleted is #NAME?. So that reader and formulas never disagree while `check` says all is
+well, every such difference is a `Damage`:
+
+- SPASI_BERLEBIH: a header of our tables, or a code, ID or drop-down value, with spaces the reader ignores
+  (leading, trailing, doubled, non-breaking);
+- TABEL_RUSAK: a table of ours missing, renamed, not starting at the header row, or not covering our columns
+  and every data row;
+- NAMA_RUSAK: a defined name the formulas or drop-downs use missing, or not pointing where it should (a
+  setting's value cell as the reader finds it by its label).
+
+Nothing here changes the workbook; the scans look at existing cells only (never the sheet's whole extent).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from openpyxl.utils import get_column_letter, quote_sheetname, range_boundaries
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xl_sakip.book import schema as s
+from xl_sakip.core.findings import Finding, Severity
+
+SPACES, TABLE, NAME = "SPASI_BERLEBIH", "TABEL_RUSAK", "NAMA_RUSAK"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    sheet: str
+    headers: tuple[str, ...]  # our columns, in writer order (computed columns last, optional)
+    optional: tuple[str, ...] = ()  # headers that may be deleted (the UDF columns)
+
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec(s.TABLE_POSITIONS, s.SHEET_POSITIONS, tuple(s.headers(s.POSITION_COLUMNS))),
+    TableSpec(s.TABLE_INDICATORS, s.SHEET_INDICATORS,
+              tuple(s.headers(s.INDICATOR_COLUMNS)) + tuple(c.header for c in s.COMPUTED_COLUMNS),
+              optional=tuple(c.header for c in s.COMPUTED_COLUMNS)),
+    TableSpec(s.TABLE_BANDS, s.SHEET_BANDS, tuple(s.headers(s.BAND_COLUMNS))),
+    TableSpec(s.TABLE_GRADES, s.SHEET_GRADES, tuple(s.headers(s.GRADE_COLUMNS))),
+    TableSpec(s.TABLE_IPK, s.SHEET_IPK, tuple(s.headers(s.IPK_COLUMNS))),
+    TableSpec(s.TABLE_IPK_SUB, s.SHEET_IPK_SUB, tuple(s.headers(s.IPK_SUB_COLUMNS))),
+    TableSpec(s.TABLE_IPK_STATUS, s.SHEET_IPK_STATUS, tuple(s.headers(s.IPK_STATUS_COLUMNS))),
+)
+
+#: Cells whose text formulas compare exactly (MATCH, =): codes, IDs, drop-down values, grade codes.
+EXACT_FIELDS: dict[str, tuple[str, ...]] = {
+    s.SHEET_POSITIONS: ("code", "parent"),
+    s.SHEET_INDICATORS: ("id", "position", "supports", "kind", "polarity", "aggregation", "rollup",
+                         *(f"{q}.{i}" for q in ("target_q", "realisasi_q") for i in range(len(s.Q)))),
+    s.SHEET_GRADES: ("scale", "code"),
+    s.SHEET_IPK_SUB: ("component",),
+}
+_COLUMNS = {s.SHEET_POSITIONS: s.POSITION_COLUMNS, s.SHEET_INDICATORS: s.INDICATOR_COLUMNS,
+            s.SHEET_BANDS: s.BAND_COLUMNS, s.SHEET_GRADES: s.GRADE_COLUMNS, s.SHEET_IPK: s.IPK_COLUMNS,
+            s.SHEET_IPK_SUB: s.IPK_SUB_COLUMNS, s.SHEET_IPK_STATUS: s.IPK_STATUS_COLUMNS}
+
+_REPAIR = "jalankan xl-sakip regenerate (workbook ditutup) untuk memperbaikinya"
+
+
+@dataclass(frozen=True)
+class Damage:
+    code: str  # SPASI_BERLEBIH, TABEL_RUSAK, NAMA_RUSAK
+    sheet: str | None
+    cell: str | None  # "B8"
+    message: str  # Bahasa Indonesia: what is wrong, and that regenerate repairs it (or how to fix by hand)
+    fix: object = None  # for the repair: the tidy text, the table spec, the name's reference
+
+    def finding(self) -> Finding:
+        cell = f"{self.sheet}!{self.cell}" if self.sheet and self.cell else None
+        return Finding(severity=Severity.ERROR, code=self.code, message=self.message, cell=cell)
+
+
+def damages(wb: Workbook) -> list[Damage]:
+    """Every difference between what the reader accepts and what the formulas need, in sheet order."""
+    global _heads
+    _heads = {}  # nothing changes the workbook meanwhile: each sheet's header row is read once
+    try:
+        return untidy_cells(wb) + table_damages(wb) + name_damages(wb)
+    finally:
+        _heads = None
+
+
+def damage_findings(found: Sequence[Damage]) -> list[Finding]:
+    return [d.finding() for d in found]
+
+
+# --- stray spaces (item 13) ---------------------------------------------------------------------------------
+
+
+def tidy(text: str) -> str:
+    """One plain space between words, none around them (what the reader compares)."""
+    return " ".join(text.split())
+
+
+def _norm(text: object) -> str:
+    return tidy(str(text)).casefold()
+
+
+_heads: dict[int, dict[str, int]] | None = None  # header_columns of each sheet, during one `damages` call
+
+
+def header_columns(ws: Worksheet) -> dict[str, int]:
+    """Normalised header text of row 1 -> column."""
+    if _heads is not None and id(ws) in _heads:
+        return _heads[id(ws)]
+    out: dict[str, int] = {}
+    for c in range(1, ws.max_column + 1):  # at most 16 384 look-ups: no cell is created
+        cell = ws._cells.get((1, c))
+        if cell is not None and isinstance(cell.value, str) and cell.value.strip():
+            out.setdefault(_norm(cell.value), c)
+    if _heads is not None:
+        _heads[id(ws)] = out
+    return out
+
+
+def untidy_cells(wb: Workbook) -> list[Damage]:
+    """Headers of our columns, and codes/IDs/drop-down values, holding spaces the reader ignores."""
+    out: list[Damage] = []
+    for sheet, columns in _COLUMNS.items():
+        if sheet not in wb.sheetnames:
+            continue  # the reader reports a missing sheet
+        ws = wb[sheet]
+        extra = [c.header for c in s.COMPUTED_COLUMNS] if sheet == s.SHEET_INDICATORS else []
+        ours = {_norm(h): h for h in [c.header for c in columns] + extra}
+        for col in sorted(set(header_columns(ws).values())):
+            cell = ws._cells[(1, col)]
+            value = cell.value
+            if not isinstance(value, str) or _norm(value) not in ours:
+                continue
+            if tidy(value) != value:
+                out.append(Damage(SPACES, sheet, cell.coordinate, (
+                    f"Judul kolom '{value}' di sheet '{sheet}' sel {cell.coordinate} berisi spasi berlebih "
+                    "(di awal/akhir, ganda, atau spasi tak terputus); rumus sheet unit mencari judul "
+                    f"'{ours[_norm(value)]}' persis, sehingga tampil galat (#VALUE!). Ketik ulang judulnya "
+                    f"tanpa spasi berlebih, atau {_REPAIR}."), ours[_norm(value)]))
+        heads = header_columns(ws)
+        wanted = {heads[_norm(c.header)]: c for c in columns
+                  if c.field in EXACT_FIELDS.get(sheet, ()) and _norm(c.header) in heads}
+        hits = [(r, c) for (r, c), cell in ws._cells.items()  # one pass; only the hits are sorted
+                if c in wanted and r >= 2 and isinstance(cell.value, str) and cell.data_type != "f"
+                and tidy(cell.value) != cell.value]
+        for r, c in sorted(hits):
+            cell = ws._cells[(r, c)]
+            value = cell.value
+            if value.strip() and tidy(value) != value:
+                out.append(Damage(SPACES, sheet, cell.coordinate, (
+                    f"{wanted[c].header} '{value}' di sheet '{sheet}' sel {cell.coordinate} berisi spasi "
+                    "berlebih (di awal/akhir, ganda, atau spasi tak terputus); rumus Excel membandingkan "
+                    f"teks persis, sehingga '{value}' tidak sama dengan '{tidy(value)}'. Hapus spasinya, "
+                    f"atau {_REPAIR}."), tidy(value)))
+    return out
+
+
+# --- tables (item 14) ---------------------------------------------------------------------------------------
+
+
+def find_table(wb: Workbook, spec: TableSpec):  # -> (Worksheet, Table) | None
+    """Our table: by its name anywhere, else the one table on its sheet that holds our first column."""
+    for ws in wb.worksheets:
+        for table in ws.tables.values():
+            if table.displayName.casefold() == spec.name.casefold():
+                return ws, table
+    if spec.sheet in wb.sheetnames:
+        ws = wb[spec.sheet]
+        heads = header_columns(ws)
+        first = heads.get(_norm(spec.headers[0]))
+        for table in ws.tables.values():
+            min_col, min_row, max_col, _ = range_boundaries(table.ref)
+            if first is not None and min_row == 1 and min_col <= first <= max_col:
+                return ws, table
+    return None
+
+
+def last_data_row(ws: Worksheet, columns: Sequence[int]) -> int:
+    """The last row (at least 2) holding a value in one of `columns` (existing cells only)."""
+    wanted = set(columns)
+    last = 2
+    for (r, c), cell in ws._cells.items():
+        if r > last and c in wanted and cell.value is not None and str(cell.value).strip() != "":
+            last = r
+    return last
+
+
+def expected_ref(ws: Worksheet, spec: TableSpec, current: str | None) -> str | None:
+    """The ref the table must have: row 1 to the last data row, over every column of ours (and whatever
+    else it spans now). None when our headers are not all there (the reader reports that)."""
+    heads = header_columns(ws)
+    cols = [heads[_norm(h)] for h in spec.headers if _norm(h) in heads]
+    required = [h for h in spec.headers if h not in spec.optional]
+    if any(_norm(h) not in heads for h in required):
+        return None
+    first, last = min(cols), max(cols)
+    if current:
+        min_col, _, max_col, _ = range_boundaries(current)
+        first, last = min(first, min_col), max(last, max_col)
+    bottom = last_data_row(ws, [heads[_norm(h)] for h in spec.headers if h not in spec.optional
+                                and _norm(h) in heads])
+    return f"{get_column_letter(first)}1:{get_column_letter(last)}{bottom}"
+
+
+def table_damages(wb: Workbook) -> list[Damage]:
+    out: list[Damage] = []
+    for spec in TABLES:
+        if spec.sheet not in wb.sheetnames:
+            continue
+        found = find_table(wb, spec)
+        ws = wb[spec.sheet]
+        if found is None:
+            out.append(Damage(TABLE, spec.sheet, "A1", (
+                f"Sheet '{spec.sheet}' tidak memiliki tabel Excel '{spec.name}' yang dipakai rumus sheet "
+                f"unit; {_REPAIR} (tabel dibuat ulang dari baris judul sampai baris data terakhir)."), spec))
+            continue
+        home, table = found
+        if home.title != spec.sheet:
+            out.append(Damage(TABLE, home.title, table.ref.split(":")[0], (
+                f"Tabel '{table.displayName}' ada di sheet '{home.title}', bukan di sheet '{spec.sheet}'; "
+                f"ganti nama tabel itu (Table Design > Table Name), lalu {_REPAIR}."), None))
+            continue
+        if table.displayName != spec.name:
+            out.append(Damage(TABLE, spec.sheet, table.ref.split(":")[0], (
+                f"Tabel di sheet '{spec.sheet}' bernama '{table.displayName}', padahal rumus sheet unit "
+                f"memakai nama '{spec.name}'; kembalikan namanya (Table Design > Table Name), atau "
+                f"{_REPAIR}."), spec))
+        want = expected_ref(ws, spec, table.ref)
+        if want is None:
+            continue
+        if not _covers(table.ref, want):
+            _, _, _, bottom = range_boundaries(table.ref)
+            _, _, _, need = range_boundaries(want)
+            what = (f"berhenti di baris {bottom}, padahal data sampai baris {need}: baris di bawahnya tidak "
+                    "terbaca oleh rumus sheet unit ('ID tidak ditemukan')" if need > bottom else
+                    "tidak mencakup semua kolom atau tidak mulai di baris judul (baris 1)")
+            out.append(Damage(TABLE, spec.sheet, table.ref.split(":")[0], (
+                f"Tabel '{table.displayName}' di sheet '{spec.sheet}' mencakup {table.ref}, {what}; perluas "
+                f"tabel sampai {want} (Table Design > Resize Table), atau {_REPAIR}."), spec))
+    return out
+
+
+def _covers(ref: str, want: str) -> bool:
+    a = range_boundaries(ref)
+    b = range_boundaries(want)
+    return a[1] == 1 and a[0] <= b[0] and a[2] >= b[2] and a[3] >= b[3]
+
+
+# --- defined names (item 15) --------------------------------------------------------------------------------
+
+
+def expected_names(wb: Workbook) -> dict[str, str]:
+    """Defined name -> the reference it must hold, for every name the sheets' formulas and drop-downs use:
+    each setting's value cell (found by its label in Pengaturan), each value list of Ref_Daftar (found by
+    its header), and the lists that are table columns."""
+    out: dict[str, str] = {}
+    if s.SHEET_SETTINGS in wb.sheetnames:
+        ws = wb[s.SHEET_SETTINGS]
+        heads = header_columns(ws)
+        label_col = heads.get(_norm(s.SETTINGS_HEADERS[0]))
+        value_col = heads.get(_norm(s.SETTINGS_HEADERS[1]))
+        if label_col and value_col:
+            rows: dict[str, int] = {}
+            for (r, c), cell in sorted(ws._cells.items()):
+                if r >= 2 and c == label_col and isinstance(cell.value, str):
+                    rows.setdefault(_norm(cell.value), r)
+            letter = get_column_letter(value_col)
+            for setting in s.SETTINGS:
+                if (row := rows.get(_norm(setting.label))) is not None:
+                    out[setting.name] = f"{quote_sheetname(ws.title)}!${letter}${row}"
+    if s.SHEET_LISTS in wb.sheetnames:
+        from xl_sakip.book.writer import LISTS
+
+        ws = wb[s.SHEET_LISTS]
+        heads = header_columns(ws)
+        for header, name, _values in LISTS:
+            if (col := heads.get(_norm(header))) is not None:
+                letter = get_column_letter(col)
+                out[name] = f"{quote_sheetname(ws.title)}!${letter}$2:${letter}${last_data_row(ws, [col])}"
+    for name, table, header in ((s.LIST_POSITION_CODES, s.TABLE_POSITIONS, "code"),
+                                (s.LIST_INDICATOR_IDS, s.TABLE_INDICATORS, "id"),
+                                (s.LIST_IPK_COMPONENTS, s.TABLE_IPK, "name")):
+        columns = {s.TABLE_POSITIONS: s.POSITION_COLUMNS, s.TABLE_INDICATORS: s.INDICATOR_COLUMNS,
+                   s.TABLE_IPK: s.IPK_COLUMNS}[table]
+        out[name] = f"{table}[{next(c.header for c in columns if c.field == header)}]"
+    return out
+
+
+def _same_ref(a: str, b: str) -> bool:
+    def norm(x: str) -> str:
+        x = x.strip().lstrip("=").replace("'", "")
+        return re.sub(r"\s+", "", x).casefold()
+
+    return norm(a) == norm(b)
+
+
+def name_damages(wb: Workbook) -> list[Damage]:
+    out: list[Damage] = []
+    for name, ref in expected_names(wb).items():
+        dn = wb.defined_names.get(name)
+        shown = ref.replace("'", "")
+        # A setting's name: the finding points at the value cell it should name.
+        at = re.fullmatch(r"'?(.+?)'?!\$([A-Z]+)\$(\d+)", ref)
+        sheet, cell = (at.group(1), at.group(2) + at.group(3)) if at else (None, None)
+        if dn is None:
+            out.append(Damage(NAME, sheet, cell, (
+                f"Nama '{name}' (Formulas > Name Manager) tidak ada, padahal dipakai rumus atau drop-down "
+                f"(seharusnya {shown}); sel yang memakainya tampil galat (#NAME?). {_REPAIR.capitalize()}."),
+                ref))
+        elif not _same_ref(dn.attr_text or "", ref):
+            out.append(Damage(NAME, sheet, cell, (
+                f"Nama '{name}' menunjuk {(dn.attr_text or '').replace(chr(39), '')}, padahal seharusnya "
+                f"{shown} (misalnya setelah baris sheet '{s.SHEET_SETTINGS}' diurutkan); rumus memakai "
+                f"nilai yang salah. {_REPAIR.capitalize()}."), ref))
+    return out
