@@ -79,7 +79,7 @@ def test_validation_error_titles_fit_excel(tmp_path: Path) -> None:
         for dv in ws.data_validations.dataValidation:
             titles[(ws.title, str(dv.sqref))] = (dv.errorTitle, dv.error)
     assert titles
-    for where, (title, error) in titles.items():
+    for where, (title, _error) in titles.items():
         assert len(title) <= 32, where
         assert title.endswith(" tidak valid"), (where, title)  # whole words, never cut
     # Pengaturan's lower-is-better setting: its label is too long for "<label> tidak valid" (41

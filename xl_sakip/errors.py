@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class UserError(Exception):
     """A problem with the user's input or files. `message` says where and what to do."""
@@ -21,3 +23,33 @@ class SeedError(UserError):
 
 class WorkbookError(UserError):
     """The workbook is missing, damaged or not of the expected shape."""
+
+
+#: At most this many cells are named in a message (the rest are counted).
+MAX_CELLS_SHOWN = 10
+
+
+def cell_list(cells: Iterable[str], limit: int = MAX_CELLS_SHOWN) -> str:
+    """ "K9, C12" or "A1, …, J1 dan 5 sel lain" (at most `limit` named)."""
+    cells = list(cells)
+    shown = ", ".join(cells[:limit])
+    return shown + (f" dan {len(cells) - limit} sel lain" if len(cells) > limit else "")
+
+
+class EditedSheetsError(UserError):
+    """Generated sheets were edited by hand; regenerate refuses to overwrite them without force.
+
+    Here, at the bottom of the imports, because every writer of generated sheets raises it (regenerate,
+    the report sheets, the ribbon's xlwings writer)."""
+
+    def __init__(self, sheets: list[str], cells: dict[str, tuple[str, ...]] | None = None) -> None:
+        cells = cells or {}
+        names = ", ".join(f"'{s}'" + (f" (sel {cell_list(cells[s])})" if cells.get(s) else "")
+                          for s in sheets)
+        super().__init__(
+            f"Sheet {names} dibuat oleh xl-sakip tetapi sudah diubah manual sejak terakhir dibuat. "
+            "Salin catatan Anda ke sheet baru milik Anda sendiri (sheet buatan xl-sakip akan ditulis ulang), "
+            "lalu ubah datanya di sheet Indikator; atau jalankan xl-sakip regenerate --force (workbook "
+            "ditutup) untuk menimpanya dan membuang perubahan manual.")
+        self.sheets = sheets
+        self.cells = cells

@@ -71,7 +71,7 @@ def _marker_of(sheet) -> Marker | None:
 
 def markers(book) -> dict[str, Marker]:
     """Sheet name -> marker, for the generated sheets this writer manages (unit sheets, Ringkasan)."""
-    from xl_sakip.regenerate import MANAGED_KINDS
+    from xl_sakip.sheets.replan import MANAGED_KINDS
 
     out = {}
     for sheet in book.sheets:
@@ -299,7 +299,7 @@ def write_workbook(book, plan: p.WorkbookPlan, *, force: bool = False, progress=
     from the master are deleted (and copies of a generated sheet carrying the same marker, as the headless
     writer does).
     """
-    from xl_sakip.regenerate import EditedSheetsError
+    from xl_sakip.errors import EditedSheetsError
 
     found = markers(book)
     planned = {(sp.kind, sp.key): sp for sp in plan.sheets}
@@ -386,7 +386,7 @@ def stale_reports(reports: dict[str, Marker], cascade: Cascade, plan: p.Workbook
 
 def regenerate_book(book, *, force: bool = False, progress=None) -> BookResult:
     """The ribbon's regenerate: read the master from the open book, plan, write (the user saves)."""
-    from xl_sakip.regenerate import plan_for
+    from xl_sakip.sheets.replan import plan_for
 
     cascade = read_cascade(book)
     # One sheet per key, the first in workbook order: a copy of a generated sheet (it carries the same
