@@ -176,6 +176,10 @@ def replay(wb: openpyxl.Workbook, actions: list[dict]) -> None:
                 wb.defined_names[name] = dn
             else:
                 wb.worksheets[pos].defined_names[name] = dn
+        elif func == "setNameRefersTo":  # a rewritten sheet's marker gets its new formula
+            name, book_scope, scope, refers_to = args
+            names = wb.defined_names if book_scope else wb.worksheets[scope].defined_names
+            names[name].attr_text = refers_to.lstrip("=")
         elif func == "nameDelete":
             name, book_scope, scope = args[2], args[4], args[5]
             del (wb.defined_names if book_scope else wb.worksheets[scope].defined_names)[name]
