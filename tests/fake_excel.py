@@ -167,8 +167,12 @@ class Workbook(Com):
     def Names(self) -> Names:  # noqa: N802
         return Names(self, None)
 
-    def ExportAsFixedFormat(self, **kwargs: Any) -> None:  # noqa: N802
-        self._excel.pdfs.append(("book", kwargs))
+    def ExportAsFixedFormat(self, Type: int = 0, Filename: str = "", **kwargs: Any) -> None:  # noqa: N802, N803
+        """Excel prints the visible sheets; the fake notes which, and writes a stand-in file."""
+        assert Type == 0  # xlTypePDF
+        shown = [ws._name for ws in self.sheets if ws.__dict__["Visible"] in (-1, True)]
+        self._excel.pdfs.append((Filename, shown))
+        Path(Filename).write_bytes(b"%PDF-1.7 fake: " + "|".join(shown).encode())
 
 
 class Sheets(Com):

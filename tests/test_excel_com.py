@@ -134,3 +134,69 @@ def test_a_bad_master_names_the_open_workbook(excel: FakeExcel, monkeypatch):
     assert msg.startswith("Workbook 'Cascading_2023.xlsm' berisi 2 kesalahan")
     assert ind.cells[(2, id_col)] in msg and ind.cells[(4, id_col)] in msg
     assert not [c for c in excel.calls if c[1] == "Formula="]  # nothing written
+
+
+# ------------------------------------------------------------------ Ekspor PK (PDF): Excel prints
+
+
+def _saved_copy(tmp_path: Path) -> Path:
+    path = tmp_path / "Cascading_2023.xlsm"
+    path.write_bytes(SHIPPED_WORKBOOK.read_bytes())
+    return path
+
+
+def _no_libreoffice(monkeypatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("LibreOffice was called")
+
+    monkeypatch.setattr("xl_sakip.pk.soffice", refuse)
+    monkeypatch.setattr("subprocess.run", refuse)
+
+
+def test_export_pk_prints_each_pk_sheet_through_excel(tmp_path: Path, monkeypatch):
+    path = _saved_copy(tmp_path)
+    excel = FakeExcel(path)
+    _no_libreoffice(monkeypatch)
+    before = {ws._name: ws.__dict__["Visible"] for ws in excel.book.sheets}
+    msg = macros.export_pk(excel.xlwings_book(monkeypatch))
+
+    folder = tmp_path / "PK_2023"
+    assert msg.startswith(f"21 PDF Perjanjian Kinerja ditulis ke folder {folder} ")
+    assert "Excel" in msg
+    # One file per position, named as `xl-sakip pk --pdf` names them (docs/pk-tree-dashboard.md), each
+    # printed with its PK sheet as the only visible sheet.
+    files = sorted(p.name for p in folder.iterdir())
+    assert len(files) == 21
+    assert "PK_2023_P01_KEPALA_DINAS.pdf" in files and "PK_2023_P21_Kepala_Seksi_Hiperkes.pdf" in files
+    printed = {Path(f).name: shown for f, shown in excel.pdfs}
+    assert printed["PK_2023_P01_KEPALA_DINAS.pdf"] == ["PK P01 KEPALA DINAS"]
+    assert printed["PK_2023_P21_Kepala_Seksi_Hiperkes.pdf"] == ["PK P21 Kasi Hiperkes"]
+    assert all(len(shown) == 1 and shown[0].startswith("PK P") for shown in printed.values())
+    # Every sheet shown or hidden as before (Template_Unit stays hidden); nothing written to the book.
+    assert {ws._name: ws.__dict__["Visible"] for ws in excel.book.sheets} == before
+    assert not [c for c in excel.calls if c[1] in ("Formula=", "Value=")]
+    assert excel.app.__dict__["ScreenUpdating"] is True
+
+
+def test_export_pk_skips_a_pk_sheet_the_master_no_longer_fits(tmp_path: Path, monkeypatch):
+    """An indicator of P21 deleted from the master after the PK sheets were made: P21's PK would print
+    without it, so it is not printed and the message says why and what to do; the others are."""
+    excel = FakeExcel(_saved_copy(tmp_path))
+    _no_libreoffice(monkeypatch)
+    ind = excel.sheet("Indikator")
+    id_col = next(c for (r, c), v in ind.cells.items() if r == 1 and v == "ID")
+    row = max(r for (r, c), v in ind.cells.items() if c == id_col and str(v).startswith("P21-"))
+    for key in [k for k in ind.cells if k[0] == row]:
+        del ind.cells[key]
+    msg = macros.export_pk(excel.xlwings_book(monkeypatch))
+    assert msg.startswith("20 PDF Perjanjian Kinerja ditulis")
+    assert "Tidak dicetak" in msg and "PK P21 Kasi Hiperkes" in msg and "xl-sakip regenerate" in msg
+    assert not (tmp_path / "PK_2023" / "PK_2023_P21_Kepala_Seksi_Hiperkes.pdf").exists()
+
+
+def test_export_pk_of_an_unsaved_book_asks_to_save_first(monkeypatch):
+    excel = FakeExcel(SHIPPED_WORKBOOK, fullname="Book1")  # Excel's name for a book never saved
+    _no_libreoffice(monkeypatch)
+    msg = macros.export_pk(excel.xlwings_book(monkeypatch))
+    assert "belum disimpan" in msg and "Ctrl+S" in msg
+    assert excel.pdfs == []

@@ -123,17 +123,43 @@ def _text(v: Any) -> Any:
 
 
 def export_pk(book: Any = None) -> str:
-    """"Ekspor PK (PDF)": the Perjanjian Kinerja of every position as PDF, from the saved workbook file."""
+    """"Ekspor PK (PDF)": the Perjanjian Kinerja sheet of every position printed to PDF by Excel itself
+    (no LibreOffice needed), one file per position in the folder PK_<year> beside the workbook; the
+    message names the folder. On an xlwings engine that cannot print (the remote engine), the PDFs are
+    made from the saved file by LibreOffice, as `xl-sakip pk --pdf` does."""
+    from xl_sakip.errors import UserError
+    from xl_sakip.sheets.xlwings_writer import export_pk_pdfs
+
+    book = _book(book)
+    try:
+        try:
+            res = export_pk_pdfs(book)
+        except NotImplementedError:
+            return _export_pk_from_file(book)
+    except UserError as e:
+        _tell(book, e.message, "SAKIP: Ekspor PK")
+        return e.message
+    msg = f"{len(res.written)} PDF Perjanjian Kinerja ditulis ke folder {res.folder}"
+    msg += " (dicetak oleh Excel dari sheet PK di workbook ini)." if res.written else "."
+    if res.stale:
+        msg += (" Tidak dicetak, karena sheetnya tidak lagi sesuai dengan tabel Jabatan/Indikator (misalnya "
+                "indikator bertambah atau berkurang): " + ", ".join(res.stale) + ". Simpan dan tutup "
+                "workbook, jalankan 'xl-sakip regenerate', buka lagi, lalu ekspor ulang.")
+    _tell(book, msg, "SAKIP: Ekspor PK")
+    return msg
+
+
+def _export_pk_from_file(book: Any) -> str:
     from xl_sakip.errors import UserError
     from xl_sakip.pk import export_pk_for_book
 
-    book = _book(book)
     try:
         written = export_pk_for_book(book.fullname)
     except UserError as e:
         _tell(book, e.message, "SAKIP: Ekspor PK")
         return e.message
     folder = written[0].parent if written else ""
-    msg = f"{len(written)} PDF Perjanjian Kinerja ditulis ke {folder} (dari file yang terakhir disimpan)."
+    msg = (f"{len(written)} PDF Perjanjian Kinerja ditulis ke folder {folder} (dari file yang terakhir "
+           "disimpan, lewat LibreOffice).")
     _tell(book, msg, "SAKIP: Ekspor PK")
     return msg

@@ -22,6 +22,7 @@ import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from xl_sakip.book import schema as s
@@ -286,12 +287,14 @@ def _book_name(book: Any) -> str:
 
 
 @contextlib.contextmanager
-def quiet(app: Any) -> Iterator[None]:
+def quiet(app: Any, *, calculation: bool = True) -> Iterator[None]:
     """Screen updating and automatic calculation off while the macro writes, each restored afterwards,
     also when the writing fails. Excel redraws and recalculates once, at the end, instead of after each
-    block. A setting the engine cannot read (xlwings' remote engine) is left alone."""
+    block. A setting the engine cannot read (xlwings' remote engine) is left alone. `calculation=False`:
+    screen updating only (printing must see calculated values)."""
     restore: list[tuple[str, Any]] = []
-    for attr, value in (("screen_updating", False), ("calculation", "manual")):
+    wanted = [("screen_updating", False)] + ([("calculation", "manual")] if calculation else [])
+    for attr, value in wanted:
         try:
             before = getattr(app, attr)
         except Exception:
@@ -569,4 +572,57 @@ def regenerate_book(book: Any, *, force: bool = False, progress=None) -> BookRes
     reports = report_markers(ob)
     res.reports = list(reports)
     res.stale_reports = stale_reports(reports, cascade, plan)
+    return res
+
+
+# ------------------------------------------------------------------ printing
+
+
+@dataclass
+class PdfResult:
+    folder: Path
+    written: list[Path] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)  # PK sheets not printed: out of date with the master
+
+
+def export_pk_pdfs(book: Any, outdir: str | Path | None = None) -> PdfResult:
+    """"Ekspor PK (PDF)" in Excel: each PK sheet of the open book printed to PDF by Excel itself
+    (xlwings' `Sheet.to_pdf`: the sheet's own page setup, print area and page breaks; no LibreOffice on
+    the planner's PC). One file per position, named as `xl-sakip pk --pdf` names them, in `outdir`
+    (default: the folder PK_<year> beside the saved workbook).
+
+    A PK sheet whose cells are no longer what `xl-sakip regenerate` would write for this master (an
+    indicator added or removed since) is not printed: a signed PK must list the indicators in force. An
+    engine that cannot print (xlwings' remote engine) raises NotImplementedError.
+    """
+    from xl_sakip.pk import PK_KIND, key_of, pdf_name, plan_pk
+
+    ob = _open(book)
+    pk_sheets = ob.markers((PK_KIND,))
+    if not pk_sheets:
+        raise UserError("Workbook ini belum memiliki sheet PK. Simpan dan tutup workbook, jalankan "
+                        "'xl-sakip regenerate' pada file ini (membuat sheet PK tiap jabatan), buka lagi, "
+                        "lalu klik Ekspor PK (PDF).")
+    if outdir is None:
+        full = Path(str(ob.book.fullname))
+        if not full.is_absolute() or not full.parent.is_dir():
+            raise UserError("Workbook ini belum disimpan, sehingga belum ada folder untuk PDF. Simpan "
+                            "workbook (Ctrl+S), lalu klik Ekspor PK (PDF) lagi.")
+    cascade = read_cascade(ob)
+    folder = Path(outdir) if outdir is not None else full.parent / f"PK_{cascade.settings.year}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"Folder '{folder}' tidak dapat dibuat: {exc.strerror or exc}.") from exc
+    by_key = {key_of(pos.code): pos for pos in cascade.positions}
+    res = PdfResult(folder)
+    with quiet(ob.book.app, calculation=False):
+        for name, m in pk_sheets.items():
+            pos = by_key.get(m.key)
+            if pos is None or plan_digest(plan_pk(cascade, pos.code)) != m.digest:
+                res.stale.append(name)
+                continue
+            target = folder / pdf_name(cascade, pos)
+            ob.sheets[name].to_pdf(str(target))
+            res.written.append(target)
     return res
