@@ -291,6 +291,10 @@ class Worksheet(Com):
             if scope is self:
                 self.book.names[(new, name)] = NameEntry(refers, True)
 
+    def Move(self, Before: Worksheet | None = None, After: Worksheet | None = None) -> None:  # noqa: N802, N803
+        self.book.sheets.remove(self)
+        self.book.sheets.insert(_insert_at(self.book, Before, After), self)
+
     def Delete(self) -> None:  # noqa: N802
         self.book.sheets.remove(self)
         for key in [k for k in self.book.names if k[0] is self]:

@@ -200,3 +200,17 @@ def test_export_pk_of_an_unsaved_book_asks_to_save_first(monkeypatch):
     msg = macros.export_pk(excel.xlwings_book(monkeypatch))
     assert "belum disimpan" in msg and "Ctrl+S" in msg
     assert excel.pdfs == []
+
+
+def test_periksa_data_in_excel_reads_each_generated_sheet_once(excel: FakeExcel, monkeypatch):
+    """Periksa Data on the shipped workbook: the master's findings and no hand edit (the file's sheets are
+    as written), with each sheet's formulas read in one call."""
+    book = excel.xlwings_book(monkeypatch)
+    msg = macros.write_findings(book)
+    assert "SHEET_DIUBAH_MANUAL" not in str(excel.sheet("Temuan").cells.values())
+    assert "tidak diperiksa" not in msg
+    calls = Counter(excel.calls)
+    generated = sum(1 for (scope, name) in excel.book.names if scope is not None and name == MARKER_NAME)
+    assert calls[("Range", "Formula")] == generated == 45  # 21 units, Ringkasan, Dasbor, Pohon, 21 PK
+    assert calls[("Worksheet", "Name")] <= len(excel.book.sheets) + 1
+    assert len(excel.calls) <= 600, calls.most_common(10)

@@ -179,6 +179,15 @@ class OpenBook:
         self.sheets = dict(items)
         return sheet
 
+    def add_sheet(self, index: int, name: str) -> Any:
+        """A new empty sheet at 0-based tab `index`. Added on the engine's collection: xlwings'
+        `Sheets.add(name=...)` first lists every sheet's name to refuse a duplicate (known here)."""
+        if index > 0:  # after=: the remote engine's add before= lands one sheet too early
+            self.book.sheets.impl.add(before=None, after=self.sheets[self.sheetnames[index - 1]].impl)
+        else:
+            self.book.sheets.impl.add(before=self.sheets[self.sheetnames[0]].impl, after=None)
+        return self.inserted(index, name)
+
     def forget(self, name: str) -> None:
         """The sheet was rewritten: what was read of it is stale."""
         self._reads.pop(name, None)
@@ -436,12 +445,7 @@ def _fill_summary(sheet: Any, plan: p.SheetPlan, old_last: int = 0) -> None:
 
 
 def _new_summary(ob: OpenBook, plan: p.SheetPlan) -> Any:
-    at = _new_sheet_index(ob)
-    if at > 0:
-        ob.book.sheets.impl.add(before=None, after=ob.sheets[ob.sheetnames[at - 1]].impl)
-    else:
-        ob.book.sheets.impl.add(before=ob.sheets[TEMPLATE_SHEET].impl, after=None)
-    sheet = ob.inserted(at, plan.name)
+    sheet = ob.add_sheet(_new_sheet_index(ob), plan.name)
     _fill_summary(sheet, plan)
     return sheet
 
