@@ -92,3 +92,23 @@ def test_a_long_docstring_is_cut_at_a_word(registered):
     assert len(full) > 255 >= len(desc) and desc.endswith("…")
     assert full.startswith(desc[:-1]) and full[len(desc) - 1] == " "
     assert "persen/indeks/predikat" in desc  # a docstring wrapped after "/" continues the word
+
+
+def test_the_help_module_only_registers_help():
+    """As the ribbon module (tests/test_ribbon.py): nothing that runs cell contents or other programs; the
+    only statements are the MacroOptions calls and keeping the workbook's Saved flag."""
+    from xl_sakip.vba.build import function_help_module
+
+    code = [ln.strip() for ln in function_help_module("udfs").source.splitlines()
+            if ln.strip() and not ln.lstrip().startswith("'")]
+    forbidden = ("Evaluate", "ExecuteExcel4Macro", "Application.Run", "RunPython", ".Formula", ".Value",
+                 "Shell", "Declare", "CreateObject")
+    assert not [w for w in forbidden if any(w in line for line in code)]
+    statements = [ln for ln in code if not ln.startswith(('"', "Description:=", "Category:="))]
+    allowed = {"Attribute VB_Name = \"SakipFunctionHelp\"", "Option Explicit", "Public Sub Auto_Open()",
+               "RegisterSakipFunctionHelp", "End Sub", "Public Sub RegisterSakipFunctionHelp()",
+               "Dim wasSaved As Boolean", "wasSaved = ThisWorkbook.Saved", "On Error Resume Next",
+               "On Error GoTo 0", "ThisWorkbook.Saved = wasSaved"}
+    odd = [ln for ln in statements if ln not in allowed and not ln.startswith("Application.MacroOptions ")]
+    assert not odd
+    assert sum(ln.startswith("Application.MacroOptions ") for ln in statements) == 10
