@@ -47,7 +47,6 @@ Progress = Callable[[int, int, str], None]
 Extra = Callable[..., list[str]]
 # MANAGED_KINDS, plan_for (sheets/replan.py) and EditedSheetsError (errors.py) were defined here; they are
 # imported above, so `from xl_sakip.regenerate import ...` keeps working.
-__all__ = ["MANAGED_KINDS", "EditedSheetsError", "plan_for", "regenerate", "regenerate_workbook"]
 
 
 @dataclass
