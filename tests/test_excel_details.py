@@ -91,3 +91,11 @@ def test_validation_error_titles_fit_excel(tmp_path: Path) -> None:
     assert titles[(s.SHEET_INDICATORS, next(k[1] for k in titles if k[0] == s.SHEET_INDICATORS
                                             and titles[k][0].startswith("Polaritas")))][0] \
         == "Polaritas tidak valid"
+
+
+def test_the_shipped_workbook_has_no_name_stored_with_an_equals_sign() -> None:
+    from xl_sakip.build import SHIPPED_WORKBOOK
+
+    names = defined_names(SHIPPED_WORKBOOK)
+    assert sum(n == MARKER_NAME for n, _a, _t in names) == 45  # 21 units, Ringkasan, Dasbor, Pohon, 21 PK
+    assert not [(n, t) for n, _a, t in names if t.startswith("=")]
