@@ -94,6 +94,7 @@ def test_oletools_reads_every_module_from_the_workbook(xlsm: Path) -> None:
     names = sorted(vba_filename for _, _, vba_filename, _ in parser.extract_macros())
     assert names == [
         "Dictionary.cls",
+        "SakipFunctionHelp.bas",
         "SakipRibbon.bas",
         "ThisWorkbook.cls",
         "xlwings.bas",
@@ -109,6 +110,7 @@ def test_module_types_in_the_dir_stream(parts: MacroParts) -> None:
         "SakipRibbon": 0x21,
         "xlwings": 0x21,
         "xlwings_udfs": 0x21,
+        "SakipFunctionHelp": 0x21,
         "Dictionary": 0x22,
     }
 
@@ -116,11 +118,12 @@ def test_module_types_in_the_dir_stream(parts: MacroParts) -> None:
 def test_project_stream_declares_each_module_with_its_kind(parts: MacroParts) -> None:
     text = olefile.OleFileIO(parts.vba_project).openstream("PROJECT").read().decode("cp1252")
     lines = text.split("\r\n")
-    assert lines[1:6] == [
+    assert lines[1:7] == [
         "Document=ThisWorkbook/&H00000000",
         "Module=SakipRibbon",
         "Module=xlwings",
         "Module=xlwings_udfs",
+        "Module=SakipFunctionHelp",
         "Class=Dictionary",
     ]
     assert 'Name="VBAProject"' in lines
@@ -282,6 +285,7 @@ def test_libreoffice_imports_the_modules(xlsm: Path) -> None:
             dictionary = zf.read("Basic/VBAProject/Dictionary.xml").decode("utf-8")
     assert [n.rsplit("/", 1)[1] for n in names] == [
         "Dictionary.xml",
+        "SakipFunctionHelp.xml",
         "SakipRibbon.xml",
         "ThisWorkbook.xml",
         "script-lb.xml",

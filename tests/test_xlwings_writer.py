@@ -176,6 +176,10 @@ def replay(wb: openpyxl.Workbook, actions: list[dict]) -> None:
                 wb.defined_names[name] = dn
             else:
                 wb.worksheets[pos].defined_names[name] = dn
+        elif func == "setNameRefersTo":  # a rewritten sheet's marker gets its new formula
+            name, book_scope, scope, refers_to = args
+            names = wb.defined_names if book_scope else wb.worksheets[scope].defined_names
+            names[name].attr_text = refers_to.lstrip("=")
         elif func == "nameDelete":
             name, book_scope, scope = args[2], args[4], args[5]
             del (wb.defined_names if book_scope else wb.worksheets[scope].defined_names)[name]
@@ -324,12 +328,12 @@ def test_ribbon_write_findings_writes_one_block(tmp_path: Path):
     assert sum(map(int, counts)) == len(rows) - 1
 
 
-def test_ribbon_export_pk_of_an_unsaved_book_says_so(tmp_path: Path):
+def test_ribbon_export_pk_without_pk_sheets_says_what_to_do(tmp_path: Path):
     from xl_sakip import macros
 
-    book = small_book(tmp_path)  # its fullname is a bare name: no saved file behind it
+    book = small_book(tmp_path)  # a master never regenerated: no PK sheets to print
     msg = macros.export_pk(book)
-    assert "tidak ditemukan" in msg
+    assert "belum memiliki sheet PK" in msg and "xl-sakip regenerate" in msg
     assert [a["args"][0] for a in book.json()["actions"] if a["func"] == "alert"] == [msg]
 
 

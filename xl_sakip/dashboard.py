@@ -277,8 +277,8 @@ def write_report_sheets(wb, cascade: Cascade, *, force: bool = False, pk: bool =
     them. Sheets of these kinds that were edited by hand are not replaced without `force`
     (EditedSheetsError names them). Returns the sheet names written, Dasbor first.
     """
+    from xl_sakip.errors import EditedSheetsError
     from xl_sakip.pk import pk_sheet_name, write_pk_sheet
-    from xl_sakip.regenerate import EditedSheetsError
     from xl_sakip.sheets.openpyxl_writer import read_marker, sheet_digest, write_sheet
     from xl_sakip.tree import finish_tree_sheet, plan_tree_sheet
 

@@ -78,30 +78,32 @@ def write_findings(book: Any = None) -> str:
     from xl_sakip.core.validation import check
     from xl_sakip.errors import UserError
     from xl_sakip.sheets.edits import edit_finding
-    from xl_sakip.sheets.xlwings_writer import edited_sheets_in_book, read_cascade
+    from xl_sakip.sheets.xlwings_writer import OpenBook, address, edited_sheets_in_book, read_cascade
 
     book = _book(book)
+    ob = OpenBook(book)  # the sheets and markers asked of Excel once (each COM call is a round trip)
     try:
-        cascade = read_cascade(book)
+        cascade = read_cascade(ob)
         master = check(cascade)
     except UserError as e:
         _tell(book, e.message, "SAKIP: Periksa Data")
         return e.message
-    edited = edited_sheets_in_book(book, cascade)  # None: this engine cannot read formulas
+    edited = edited_sheets_in_book(ob, cascade)  # None: this engine cannot read formulas
     findings = sort_findings([*master, *(edit_finding(e) for e in edited or [])])
-    names = [sh.name for sh in book.sheets]
-    if SHEET_FINDINGS in names:
-        sheet = book.sheets[SHEET_FINDINGS]
+    if SHEET_FINDINGS in ob.sheets:
+        sheet = ob.sheets[SHEET_FINDINGS]
         sheet.clear_contents()
     else:
-        sheet = book.sheets.add(name=SHEET_FINDINGS, after=book.sheets[-1])
+        sheet = ob.add_sheet(len(ob.sheetnames), SHEET_FINDINGS)
     rows: list[list[Any]] = [[h for h, _, _ in FINDING_COLUMNS]]
     for f in findings:
         rows.append([_text(getattr(f, attr)) for _, attr, _ in FINDING_COLUMNS])
     if not findings:
         rows.append(["Tidak ada temuan."] + [""] * (len(FINDING_COLUMNS) - 1))
-    sheet.range((1, 1), (len(rows), len(FINDING_COLUMNS))).value = rows  # one block
-    sheet.range((1, 1), (1, len(FINDING_COLUMNS))).font.bold = True
+    # One block, as Excel takes it (text prefixed by `_text`): raw_value skips xlwings' conversion,
+    # which would ask Excel about the range, sheet, book and application again (~100 COM calls).
+    sheet.range(address(1, 1, len(rows), len(FINDING_COLUMNS))).raw_value = rows
+    sheet.range(address(1, 1, 1, len(FINDING_COLUMNS))).font.bold = True
     msg = f"{summary_text(findings)}; lihat sheet '{SHEET_FINDINGS}'."
     if edited is None:
         msg += (" Perubahan manual pada sheet hasil (sheet jabatan, Ringkasan, Dasbor, PK, Pohon Kinerja) "
@@ -123,17 +125,43 @@ def _text(v: Any) -> Any:
 
 
 def export_pk(book: Any = None) -> str:
-    """"Ekspor PK (PDF)": the Perjanjian Kinerja of every position as PDF, from the saved workbook file."""
+    """"Ekspor PK (PDF)": the Perjanjian Kinerja sheet of every position printed to PDF by Excel itself
+    (no LibreOffice needed), one file per position in the folder PK_<year> beside the workbook; the
+    message names the folder. On an xlwings engine that cannot print (the remote engine), the PDFs are
+    made from the saved file by LibreOffice, as `xl-sakip pk --pdf` does."""
+    from xl_sakip.errors import UserError
+    from xl_sakip.sheets.xlwings_writer import export_pk_pdfs
+
+    book = _book(book)
+    try:
+        try:
+            res = export_pk_pdfs(book)
+        except NotImplementedError:
+            return _export_pk_from_file(book)
+    except UserError as e:
+        _tell(book, e.message, "SAKIP: Ekspor PK")
+        return e.message
+    msg = f"{len(res.written)} PDF Perjanjian Kinerja ditulis ke folder {res.folder}"
+    msg += " (dicetak oleh Excel dari sheet PK di workbook ini)." if res.written else "."
+    if res.stale:
+        msg += (" Tidak dicetak, karena sheetnya tidak lagi sesuai dengan tabel Jabatan/Indikator (misalnya "
+                "indikator bertambah atau berkurang): " + ", ".join(res.stale) + ". Simpan dan tutup "
+                "workbook, jalankan 'xl-sakip regenerate', buka lagi, lalu ekspor ulang.")
+    _tell(book, msg, "SAKIP: Ekspor PK")
+    return msg
+
+
+def _export_pk_from_file(book: Any) -> str:
     from xl_sakip.errors import UserError
     from xl_sakip.pk import export_pk_for_book
 
-    book = _book(book)
     try:
         written = export_pk_for_book(book.fullname)
     except UserError as e:
         _tell(book, e.message, "SAKIP: Ekspor PK")
         return e.message
     folder = written[0].parent if written else ""
-    msg = f"{len(written)} PDF Perjanjian Kinerja ditulis ke {folder} (dari file yang terakhir disimpan)."
+    msg = (f"{len(written)} PDF Perjanjian Kinerja ditulis ke folder {folder} (dari file yang terakhir "
+           "disimpan, lewat LibreOffice).")
     _tell(book, msg, "SAKIP: Ekspor PK")
     return msg

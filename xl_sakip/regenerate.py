@@ -36,11 +36,11 @@ from xl_sakip.book.writer import repair_workbook, setting_value, write_setting_r
 from xl_sakip.core.findings import Severity
 from xl_sakip.core.models import Cascade
 from xl_sakip.core.validation import check
-from xl_sakip.errors import UserError, WorkbookError
+from xl_sakip.errors import EditedSheetsError, UserError, WorkbookError
 from xl_sakip.sheets.marker import plan_digest
 from xl_sakip.sheets.names import TEMPLATE_SHEET
 from xl_sakip.sheets.openpyxl_writer import read_marker, sheet_digest, write_sheet
-from xl_sakip.sheets.plan import WorkbookPlan, plan_workbook
+from xl_sakip.sheets.replan import MANAGED_KINDS, plan_for
 from xl_sakip.sheets.template import ensure_template
 
 #: progress(done, total, what): called once per sheet written.
@@ -48,27 +48,8 @@ Progress = Callable[[int, int, str], None]
 #: More generated sheets written into the same workbook before it is saved (e.g.
 #: xl_sakip.dashboard.write_report_sheets): extra(wb, cascade, force=...) -> sheet names written.
 Extra = Callable[..., list[str]]
-#: The marker kinds this module plans and replaces; other kinds (pk, dasbor, pohon ...) belong to their
-#: own writers and are left alone here.
-MANAGED_KINDS = ("unit", "summary")
-
-
-class EditedSheetsError(UserError):
-    """Generated sheets were edited by hand; regenerate refuses to overwrite them without force."""
-
-    def __init__(self, sheets: list[str], cells: dict[str, tuple[str, ...]] | None = None) -> None:
-        from xl_sakip.sheets.edits import cell_list
-
-        cells = cells or {}
-        names = ", ".join(f"'{s}'" + (f" (sel {cell_list(cells[s])})" if cells.get(s) else "")
-                          for s in sheets)
-        super().__init__(
-            f"Sheet {names} dibuat oleh xl-sakip tetapi sudah diubah manual sejak terakhir dibuat. "
-            "Salin catatan Anda ke sheet baru milik Anda sendiri (sheet buatan xl-sakip akan ditulis ulang), "
-            "lalu ubah datanya di sheet Indikator; atau jalankan xl-sakip regenerate --force (workbook "
-            "ditutup) untuk menimpanya dan membuang perubahan manual.")
-        self.sheets = sheets
-        self.cells = cells
+# MANAGED_KINDS, plan_for (sheets/replan.py) and EditedSheetsError (errors.py) were defined here; they are
+# imported above, so `from xl_sakip.regenerate import ...` keeps working.
 
 
 @dataclass
@@ -148,23 +129,6 @@ class Existing:
     by_key: dict[str, str]
     edited: list[str]
     stale_keys: list[str]  # keys no longer planned (position removed)
-
-
-def plan_for(wb_sheetnames: list[str], markers: dict[str, tuple[str, str]], cascade: Cascade) -> WorkbookPlan:
-    """The plan, keeping the names of existing generated sheets and avoiding every other sheet name.
-
-    `markers` (sheet name -> (kind, key)) in workbook order. Two sheets with the same key (a user copied a
-    generated sheet: the copy carries the marker too) -> the first keeps the name: the original, which
-    formulas elsewhere point at, as the ribbon does (xlwings_writer.regenerate_book).
-    """
-    generated = set(markers)
-    taken = {n for n in wb_sheetnames if n not in generated}
-    keep: dict[str, str] = {}
-    for name, (_kind, key) in markers.items():
-        if key != "RINGKASAN":
-            keep.setdefault(key, name)
-    valid = {pos.code for pos in cascade.positions}
-    return plan_workbook(cascade, taken, {k: v for k, v in keep.items() if k in valid})
 
 
 def regenerate_workbook(

@@ -122,7 +122,14 @@ def read_master(path: str | Path, *, strict: bool = True) -> Cascade:
 def read_master_with_rows(path: str | Path, *, strict: bool = True) -> tuple[Cascade, MasterRows]:
     """The Cascade and the worksheet rows and columns of its indicators and positions (one opening)."""
     path = Path(path)
-    wb = _open(path)
+    return read_master_workbook(_open(path), path, strict=strict)
+
+
+def read_master_workbook(wb: Workbook, path: str | Path, *, strict: bool = True
+                         ) -> tuple[Cascade, MasterRows]:
+    """`read_master_with_rows` of a workbook already in memory (the ribbon builds one from the open book's
+    values, without a file); `path` names it in messages."""
+    path = Path(path)
     problems = _Problems(strict)
     positions, codes, where_positions = _read_positions(wb, problems)
     indicators, where_indicators = _read_indicators(wb, problems, codes)

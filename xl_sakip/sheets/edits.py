@@ -25,13 +25,12 @@ from typing import Any
 
 from xl_sakip.core.findings import Finding, Severity, sort_findings
 from xl_sakip.core.models import Cascade
+from xl_sakip.errors import MAX_CELLS_SHOWN, cell_list  # noqa: F401 (MAX_CELLS_SHOWN: for callers)
 from xl_sakip.sheets.marker import MARKER_NAME, Marker, canonical, digest_cells, plan_cells
 from xl_sakip.sheets.names import quote_sheet
 from xl_sakip.sheets.plan import L, SheetPlan
 
 CODE = "SHEET_DIUBAH_MANUAL"
-#: At most this many cells are named in a message (the rest are counted).
-MAX_CELLS_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ def block_values(first_row: int, first_col: int, block: Any) -> dict[tuple[int, 
 def _fresh_plans(sheetnames: list[str], markers: dict[str, Marker], cascade: Cascade, wanted: set[str]
                  ) -> dict[str, SheetPlan]:
     """Sheet name -> the plan the tool would write now for that generated sheet (of the names in `wanted`)."""
-    from xl_sakip.regenerate import MANAGED_KINDS, plan_for
+    from xl_sakip.sheets.replan import MANAGED_KINDS, plan_for
 
     out: dict[str, SheetPlan] = {}
     kinds = {markers[n].kind for n in wanted}
@@ -171,13 +170,6 @@ def compare_sheets(sheetnames: list[str], markers: dict[str, Marker],
                 continue
         out.append(EditedSheet(name, markers[name].kind, markers[name].key, tuple(cells)))
     return out
-
-
-def cell_list(cells: Iterable[str], limit: int = MAX_CELLS_SHOWN) -> str:
-    """ "K9, C12" or "A1, …, J1 dan 5 sel lain" (at most `limit` named)."""
-    cells = list(cells)
-    shown = ", ".join(cells[:limit])
-    return shown + (f" dan {len(cells) - limit} sel lain" if len(cells) > limit else "")
 
 
 def edit_finding(e: EditedSheet) -> Finding:

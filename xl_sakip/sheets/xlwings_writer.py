@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,27 +61,183 @@ def block(plan: p.SheetPlan) -> list[list[Any]]:
     return [[excel_input(v) for v in row] for row in plan.cells]
 
 
-# ------------------------------------------------------------------ reading the open book
+# ------------------------------------------------------------------ the open book, asked once
+
+_ADDRESS = re.compile(r"^\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
 
 
-def _marker_of(sheet) -> Marker | None:
-    name = _marker_name(sheet)
-    return Marker.parse(name.refers_to) if name is not None else None
+def address(r1: int, c1: int, r2: int | None = None, c2: int | None = None) -> str:
+    """"A9:AF40" (or "A9"): a range by its address is one COM call (`Worksheet.Range`); by two corner
+    cells, as xlwings' `sheet.range((r1, c1), (r2, c2))` does, it is five."""
+    first = f"{p.L(c1)}{r1}"
+    return first if r2 is None else f"{first}:{p.L(c2 if c2 is not None else c1)}{r2}"
 
 
-def markers(book) -> dict[str, Marker]:
+def _corners(text: str) -> tuple[int, int, int, int]:
+    """(first row, first col, last row, last col) of an address such as "$A$1:$AJ$95"."""
+    from openpyxl.utils import column_index_from_string
+
+    m = _ADDRESS.match(text.split("!")[-1].replace("'", ""))
+    if not m:
+        raise ValueError(text)
+    r1, c1 = int(m[2]), column_index_from_string(m[1])
+    return (r1, c1, int(m[4]), column_index_from_string(m[3])) if m[3] else (r1, c1, r1, c1)
+
+
+def put_formulas(rng: Any, rows: list[list[Any]]) -> None:
+    """Write a prepared 2-D block (`block`) into `rng` with ONE COM call.
+
+    xlwings' `Range.formula` setter runs its conversion pipeline first, which asks Excel about the range,
+    its sheet, book and application again (about 100 COM calls a write, measured with
+    tests/fake_excel.py). The block is already what Excel takes (text, numbers, "" for empty), so it goes
+    to the engine's range directly, as the pipeline's last stage does; on every engine (COM, the remote
+    engine's setFormula action)."""
+    rng.impl.formula = rows
+
+
+@dataclass
+class _Read:
+    cells: dict[tuple[int, int], str] | None  # None: this engine cannot read formulas
+    last_row: int  # of the used range; 0 if unknown
+
+
+class OpenBook:
+    """The open workbook as the writer sees it, each piece of metadata asked of Excel once.
+
+    Over COM every property read is a round trip to Excel's process (0.2-2 ms), and xlwings' objects ask
+    again on every use (a sheet's name, its book, the book's application and window). This keeps what
+    does not change while the macro runs, or changes only through this object: the sheets in tab order by
+    name, each generated sheet's marker and its Name object, and what the hand-edit check read of each
+    generated sheet (its cells and last row, which the rewrite needs again).
+    """
+
+    def __init__(self, book: Any) -> None:
+        self.book = book
+        self.sheets: dict[str, Any] = {sh.name: sh for sh in book.sheets}  # tab order
+        self._markers: dict[str, tuple[Marker, Any]] | None = None
+        self._reads: dict[str, _Read] = {}
+
+    @property
+    def sheetnames(self) -> list[str]:
+        return list(self.sheets)
+
+    def marker_entries(self) -> dict[str, tuple[Marker, Any]]:
+        """Sheet name -> (marker, its Name object), for every generated sheet, in tab order."""
+        if self._markers is None:
+            self._markers = {}
+            for name, sheet in self.sheets.items():
+                found = _find_marker(sheet)
+                if found is not None and (m := Marker.parse(found.refers_to)) is not None:
+                    self._markers[name] = (m, found)
+        return self._markers
+
+    def markers(self, kinds: tuple[str, ...] | None = None) -> dict[str, Marker]:
+        return {n: m for n, (m, _) in self.marker_entries().items() if kinds is None or m.kind in kinds}
+
+    def read(self, name: str) -> _Read:
+        """The sheet's formulas and constants, read in ONE `Range.Formula` call on its used range."""
+        if name not in self._reads:
+            rng = self.sheets[name].used_range
+            try:
+                r1, c1, r2, _ = _corners(rng.address)
+            except Exception:  # an engine without addresses: nothing known
+                self._reads[name] = _Read(None, 0)
+                return self._reads[name]
+            try:
+                formulas = rng.formula
+            except NotImplementedError:  # xlwings' remote engine reads formulas only asynchronously
+                self._reads[name] = _Read(None, r2)
+            else:
+                self._reads[name] = _Read(block_values(r1, c1, formulas), r2)
+        return self._reads[name]
+
+    def digest(self, name: str) -> str | None:
+        cells = self.read(name).cells
+        return None if cells is None else digest_cells((r, c, v) for (r, c), v in cells.items())
+
+    # Changes made through this object keep it true.
+
+    def delete(self, name: str) -> None:
+        self.sheets.pop(name).delete()
+        if self._markers is not None:
+            self._markers.pop(name, None)
+
+    def rename(self, old: str, new: str) -> None:
+        sheet = self.sheets[old]
+        sheet.name = new
+        self.sheets = {(new if n == old else n): s for n, s in self.sheets.items()}
+        if self._markers is not None and old in self._markers:
+            self._markers = {(new if n == old else n): v for n, v in self._markers.items()}
+
+    def inserted(self, index: int, name: str) -> Any:
+        """The sheet Excel just inserted at 0-based tab `index`, given its final `name`."""
+        sheet = self.book.sheets[index]
+        if sheet.name != name:
+            sheet.name = name
+        items = list(self.sheets.items())
+        items.insert(index, (name, sheet))
+        self.sheets = dict(items)
+        return sheet
+
+    def add_sheet(self, index: int, name: str) -> Any:
+        """A new empty sheet at 0-based tab `index`. Added on the engine's collection: xlwings'
+        `Sheets.add(name=...)` first lists every sheet's name to refuse a duplicate (known here)."""
+        if index > 0:  # after=: the remote engine's add before= lands one sheet too early
+            self.book.sheets.impl.add(before=None, after=self.sheets[self.sheetnames[index - 1]].impl)
+        else:
+            self.book.sheets.impl.add(before=self.sheets[self.sheetnames[0]].impl, after=None)
+        return self.inserted(index, name)
+
+    def forget(self, name: str) -> None:
+        """The sheet was rewritten: what was read of it is stale."""
+        self._reads.pop(name, None)
+
+    def set_marker(self, name: str, marker: Marker) -> None:
+        """Write the sheet's marker: the existing Name gets its new formula (one call); a new sheet gets a
+        hidden sheet-scoped name."""
+        entry = self.marker_entries().get(name)
+        if entry is not None:
+            entry[1].refers_to = marker.refers_to()
+            self.marker_entries()[name] = (marker, entry[1])
+            return
+        sheet = self.sheets[name]
+        found = _find_marker(sheet)  # a copy of the template carries none; a copied sheet would
+        if found is not None:
+            found.delete()
+        added = sheet.names.add(MARKER_NAME, marker.refers_to())
+        # Hidden from the Name Manager where the engine allows it (COM); the remote engine has no COM object.
+        with contextlib.suppress(Exception):
+            added.api.Visible = False
+        self.marker_entries()[name] = (marker, added)
+
+
+def _find_marker(sheet: Any) -> Any:
+    """The sheet's marker Name, or None.
+
+    Excel (COM) finds a sheet-scoped name by its bare name in Worksheet.Names: one call. The remote engine
+    names sheet-scoped names "Sheet!name" and costs nothing to iterate, so a sheet without the bare name
+    is looked through (on COM that costs a count, and finds nothing)."""
+    names = sheet.names
+    with contextlib.suppress(Exception):
+        return names(MARKER_NAME)
+    for name in names:
+        if name.name.rsplit("!", 1)[-1] == MARKER_NAME:
+            return name
+    return None
+
+
+def _open(book: Any) -> OpenBook:
+    return book if isinstance(book, OpenBook) else OpenBook(book)
+
+
+def markers(book: Any) -> dict[str, Marker]:
     """Sheet name -> marker, for the generated sheets this writer manages (unit sheets, Ringkasan)."""
-    from xl_sakip.regenerate import MANAGED_KINDS
+    from xl_sakip.sheets.replan import MANAGED_KINDS
 
-    out = {}
-    for sheet in book.sheets:
-        m = _marker_of(sheet)
-        if m is not None and m.kind in MANAGED_KINDS:
-            out[sheet.name] = m
-    return out
+    return _open(book).markers(MANAGED_KINDS)
 
 
-def sheet_cells(sheet) -> dict[tuple[int, int], str] | None:
+def sheet_cells(sheet: Any) -> dict[tuple[int, int], str] | None:
     """{(row, col): canonical value} of the sheet's formulas and constants, read in ONE `Range.formula`
     call on the used range; None if the engine cannot read formulas (xlwings' remote engine)."""
     try:
@@ -92,45 +248,75 @@ def sheet_cells(sheet) -> dict[tuple[int, int], str] | None:
     return block_values(rng.row, rng.column, formulas)
 
 
-def sheet_digest(sheet) -> str | None:
+def sheet_digest(sheet: Any) -> str | None:
     """Hash of the sheet's formulas and constants (as `marker.plan_digest`); None if the engine can't read."""
     cells = sheet_cells(sheet)
     return None if cells is None else digest_cells((r, c, v) for (r, c), v in cells.items())
 
 
-def edited_sheets_in_book(book, cascade: Cascade | None) -> list[EditedSheet] | None:
+def edited_sheets_in_book(book: Any, cascade: Cascade | None) -> list[EditedSheet] | None:
     """The generated sheets of the open book (every marker kind) edited by hand, in tab order, compared as
     `edits.edited_sheets` compares a file; None if the engine cannot read formulas (then nothing is known)."""
-    found = {sh.name: m for sh in book.sheets if (m := _marker_of(sh)) is not None}
+    ob = _open(book)
+    found = ob.markers()
     values = {}
     for name in found:
-        cells = sheet_cells(book.sheets[name])
+        cells = ob.read(name).cells
         if cells is None:
             return None
         values[name] = cells
-    return compare_sheets([sh.name for sh in book.sheets], found, values, cascade)
+    return compare_sheets(ob.sheetnames, found, values, cascade)
 
 
-def read_cascade(book) -> Cascade:
-    """The master of the open book, read by the same reader as the files (from a values-only copy)."""
+def read_cascade(book: Any) -> Cascade:
+    """The master of the open book, read by the same reader as the files, from an in-memory workbook of
+    its values (one values read per master sheet; no file is written)."""
     import openpyxl
 
-    from xl_sakip.book.reader import read_master
+    from xl_sakip.book.reader import read_master_workbook
 
+    ob = _open(book)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    names = [sh.name for sh in book.sheets]
     for name in MASTER_SHEETS:
-        if name not in names:
+        if name not in ob.sheets:
             continue
-        values = book.sheets[name].used_range.options(ndim=2).value
+        values = ob.sheets[name].used_range.options(ndim=2).value
         ws = wb.create_sheet(name)
         for row in values or []:
             ws.append(list(row))
-    with tempfile.TemporaryDirectory(prefix="xl-sakip-") as tmp:
-        path = Path(tmp) / "master.xlsx"
-        wb.save(path)
-        return read_master(path)
+    return read_master_workbook(wb, _book_name(ob.book))[0]
+
+
+def _book_name(book: Any) -> str:
+    try:
+        return str(book.name)
+    except Exception:
+        return "workbook"
+
+
+@contextlib.contextmanager
+def quiet(app: Any, *, calculation: bool = True) -> Iterator[None]:
+    """Screen updating and automatic calculation off while the macro writes, each restored afterwards,
+    also when the writing fails. Excel redraws and recalculates once, at the end, instead of after each
+    block. A setting the engine cannot read (xlwings' remote engine) is left alone. `calculation=False`:
+    screen updating only (printing must see calculated values)."""
+    restore: list[tuple[str, Any]] = []
+    wanted = [("screen_updating", False)] + ([("calculation", "manual")] if calculation else [])
+    for attr, value in wanted:
+        try:
+            before = getattr(app, attr)
+        except Exception:
+            continue
+        if before != value:
+            setattr(app, attr, value)
+            restore.append((attr, before))
+    try:
+        yield
+    finally:
+        for attr, before in reversed(restore):
+            with contextlib.suppress(Exception):
+                setattr(app, attr, before)
 
 
 # ------------------------------------------------------------------ writing
@@ -153,58 +339,57 @@ class BookResult:
     stale_reports: list[str] = field(default_factory=list)
 
 
-def _before_template(book) -> dict:
-    """Where a new sheet goes: just before Template_Unit, so new sheets follow each other in plan order.
-    after= where possible: the remote engine's Sheets.add(before=...) lands one sheet too early."""
-    template = book.sheets[TEMPLATE_SHEET]
-    return {"after": book.sheets[template.index - 2]} if template.index > 1 else {"before": template}
+def _new_sheet_index(ob: OpenBook) -> int:
+    """0-based tab index for a new sheet: just before Template_Unit, so new sheets follow each other in
+    plan order."""
+    return ob.sheetnames.index(TEMPLATE_SHEET)
 
 
-def _body_format(template, sheet, plan: p.SheetPlan) -> None:
+def _body_format(template: Any, sheet: Any, plan: p.SheetPlan) -> None:
     if plan.body_first:
-        src = template.range((p.FIRST_BODY_ROW, 1), (p.FIRST_BODY_ROW, p.N_COLS))
-        src.copy(sheet.range((plan.body_first, 1), (plan.body_last, p.N_COLS)))
+        src = template.range(address(p.FIRST_BODY_ROW, 1, p.FIRST_BODY_ROW, p.N_COLS))
+        src.copy(sheet.range(address(plan.body_first, 1, plan.body_last, p.N_COLS)))
 
 
-def _new_unit(book, template, plan: p.SheetPlan) -> Any:
-    sheet = template.copy(name=plan.name, **_before_template(book))
+def _new_unit(ob: OpenBook, template: Any, plan: p.SheetPlan) -> Any:
+    """A copy of the template sheet, before the template. Copied on the engine's sheet: xlwings'
+    `Sheet.copy` lists every sheet's name three times to find the copy, which is where it lands anyway."""
+    at = _new_sheet_index(ob)
+    if at > 0:  # after=: the remote engine's copy before= lands one sheet too early
+        template.impl.copy(before=None, after=ob.sheets[ob.sheetnames[at - 1]].impl)
+    else:
+        template.impl.copy(before=template.impl, after=None)
+    sheet = ob.inserted(at, plan.name)
     sheet.visible = True
     _body_format(template, sheet, plan)
-    sheet.range((1, 1), (plan.n_rows, plan.n_cols)).formula = block(plan)
+    put_formulas(sheet.range(address(1, 1, plan.n_rows, plan.n_cols)), block(plan))
     _row_heights(sheet, plan)
     return sheet
 
 
-def _last_row(sheet) -> int:
-    try:
-        return int(sheet.used_range.last_cell.row)
-    except Exception:  # an engine that cannot tell: the caller falls back to the plan's rows
-        return 0
-
-
-def _rewrite_unit(template, sheet, plan: p.SheetPlan) -> None:
+def _rewrite_unit(template: Any, sheet: Any, plan: p.SheetPlan, old_last: int) -> None:
     """Rewrite an existing unit sheet on the same sheet object.
 
     Cells, formats, merges and conditional formats are cleared and the template's header block and body
     row are copied over (Range.copy: values and formats; the values are then replaced by the block).
     Column widths, hidden helper columns, freeze panes and print setup belong to the sheet and stay as
-    they were when the sheet was first copied from the template.
+    they were when the sheet was first copied from the template. `old_last`: the last row the sheet used
+    (0 if unknown).
     """
-    old_last = _last_row(sheet)
     sheet.clear()
-    head = ((1, 1), (p.HEADER_ROW, p.N_COLS))
-    template.range(*head).copy(sheet.range(*head))
+    head = address(1, 1, p.HEADER_ROW, p.N_COLS)
+    template.range(head).copy(sheet.range(head))
     _body_format(template, sheet, plan)
-    sheet.range((1, 1), (plan.n_rows, plan.n_cols)).formula = block(plan)
+    put_formulas(sheet.range(address(1, 1, plan.n_rows, plan.n_cols)), block(plan))
     # Rows that held longer texts before keep their height after Clear: fit them to the new contents,
     # then the plan's estimated heights (Excel does not fit wrapped formula results reliably).
     last = max(old_last, plan.n_rows)
     if last >= p.FIRST_BODY_ROW:
-        sheet.range((p.FIRST_BODY_ROW, 1), (last, 1)).rows.autofit()
+        sheet.range(address(p.FIRST_BODY_ROW, 1, last, 1)).rows.autofit()
     _row_heights(sheet, plan)
 
 
-def _row_heights(sheet, plan: p.SheetPlan) -> None:
+def _row_heights(sheet: Any, plan: p.SheetPlan) -> None:
     """One call per run of consecutive rows with the same height."""
     rows = sorted(plan.row_heights.items())
     i = 0
@@ -212,21 +397,22 @@ def _row_heights(sheet, plan: p.SheetPlan) -> None:
         j = i
         while j + 1 < len(rows) and rows[j + 1] == (rows[j][0] + 1, rows[i][1]):
             j += 1
-        sheet.range((rows[i][0], 1), (rows[j][0], 1)).row_height = rows[i][1]
+        sheet.range(address(rows[i][0], 1, rows[j][0], 1)).row_height = rows[i][1]
         i = j + 1
 
 
-def _style(sheet, span: p.StyleSpan) -> None:
+def _style(sheet: Any, span: p.StyleSpan) -> None:
     st = p.STYLES[span.style]
-    rng = sheet.range((span.first_row, span.first_col), (span.last_row, span.last_col))
+    rng = sheet.range(address(span.first_row, span.first_col, span.last_row, span.last_col))
+    font = rng.font if (st.bold or st.italic or st.size or st.font_color) else None
     if st.bold:
-        rng.font.bold = True
+        font.bold = True
     if st.italic:
-        rng.font.italic = True
+        font.italic = True
     if st.size:
-        rng.font.size = st.size
+        font.size = st.size
     if st.font_color:
-        rng.font.color = "#" + st.font_color
+        font.color = "#" + st.font_color
     if st.fill:
         rng.color = "#" + st.fill
     if st.number_format:
@@ -235,37 +421,36 @@ def _style(sheet, span: p.StyleSpan) -> None:
         rng.wrap_text = True
 
 
-def _fill_summary(sheet, plan: p.SheetPlan, old_last: int = 0) -> None:
+def _fill_summary(sheet: Any, plan: p.SheetPlan, old_last: int = 0) -> None:
     """Widths, styles, the block, row heights and the chart of the summary. `old_last`: the last row the
     sheet used before it was cleared (0 for a new sheet)."""
     for c, w in plan.column_widths.items():
-        sheet.range((1, c)).column_width = w
+        sheet.range(address(1, c)).column_width = w
     for span in plan.styles:
         _style(sheet, span)
-    sheet.range((1, 1), (plan.n_rows, plan.n_cols)).formula = block(plan)
+    put_formulas(sheet.range(address(1, 1, plan.n_rows, plan.n_cols)), block(plan))
     # As on the unit sheets: rows keep their old height after Clear, so fit them to the new contents,
     # then the plan's estimated heights (wrapped titles and names would otherwise overlap in Excel).
     if old_last:
-        sheet.range((1, 1), (max(old_last, plan.n_rows), 1)).rows.autofit()
+        sheet.range(address(1, 1, max(old_last, plan.n_rows), 1)).rows.autofit()
     _row_heights(sheet, plan)
     for spec in plan.charts:
         if spec.last_row < spec.first_row:
             continue
-        src = sheet.range((spec.header_row, spec.values_col), (spec.last_row, spec.values_col))
+        src = sheet.range(address(spec.header_row, spec.values_col, spec.last_row, spec.values_col))
         chart = sheet.charts.add(anchor=sheet.range(spec.anchor), width=480,
                                  height=max(220, 18 * (spec.last_row - spec.first_row + 1)))
         chart.chart_type = "bar_clustered"
         chart.set_source_data(src)
 
 
-def _new_summary(book, plan: p.SheetPlan) -> Any:
-    sheet = book.sheets.add(name=plan.name, **_before_template(book))
+def _new_summary(ob: OpenBook, plan: p.SheetPlan) -> Any:
+    sheet = ob.add_sheet(_new_sheet_index(ob), plan.name)
     _fill_summary(sheet, plan)
     return sheet
 
 
-def _rewrite_summary(sheet, plan: p.SheetPlan) -> None:
-    old_last = _last_row(sheet)
+def _rewrite_summary(sheet: Any, plan: p.SheetPlan, old_last: int) -> None:
     sheet.clear()
     charts = sheet.charts
     for i in range(len(charts) - 1, -1, -1):  # last first: indices stay valid
@@ -273,39 +458,24 @@ def _rewrite_summary(sheet, plan: p.SheetPlan) -> None:
     _fill_summary(sheet, plan, old_last)
 
 
-def _marker_name(sheet) -> Any:
-    for name in sheet.names:
-        if name.name.rsplit("!", 1)[-1] == MARKER_NAME:
-            return name
-    return None
-
-
-def _mark(sheet, plan: p.SheetPlan) -> None:
-    existing = _marker_name(sheet)
-    if existing is not None:  # a rewritten sheet: its marker is replaced (nothing refers to it)
-        existing.delete()
-    name = sheet.names.add(MARKER_NAME, plan_marker(plan).refers_to())
-    # Hidden from the Name Manager where the engine allows it (COM); the remote engine has no COM object.
-    with contextlib.suppress(Exception):
-        name.api.Visible = False
-
-
-def write_workbook(book, plan: p.WorkbookPlan, *, force: bool = False, progress=None) -> BookResult:
+def write_workbook(book: Any, plan: p.WorkbookPlan, *, force: bool = False, progress=None) -> BookResult:
     """Bring the generated sheets of an open book to the plan, keeping every sheet that stays.
 
     A sheet of a planned position (or the summary) is rewritten in place: the same sheet object and name,
     so formulas elsewhere that point at it (the Dasbor, PK sheets, a user's own sheet) stay valid. Only
     positions new to the master get a new sheet (before Template_Unit), and only sheets of positions gone
     from the master are deleted (and copies of a generated sheet carrying the same marker, as the headless
-    writer does).
+    writer does). `book`: an xlwings Book, or the `OpenBook` of it the caller already has.
     """
-    from xl_sakip.regenerate import EditedSheetsError
+    from xl_sakip.errors import EditedSheetsError
+    from xl_sakip.sheets.replan import MANAGED_KINDS
 
-    found = markers(book)
+    ob = _open(book)
+    found = ob.markers(MANAGED_KINDS)
     planned = {(sp.kind, sp.key): sp for sp in plan.sheets}
     edited, unverifiable = [], []
     for name, m in found.items():
-        now = sheet_digest(book.sheets[name])
+        now = ob.digest(name)
         sp = planned.get((m.kind, m.key))
         if now is None:
             unverifiable.append(name)
@@ -318,7 +488,7 @@ def write_workbook(book, plan: p.WorkbookPlan, *, force: bool = False, progress=
             "Sheet " + ", ".join(f"'{n}'" for n in unverifiable) + " tidak dapat diperiksa apakah sudah "
             "diubah manual (mesin xlwings ini tidak dapat membaca rumus). Klik Buat Ulang Sheet Unit "
             "di Excel desktop, atau jalankan xl-sakip regenerate.")
-    if TEMPLATE_SHEET not in [sh.name for sh in book.sheets]:
+    if TEMPLATE_SHEET not in ob.sheets:
         raise UserError(f"Sheet '{TEMPLATE_SHEET}' tidak ada di workbook ini: jalankan sekali "
                         "'xl-sakip regenerate' pada file ini untuk membuatnya, lalu buka kembali di Excel.")
     # One existing sheet per planned key: the one already carrying the planned name, else the first.
@@ -331,34 +501,36 @@ def write_workbook(book, plan: p.WorkbookPlan, *, force: bool = False, progress=
     res.removed = [n for n, m in found.items() if (m.kind, m.key) not in planned]
     for name in found:
         if name not in keep.values():
-            book.sheets[name].delete()
-    template = book.sheets[TEMPLATE_SHEET]
+            ob.delete(name)
+    template = ob.sheets[TEMPLATE_SHEET]
     for k, sp in enumerate(plan.sheets, start=1):
         old = keep.get((sp.kind, sp.key))
         if old is None:
-            sheet = _new_unit(book, template, sp) if sp.kind == "unit" else _new_summary(book, sp)
+            _new_unit(ob, template, sp) if sp.kind == "unit" else _new_summary(ob, sp)
             res.created.append(sp.name)
         else:
-            sheet = book.sheets[old]
-            if sheet.name != sp.name:  # a renamed summary gets its name back; Excel follows in formulas
-                sheet.name = sp.name
+            old_last = ob.read(old).last_row
+            if old != sp.name:  # a renamed summary gets its name back; Excel follows in formulas
+                ob.rename(old, sp.name)
+            sheet = ob.sheets[sp.name]
             if sp.kind == "unit":
-                _rewrite_unit(template, sheet, sp)
+                _rewrite_unit(template, sheet, sp, old_last)
             else:
-                _rewrite_summary(sheet, sp)
+                _rewrite_summary(sheet, sp, old_last)
             res.in_place.append(sp.name)
-        _mark(sheet, sp)
+        ob.forget(sp.name)
+        ob.set_marker(sp.name, plan_marker(sp))
         res.written.append(sp.name)
         if progress:
             progress(k, len(plan.sheets), sp.name)
     return res
 
 
-def report_markers(book) -> dict[str, Marker]:
+def report_markers(book: Any) -> dict[str, Marker]:
     """Sheets of the report writers (Dasbor, PK, Pohon Kinerja) in the open book, found by marker."""
     from xl_sakip.dashboard import REPORT_KINDS
 
-    return {sh.name: m for sh in book.sheets if (m := _marker_of(sh)) is not None and m.kind in REPORT_KINDS}
+    return _open(book).markers(REPORT_KINDS)
 
 
 def stale_reports(reports: dict[str, Marker], cascade: Cascade, plan: p.WorkbookPlan) -> list[str]:
@@ -384,19 +556,113 @@ def stale_reports(reports: dict[str, Marker], cascade: Cascade, plan: p.Workbook
     return out
 
 
-def regenerate_book(book, *, force: bool = False, progress=None) -> BookResult:
-    """The ribbon's regenerate: read the master from the open book, plan, write (the user saves)."""
-    from xl_sakip.regenerate import plan_for
+def regenerate_book(book: Any, *, force: bool = False, progress=None) -> BookResult:
+    """The ribbon's regenerate: read the master from the open book, plan, write (the user saves).
 
-    cascade = read_cascade(book)
+    The workbook's metadata is read once (`OpenBook`); the writes run with screen updating and automatic
+    calculation off (`quiet`), restored afterwards also on error."""
+    from xl_sakip.sheets.replan import MANAGED_KINDS, plan_for
+
+    ob = _open(book)
+    cascade = read_cascade(ob)
     # One sheet per key, the first in workbook order: a copy of a generated sheet (it carries the same
     # marker) must not take the name, or the original, which formulas point at, would be the one deleted.
     first: dict[tuple[str, str], str] = {}
-    for n, m in markers(book).items():
+    for n, m in ob.markers(MANAGED_KINDS).items():
         first.setdefault((m.kind, m.key), n)
-    plan = plan_for([sh.name for sh in book.sheets], {n: k for k, n in first.items()}, cascade)
-    res = write_workbook(book, plan, force=force, progress=progress)
-    reports = report_markers(book)
+    plan = plan_for(ob.sheetnames, {n: k for k, n in first.items()}, cascade)
+    with quiet(ob.book.app):
+        res = write_workbook(ob, plan, force=force, progress=progress)
+    reports = report_markers(ob)
     res.reports = list(reports)
     res.stale_reports = stale_reports(reports, cascade, plan)
     return res
+
+
+# ------------------------------------------------------------------ printing
+
+
+@dataclass
+class PdfResult:
+    folder: Path
+    written: list[Path] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)  # PK sheets not printed: out of date with the master
+
+
+def export_pk_pdfs(book: Any, outdir: str | Path | None = None) -> PdfResult:
+    """"Ekspor PK (PDF)" in Excel: each PK sheet of the open book printed to PDF by Excel itself
+    (xlwings' PDF export, as `Sheet.to_pdf`: the sheet's own page setup, print area and page breaks; no
+    LibreOffice on the planner's PC). One file per position, named as `xl-sakip pk --pdf` names them, in
+    `outdir` (default: the folder PK_<year> beside the saved workbook).
+
+    A PK sheet whose cells are no longer what `xl-sakip regenerate` would write for this master (an
+    indicator added or removed since) is not printed: a signed PK must list the indicators in force. An
+    engine that cannot print (xlwings' remote engine) raises NotImplementedError.
+    """
+    from xl_sakip.pk import PK_KIND, key_of, pdf_name, plan_pk
+
+    ob = _open(book)
+    pk_sheets = ob.markers((PK_KIND,))
+    if not pk_sheets:
+        raise UserError("Workbook ini belum memiliki sheet PK. Simpan dan tutup workbook, jalankan "
+                        "'xl-sakip regenerate' pada file ini (membuat sheet PK tiap jabatan), buka lagi, "
+                        "lalu klik Ekspor PK (PDF).")
+    if outdir is None:
+        full = Path(str(ob.book.fullname))
+        if not full.is_absolute() or not full.parent.is_dir():
+            raise UserError("Workbook ini belum disimpan, sehingga belum ada folder untuk PDF. Simpan "
+                            "workbook (Ctrl+S), lalu klik Ekspor PK (PDF) lagi.")
+    cascade = read_cascade(ob)
+    folder = Path(outdir) if outdir is not None else full.parent / f"PK_{cascade.settings.year}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"Folder '{folder}' tidak dapat dibuat: {exc.strerror or exc}.") from exc
+    by_key = {key_of(pos.code): pos for pos in cascade.positions}
+    res = PdfResult(folder)
+    todo: list[tuple[str, Path]] = []
+    for name, m in pk_sheets.items():
+        pos = by_key.get(m.key)
+        if pos is None or plan_digest(plan_pk(cascade, pos.code)) != m.digest:
+            res.stale.append(name)
+        else:
+            todo.append((name, folder / pdf_name(cascade, pos)))
+    if todo:
+        with quiet(ob.book.app, calculation=False):
+            _print_alone(ob, todo)
+        res.written = [target for _, target in todo]
+    return res
+
+
+def _print_alone(ob: OpenBook, todo: list[tuple[str, Path]]) -> None:
+    """Print each sheet of `todo` to its PDF as the only visible sheet (Excel prints a workbook's visible
+    sheets), every sheet's visibility restored afterwards, also on error.
+
+    What xlwings' `Sheet.to_pdf` does, with the visibility of every sheet asked and set once for the whole
+    run instead of for each PDF (which was 17 340 COM calls for the 21 PK sheets of the shipped workbook):
+    before each PDF the next sheet is shown, then the one printed last is hidden, so one sheet stays
+    visible at every moment, as Excel requires."""
+    before = {name: sheet.visible for name, sheet in ob.sheets.items()}
+    shown_before = {n for n, v in before.items() if v is True or v == -1}  # COM: -1 shown, 0 hidden, 2 very
+    first = todo[0][0]
+    try:
+        ob.sheets[first].visible = True
+        for name in shown_before:
+            if name != first:
+                ob.sheets[name].visible = False
+        shown = first
+        for name, target in todo:
+            if name != shown:
+                ob.sheets[name].visible = True
+                ob.sheets[shown].visible = False
+                shown = name
+            ob.book.impl.to_pdf(str(Path(target).resolve()), quality="standard")  # Book.ExportAsFixedFormat
+    finally:
+        for name, was in before.items():  # shown ones first: never no visible sheet at all
+            if name in shown_before:
+                with contextlib.suppress(Exception):
+                    ob.sheets[name].visible = was
+        for name, was in before.items():
+            if name not in shown_before:
+                with contextlib.suppress(Exception):
+                    ob.sheets[name].visible = was
