@@ -3,9 +3,9 @@
 - A Kode Atasan chain of 1 200 positions (each the superior of the next) crashed `tree` with RecursionError
   (tree._descendants recursed once per level). The picture now holds every position, each box at least
   half a column wide however deep it sits.
-- A Mendukung ID chain of 400 indicators (each rolled up, "jumlah", into the one before) hits the
-  recursion of the core's roll-up (core/rollup.py, owned by the engine rewrite): those tests are marked
-  xfail until the core iterates; outside the core nothing recurses on them.
+- A Mendukung ID chain of 400 indicators (each rolled up, "jumlah", into the one before) crashed the
+  core's roll-up with RecursionError; it iterates now (core/rollup._Roll, core/graph.py), and so does the
+  evaluator of the cached values (book/values.WorkbookEnv.value).
 """
 
 from __future__ import annotations
@@ -68,7 +68,6 @@ def test_tree_of_a_1200_level_position_chain(tmp_path: Path) -> None:
     assert code == 0 and "0 galat" in " ".join(text.split())
 
 
-CORE = pytest.mark.xfail(strict=False, reason="engine: core roll-up recursion")
 
 
 @pytest.fixture(scope="module")
@@ -76,14 +75,12 @@ def chain_400(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_master(support_chain(400), tmp_path_factory.mktemp("chain") / "dukungan.xlsm")
 
 
-@CORE
 def test_check_of_a_400_level_support_chain(chain_400: Path) -> None:
     code, text = run("check", str(chain_400))
     # Each parent's target (1) equals its one child's, and so do the TW1 realisasi: no galat, exit 0.
     assert code == 0, text
 
 
-@CORE
 def test_regenerate_of_a_400_level_support_chain(chain_400: Path, tmp_path: Path) -> None:
     path = tmp_path / "dukungan.xlsm"
     path.write_bytes(chain_400.read_bytes())
@@ -91,7 +88,6 @@ def test_regenerate_of_a_400_level_support_chain(chain_400: Path, tmp_path: Path
     assert code == 0, text
 
 
-@CORE
 def test_tree_of_a_400_level_support_chain(chain_400: Path, tmp_path: Path) -> None:
     code, text = run("tree", str(chain_400), "-o", str(tmp_path / "pohon.svg"))
     assert code == 0, text

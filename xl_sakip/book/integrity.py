@@ -278,7 +278,7 @@ def expected_names(wb: Workbook) -> dict[str, str]:
                 if (row := rows.get(_norm(setting.label))) is not None:
                     out[setting.name] = f"{quote_sheetname(ws.title)}!${letter}${row}"
     if s.SHEET_LISTS in wb.sheetnames:
-        from xl_sakip.book.writer import LISTS
+        LISTS = s.LISTS  # noqa: N806
 
         ws = wb[s.SHEET_LISTS]
         heads = header_columns(ws)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from xl_sakip.core.models import Aggregation, Kind, Polarity, RollUp
+
 SHEET_INSTRUCTIONS = "Petunjuk"
 SHEET_POSITIONS = "Jabatan"
 SHEET_INDICATORS = "Indikator"
@@ -255,5 +257,15 @@ LIST_LOWER_FORMULA = "lstRumusTurun"
 LIST_POSITION_CODES = "lstKodeJabatan"  # = tblJabatan[Kode]
 LIST_INDICATOR_IDS = "lstIDIndikator"  # = tblIndikator[ID]
 LIST_IPK_COMPONENTS = "lstKomponenIPK"  # = tblIPK[Komponen IPK]
+
+#: The drop-down lists of Ref_Daftar: (header, defined name, values).
+LISTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Jenis", LIST_KIND, tuple(k.value for k in Kind)),
+    ("Polaritas", LIST_POLARITY, tuple(p.value for p in Polarity)),
+    ("Agregasi", LIST_AGGREGATION, tuple(a.value for a in Aggregation)),
+    ("Roll-up", LIST_ROLLUP, tuple(r.value for r in RollUp)),
+    ("Ya/Tidak", LIST_YES_NO, (YES, NO)),
+    ("Rumus Polaritas Turun", LIST_LOWER_FORMULA, ("2T-R", "T/R")),
+)
 
 XLWINGS_CONF: tuple[tuple[str, str], ...] = (("UDF Modules", "udfs"),)

@@ -28,7 +28,7 @@ from xl_sakip.book import schema as s
 from xl_sakip.book.cells import TOP, WRAP, formula, put, row_height, style_header, wrapped_lines
 from xl_sakip.book.macro_parts import MacroParts
 from xl_sakip.book.package import save_workbook
-from xl_sakip.core.models import Aggregation, Cascade, Kind, Polarity, RollUp
+from xl_sakip.core.models import Cascade
 
 #: Rows below the last data row that still get the drop-downs and formats, so that new rows have them.
 SPARE_ROWS = 500
@@ -56,14 +56,7 @@ INPUT_FIELDS = frozenset(
 )
 
 # Ref_Daftar: (header, defined name, values). Values are the enum values the reader accepts.
-LISTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("Jenis", s.LIST_KIND, tuple(k.value for k in Kind)),
-    ("Polaritas", s.LIST_POLARITY, tuple(p.value for p in Polarity)),
-    ("Agregasi", s.LIST_AGGREGATION, tuple(a.value for a in Aggregation)),
-    ("Roll-up", s.LIST_ROLLUP, tuple(r.value for r in RollUp)),
-    ("Ya/Tidak", s.LIST_YES_NO, (s.YES, s.NO)),
-    ("Rumus Polaritas Turun", s.LIST_LOWER_FORMULA, ("2T-R", "T/R")),
-)
+LISTS = s.LISTS  # the drop-down lists (book/schema.py)
 
 # Drop-downs of the indicators table: field -> (defined name of the list, what the list holds).
 INDICATOR_DROPDOWNS: dict[str, tuple[str, str]] = {
