@@ -1,0 +1,93 @@
+"""Every formula cell the tool writes carries its value, and a spreadsheet's recalculation changes none.
+
+The shipped workbook and the demo workbook (the shipped master with the sample realisasi) are regenerated,
+then recalculated by LibreOffice from scratch: every formula cell's cached value (what Excel's Protected
+View, file previews and openpyxl `data_only=True` show) must equal LibreOffice's result. The only formula
+cells without a cached value are the master's computed columns, which call the SAKIP_ Excel functions
+(Python through xlwings, in Excel on Windows only; LibreOffice shows an error there by design).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.libreoffice import recalc_values, requires_libreoffice
+from xl_sakip.book.values import sheet_parts
+from xl_sakip.build import make_demo
+from xl_sakip.regenerate import regenerate
+
+SHIPPED = Path(__file__).resolve().parents[1] / "workbook" / "Cascading_2023.xlsm"
+
+
+def _same(a: object, b: object) -> bool:
+    if a in (None, "") and b in (None, ""):
+        return True
+    if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+    return a == b
+
+
+def _udf(formula: str) -> bool:
+    return formula.startswith("=SAKIP_")
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    tmp = tmp_path_factory.mktemp("cached")
+    shipped = tmp / "Cascading_2023.xlsm"
+    shutil.copyfile(SHIPPED, shipped)
+    regenerate(shipped)
+    demo = make_demo(shipped, tmp / "Contoh.xlsm")
+    return {"shipped": shipped, "demo": Path(demo)}
+
+
+@pytest.mark.parametrize("which", ["shipped", "demo"])
+def test_every_formula_cell_has_a_cached_value(books: dict[str, Path], which: str):
+    path = books[which]
+    formulas = openpyxl.load_workbook(path)
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    where = sheet_parts(parts)
+    empty = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*><f>[^<]*</f><v\s*/>')
+    for ws in formulas.worksheets:
+        uncached = [m.group(1).decode() for m in empty.finditer(parts[where[ws.title]])]
+        uncached = [ref for ref in uncached if not _udf(ws[ref].value)]
+        assert uncached == [], f"{ws.title}: {uncached[:10]}"
+
+
+@requires_libreoffice
+@pytest.mark.parametrize("which", ["shipped", "demo"])
+def test_libreoffice_recalculation_changes_no_value(books: dict[str, Path], which: str, tmp_path: Path):
+    path = books[which]
+    formulas = openpyxl.load_workbook(path)
+    cached = openpyxl.load_workbook(path, data_only=True)
+    lo = recalc_values(path, tmp_path)
+    differ, checked = [], 0
+    for ws in formulas.worksheets:
+        for (r, c), cell in ws._cells.items():
+            if cell.data_type != "f" or _udf(cell.value):
+                continue
+            checked += 1
+            a, b = cached[ws.title].cell(r, c).value, lo[ws.title].cell(r, c).value
+            if not _same(a, b):
+                differ.append(f"{ws.title}!{cell.coordinate}: cached {a!r}, LibreOffice {b!r}")
+    assert checked > 3000  # every unit sheet, Ringkasan, Dasbor and PK sheet of the 21 positions
+    assert differ == []
+
+
+def test_cached_values_are_figures_not_blanks(books: dict[str, Path]):
+    """Hand-checked against the seed: the IPK row of the Kepala Dinas (P01-1.1, target 71,10) shows its
+    target as a cached number, and the demo's Ringkasan counts its 94 indicators."""
+    shipped = openpyxl.load_workbook(books["shipped"], data_only=True)
+    p01 = next(ws for ws in shipped.worksheets if ws.title.startswith("P01"))
+    assert p01["R9"].value == "P01-1.1" and p01["E9"].value == pytest.approx(71.10)
+    demo = openpyxl.load_workbook(books["demo"], data_only=True)
+    counts = [row[3].value for row in demo["Ringkasan"].iter_rows(min_row=5, max_row=25)]
+    assert sum(v for v in counts if isinstance(v, int | float)) == 94
