@@ -459,7 +459,7 @@ def SAKIP_STATUS_IPK(nilai, batas_bawah=None, label=None):
 @xw.arg("kolom_id", ndim=2, doc="Kolom ID tabel Indikator")
 @xw.arg("kolom_mendukung", ndim=2, doc="Kolom Mendukung ID")
 @xw.arg("kolom_nilai", ndim=2, doc="Kolom nilai yang dijumlahkan (target atau realisasi)")
-@xw.arg("kolom_rollup", ndim=2, doc="Kolom Roll-up (hanya baris 'jumlah' dihitung; kosong: semua tautan)")
+@xw.arg("kolom_rollup", ndim=2, doc="Kolom Roll-up: hanya baris 'jumlah' dijumlahkan (kosong: tidak ada)")
 @xw.arg("kolom_target", ndim=2, doc="Kolom Target: pendukung bertingkat memakai jumlah pendukungnya hanya "
         "bila target mereka mencakup targetnya, selain itu nilainya sendiri (kosong: selalu jumlah)")
 @_excel_safe
@@ -469,18 +469,18 @@ def SAKIP_ROLLUP(id_induk, kolom_id, kolom_mendukung, kolom_nilai, kolom_rollup=
     itu nilainya sendiri, seperti sheet unit). Teks bila tidak ada pendukung atau ada nilai yang kosong."""
     ids, sup, vals, rol = _col(kolom_id), _col(kolom_mendukung), _col(kolom_nilai), _col(kolom_rollup)
     tgt = _col(kolom_target)
-    children: dict[str, list[str]] = {}
     value: dict[str, float | None] = {}
     target: dict[str, float | None] = {}
+    links: list[tuple[str, str | None, RollUp]] = []
     for k, raw in enumerate(ids):
         ind_id = _text(raw)
         if not ind_id:
             continue
         value[ind_id] = rollup.parse_value(vals[k] if k < len(vals) else None)
         target[ind_id] = rollup.parse_value(tgt[k] if k < len(tgt) else None)
-        parent = _text(sup[k] if k < len(sup) else None)
-        if parent and (not rol or _text(rol[k] if k < len(rol) else None).lower() == RollUp.SUM.value):
-            children.setdefault(parent, []).append(ind_id)
+        how = _enum(RollUp, rol[k] if k < len(rol) else None, RollUp.NONE, "Roll-up")
+        links.append((ind_id, _text(sup[k] if k < len(sup) else None) or None, how))
+    children = rollup.sum_links(links)  # the same graph as check and the unit sheets
     parents = _col(id_induk)
 
     by_target = target.get if tgt else None

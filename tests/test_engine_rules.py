@@ -41,8 +41,8 @@ def cascade() -> Cascade:
     ref.bands, ref.above_target_label = BANDS, ""
 
     def ind(i: str, **kw) -> Indicator:
-        return Indicator(id=i, position="P01", sasaran_no=1, sasaran="Sasaran uji", indikator=f"Indikator {i}",
-                         **kw)
+        return Indicator(id=i, position="P01", sasaran_no=1, sasaran="Sasaran uji",
+                         indikator=f"Indikator {i}", **kw)
 
     return Cascade(
         settings=Settings(office="Dinas Uji", year=2024), reference=ref,
@@ -108,7 +108,7 @@ def _figures(book: openpyxl.Workbook) -> dict[str, tuple[object, object, object]
     for r in range(p.FIRST_BODY_ROW, ws.max_row + 1):
         iid = ws.cell(r, p.C_ID).value
         if iid:
-            out[iid] = (ws.cell(r, p.C_CAPAIAN).value, ws.cell(r, p.C_KATEGORI).value, ws.cell(r, p.C_KET).value)
+            out[iid] = tuple(ws.cell(r, c).value for c in (p.C_CAPAIAN, p.C_KATEGORI, p.C_KET))
     return out
 
 

@@ -65,11 +65,16 @@ def test_category_rollup_and_numbers_by_hand():
     custom = udfs.SAKIP_KATEGORI([[40], [70]], [[None], [50]], [[50], [100]], [["Kurang"], ["Baik"]], "Lebih")
     assert flat(custom) == ["Kurang", "Baik"]
     ids, sup = [["A"], ["B"], ["C"], ["D"]], [[None], ["A"], ["B"], ["B"]]
-    assert flat(udfs.SAKIP_ROLLUP([["A"], ["C"]], ids, sup, [[9], [None], [1.5], [2.25]])) == [
+    jumlah = [["tidak"], ["jumlah"], ["jumlah"], ["jumlah"]]
+    assert flat(udfs.SAKIP_ROLLUP([["A"], ["C"]], ids, sup, [[9], [None], [1.5], [2.25]], jumlah)) == [
         3.75,
         "tidak ada indikator pendukung",
     ]
-    assert flat(udfs.SAKIP_ROLLUP("A", ids, sup, [[9], [None], [1.5], [None]]))[0].startswith("belum lengkap")
+    got = flat(udfs.SAKIP_ROLLUP("A", ids, sup, [[9], [None], [1.5], [None]], jumlah))
+    assert got[0].startswith("belum lengkap")
+    # Only "jumlah" links add, as in check and on the unit sheets: without the Roll-up column, none does.
+    no_column = flat(udfs.SAKIP_ROLLUP("A", ids, sup, [[9], [None], [1.5], [2.25]]))
+    assert no_column == ["tidak ada indikator pendukung"]
     assert flat(udfs.SAKIP_ANGKA([["71,10"], ["14.000"]])) == [pytest.approx(71.10), 14000.0]
     assert flat(udfs.SAKIP_STATUS_IPK([[71.10], [65.99]])) == ["Menengah Atas", "Menengah Bawah"]
 

@@ -29,7 +29,7 @@ Checks (one finding each):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -55,13 +55,21 @@ def tolerance(n: int) -> float:
 # ---------------------------------------------------------------- the tree
 
 
-def sum_children(indicators: list[Indicator]) -> dict[str, list[Indicator]]:
-    """parent id -> its addends (rollup SUM), in table order."""
-    out: dict[str, list[Indicator]] = {}
-    for ind in indicators:
-        if ind.rollup is RollUp.SUM and ind.supports:
-            out.setdefault(ind.supports, []).append(ind)
+def sum_links(links: Iterable[tuple[str, str | None, RollUp]]) -> dict[str, list[str]]:
+    """THE roll-up graph: parent id -> the ids that are its addends, from (id, Mendukung ID, Roll-up)
+    triples in table order. Only a "jumlah" link adds; "tidak" (the default) supports in substance only."""
+    out: dict[str, list[str]] = {}
+    for ind_id, supports, rollup in links:
+        if rollup is RollUp.SUM and supports:
+            out.setdefault(supports, []).append(ind_id)
     return out
+
+
+def sum_children(indicators: list[Indicator]) -> dict[str, list[Indicator]]:
+    """parent id -> its addends (rollup SUM), in table order (`sum_links`)."""
+    by_id = {i.id: i for i in indicators}
+    tree = sum_links((i.id, i.supports, i.rollup) for i in indicators)
+    return {parent: [by_id[k] for k in kids] for parent, kids in tree.items()}
 
 
 class Rolled(BaseModel):

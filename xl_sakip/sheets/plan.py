@@ -643,11 +643,15 @@ def plan_summary(cascade: Cascade, names: dict[str, str], rows: dict[str, int],
         sh = names[p.code]
         k_rng = f"{quote_sheet(sh)}!$K${FIRST_BODY_ROW}:$K${FIRST_BODY_ROW + max(n, 1) - 1}"
         l_rng = f"{quote_sheet(sh)}!$L${FIRST_BODY_ROW}:$L${FIRST_BODY_ROW + max(n, 1) - 1}"
+        # Not computable: the rows with a reason (core/rules.capaian_reason), counted by the reason cell
+        # being filled, never by reading the words of the Capaian column.
+        a = L(C_ALASAN)
+        a_rng = f"{quote_sheet(sh)}!${a}${FIRST_BODY_ROW}:${a}${FIRST_BODY_ROW + max(n, 1) - 1}"
         counts: list[Content] = [Formula(f"=COUNTIF({l_rng},{L(6 + i)}${h1})") for i in range(n_bands + 1)]
         shows[(len(grid) + 1, 2)] = p.title
         row([p.code, Formula(f"={quote_sheet(sh)}!$C$4"), sh, n,
              Formula(f'=IF(COUNT({k_rng})=0,"tidak ada capaian",AVERAGE({k_rng}))'),
-             *counts, Formula(f'=COUNTIF({k_rng},"tidak dapat dihitung*")')])
+             *counts, Formula(f'=COUNTIF({a_rng},"?*")')])
     last1 = len(grid)
     styles += [StyleSpan("text", h1 + 1, 1, last1, 3), StyleSpan("count", h1 + 1, 4, last1, 4),
                StyleSpan("number", h1 + 1, 5, last1, 5), StyleSpan("count", h1 + 1, 6, last1, ncols1)]
