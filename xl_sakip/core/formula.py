@@ -65,6 +65,28 @@ Scalar = float | str | bool | _Empty | XlError
 class Arr(list):
     """A range or array value: a flat list of scalars (our ranges are one row or one column)."""
 
+    _positions: dict[tuple[int, object], list[int]] | None = None
+
+    def positions(self) -> dict[tuple[int, object], list[int]]:
+        """Value -> its 1-based positions, as MATCH and COUNTIF compare them (text case-insensitively):
+        built once per range, so that a lookup per row of a table of n rows costs n, not n²."""
+        if self._positions is None:
+            index: dict[tuple[int, object], list[int]] = {}
+            for i, v in enumerate(self, 1):
+                if v is EMPTY or isinstance(v, XlError):
+                    continue
+                index.setdefault(_key(v), []).append(i)
+            self._positions = index
+        return self._positions
+
+
+def _key(v: Scalar) -> tuple[int, object]:
+    if isinstance(v, bool):
+        return (2, v)
+    if isinstance(v, str):
+        return (1, v.lower())
+    return (0, float(v))  # type: ignore[arg-type]
+
 
 Value = Scalar | Arr
 
@@ -870,6 +892,9 @@ def _match(args: tuple[Expr, ...], env: Env) -> Value:
     items = rng if isinstance(rng, Arr) else Arr([rng])
     if x is EMPTY:
         return NA
+    if len(items) > 16:
+        hits = items.positions().get(_key(x))
+        return float(hits[0]) if hits else NA
     for i, v in enumerate(items, 1):
         if v is EMPTY or isinstance(v, XlError) or _rank(v) != _rank(x):
             continue
@@ -923,28 +948,43 @@ def criterion(c: Scalar) -> Callable[[Scalar], bool]:
     return ordered
 
 
-def _ifs(args: Sequence[Expr], env: Env) -> list[bool] | XlError:
-    hits: list[bool] | None = None
+def _plain(c: Scalar) -> bool:
+    """A criterion that is plain equality to a text (no operator, no wildcard)."""
+    return isinstance(c, str) and c != "" and not re.search(r"[*?~]", c) and not re.match(r"[<>=]", c) \
+        and isinstance(to_number(c), XlError)
+
+
+def _ifs(args: Sequence[Expr], env: Env) -> list[int] | XlError:
+    """The 0-based positions meeting every (range, criterion) pair. A plain text criterion uses the
+    range's index, and the other criteria are tested only where it holds."""
+    pairs: list[tuple[Arr, Scalar]] = []
     for k in range(0, len(args) - 1, 2):
         rng = evaluate_raw(args[k], env)
         c = _scalar(evaluate_raw(args[k + 1], env))
         if isinstance(c, XlError):
             return c
-        items = rng if isinstance(rng, Arr) else Arr([rng])
+        pairs.append((rng if isinstance(rng, Arr) else Arr([rng]), c))
+    if not pairs:
+        return []
+    n = len(pairs[0][0])
+    if any(len(items) != n for items, _ in pairs):
+        return VALUE
+    pairs.sort(key=lambda pc: not (_plain(pc[1]) and len(pc[0]) > 16))
+    items, c = pairs[0]
+    if _plain(c) and len(items) > 16:
+        hits = [i - 1 for i in items.positions().get(_key(c), [])]
+    else:
         test = criterion(c)
-        row = [test(v) for v in items]
-        if hits is None:
-            hits = row
-        elif len(row) != len(hits):
-            return VALUE
-        else:
-            hits = [x and y for x, y in zip(hits, row, strict=True)]
-    return hits or []
+        hits = [i for i, v in enumerate(items) if test(v)]
+    for items, c in pairs[1:]:
+        test = criterion(c)
+        hits = [i for i in hits if test(items[i])]
+    return hits
 
 
 def _countifs(args: tuple[Expr, ...], env: Env) -> Value:
     hits = _ifs(args, env)
-    return hits if isinstance(hits, XlError) else float(sum(hits))
+    return hits if isinstance(hits, XlError) else float(len(hits))
 
 
 def _sumifs(args: tuple[Expr, ...], env: Env) -> Value:
@@ -953,9 +993,9 @@ def _sumifs(args: tuple[Expr, ...], env: Env) -> Value:
     if isinstance(hits, XlError):
         return hits
     items = values if isinstance(values, Arr) else Arr([values])
-    if len(items) != len(hits):
+    if hits and hits[-1] >= len(items):
         return VALUE
-    return _plain_sum([float(v) for v, h in zip(items, hits, strict=True) if h and is_number(v)])
+    return _plain_sum([float(items[i]) for i in hits if is_number(items[i])])
 
 
 def _round(args: tuple[Expr, ...], env: Env) -> Value:

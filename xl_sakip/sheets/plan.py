@@ -335,8 +335,8 @@ def _row_formulas(
             kid = lambda col_: [fx.Cell(col_, rr, sh, True, True) for sh, rr in children]  # noqa: E731
             c[C_R_ANAK] = F(rules.rolled(kid(C_PAKAI), kid(C_MASALAH)))
             t_own = fx.INDEX(_tcol("target"), S)
-            with_target = fx.SUMPRODUCT(_tcol("supports").eq(R_) * _tcol("rollup").eq(RollUp.SUM.value)
-                                        * fx.ISNUMBER(_tcol("target")))
+            # Pendukung with a target (the reader accepts only numbers there; an empty cell has none).
+            with_target = fx.COUNTIFS(*crit, _tcol("target"), "<>")
             cover = rules.covers(t_own, len(children), with_target, M)
             c[C_CAKUP] = F(fx.IF(S.eq(""), 0, fx.IF(cover, 1, 0)))
             covered = AP.eq(1)
