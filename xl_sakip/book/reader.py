@@ -30,8 +30,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
@@ -162,7 +162,7 @@ def _open(path: Path) -> Workbook:
             # openpyxl warns about Excel features it does not read (e.g. extended validation): not ours.
             warnings.simplefilter("ignore")
             # A file object skips openpyxl's check of the file name's extension; the content decides.
-            return openpyxl.load_workbook(fh, data_only=False)
+            return load_master_sheets(fh)
     except zipfile.BadZipFile as exc:
         raise WorkbookError(
             f"'{path}' bukan workbook Excel (.xlsm/.xlsx) atau file rusak; buka dan simpan ulang dengan "
@@ -175,6 +175,47 @@ def _open(path: Path) -> Workbook:
             f"'{path}' tidak dapat dibaca sebagai workbook Excel ({type(exc).__name__}: {exc}); "
             "buka dan simpan ulang dengan Excel, atau buat ulang dengan xl-sakip import."
         ) from exc
+
+
+#: The sheets the reader reads (the master and its reference tables). Every other sheet (the generated
+#: ones, hundreds in a regenerated workbook, and the users' own) is not parsed: `load_master_sheets`.
+READ_SHEETS = frozenset(n.casefold() for n in (
+    s.SHEET_POSITIONS, s.SHEET_INDICATORS, s.SHEET_SETTINGS, s.SHEET_BANDS, s.SHEET_GRADES, s.SHEET_IPK,
+    s.SHEET_IPK_SUB, s.SHEET_IPK_STATUS))
+
+
+class _MasterSheetsReader(ExcelReader):
+    """openpyxl's reader, parsing only the worksheets named in `wanted` (case-insensitive); every other
+    sheet becomes an empty worksheet of the same name, state and place, so that sheet names, their order
+    and sheet-scoped defined names stay as in the file (issue 13: `check` of a regenerated workbook parsed
+    200 generated sheets to read two)."""
+
+    def __init__(self, fh: Any, wanted: frozenset[str]) -> None:
+        super().__init__(fh, read_only=False, keep_vba=False, data_only=False, keep_links=True)
+        self.wanted = wanted
+
+    def read_worksheets(self) -> None:
+        find = self.parser.find_sheets
+        try:
+            for sheet, rel in list(find()):
+                if rel.target not in self.valid_files:
+                    continue  # as openpyxl: a sheet without its part is left out
+                if sheet.name.casefold() in self.wanted:
+                    self.parser.find_sheets = lambda one=(sheet, rel): iter([one])  # type: ignore[method-assign]
+                    super().read_worksheets()
+                else:
+                    ws = self.wb.create_sheet(sheet.name)
+                    ws.sheet_state = sheet.state
+        finally:
+            self.parser.find_sheets = find  # type: ignore[method-assign]
+
+
+def load_master_sheets(fh: Any, wanted: frozenset[str] = READ_SHEETS) -> Workbook:
+    """An openpyxl workbook (formulas, not cached values) with only the `wanted` sheets parsed; the
+    others are empty placeholders of the same name. For reading only: never save it."""
+    reader = _MasterSheetsReader(fh, wanted)
+    reader.read()
+    return reader.wb
 
 
 #: The first bytes of an OLE compound file: .xls, .doc, and any password-protected (encrypted) Office file.
