@@ -487,8 +487,8 @@ def layout(cascade: Cascade, page: tuple[float, float] = A3_LANDSCAPE) -> Drawin
         note_no.setdefault(f.indicator_id or "", []).append(len(notes))
     # The largest text (150 % down to 60 % of the base sizes, in 5 % steps) that fits the page height; if
     # none does, the smallest on a taller page. A larger text never takes less height (the boxes' widths do
-    # not depend on it), so the first size that fits is found by bisection: 2 layouts for a tree too large
-    # for the page (200 positions: 3 s, not 19 layouts in a minute), at most 6 otherwise.
+    # not depend on it), so the first size that fits is found by bisection: 1 layout for a tree too large
+    # for the page (200 positions: 2 s, not 19 layouts in a minute), at most 6 otherwise.
     ix = _index(cascade)
     made: dict[int, Drawing] = {}
 
@@ -498,8 +498,10 @@ def layout(cascade: Cascade, page: tuple[float, float] = A3_LANDSCAPE) -> Drawin
         return made[k].height <= page[1] + 1e-6
 
     last = 18
-    if fits(0) or not fits(last):
-        return made[0] if 0 in made and fits(0) else made[last]
+    if not fits(last):  # too large for the page at any size: one layout
+        return made[last]
+    if fits(0):
+        return made[0]
     lo, hi = 0, last  # fits(lo) is false, fits(hi) is true
     while hi - lo > 1:
         mid = (lo + hi) // 2
