@@ -359,24 +359,17 @@ def _computed_column(ws: Worksheet, col: int, column: s.ComputedColumn, text: st
             cell.number_format = column.number_format
 
 
-#: Excel's limit for a data validation's error title (longer titles are cut, or the file is "repaired").
-MAX_ERROR_TITLE = 32
-
-
 def _list_validation(
     ws: Worksheet, ref: str, list_name: str, label: str, what: str, *, blank: bool = True
 ) -> None:
-    title, error = f"{label} tidak valid", f"Pilih {what} dari daftar."
-    if len(title) > MAX_ERROR_TITLE:  # Excel keeps 32 characters: a cut title reads "... Turun ti"
-        title, error = "Isian tidak valid", f"{label}: pilih {what} dari daftar."
     dv = DataValidation(
         type="list",
         formula1=list_name,
         allow_blank=blank,
         showErrorMessage=True,
         errorStyle="stop",
-        errorTitle=title,
-        error=error,
+        errorTitle=f"{label} tidak valid"[:32],
+        error=f"Pilih {what} dari daftar.",
     )
     dv.add(ref)
     ws.add_data_validation(dv)

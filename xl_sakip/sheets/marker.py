@@ -1,8 +1,7 @@
 """Which sheets the tool generated, and whether someone edited them since.
 
 A generated sheet carries a hidden sheet-scoped defined name ``_xlsakip`` whose value is the text
-``"xl-sakip|<kind>|<key>|<hash>"`` (stored in the file without a leading "=": workbooks of earlier
-versions stored one; `Marker.parse` reads both, and regenerate writes every marker anew). A sheet-scoped name moves with the sheet when it is renamed and is
+``"xl-sakip|<kind>|<key>|<hash>"``. A sheet-scoped name moves with the sheet when it is renamed and is
 copied with it; a sheet without it is never touched. The hash covers the cells the tool wrote (constants
 and formula text, in a canonical form both writers and both readers produce), so a hand edit shows as a
 different hash.
@@ -29,14 +28,8 @@ class Marker:
     def text(self) -> str:
         return f"{PREFIX}|{self.kind}|{self.key}|{self.digest}"
 
-    def formula(self) -> str:
-        """The name's formula as the file format stores it (a text constant, no leading "="): what an
-        openpyxl DefinedName's attr_text holds. A stored "=" is not valid SpreadsheetML."""
-        return '"' + self.text() + '"'
-
     def refers_to(self) -> str:
-        """The name's formula as Excel's object model takes it (`Names.Add`, `Name.RefersTo`): with "="."""
-        return "=" + self.formula()
+        return '="' + self.text() + '"'
 
     @classmethod
     def parse(cls, refers_to: str | None) -> Marker | None:

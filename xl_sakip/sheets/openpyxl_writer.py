@@ -143,6 +143,6 @@ def write_sheet(wb: Workbook, plan: p.SheetPlan, index: int | None = None) -> Wo
         ws.row_dimensions[r].height = h
     for spec in plan.charts:
         _add_chart(ws, spec)
-    marker = plan_marker(plan).formula()  # the file stores a name's formula without "="
+    marker = plan_marker(plan).refers_to()
     ws.defined_names[MARKER_NAME] = DefinedName(MARKER_NAME, attr_text=marker, hidden=True)
     return ws
