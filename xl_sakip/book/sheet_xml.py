@@ -32,7 +32,7 @@ PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 # The cells as openpyxl and Excel write them: an address, optional style and type, then an optional formula
 # without attributes, a value, or an inline string. Anything else is not matched, and counted as unsure.
 _CELL_FAST = re.compile(
-    r'<c r="([A-Z]{1,3})([0-9]+)"(?: s="[0-9]+")?(?: t="(\w+)")?(?: s="[0-9]+")?'
+    r'<c r="([A-Z]{1,3})([0-9]+)"(?: s="([0-9]+)")?(?: t="(\w+)")?(?: s="([0-9]+)")?'
     r'(?: ?/>|>(?:<f>([^<]*)</f>)?(?:<v>([^<]*)</v>|<v ?/>)?'
     r'(?:<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)?</c>)')
 UNSURE = "\x00unsure"
@@ -42,8 +42,10 @@ class Unsure(Exception):
     """A construct the scan does not rebuild exactly: read the sheet with openpyxl."""
 
 
-def _text(t: str) -> str:
-    if "_x" in t or "\r" in t:  # characters openpyxl decodes (_x000D_) or XML normalises
+def unescape(t: str) -> str:
+    """Text of an element as an XML parser gives it; raises Unsure for text openpyxl would decode further
+    (_x000D_ escapes) and carriage returns (which XML parsers normalise)."""
+    if "_x" in t or "\r" in t:
         raise Unsure
     if "&" not in t:
         return t
@@ -107,17 +109,14 @@ class Package:
         start, end = xml.find("<sheetData"), xml.find("</sheetData>")
         if start < 0:
             raise Unsure
-        data = xml[start:end] if end >= 0 else xml[start:]
-        found = _CELL_FAST.findall(data)
-        if len(found) != data.count("<c"):
-            raise Unsure  # a cell of another form (shared formula, rich text, no address ...)
+        found = scan(xml[start:end] if end >= 0 else xml[start:])
         cols: dict[str, int] = {}
-        for letters, row, t, f, v, inline in found:
+        for letters, row, _s1, t, _s2, f, v, inline in found:
             col = cols.get(letters)
             if col is None:
                 col = cols[letters] = _col(letters)
             if f:
-                yield int(row), col, "=" + _text(f)  # canonical(): a formula is its text
+                yield int(row), col, "=" + unescape(f)  # canonical(): a formula is its text
                 continue
             if t == "s":
                 if not v:
@@ -126,7 +125,7 @@ class Package:
                 if value == UNSURE:
                     raise Unsure
             elif t == "inlineStr":
-                value = _text(inline)
+                value = unescape(inline)
             elif not t or t == "n":
                 if v:
                     yield int(row), col, format(float(v), ".15g")  # canonical() of a number
@@ -134,11 +133,22 @@ class Package:
             elif t == "b":
                 value = v == "1"
             elif t in ("e", "str"):
-                value = _text(v)
+                value = unescape(v)
             else:
                 raise Unsure
             if (c := canonical(value)) is not None:
                 yield int(row), col, c
+
+
+def scan(data: str) -> list[tuple[str, ...]]:
+    """The cells of a sheetData element's XML as (column letters, row, style, type, style, formula, value,
+    inline text) strings ("" where absent; the style comes in the first or the second place, by the order
+    of the attributes); raises Unsure when a cell has another form (shared formula, rich text, no address,
+    further attributes ...)."""
+    found = _CELL_FAST.findall(data)
+    if len(found) != data.count("<c") or "<f></f>" in data:  # an empty formula is still a formula
+        raise Unsure
+    return found
 
 
 def digest(cells: list[tuple[int, int, str]]) -> str:
