@@ -218,7 +218,8 @@ class _MasterSheetsReader(ExcelReader):
         (book/sheet_xml.scan: the forms openpyxl and Excel write for plain values); openpyxl then parses
         the sheet without its cells (merged ranges, tables, columns ...). Any other form of cell: openpyxl
         reads the whole sheet, as before. The cells are the ones openpyxl would make (values, types, styles,
-        dates from date-formatted numbers): the scan is faster than openpyxl's per-cell parsing."""
+        dates from date-formatted numbers): the scan is faster than openpyxl's per-cell parsing. Row
+        dimensions (heights, hidden rows) are not read for a scanned sheet: the reader does not use them."""
         from xl_sakip.book.sheet_xml import Unsure, scan
 
         xml = self.archive.read(part).decode("utf-8")
