@@ -5,7 +5,8 @@
    the baseline, an openpyxl read-only pass over the same workbook's Indikator sheet; `--runs` times each,
    medians. Goal of issue 13: 200 positions in at most 10 s.
 2. `tree.wrap` of one unbroken word of 10 000 and of 40 000 characters (issue 12, item 3): linear wrapping
-   takes about 4x as long for 4x the characters; a quadratic one took 16x (minutes at 40 000).
+   takes about 4x as long for 4x the characters; a quadratic one took 16x (minutes at 40 000). And the
+   layout of the 2023 tree with one indicator of 40 000 characters against the tree as it is.
 
     .venv/bin/python scripts/bench_tree.py [--positions 200] [--runs 3]
 """
@@ -97,6 +98,26 @@ def main() -> None:
     print("\n| wrap of one unbroken word | CPU s |\n|---|---:|")
     print(f"| 10 000 characters | {small:.3f} |\n| 40 000 characters | {large:.3f} |")
     print(f"| ratio 40 000 / 10 000 (linear: about 4; quadratic: 16) | {large / small:.2f} |")
+    plain, long = layout_seconds(0), layout_seconds(40_000)
+    print("\n| layout of the 2023 tree (21 positions, 94 indicators) | CPU s |\n|---|---:|")
+    print(f"| as it is | {plain:.3f} |\n| one indicator a 40 000-character word | {long:.3f} |")
+    print(f"| ratio | {long / plain:.2f} |")
+
+
+def layout_seconds(word: int) -> float:
+    """`tree.layout` of the seed's cascade, the first indicator's text replaced by one word of `word`
+    characters (0: as it is); the picture sheet of `regenerate` draws the same layout."""
+    from xl_sakip.importer import read_seed
+    from xl_sakip.tree import layout
+
+    cascade = read_seed(Path(__file__).resolve().parents[1] / "tests" / "data" / "cascading_2023.txt").cascade
+    if word:
+        inds = list(cascade.indicators)
+        inds[0] = inds[0].model_copy(update={"indikator": ("Ketenagakerjaan" * (word // 15 + 1))[:word]})
+        cascade = cascade.model_copy(update={"indicators": inds})
+    t = time.process_time()
+    layout(cascade)
+    return time.process_time() - t
 
 
 if __name__ == "__main__":
