@@ -1,26 +1,33 @@
-"""Benchmark (not a test): `check` on a synthetic cascade of 50 000 indicator rows.
+"""Benchmark (not a test): `check` against an openpyxl read-only pass over the Indikator sheet (issue 13).
 
-Builds the cascade, writes it with the workbook writer, then times reading the workbook (read_master),
-locating rows (the second, read-only pass `xl-sakip check` makes for cell addresses) and the core check,
-and reports check time as a ratio to reading time, with the process's peak memory (ru_maxrss).
+Builds a synthetic master of N indicator rows (100 per position) and a regenerated copy of it, then times
+in fresh processes, interleaved, `--runs` times each (medians):
+- baseline: `openpyxl.load_workbook(read_only=True)` and one pass over the Indikator sheet's rows;
+- check (master) and check (regenerated): `run_check`, what `xl-sakip check` does (read the master,
+  run every rule, find generated sheets edited by hand);
+- the hand-edit detection alone on the regenerated workbook: the XML scan `check` uses now
+  (book/sheet_xml.unchanged_sheets) and, for comparison, openpyxl streaming every generated sheet (what
+  `check` did before).
+Times are CPU seconds of the measuring process (other work on the machine changes wall time, not these);
+every figure is also given as a ratio to the baseline of the same run.
 
-    .venv/bin/python scripts/bench_check.py [--rows 50000] [--keep PATH]
+    .venv/bin/python scripts/bench_check.py [--rows 50000] [--runs 3] [--keep FOLDER]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import platform
-import resource
+import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from xl_sakip.book.reader import read_master_with_rows
-from xl_sakip.book.writer import write_master
 from xl_sakip.core.models import Aggregation, Cascade, Indicator, Kind, Position, RollUp
-from xl_sakip.core.validation import check
 
 
 def synthetic(n_rows: int, per_position: int = 100) -> Cascade:
@@ -86,45 +93,89 @@ def synthetic(n_rows: int, per_position: int = 100) -> Cascade:
     return Cascade(positions=positions, indicators=indicators)
 
 
-def peak_mib() -> float:
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+def _job(job: str, path: str) -> dict:
+    """Runs in the child process; returns CPU and wall seconds of the job alone (imports done before)."""
+    import io
+    import warnings
+
+    import openpyxl
+
+    from xl_sakip.book.findings_sheet import run_check
+    from xl_sakip.book.sheet_xml import unchanged_sheets
+    from xl_sakip.sheets.edits import edited_sheets
+
+    cpu, wall = time.process_time(), time.perf_counter()
+    detail = ""
+    if job == "baseline":
+        wb = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes()), read_only=True)
+        detail = f"{sum(1 for _ in wb['Indikator'].iter_rows(values_only=True))} baris"
+        wb.close()
+    elif job == "check":
+        detail = f"{len(run_check(path).findings)} temuan"
+    elif job == "scan":
+        _, markers, clear = unchanged_sheets(path)
+        detail = f"{len(clear)} dari {len(markers)} sheet dibersihkan"
+    elif job == "stream":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes()), read_only=True)
+        detail = f"{len(edited_sheets(wb, None))} sheet diubah"
+        wb.close()
+    else:
+        raise SystemExit(f"unknown job {job}")
+    return {"cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall, "detail": detail}
+
+
+def run(job: str, path: Path) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--child", job, str(path)], capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{job} {path.name}: FAILED\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=50_000)
-    ap.add_argument("--keep", type=Path, help="write the workbook here instead of a temporary folder")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--keep", type=Path, help="write the workbooks into this folder (kept)")
+    ap.add_argument("--child", nargs=2, metavar=("JOB", "PATH"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child:
+        print(json.dumps(_job(*args.child)))
+        return
 
-    t0 = time.perf_counter()
-    cascade = synthetic(args.rows)
-    t_build = time.perf_counter() - t0
-    with tempfile.TemporaryDirectory() as tmp:
-        path = args.keep or Path(tmp) / "bench.xlsm"
-        t0 = time.perf_counter()
-        write_master(cascade, path, force=True)
-        t_write = time.perf_counter() - t0
-        mem_before_read = peak_mib()
-        t0 = time.perf_counter()
-        back, rows = read_master_with_rows(path, strict=False)  # what `xl-sakip check` reads
-        t_read = time.perf_counter() - t0
-        mem_read = peak_mib()
-        t0 = time.perf_counter()
-        findings = check(back, rows.locator())
-        t_check = time.perf_counter() - t0
-        mem_check = peak_mib()
-        size = path.stat().st_size
+    from xl_sakip.book.writer import write_master
+    from xl_sakip.regenerate import regenerate
 
-    print(f"python {platform.python_version()} on {platform.machine()} ({platform.system()})")
-    print(
-        f"rows: {len(back.indicators)} indicators, {len(back.positions)} positions; file {size / 1e6:.1f} MB"
-    )
-    print(f"build model {t_build:.2f} s, write workbook {t_write:.2f} s")
-    print(f"read (with rows)     {t_read:8.2f} s   (peak RSS {mem_before_read:.0f} -> {mem_read:.0f} MiB)")
-    print(f"check (core)         {t_check:8.2f} s   (peak RSS {mem_check:.0f} MiB)")
-    print(f"check / read         {t_check / t_read:8.3f}")
-    print(f"findings: {len(findings)}")
+    tmp = tempfile.mkdtemp(prefix="xl-sakip-bench-")
+    folder = args.keep or Path(tmp)
+    folder.mkdir(parents=True, exist_ok=True)
+    master = write_master(synthetic(args.rows), folder / "master.xlsm", force=True)
+    regenerated = Path(shutil.copy(master, folder / "regenerated.xlsm"))
+    regenerate(regenerated)
+    print(f"# check benchmark: {args.rows} rows, Python {platform.python_version()}, {platform.platform()}")
+    mib = {p.name: f"{p.stat().st_size / 2**20:.1f} MiB" for p in (master, regenerated)}
+    print(f"# files: {mib}")
+    jobs = [("baseline", master, "openpyxl read-only pass over Indikator (master)"),
+            ("baseline", regenerated, "openpyxl read-only pass over Indikator (regenerated)"),
+            ("check", master, "check, master"),
+            ("check", regenerated, "check, regenerated workbook"),
+            ("scan", regenerated, "hand-edit detection: XML scan (now)"),
+            ("stream", regenerated, "hand-edit detection: openpyxl streaming (before)")]
+    times: dict[int, list[dict]] = {k: [] for k in range(len(jobs))}
+    for _ in range(args.runs):  # interleaved, so that a busy moment of the machine hits every job alike
+        for k, (job, path, _label) in enumerate(jobs):
+            times[k].append(run(job, path))
+    med = {k: statistics.median(r["cpu"] for r in rs) for k, rs in times.items()}
+    wall = {k: statistics.median(r["wall"] for r in rs) for k, rs in times.items()}
+    print("\n| measurement | CPU s (median) | wall s | ratio to the baseline of the same workbook |")
+    print("|---|---:|---:|---:|")
+    for k, (_job_name, path, label) in enumerate(jobs):
+        base = med[0] if path == master else med[1]
+        print(f"| {label} ({times[k][-1]['detail']}) | {med[k]:.2f} | {wall[k]:.2f} | {med[k] / base:.2f} |")
+    if not args.keep:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Benchmark `regenerate`: time against an openpyxl load+save of the same workbook, peak memory, LibreOffice.
 
-    .venv/bin/python scripts/bench_regenerate.py [--positions 500] [--indicators 20] [--no-libreoffice]
+    .venv/bin/python scripts/bench_regenerate.py [--positions 500] [--indicators 20] [--runs 3]
+        [--no-libreoffice]
 
 Two workbooks: the shipped one (seed + sample realisasi; workbook/Cascading_2023.xlsm when it exists) and a
 synthetic cascade of N positions x M indicators (a three-level tree, every 5th indicator an IPK-like value
@@ -15,6 +16,7 @@ import multiprocessing as mp
 import random
 import resource
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -61,9 +63,9 @@ def _peak_mb() -> float:
 def _job_regenerate(path: str, q) -> None:
     from xl_sakip.regenerate import regenerate
 
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     regenerate(path)
-    q.put((time.perf_counter() - t, _peak_mb()))
+    q.put((time.perf_counter() - t, time.process_time() - c, _peak_mb()))
 
 
 def _job_load_save(path: str, q) -> None:
@@ -71,13 +73,13 @@ def _job_load_save(path: str, q) -> None:
 
     from xl_sakip.book.package import save_workbook
 
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     wb = openpyxl.load_workbook(path, keep_vba=path.endswith(".xlsm"))
     save_workbook(wb, path, force=True)
-    q.put((time.perf_counter() - t, _peak_mb()))
+    q.put((time.perf_counter() - t, time.process_time() - c, _peak_mb()))
 
 
-def _run(job, path: Path) -> tuple[float, float]:
+def _run(job, path: Path) -> tuple[float, float, float]:
     q = mp.get_context("spawn").Queue()
     proc = mp.get_context("spawn").Process(target=job, args=(str(path), q))
     proc.start()
@@ -86,14 +88,20 @@ def _run(job, path: Path) -> tuple[float, float]:
     return out
 
 
-def bench(label: str, master: Path, tmp: Path, libreoffice: bool) -> dict:
-    a, b = tmp / f"{label}-a{master.suffix}", tmp / f"{label}-b{master.suffix}"
-    shutil.copy(master, a)
-    shutil.copy(master, b)
-    base_t, base_mem = _run(_job_load_save, a)
-    regen_t, regen_mem = _run(_job_regenerate, b)
-    row = {"workbook": label, "load+save s": base_t, "regenerate s": regen_t, "ratio": regen_t / base_t,
-           "peak MB (load+save)": base_mem, "peak MB (regenerate)": regen_mem}
+def bench(label: str, master: Path, tmp: Path, libreoffice: bool, runs: int) -> dict:
+    """Medians of `runs` interleaved runs, each on a fresh copy of the master; the ratio is of CPU times
+    (other work on the machine changes the wall time of both, not their CPU time)."""
+    base, regen = [], []
+    for k in range(runs):
+        a, b = tmp / f"{label}-a{k}{master.suffix}", tmp / f"{label}-b{k}{master.suffix}"
+        shutil.copy(master, a)
+        shutil.copy(master, b)
+        base.append(_run(_job_load_save, a))
+        regen.append(_run(_job_regenerate, b))
+    med = lambda xs, i: statistics.median(x[i] for x in xs)  # noqa: E731
+    row = {"workbook": label, "load+save CPU s": med(base, 1), "regenerate CPU s": med(regen, 1),
+           "ratio (CPU)": med(regen, 1) / med(base, 1), "regenerate wall s": med(regen, 0),
+           "peak MB (load+save)": med(base, 2), "peak MB (regenerate)": med(regen, 2)}
     if libreoffice:
         from tests.libreoffice import timed_recalc
 
@@ -106,6 +114,7 @@ def main() -> None:
     ap.add_argument("--positions", type=int, default=500)
     ap.add_argument("--indicators", type=int, default=20)
     ap.add_argument("--no-libreoffice", action="store_true")
+    ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
 
     from xl_sakip.book.writer import write_master
@@ -119,10 +128,10 @@ def main() -> None:
         if not shipped.exists():
             seed = ROOT / "tests" / "data" / "cascading_2023.txt"
             shipped = write_master(apply_sample(read_seed(seed).cascade), tmp / "shipped.xlsm")
-        rows.append(bench("shipped (21 x 94)", shipped, tmp, not args.no_libreoffice))
+        rows.append(bench("shipped (21 x 94)", shipped, tmp, not args.no_libreoffice, args.runs))
         synth = write_master(synthetic(args.positions, args.indicators), tmp / "synthetic.xlsm")
         rows.append(bench(f"synthetic ({args.positions} x {args.indicators})", synth, tmp,
-                          not args.no_libreoffice))
+                          not args.no_libreoffice, args.runs))
     keys = list(rows[0])
     print("| " + " | ".join(keys) + " |")
     print("|" + "---|" * len(keys))

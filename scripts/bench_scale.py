@@ -5,9 +5,13 @@ Each stage runs in a fresh Python process, so that its peak memory (ru_maxrss) i
 - import: `read_seed` of a synthetic document in the seed's grammar, then the master workbook written
   (`import_seed`: VBA project and ribbon included);
 - check: `run_check` (read the master leniently, run every rule, cells located from the same pass);
-- regenerate: `xl_sakip.regenerate.regenerate` (one sheet per position + Ringkasan), when present.
+- regenerate: `xl_sakip.regenerate.regenerate` (unit sheets, Ringkasan, Dasbor, Pohon Kinerja, PK sheets);
+- check-regenerated: `run_check` on the regenerated workbook (hand-edit detection over every generated
+  sheet);
+- regenerate-again: a second `regenerate` without --force: it must succeed and leave every generated
+  sheet's cells as they were (compared by the markers' hashes).
 
-    .venv/bin/python scripts/bench_scale.py [--rows 50000] [--stages import,check,regenerate]
+    .venv/bin/python scripts/bench_scale.py [--rows 50000] [--stages import,check,regenerate,...]
 
 Sizes run: rows/2 and rows; the ratio column is time(rows) / time(rows/2): 2.0 is linear growth.
 """
@@ -68,6 +72,30 @@ def _stage(stage: str, folder: Path, rows: int) -> dict:
 
         result = regenerate(book, force=True)
         detail = f"{len(result.written)} sheet"
+    elif stage == "check-regenerated":  # check on the workbook `regenerate` wrote (issue 13)
+        from xl_sakip.book.findings_sheet import run_check
+
+        report = run_check(book)
+        edited = sum(1 for f in report.findings if f.code == "SHEET_DIUBAH_MANUAL")
+        detail = f"{len(report.findings)} temuan, {edited} sheet diubah manual"
+    elif stage == "regenerate-again":  # must succeed without --force and change no cell (issue 13)
+        import zipfile
+
+        from xl_sakip.book.sheet_xml import Package
+        from xl_sakip.regenerate import regenerate
+
+        def digests() -> dict[str, str]:
+            with zipfile.ZipFile(book) as zf:
+                return {n: m.digest for n, m in Package(zf).markers.items()}
+
+        before = digests()
+        start = time.perf_counter()
+        regenerate(book)
+        seconds_only = time.perf_counter() - start
+        after = digests()
+        changed = sorted(n for n in set(before) | set(after) if before.get(n) != after.get(n))
+        detail = "tidak ada sel berubah" if not changed else f"{len(changed)} sheet berubah: {changed[:3]}"
+        start = time.perf_counter() - seconds_only  # time the regenerate alone
     else:
         raise SystemExit(f"unknown stage {stage}")
     seconds = time.perf_counter() - start
@@ -80,7 +108,7 @@ def _stage(stage: str, folder: Path, rows: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=50_000)
-    ap.add_argument("--stages", default="import,check,regenerate")
+    ap.add_argument("--stages", default="import,check,regenerate,check-regenerated,regenerate-again")
     ap.add_argument("--child", nargs=3, metavar=("STAGE", "FOLDER", "ROWS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -89,11 +117,6 @@ def main() -> None:
         return
 
     stages = [s for s in args.stages.split(",") if s]
-    if "regenerate" in stages:
-        try:
-            import xl_sakip.regenerate  # noqa: F401
-        except ImportError:
-            stages.remove("regenerate")
     print(f"# xl-sakip scale benchmark — Python {platform.python_version()}, {platform.platform()}")
     results: dict[tuple[str, int], dict] = {}
     for rows in (args.rows // 2, args.rows):
@@ -108,15 +131,17 @@ def main() -> None:
                 results[(stage, rows)] = r
                 print(f"{stage:<11} {rows:>7} rows  {r['seconds']:8.1f} s  peak {r['peak_mib']:7.0f} MiB  "
                       f"file {r['size_mib']:5.1f} MiB  ({r['detail']})", flush=True)
-    print("\n| stage | rows | time (s) | peak memory (MiB) | time ratio 2x/1x | memory ratio 2x/1x |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("\n| stage | rows | time (s) | peak memory (MiB) | time ratio 2x/1x | memory ratio 2x/1x "
+          "| result |")
+    print("|---|---:|---:|---:|---:|---:|---|")
     half = args.rows // 2
     for stage in stages:
         big, small = results.get((stage, args.rows)), results.get((stage, half))
         if not big or not small:
             continue
         print(f"| {stage} | {args.rows:,} | {big['seconds']:.1f} | {big['peak_mib']:.0f} | "
-              f"{big['seconds'] / small['seconds']:.2f} | {big['peak_mib'] / small['peak_mib']:.2f} |")
+              f"{big['seconds'] / small['seconds']:.2f} | {big['peak_mib'] / small['peak_mib']:.2f} | "
+              f"{big['detail']} |")
 
 
 if __name__ == "__main__":

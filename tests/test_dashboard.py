@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 from libreoffice import recalc_values, requires_libreoffice
 
@@ -119,7 +120,8 @@ def test_chart_data_ranges(book) -> None:
 @requires_libreoffice
 def test_dashboard_figures_recalculated_by_libreoffice(book, tmp_path: Path) -> None:
     cascade, _, path, _ = book
-    lo = recalc_values(path, tmp_path)[DASHBOARD_SHEET]
+    book_lo = recalc_values(path, tmp_path)
+    lo = book_lo[DASHBOARD_SHEET]
     ch = charts(path)
     ipk = ch["Komponen IPK: target dan realisasi"]
     tcol, r1, r2, _ = cells(ipk["val"][0])
@@ -155,6 +157,34 @@ def test_dashboard_figures_recalculated_by_libreoffice(book, tmp_path: Path) -> 
     assert sum(counts.values()) == len(cascade.indicators)  # every indicator counted once
     assert counts["Belum ada realisasi"] == 0  # the sample covers every indicator
 
+    # Table 4, per position, which tables 1 and 2 total: P20 85 -> Tinggi (76-90); P16 112 (above the
+    # target) and 100 (Sangat Tinggi); P21 112 and 97 (above, Sangat Tinggi).
+    lay = dashboard_layout(cascade, unit_sheet_names(openpyxl.load_workbook(path, read_only=True)))
+    d1, d2 = lay.details
+    head = [lo.cell(d1 - 1, c).value for c in range(1, lay.width + 1)]
+    assert head[0] == "Kode Jabatan" and head[-1] == "Jumlah Capaian (%)"
+    assert head[1:6] == ["Sangat Rendah", "Rendah", "Sedang", "Tinggi", "Sangat Tinggi"]
+    assert head[7:9] == ["Belum ada realisasi", "Tidak dapat dihitung (sebab lain)"]
+    above = head[6]
+    detail = {lo.cell(r, 1).value: dict(zip(head[1:], (lo.cell(r, c).value for c in range(2, lay.width + 1)),
+                                            strict=True)) for r in range(d1, d2 + 1)}
+    assert len(detail) == 21
+    assert detail["P20"]["Tinggi"] == 1 and detail["P20"]["Jumlah Capaian (%)"] == pytest.approx(85)
+    assert detail["P16"]["Sangat Tinggi"] == 1 and detail["P16"][above] == 1
+    assert detail["P16"]["Jumlah Capaian (%)"] == pytest.approx(212)
+    assert detail["P21"][above] == 1 and detail["P21"]["Sangat Tinggi"] == 1
+    assert detail["P21"]["Jumlah Capaian (%)"] == pytest.approx(112 + 97)
+    for code, row in detail.items():  # each position's indicators counted once
+        n = sum(1 for i in cascade.indicators if i.position == code)
+        assert sum(v for k, v in row.items() if k != "Jumlah Capaian (%)") == n
+    # The total average equals the average of every numeric capaian of the unit sheets (LibreOffice's).
+    caps = [book_lo[n].cell(r, 11).value for n in unit_sheet_names(book_lo).values()
+            for r in range(9, book_lo[n].max_row + 1)]
+    caps = [v for v in caps if isinstance(v, int | float) and not isinstance(v, bool)]
+    total_row = p2 + 1
+    assert lo[f"A{total_row}"].value == "Semua"
+    assert lo[f"E{total_row}"].value == pytest.approx(sum(caps) / len(caps))
+
 
 def test_layout_without_realisasi_and_edited_sheets(book) -> None:
     cascade, wb, _, _ = book
@@ -173,7 +203,10 @@ def test_layout_without_realisasi_and_edited_sheets(book) -> None:
 def test_row_heights_cover_wrapped_headers_and_titles(book) -> None:
     cascade, wb, _, _ = book
     plan = plan_dashboard(cascade, unit_sheet_names(wb))
-    rows = {row[0]: r for r, row in enumerate(plan.cells, start=1) if isinstance(row[0], str)}
+    rows: dict[str, int] = {}  # first row of each text in column A (table 4 repeats the codes)
+    for r, row in enumerate(plan.cells, start=1):
+        if isinstance(row[0], str):
+            rows.setdefault(row[0], r)
     # Bold headers wrap 2 characters narrower than the column: "Rata-rata / Capaian (%)" in 13 -> 33 pt;
     # "Nilai / Maksimum" in 13 -> 33 pt.
     assert plan.row_heights[rows["Kode"]] == 33 and plan.row_heights[rows["Komponen IPK"]] == 33

@@ -15,9 +15,10 @@ against figures worked out by hand.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
-from xl_sakip.core.models import Cascade
+from xl_sakip.core.models import Cascade, Indicator
 from xl_sakip.core.rollup import component_of
 from xl_sakip.sheets import plan as p
 from xl_sakip.sheets.names import SUMMARY_SHEET, quote_sheet
@@ -60,6 +61,8 @@ class DashLayout:
     positions: tuple[int, int] = (0, 0)  # first, last row of table 1
     categories: tuple[int, int] = (0, 0)
     components: tuple[int, int] = (0, 0)
+    details: tuple[int, int] = (0, 0)  # first, last row of table 4 (one row per position with a unit sheet)
+    width: int = 6  # columns of `cells`
 
     def row(self, *values: Content) -> int:
         self.cells.append(list(values))
@@ -112,10 +115,27 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
                 Formula(f'=IF(COUNT({k})=0,"",AVERAGE({k}))'))
     last1 = len(lay.cells)
     lay.positions = (h1 + 1, last1)
-    all_k = _ranges(cascade, names, p.C_CAPAIAN, counts)
-    tot = lay.row("Semua", "Seluruh jabatan", Formula(f"=SUM(C{h1 + 1}:C{last1})"),
-                  Formula(f"=SUM(D{h1 + 1}:D{last1})"),
-                  Formula(f'=IF(D{last1 + 1}=0,"",AVERAGE({",".join(all_k)}))') if all_k else "")
+    # Every formula stays far below Excel's 8 192 characters whatever the number of positions: the totals
+    # below sum the columns of table 4 (one row per position) instead of naming every unit sheet in one
+    # formula (issue 13). Table 4's rows are known now, so the totals can point at them.
+    with_sheet = [pos for pos in cascade.positions if counts.get(pos.code, 0) and pos.code in names]
+    n_cat = len(ref.bands) + 3  # bands, above target, no realisasi yet, not computable (other reason)
+    tot = len(lay.cells) + 1
+    h2 = tot + 3  # after the total row, a blank row and the title of table 2
+    first2 = h2 + 1
+    last2 = first2 + n_cat - 1
+    n_ipk = sum(map(len, _ipk_items(cascade, names)))
+    h3 = last2 + 3
+    # Table 4 starts below the charts that float over columns I.. (the IPK chart from h2, 9 cm; the
+    # positions' chart from h1): rows are at least 15 pt (0,53 cm) high.
+    chart1_rows = math.ceil(max(7.5, 0.55 * (last1 - h1)) / 0.53)
+    h4 = max(h3 + n_ipk + 3, h2 + 20, h1 + chart1_rows + 3)
+    first4, last4 = h4 + 1, h4 + len(with_sheet)
+    sum_col = 2 + n_cat  # table 4: Kode, the n_cat counts, the sum of the capaian
+    lay.row("Semua", "Seluruh jabatan", Formula(f"=SUM(C{h1 + 1}:C{last1})"),
+            Formula(f"=SUM(D{h1 + 1}:D{last1})"),
+            Formula(f'=IF(D{tot}=0,"",SUM(${p.L(sum_col)}${first4}:${p.L(sum_col)}${last4})/D{tot})')
+            if with_sheet else "")
     lay.styles += [StyleSpan("text", h1 + 1, 1, tot, 2), StyleSpan("count", h1 + 1, 3, tot, 4),
                    StyleSpan("number", h1 + 1, 5, tot, 5)]
     lay.charts.append(ChartDef("Rata-rata capaian per jabatan (%)", "bar", 1, h1 + 1, last1,
@@ -123,64 +143,50 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
                                max(7.5, 0.55 * (last1 - h1))))
     lay.row()
 
-    # 2. Indicators per category
+    # 2. Indicators per category: the column sums of table 4
     t = lay.row("Jumlah indikator per kategori capaian")
     lay.styles.append(StyleSpan("title", t, 1, t, 1))
-    h2 = lay.row("Kategori", "Jumlah Indikator")
+    assert lay.row("Kategori", "Jumlah Indikator") == h2
     lay.styles.append(StyleSpan("head", h2, 1, h2, 2))
-    all_l = _ranges(cascade, names, p.C_KATEGORI, counts)
 
-    def count(criteria: str, ranges: list[str]) -> Formula | int:
-        return Formula("=" + "+".join(f"COUNTIF({r},{criteria})" for r in ranges)) if ranges else 0
+    def total(k: int) -> Formula | int:
+        """Sum of the k-th count column of table 4 (0 when no position has a unit sheet)."""
+        c = p.L(2 + k)
+        return Formula(f"=SUM(${c}${first4}:${c}${last4})") if with_sheet else 0
 
+    labels: list[Content] = []
     for i in range(len(ref.bands)):
-        r = len(lay.cells) + 1
-        lay.shows[(r, 1)] = ref.bands[i].label
-        lay.row(Formula(f"=INDEX({p.BAND_LABEL},{i + 1})"), count(f"$A{r}", all_l))
-    r = len(lay.cells) + 1
-    lay.shows[(r, 1)] = ref.above_target_label
-    lay.row(Formula(f"={p.SET_ABOVE}"), count(f"$A{r}", all_l))
-    r = len(lay.cells) + 1
-    lay.row("Belum ada realisasi", count(p.text_literal(NOT_YET), all_k))
-    not_yet = r
-    other = count(p.text_literal(p.NC + "*"), all_k)
-    lay.row("Tidak dapat dihitung (sebab lain)",
-            Formula(f"={other.text[1:]}-B{not_yet}") if isinstance(other, Formula) else 0)
-    last2 = len(lay.cells)
-    lay.categories = (h2 + 1, last2)
-    lay.styles += [StyleSpan("text", h2 + 1, 1, last2, 1), StyleSpan("count", h2 + 1, 2, last2, 2)]
+        lay.shows[(len(lay.cells) + 1, 1)] = ref.bands[i].label
+        labels.append(Formula(f"=INDEX({p.BAND_LABEL},{i + 1})"))
+    lay.shows[(len(lay.cells) + len(labels) + 1, 1)] = ref.above_target_label
+    labels += [Formula(f"={p.SET_ABOVE}"), "Belum ada realisasi", "Tidak dapat dihitung (sebab lain)"]
+    for k, label in enumerate(labels):
+        lay.row(label, total(k))
+    assert len(lay.cells) == last2
+    lay.categories = (first2, last2)
+    lay.styles += [StyleSpan("text", first2, 1, last2, 1), StyleSpan("count", first2, 2, last2, 2)]
     lay.row()
 
     # 3. IPK components: target against realisasi
     t = lay.row("Komponen Indeks Pembangunan Ketenagakerjaan (IPK): target dan realisasi")
     lay.styles.append(StyleSpan("title", t, 1, t, 1))
-    h3 = lay.row("Komponen IPK", "ID", "Nilai Maksimum", "Target", "Realisasi", "Capaian (%)")
+    assert lay.row("Komponen IPK", "ID", "Nilai Maksimum", "Target", "Realisasi", "Capaian (%)") == h3
     lay.styles.append(StyleSpan("head", h3, 1, h3, 6))
     rows = p.unit_rows(cascade, by_pos)
-    by_id = {i.id: i for i in cascade.indicators}
-    ipk_ids: list[str] = []
     max_col = p.col(p.s.TABLE_IPK, p.s.IPK_COLUMNS[2].header)
     name_col = p.col(p.s.TABLE_IPK, p.s.IPK_COLUMNS[1].header)
-    for ind in cascade.indicators:
-        parent = by_id.get(ind.supports or "")
-        comp = component_of(ind, parent, ref)
-        if comp is None or ind.position not in names:
-            continue
-        if parent is not None and parent.id not in ipk_ids:
-            ipk_ids.append(parent.id)
+    components, ipks = _ipk_items(cascade, names)
+    for comp_name, ind in components:
         sh, rr = names[ind.position], rows[ind.id]
         r = len(lay.cells) + 1
-        lay.row(comp.name, ind.id, Formula(f'=IFERROR(INDEX({max_col},MATCH($A{r},{name_col},0)),"")'),
+        lay.row(comp_name, ind.id, Formula(f'=IFERROR(INDEX({max_col},MATCH($A{r},{name_col},0)),"")'),
                 Formula(f"={p.ref(sh, p.C_TARGET, rr)}"), Formula(f"={p.ref(sh, p.C_PAKAI, rr)}"),
                 Formula(f"={p.ref(sh, p.C_CAPAIAN, rr)}"))
     last3 = len(lay.cells)
     lay.components = (h3 + 1, last3)
-    for iid in ipk_ids:
-        ind = by_id[iid]
-        if ind.position not in names:
-            continue
-        sh, rr = names[ind.position], rows[iid]
-        lay.row(f"IPK ({ind.indikator.strip()})", iid, Formula(f"=SUM(C{h3 + 1}:C{last3})"),
+    for ind in ipks:
+        sh, rr = names[ind.position], rows[ind.id]
+        lay.row(f"IPK ({ind.indikator.strip()})", ind.id, Formula(f"=SUM(C{h3 + 1}:C{last3})"),
                 Formula(f"={p.ref(sh, p.C_TARGET, rr)}"), Formula(f"={p.ref(sh, p.C_PAKAI, rr)}"),
                 Formula(f"={p.ref(sh, p.C_CAPAIAN, rr)}"))
     end = len(lay.cells)
@@ -194,17 +200,70 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
     lay.charts.insert(1, ChartDef("Jumlah indikator per kategori", "col", 1, h2 + 1, last2,
                                   (Series((h2, 2), 2, h2 + 1, last2),), f"{p.L(CHART_COL + 10)}{h1}",
                                   "Indikator", 9.0))
-    width = 6
-    lay.cells = [(r + [None] * (width - len(r)))[:width] for r in lay.cells]
+
+    # 4. Per position: indicators per category and the sum of their capaian (what tables 1 and 2 total)
+    while len(lay.cells) < h4 - 2:
+        lay.row()
+    t = lay.row("Rincian per jabatan: jumlah indikator per kategori capaian")
+    lay.styles.append(StyleSpan("title", t, 1, t, 1))
+    heads: list[Content] = ["Kode Jabatan"]
+    for k in range(n_cat):
+        heads.append(Formula(f"=$A${first2 + k}"))  # the label of table 2 (a band label can be edited)
+        shown = lay.shows.get((first2 + k, 1))
+        lay.shows[(h4, 2 + k)] = shown if shown is not None else str(labels[k])
+    heads.append("Jumlah Capaian (%)")  # over the indicators with a capaian: the total average of table 1
+    assert lay.row(*heads) == h4
+    lay.styles.append(StyleSpan("head", h4, 1, h4, sum_col))
+    not_yet_col = p.L(n_cat)  # the count column of "Belum ada realisasi"
+    for pos in with_sheet:
+        r = len(lay.cells) + 1
+        sh, last = quote_sheet(names[pos.code]), p.FIRST_BODY_ROW + counts[pos.code] - 1
+        kat = f"{sh}!${p.L(p.C_KATEGORI)}${p.FIRST_BODY_ROW}:${p.L(p.C_KATEGORI)}${last}"
+        cap = f"{sh}!${p.L(p.C_CAPAIAN)}${p.FIRST_BODY_ROW}:${p.L(p.C_CAPAIAN)}${last}"
+        cells: list[Content] = [pos.code]
+        cells += [Formula(f"=COUNTIF({kat},$A${first2 + k})") for k in range(n_cat - 2)]
+        cells.append(Formula(f"=COUNTIF({cap},{p.text_literal(NOT_YET)})"))
+        cells.append(Formula(f"=COUNTIF({cap},{p.text_literal(p.NC + '*')})-{not_yet_col}{r}"))
+        cells.append(Formula(f"=SUM({cap})"))
+        lay.row(*cells)
+    lay.details = (first4, last4)
+    assert len(lay.cells) == last4
+    if with_sheet:
+        lay.styles += [StyleSpan("text", first4, 1, last4, 1),
+                       StyleSpan("count", first4, 2, last4, sum_col - 1),
+                       StyleSpan("number", first4, sum_col, last4, sum_col)]
+    lay.width = max(6, sum_col)
+    lay.cells = [(r + [None] * (lay.width - len(r)))[:lay.width] for r in lay.cells]
     return lay
+
+
+def _ipk_items(cascade: Cascade, names: dict[str, str]
+               ) -> tuple[list[tuple[str, Indicator]], list[Indicator]]:
+    """The rows of table 3: (component name, indicator) of every IPK sub-value on a unit sheet, in master
+    order, then the IPK indicators they support (on a unit sheet too)."""
+    ref = cascade.reference
+    assert ref is not None
+    by_id = {i.id: i for i in cascade.indicators}
+    components: list[tuple[str, Indicator]] = []
+    ipk_ids: list[str] = []
+    for ind in cascade.indicators:
+        parent = by_id.get(ind.supports or "")
+        comp = component_of(ind, parent, ref)
+        if comp is None or ind.position not in names:
+            continue
+        if parent is not None and parent.id not in ipk_ids:
+            ipk_ids.append(parent.id)
+        components.append((comp.name, ind))
+    return components, [by_id[i] for i in ipk_ids if by_id[i].position in names]
 
 
 def plan_dashboard(cascade: Cascade, names: dict[str, str], name: str = DASHBOARD_SHEET) -> SheetPlan:
     """The Dasbor sheet as a plan (kind "dasbor", key "DASBOR"); charts come from `finish_dashboard`."""
     lay = dashboard_layout(cascade, names)
-    heights = p.wrapped_heights(lay.cells, lay.styles, WIDTHS, lay.shows)
+    widths = {**WIDTHS, **{c: 13.0 for c in range(len(WIDTHS) + 1, lay.width + 1)}}  # table 4's counts
+    heights = p.wrapped_heights(lay.cells, lay.styles, widths, lay.shows)
     return SheetPlan(name=name, kind=DASHBOARD_KIND, key=DASHBOARD_KEY, cells=lay.cells, styles=lay.styles,
-                     column_widths=WIDTHS, row_heights=heights)
+                     column_widths=widths, row_heights=heights)
 
 
 def finish_dashboard(ws, cascade: Cascade, names: dict[str, str]) -> None:

@@ -72,13 +72,18 @@ _LENGTHS: dict[tuple[str, bool], float] = {}
 _LENGTHS_MAX = 400_000
 
 
+_CACHED_LEN = 200  # longer strings (pieces of an unbroken word being cut) are measured, not kept
+
+
 def _length(text: str, bold: bool) -> float:
     key = (text, bold)
     v = _LENGTHS.get(key)
     if v is None:
-        if len(_LENGTHS) >= _LENGTHS_MAX:
-            _LENGTHS.clear()
-        v = _LENGTHS[key] = _font(bold, _REF_PX).getlength(text)
+        v = _font(bold, _REF_PX).getlength(text)
+        if len(text) <= _CACHED_LEN:
+            if len(_LENGTHS) >= _LENGTHS_MAX:
+                _LENGTHS.clear()
+            _LENGTHS[key] = v
     return v
 
 
@@ -88,7 +93,7 @@ def text_width(text: str, size_pt: float, bold: bool = False) -> float:
 
 
 def wrap(text: str, width: float, size_pt: float, bold: bool = False) -> list[str]:
-    """Greedy word wrap to `width` mm; a word longer than the width is cut."""
+    """Greedy word wrap to `width` mm; a word longer than the width is cut (each piece as long as fits)."""
     lines: list[str] = []
     line = ""
     for word in text.split():
@@ -98,16 +103,48 @@ def wrap(text: str, width: float, size_pt: float, bold: bool = False) -> list[st
             continue
         if line:
             lines.append(line)
-        while text_width(word, size_pt, bold) > width and len(word) > 1:
-            k = len(word)
-            while k > 1 and text_width(word[:k], size_pt, bold) > width:
-                k -= 1
-            lines.append(word[:k])
-            word = word[k:]
-        line = word
+        pieces = _cut(word, width, size_pt, bold)
+        lines.extend(pieces[:-1])
+        line = pieces[-1]
     if line:
         lines.append(line)
     return lines or [""]
+
+
+def _cut(word: str, width: float, size_pt: float, bold: bool) -> list[str]:
+    """`word` cut into pieces that fit `width` (the last one is what is left; a piece of one character may
+    be wider). Each piece is the longest prefix of the rest that fits, found by doubling then bisecting
+    from the previous piece's length, so only strings about a line long are measured: linear in the word's
+    length (issue 12: measuring the whole rest for every line was quadratic, minutes at 40 000 characters)."""
+
+    def fits(piece: str) -> bool:
+        return text_width(piece, size_pt, bold) <= width
+
+    pieces: list[str] = []
+    i, n, guess = 0, len(word), 1
+    while i < n:
+        rest = n - i
+        k = min(guess, rest)
+        lo, hi = 0, k  # word[i:i+lo] fits (0: nothing known to), word[i:i+hi] does not (rest + 1: unknown)
+        if fits(word[i:i + k]):
+            lo, hi = k, rest + 1
+            while lo < rest:
+                nxt = min(2 * lo, rest)
+                if not fits(word[i:i + nxt]):
+                    hi = nxt
+                    break
+                lo = nxt
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if fits(word[i:i + mid]):
+                lo = mid
+            else:
+                hi = mid
+        lo = max(lo, 1)  # one character wider than the line is still a piece
+        pieces.append(word[i:i + lo])
+        i += lo
+        guess = lo
+    return pieces or [""]
 
 
 # ------------------------------------------------------------------ the drawing
@@ -197,16 +234,27 @@ def gap_note(f: Finding, ind: Indicator | None) -> str:
     return f"{what}: target {fmt(f.target)}, jumlah target pendukung {fmt(f.sum)} (selisih {fmt(diff)})"
 
 
-@dataclass
 class _Style:
-    """Sizes (pt) and paddings (mm) at a given scale."""
+    """Sizes (pt) and paddings (mm) at a given scale (plain attributes: read millions of times)."""
 
-    s: float
+    BASE = {"head": 6.6, "name": 5.6, "body": 5.9, "num": 5.2, "small": 4.6, "chip": 5.2,
+            "pad": 1.0, "gap": 2.6, "indent": 3.0, "right": 15.0, "left": 5.4}
+    head: float
+    name: float
+    body: float
+    num: float
+    small: float
+    chip: float
+    pad: float
+    gap: float
+    indent: float
+    right: float
+    left: float
 
-    def __getattr__(self, name: str) -> float:
-        base = {"head": 6.6, "name": 5.6, "body": 5.9, "num": 5.2, "small": 4.6, "chip": 5.2,
-                "pad": 1.0, "gap": 2.6, "indent": 3.0, "right": 15.0, "left": 5.4}
-        return base[name] * (self.s if name not in ("gap",) else 1.0)
+    def __init__(self, s: float) -> None:
+        self.s = s
+        for name, base in self.BASE.items():
+            setattr(self, name, base * (s if name != "gap" else 1.0))
 
 
 @dataclass
@@ -442,14 +490,31 @@ def layout(cascade: Cascade, page: tuple[float, float] = A3_LANDSCAPE) -> Drawin
     for f in gaps:
         notes.append(gap_note(f, by_id.get(f.indicator_id or "")))
         note_no.setdefault(f.indicator_id or "", []).append(len(notes))
-    # The largest text (150 % down to 60 % of the base sizes, in 5 % steps) that fits the page height.
+    # The largest text (150 % down to 60 % of the base sizes, in 5 % steps) that fits the page height; if
+    # none does, the smallest on a taller page. A larger text never takes less height (the boxes' widths do
+    # not depend on it), so the first size that fits is found by bisection: 1 layout for a tree too large
+    # for the page (200 positions: 2 s, not 19 layouts in a minute), at most 6 otherwise.
     ix = _index(cascade)
-    d = Drawing(*page)
-    for k in range(19):
-        d = _place(cascade, page, _Style(1.5 - 0.05 * k), note_no, notes, ix)
-        if d.height <= page[1] + 1e-6:
-            break
-    return d
+    made: dict[int, Drawing] = {}
+
+    def fits(k: int) -> bool:
+        if k not in made:
+            made[k] = _place(cascade, page, _Style(1.5 - 0.05 * k), note_no, notes, ix)
+        return made[k].height <= page[1] + 1e-6
+
+    last = 18
+    if not fits(last):  # too large for the page at any size: one layout
+        return made[last]
+    if fits(0):
+        return made[0]
+    lo, hi = 0, last  # fits(lo) is false, fits(hi) is true
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if fits(mid):
+            hi = mid
+        else:
+            lo = mid
+    return made[hi]
 
 
 # ------------------------------------------------------------------ renderers

@@ -22,17 +22,19 @@ default (a wrong year would mislabel every report) and stay an error, as does a 
 from __future__ import annotations
 
 import difflib
+import io
 import math
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from copy import copy
 from datetime import date, datetime, time
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
@@ -240,7 +242,7 @@ def _open(path: Path) -> Workbook:
             # openpyxl warns about Excel features it does not read (e.g. extended validation): not ours.
             warnings.simplefilter("ignore")
             # A file object skips openpyxl's check of the file name's extension; the content decides.
-            return openpyxl.load_workbook(fh, data_only=False)
+            return load_master_sheets(fh)
     except zipfile.BadZipFile as exc:
         raise WorkbookError(
             f"'{path}' bukan workbook Excel (.xlsm/.xlsx) atau file rusak; buka dan simpan ulang dengan "
@@ -253,6 +255,147 @@ def _open(path: Path) -> Workbook:
             f"'{path}' tidak dapat dibaca sebagai workbook Excel ({type(exc).__name__}: {exc}); "
             "buka dan simpan ulang dengan Excel, atau buat ulang dengan xl-sakip import."
         ) from exc
+
+
+#: The sheets the reader reads (the master and its reference tables). Every other sheet (the generated
+#: ones, hundreds in a regenerated workbook, and the users' own) is not parsed: `load_master_sheets`.
+READ_SHEETS = frozenset(n.casefold() for n in (
+    s.SHEET_POSITIONS, s.SHEET_INDICATORS, s.SHEET_SETTINGS, s.SHEET_BANDS, s.SHEET_GRADES, s.SHEET_IPK,
+    s.SHEET_IPK_SUB, s.SHEET_IPK_STATUS))
+
+
+class _MasterSheetsReader(ExcelReader):
+    """openpyxl's reader, parsing only the worksheets named in `wanted` (case-insensitive); every other
+    sheet becomes an empty worksheet of the same name, state and place, so that sheet names, their order
+    and sheet-scoped defined names stay as in the file (issue 13: `check` of a regenerated workbook parsed
+    200 generated sheets to read two)."""
+
+    def __init__(self, fh: Any, wanted: frozenset[str]) -> None:
+        super().__init__(fh, read_only=False, keep_vba=False, data_only=False, keep_links=True)
+        self.wanted = wanted
+        self.scanned: set[str] = set()  # sheets whose cells came from the scan (for tests)
+
+    def read_worksheets(self) -> None:
+        find = self.parser.find_sheets
+        try:
+            for sheet, rel in list(find()):
+                if rel.target not in self.valid_files:
+                    continue  # as openpyxl: a sheet without its part is left out
+                if sheet.name.casefold() in self.wanted:
+                    self.parser.find_sheets = lambda one=(sheet, rel): iter([one])  # type: ignore[method-assign]
+                    self._read_worksheet(rel.target, sheet.name)
+                else:
+                    ws = self.wb.create_sheet(sheet.name)
+                    ws.sheet_state = sheet.state
+        finally:
+            self.parser.find_sheets = find  # type: ignore[method-assign]
+
+
+    def _read_worksheet(self, part: str, name: str) -> None:
+        """openpyxl's reading of one sheet, its cells bound from a scan of the XML when the scan can
+        (book/sheet_xml.scan: the forms openpyxl and Excel write for plain values); openpyxl then parses
+        the sheet without its cells (merged ranges, tables, columns ...). Any other form of cell: openpyxl
+        reads the whole sheet, as before. The cells are the ones openpyxl would make (values, types, styles,
+        dates from date-formatted numbers): the scan is faster than openpyxl's per-cell parsing. Row
+        dimensions (heights, hidden rows) are not read for a scanned sheet: the reader does not use them."""
+        from xl_sakip.book.sheet_xml import Unsure, scan
+
+        xml = self.archive.read(part).decode("utf-8")
+        start, end = xml.find("<sheetData>"), xml.find("</sheetData>")
+        cells = None
+        if 0 <= start < end:
+            try:
+                cells = self._cells(scan(xml[start:end]))
+            except (Unsure, ValueError, IndexError, KeyError, OverflowError):
+                cells = None
+        if cells is None:
+            super().read_worksheets()
+            return
+        rest = (xml[:start] + "<sheetData/>" + xml[end + len("</sheetData>"):]).encode("utf-8")
+        archive_open = self.archive.open
+        self.archive.open = lambda n, *a, **k: (  # type: ignore[method-assign]
+            io.BytesIO(rest) if n == part else archive_open(n, *a, **k))
+        try:
+            super().read_worksheets()
+        finally:
+            self.archive.open = archive_open  # type: ignore[method-assign]
+        ws = self.wb[name]
+        self.scanned.add(name)
+        styles = self.wb._cell_styles
+        new = Cell.__new__
+        shared: dict[int, Any] = {}
+        for (r, c), (value, data_type, style_id) in cells.items():
+            cell = ws._cells.get((r, c))  # made by a comment: keep it, with its comment
+            if cell is None:
+                # Cell(ws, r, c, style_array=...) without its per-cell checks (a third of the reading time):
+                # every slot set as Cell.__init__ sets it.
+                cell = ws._cells[(r, c)] = new(Cell)
+                cell.parent, cell.row, cell.column = ws, r, c
+                cell._hyperlink = cell._comment = None
+            style = shared.get(style_id)
+            if style is None:
+                style = shared[style_id] = copy(styles[style_id])
+            cell._style = style  # one array per style, shared by its cells: this workbook is only read
+            cell._value = value
+            cell.data_type = data_type
+        if ws._cells:
+            ws._current_row = ws.max_row
+
+    def _cells(self, found: list[tuple[str, ...]]) -> dict[tuple[int, int], tuple[object, str, int]]:
+        """{(row, col): (value, data type, style id)} as openpyxl's WorkSheetParser.parse_cell gives them
+        (formulas as text, data_only=False)."""
+        from openpyxl.utils.cell import column_index_from_string
+        from openpyxl.utils.datetime import from_excel
+
+        from xl_sakip.book.sheet_xml import Unsure, unescape
+
+        dates, deltas, epoch = self.wb._date_formats, self.wb._timedelta_formats, self.wb.epoch
+        strings = self.shared_strings
+        cols: dict[str, int] = {}
+        out: dict[tuple[int, int], tuple[object, str, int]] = {}
+        for letters, row, s1, t, s2, f, v, inline in found:
+            col = cols.get(letters)
+            if col is None:
+                col = cols[letters] = column_index_from_string(letters)
+            style_id = int(s1 or s2 or 0)
+            t = t or "n"
+            value: object
+            if f:
+                value, t = "=" + unescape(f), "f"
+            elif t == "inlineStr":
+                if not inline:
+                    raise Unsure  # openpyxl's reading of an empty inline string: left to it
+                value, t = unescape(inline), "s"
+            elif not v:
+                value = None
+            elif t == "n":
+                value = float(v) if ("." in v or "E" in v or "e" in v) else int(v)
+                if style_id in dates:
+                    value, t = from_excel(value, epoch, timedelta=style_id in deltas), "d"
+            elif t == "s":
+                value = strings[int(v)]
+            elif t == "b":
+                value = bool(int(v))
+            elif t == "str":
+                value, t = unescape(v), "s"
+            elif t == "e":
+                value = unescape(v)
+            else:
+                raise Unsure
+            out[(int(row), col)] = (value, t, style_id)
+        return out
+
+
+def load_master_sheets(fh: Any, wanted: frozenset[str] = READ_SHEETS, *,
+                       scanned: set[str] | None = None) -> Workbook:
+    """An openpyxl workbook (formulas, not cached values) with only the `wanted` sheets parsed; the
+    others are empty placeholders of the same name. For reading only: never save it. `scanned` receives
+    the names of the sheets whose cells were bound from the XML scan (the others openpyxl parsed)."""
+    reader = _MasterSheetsReader(fh, wanted)
+    reader.read()
+    if scanned is not None:
+        scanned |= reader.scanned
+    return reader.wb
 
 
 #: The first bytes of an OLE compound file: .xls, .doc, and any password-protected (encrypted) Office file.

@@ -1,0 +1,93 @@
+"""A regenerated workbook of 600 positions (issue 13): no formula longer than Excel allows, and a second
+`regenerate` succeeds and changes no cell.
+
+Excel refuses a formula longer than 8 192 characters (Excel specifications and limits: "Length of formula
+contents: 8,192 characters"); before the fix, the Dasbor summed a COUNTIF per unit sheet in one formula,
+about 70 characters a position here, and the second run refused the Dasbor as edited by hand.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from xl_sakip.book.writer import write_master
+from xl_sakip.core.models import Aggregation, Cascade, Indicator, Kind, Position, Settings
+from xl_sakip.regenerate import regenerate
+
+EXCEL_FORMULA_LIMIT = 8192
+N_POSITIONS = 600
+
+
+def cascade_600() -> Cascade:
+    """600 positions (a root, 24 eselon III, the rest eselon IV under them), two indicators each; titles
+    long enough that every unit sheet name has 31 characters and needs quotes in a reference."""
+    positions, indicators = [], []
+    for i in range(N_POSITIONS):
+        code = f"P{i + 1:03d}"
+        parent = None if i == 0 else ("P001" if i <= 24 else f"P{2 + i % 24:03d}")
+        positions.append(Position(code=code, title=f"Kepala Seksi Pengawasan Norma Ketenagakerjaan {i + 1}",
+                                  parent=parent, eselon=2 if i == 0 else 3 if i <= 24 else 4, order=i))
+        for k in (1, 2):
+            indicators.append(Indicator(
+                id=f"{code}-1.{k}", position=code, sasaran_no=1, sasaran="Sasaran", indikator=f"Jumlah {k}",
+                target=10.0, target_text="10", kind=Kind.NUMBER, aggregation=Aggregation.SUM,
+                realisasi_q=[2.0, 3.0, None, None] if k == 1 else [None] * 4))
+    return Cascade(settings=Settings(office="Dinas Uji", year=2023), positions=positions,
+                   indicators=indicators)
+
+
+def formulas(path: Path) -> list[tuple[str, str]]:
+    """(part, formula text) of every formula in the package: cells of every worksheet and defined names."""
+    out = []
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", name) or name == "xl/workbook.xml":
+                xml = zf.read(name).decode("utf-8")
+                for m in re.finditer(r"<(f|definedName)\b[^>]*>(.*?)</\1>", xml, re.S):
+                    out.append((name, m.group(2)))
+    return out
+
+
+def unescaped_length(xml_text: str) -> int:
+    """Characters of the formula as Excel sees it (XML entities count as one), with its leading '='."""
+    return len(re.sub(r"&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);", "_", xml_text)) + 1
+
+
+def all_cells(path: Path) -> dict[str, dict[tuple[int, int], object]]:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return {ws.title: {(c.row, c.column): c.value for row in ws.iter_rows() for c in row
+                           if c.value is not None} for ws in wb.worksheets}
+    finally:
+        wb.close()
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory) -> Path:
+    path = write_master(cascade_600(), tmp_path_factory.mktemp("scale") / "Cascading_600.xlsm")
+    regenerate(path)
+    return path
+
+
+def test_no_formula_exceeds_excels_limit(regenerated: Path) -> None:
+    found = formulas(regenerated)
+    dasbor = [f for part, f in found if "COUNTIF(" in f]
+    assert len(dasbor) >= 2 * N_POSITIONS  # the per-position counts are there (table 4 of the Dasbor)
+    longest = max(found, key=lambda pf: unescaped_length(pf[1]))
+    assert unescaped_length(longest[1]) <= EXCEL_FORMULA_LIMIT, (longest[0], longest[1][:200])
+
+
+def test_second_regenerate_succeeds_and_changes_no_cell(regenerated: Path) -> None:
+    before = all_cells(regenerated)
+    assert len(before) > 2 * N_POSITIONS  # unit sheets and PK sheets
+    result = regenerate(regenerated)  # raised EditedSheetsError ("diubah manual") before the fix
+    assert not result.overwritten_edits
+    after = all_cells(regenerated)
+    assert list(after) == list(before)
+    changed = [name for name in before if after[name] != before[name]]
+    assert changed == []

@@ -1,0 +1,106 @@
+"""The scan of generated sheets' XML that lets `check` skip reading unchanged sheets with openpyxl
+(book/sheet_xml.py). openpyxl is the reference: the scan must give the same canonical cells, clear only
+sheets that hold what the tool wrote, and leave every sheet it cannot read with certainty to openpyxl.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.conftest import make_small_cascade
+from xl_sakip.book.findings_sheet import run_check
+from xl_sakip.book.sheet_xml import Package, digest, unchanged_sheets
+from xl_sakip.book.writer import write_master
+from xl_sakip.regenerate import regenerate
+from xl_sakip.sheets.edits import read_marker, sheet_values
+from xl_sakip.sheets.marker import digest_cells
+
+UNIT = "P03 Kasi Pelatihan"
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory) -> Path:
+    path = write_master(make_small_cascade(), tmp_path_factory.mktemp("xml") / "Cascading_2023.xlsm")
+    regenerate(path)
+    return path
+
+
+@pytest.fixture
+def book(made: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copy(made, tmp_path / made.name))
+
+
+def openpyxl_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return {ws.title: sheet_values(ws) for ws in wb.worksheets if read_marker(ws) is not None}
+    finally:
+        wb.close()
+
+
+def rewrite_part(path: Path, sheet: str, change) -> None:
+    """Replace the XML of `sheet` by change(xml) inside the package (as another program might write it)."""
+    with zipfile.ZipFile(path) as zf:
+        part = Package(zf).parts[sheet]
+        items = [(i, zf.read(i.filename)) for i in zf.infolist()]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in items:
+            out.writestr(info, change(data.decode()).encode() if info.filename == part else data)
+    path.write_bytes(buf.getvalue())
+
+
+def test_scan_gives_openpyxls_cells_and_clears_every_untouched_sheet(book: Path) -> None:
+    reference = openpyxl_cells(book)
+    assert len(reference) >= 7  # 3 unit sheets, Ringkasan, Dasbor, Pohon Kinerja, 3 PK sheets
+    with zipfile.ZipFile(book) as zf:
+        pkg = Package(zf)
+        assert set(pkg.markers) == set(reference)
+        for name, cells in reference.items():
+            scanned = {(r, c): v for r, c, v in pkg.cells(name)}
+            assert scanned == cells, name
+            assert digest(list(pkg.cells(name))) == digest_cells((r, c, v) for (r, c), v in cells.items())
+    _, markers, clear = unchanged_sheets(book)
+    assert clear == set(markers) == set(reference)
+
+
+def test_edited_cell_is_not_cleared_and_check_names_it(book: Path) -> None:
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    wb[UNIT]["K9"] = 150
+    wb.save(book)
+    _, markers, clear = unchanged_sheets(book)
+    assert UNIT in markers and UNIT not in clear
+    assert clear == set(markers) - {UNIT}
+    found = [f for f in run_check(book).findings if f.code == "SHEET_DIUBAH_MANUAL"]
+    assert [f.cell for f in found] == [f"'{UNIT}'!K9"]
+
+
+def test_shared_formula_is_left_to_openpyxl(book: Path) -> None:
+    # Excel writes repeated formulas as shared ones; the scan does not translate them. The same content
+    # written that way: not cleared by the scan, and openpyxl finds it unchanged.
+    def shared(xml: str) -> str:
+        return re.sub(r'<c r="K9"([^>]*)><f>', r'<c r="K9"\1><f t="shared" ref="K9:K9" si="0">', xml, count=1)
+
+    rewrite_part(book, UNIT, shared)
+    _, _, clear = unchanged_sheets(book)
+    assert UNIT not in clear
+    assert [f for f in run_check(book).findings if f.code == "SHEET_DIUBAH_MANUAL"] == []
+
+
+def test_rich_text_cell_added_by_another_program_is_found(book: Path) -> None:
+    # A cell the scan cannot read (rich inline text) is never skipped over: the sheet goes to openpyxl.
+    def add(xml: str) -> str:
+        return xml.replace("</row>", '<c r="Z1" t="inlineStr"><is><r><t>catatan</t></r></is></c></row>', 1)
+
+    rewrite_part(book, UNIT, add)
+    _, _, clear = unchanged_sheets(book)
+    assert UNIT not in clear
+    found = [f for f in run_check(book).findings if f.code == "SHEET_DIUBAH_MANUAL"]
+    assert [f.cell for f in found] == [f"'{UNIT}'!Z1"]
