@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from xl_sakip.core import words as w
 from xl_sakip.core.models import Cascade, Indicator
 from xl_sakip.core.rollup import component_of
 from xl_sakip.sheets import plan as p
@@ -26,7 +27,6 @@ from xl_sakip.sheets.plan import Content, Formula, SheetPlan, StyleSpan
 
 DASHBOARD_SHEET = "Dasbor"
 DASHBOARD_KIND, DASHBOARD_KEY = "dasbor", "DASBOR"
-NOT_YET = p.NC + "realisasi belum diisi"  # what a unit sheet's Capaian shows before any realisasi
 CHART_COL = 9  # charts start in column I
 WIDTHS: dict[int, float] = {1: 34, 2: 40, 3: 13, 4: 13, 5: 13, 6: 12}
 
@@ -220,10 +220,13 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
         sh, last = quote_sheet(names[pos.code]), p.FIRST_BODY_ROW + counts[pos.code] - 1
         kat = f"{sh}!${p.L(p.C_KATEGORI)}${p.FIRST_BODY_ROW}:${p.L(p.C_KATEGORI)}${last}"
         cap = f"{sh}!${p.L(p.C_CAPAIAN)}${p.FIRST_BODY_ROW}:${p.L(p.C_CAPAIAN)}${last}"
+        # Counted on the reason column (core/rules.capaian_reason): no realisasi is that reason; any other
+        # filled reason is "another cause". The capaian's words are never read back.
+        why = f"{sh}!${p.L(p.C_ALASAN)}${p.FIRST_BODY_ROW}:${p.L(p.C_ALASAN)}${last}"
         cells: list[Content] = [pos.code]
         cells += [Formula(f"=COUNTIF({kat},$A${first2 + k})") for k in range(n_cat - 2)]
-        cells.append(Formula(f"=COUNTIF({cap},{p.text_literal(NOT_YET)})"))
-        cells.append(Formula(f"=COUNTIF({cap},{p.text_literal(p.NC + '*')})-{not_yet_col}{r}"))
+        cells.append(Formula(f"=COUNTIF({why},{p.text_literal(w.NO_REALISASI)})"))
+        cells.append(Formula(f'=COUNTIF({why},"?*")-{not_yet_col}{r}'))
         cells.append(Formula(f"=SUM({cap})"))
         lay.row(*cells)
     lay.details = (first4, last4)
