@@ -18,7 +18,6 @@ they give the same figures.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -182,19 +181,7 @@ FROM_OWN = w.FROM_OWN
 
 def L(col: int) -> str:
     """Column letters of a 1-based column number: 1 -> A, 27 -> AA."""
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def _cond(branches: list[tuple[str, str]], otherwise: str) -> str:
-    """Nested IFs from (condition, value) pairs, the first true condition winning."""
-    out = otherwise
-    for cond, value in reversed(branches):
-        out = f"IF({cond},{value},{out})"
-    return out
+    return fx.col_letters(col)
 
 
 # ------------------------------------------------------------------ references
@@ -202,10 +189,7 @@ def _cond(branches: list[tuple[str, str]], otherwise: str) -> str:
 
 def col(table: str, header: str) -> str:
     """A structured reference to a whole table column: tblIndikator[Target], tblIndikator[[Roll-up]]."""
-    esc = re.sub(r"([\[\]#'])", r"'\1", header)
-    if re.fullmatch(r"[A-Za-z0-9 _()%]+", header):
-        return f"{table}[{esc}]"
-    return f"{table}[[{esc}]]"
+    return fx.render(fx.TableCol(table, header))
 
 
 def icol(field_name: str) -> str:
