@@ -262,7 +262,7 @@ def sort_settings(good: Path, out: Path) -> None:
     wb = openpyxl.load_workbook(good, keep_vba=True)
     ws = wb["Pengaturan"]
     ws["B6"] = 100  # Batas Atas Capaian (%): a cap, so that a name left behind changes figures
-    rows = sorted(([c.value for c in ws[r]] for r in range(2, 12)), key=lambda v: str(v[0]))
+    rows = sorted(([c.value for c in ws[r]] for r in range(2, ws.max_row + 1)), key=lambda v: str(v[0]))
     for r, values in enumerate(rows, start=2):
         for col, value in enumerate(values, start=1):
             ws.cell(r, col).value = value

@@ -138,6 +138,11 @@ def test_date_typed_in_settings_becomes_text(master: Path) -> None:
     assert back.settings.date == "2 Januari 2023"
 
 
+def test_reporting_quarter_is_read_and_empty_means_the_whole_year(master: Path) -> None:
+    assert read_master(edited(master, set_cell("Pengaturan", "B12", 2))).settings.reporting_quarter == 2
+    assert read_master(edited(master, set_cell("Pengaturan", "B12", None))).settings.reporting_quarter == 4
+
+
 @requires_libreoffice
 def test_a_file_saved_by_another_program_reads_the_same(small_cascade: Cascade, master: Path) -> None:
     # LibreOffice writes shared strings, its own styles and table parts: the reader must not care.
@@ -218,6 +223,8 @@ CELL_ERRORS = [
      "\"T/R\"."),
     ("Pengaturan", "B6", "120%",
      "Sheet 'Pengaturan' sel B6: Batas Atas Capaian (%) '120%' bukan angka; isi angka atau kosongkan."),
+    ("Pengaturan", "B12", 5,
+     "Sheet 'Pengaturan' sel B12: Laporan s.d. Triwulan '5' tidak valid: isi 1, 2, 3 atau 4."),
     ("Ref_IPK", "D2", "mungkin",
      "Sheet 'Ref_IPK' sel D2: Sementara 'mungkin' tidak valid; isi 'ya' atau 'tidak'."),
     ("Ref_IPK", "C3", "sepuluh",

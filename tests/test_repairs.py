@@ -99,7 +99,7 @@ def test_repaired_cells_tables_and_names(good: Path, tmp_path: Path) -> None:
     regenerate(sorted_)
     wb = openpyxl.load_workbook(sorted_)
     ws = wb["Pengaturan"]
-    labels = {ws.cell(r, 1).value: r for r in range(2, 12)}
+    labels = {ws.cell(r, 1).value: r for r in range(2, 2 + len(s.SETTINGS))}
     for setting in s.SETTINGS:  # every name points at the value beside its own label
         assert unquoted(wb, setting.name) == f"Pengaturan!$B${labels[setting.label]}"
     assert ws.cell(labels["Batas Atas Capaian (%)"], 2).value == 100

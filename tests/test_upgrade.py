@@ -1,9 +1,10 @@
 """A workbook made by an older xl-sakip keeps working after an upgrade.
 
-The older workbook is simulated by deleting the Pengaturan rows a later version added (the three "PK Kepala
-Dinas: ..." rows, the last three of the sheet, rows 9-11) and their defined names. Expected values are the
-model's documented defaults (core/models.py: the three PK fields empty, which makes the PK leave a dotted
-line) and the layout of a freshly written workbook (rows 9-11, names 'Pengaturan'!$B$9..$B$11).
+The older workbook is simulated by deleting the Pengaturan rows later versions added (the three "PK Kepala
+Dinas: ..." rows and "Laporan s.d. Triwulan", the last four of the sheet, rows 9-12) and their defined names.
+Expected values are the model's documented defaults (core/models.py: the three PK fields empty, which makes
+the PK leave a dotted line; the reporting quarter 4, the whole year) and the layout of a freshly written
+workbook (rows 9-12, names 'Pengaturan'!$B$9..$B$12).
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ NEW_ROWS = (  # label, defined name: the rows added with the PK of the Kepala Di
     ("PK Kepala Dinas: Jabatan Pihak Kedua", "setPKAtasanJabatan"),
     ("PK Kepala Dinas: Nama Pihak Kedua", "setPKAtasanNama"),
     ("PK Kepala Dinas: NIP Pihak Kedua", "setPKAtasanNIP"),
+    ("Laporan s.d. Triwulan", "setTriwulanLaporan"),  # issue 14
 )
+ROWS = (9, 10, 11, 12)
 
 
 def _names(path: Path) -> dict[str, str]:
@@ -36,11 +39,11 @@ def _names(path: Path) -> dict[str, str]:
 
 
 def _age(path: Path, edit=None) -> Path:
-    """`path` as an older version wrote it: without the three PK rows (9-11) and their names."""
+    """`path` as an older version wrote it: without the four newest rows (9-12) and their names."""
     wb = openpyxl.load_workbook(path, keep_vba=True)
     ws = wb["Pengaturan"]
-    assert [ws.cell(r, 1).value for r in (9, 10, 11)] == [label for label, _ in NEW_ROWS]
-    ws.delete_rows(9, 3)
+    assert [ws.cell(r, 1).value for r in ROWS] == [label for label, _ in NEW_ROWS]
+    ws.delete_rows(9, 4)
     for _, name in NEW_ROWS:
         del wb.defined_names[name]
     if edit:
@@ -61,6 +64,7 @@ def test_older_workbook_reads_with_defaults(fresh: Path) -> None:
     assert cascade.settings.pk_root_superior_title == ""
     assert cascade.settings.pk_root_superior_name == ""
     assert cascade.settings.pk_root_superior_nip == ""
+    assert cascade.settings.reporting_quarter == 4
     assert rows.missing_settings == [label for label, _ in NEW_ROWS]
     # the rows that are there are still read: conftest's office, year and place
     assert (cascade.settings.year, cascade.settings.place) == (2023, "Manado")
@@ -70,29 +74,31 @@ def test_check_reports_each_new_row_as_info_and_exits_0(fresh: Path) -> None:
     path = _age(fresh)
     report = run_check(path)
     new = [f for f in report.findings if f.code == "PENGATURAN_BARU"]
-    assert [f.severity for f in new] == [Severity.INFO] * 3
+    assert [f.severity for f in new] == [Severity.INFO] * 4
     for (label, _), f in zip(NEW_ROWS, new, strict=True):
-        assert f"'{label}'" in f.message and "nilai bawaannya dipakai: kosong" in f.message
+        default = "'4'" if label == "Laporan s.d. Triwulan" else "kosong"
+        assert f"'{label}'" in f.message and f"nilai bawaannya dipakai: {default}" in f.message
         assert "xl-sakip regenerate" in f.message
     assert report.exit_code == 0
     result = CliRunner().invoke(app, ["check", str(path)], terminal_width=200)
     assert result.exit_code == 0, result.output
-    assert result.output.count("PENGATURAN_BARU") == 3
+    assert result.output.count("PENGATURAN_BARU") == 4
 
 
 def test_regenerate_adds_the_rows_back_with_defaults_and_names(fresh: Path) -> None:
     names_before = _names(fresh)
-    notes = [c.value for c in openpyxl.load_workbook(fresh)["Pengaturan"]["C"][8:11]]
+    notes = [c.value for c in openpyxl.load_workbook(fresh)["Pengaturan"]["C"][8:12]]
     path = _age(fresh)
     result = regenerate(path, reports=False)
     assert result.added_settings == [label for label, _ in NEW_ROWS]
     assert "Baris baru di sheet Pengaturan" in result.summary()
     ws = openpyxl.load_workbook(path)["Pengaturan"]
-    assert [ws.cell(r, 1).value for r in (9, 10, 11)] == [label for label, _ in NEW_ROWS]
+    assert [ws.cell(r, 1).value for r in ROWS] == [label for label, _ in NEW_ROWS]
     assert [ws.cell(r, 2).value in (None, "") for r in (9, 10, 11)] == [True] * 3  # default: empty
     assert [ws.cell(r, 2).number_format for r in (9, 10, 11)] == ["@"] * 3
-    assert [ws.cell(r, 3).value for r in (9, 10, 11)] == notes
-    assert ws.max_row == 11
+    assert (ws["B12"].value, ws["B12"].number_format) == (4, "0")  # default: the whole year
+    assert [ws.cell(r, 3).value for r in ROWS] == notes
+    assert ws.max_row == 12
     # the same defined names as a workbook written by this version, pointing at the rows added
     assert _names(path) == names_before
     assert names_before["setPKAtasanNIP"] == "'Pengaturan'!$B$11"
@@ -116,10 +122,10 @@ def test_regenerate_keeps_the_users_values_and_rows(fresh: Path) -> None:
         "Dinas Tenaga Kerja dan Transmigrasi", 120, "Sangat Baik")
     assert ws["A13"].value == "Catatan: batas capaian disepakati rapat 5 Januari"
     # added after the last used row (13), not over the note
-    assert [ws.cell(r, 1).value for r in (14, 15, 16)] == [label for label, _ in NEW_ROWS]
+    assert [ws.cell(r, 1).value for r in (14, 15, 16, 17)] == [label for label, _ in NEW_ROWS]
     names = _names(path)
     assert names["setInstansi"] == "'Pengaturan'!$B$2" and names["setBatasCapaian"] == "'Pengaturan'!$B$6"
-    assert [names[n] for _, n in NEW_ROWS] == [f"'Pengaturan'!$B${r}" for r in (14, 15, 16)]
+    assert [names[n] for _, n in NEW_ROWS] == [f"'Pengaturan'!$B${r}" for r in (14, 15, 16, 17)]
     cascade = read_master(path)
     assert cascade.settings.office == "Dinas Tenaga Kerja dan Transmigrasi"
     assert cascade.settings.capaian_cap == 120

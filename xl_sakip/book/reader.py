@@ -77,7 +77,8 @@ INDICATOR_ENUMS: dict[str, type[Enum]] = {
     "kind": Kind, "polarity": Polarity, "aggregation": Aggregation, "rollup": RollUp,
 }
 #: Numeric fields of the models, by type; any other field is text.
-INT_FIELDS = frozenset({"eselon", "order", "sasaran_no", "source_line", "no", "settings.year"})
+INT_FIELDS = frozenset({"eselon", "order", "sasaran_no", "source_line", "no", "settings.year",
+                        "settings.reporting_quarter"})
 FLOAT_FIELDS = frozenset({
     "target", "target_upper", "lower", "upper", "score", "max_value", "settings.capaian_cap",
     *(f"{q}.{i}" for q in ("numerator_q", "denominator_q") for i in range(QUARTERS)),
@@ -85,7 +86,8 @@ FLOAT_FIELDS = frozenset({
 VALUE_FIELDS = frozenset(f"{q}.{i}" for q in ("target_q", "realisasi_q") for i in range(QUARTERS))
 REQUIRED_SETTINGS = frozenset({"settings.year", "settings.lower_is_better_formula"})
 #: What to do when a model validator rejects a value of these fields.
-VALUE_HINTS = {"lower_is_better_formula": 'isi "2T-R" atau "T/R"'}
+VALUE_HINTS = {"lower_is_better_formula": 'isi "2T-R" atau "T/R"',
+               "reporting_quarter": "isi 1, 2, 3 atau 4"}
 #: Text fields whose empty cell means None in the model (the others mean "").
 OPTIONAL_TEXT = frozenset({"parent", "official_name", "nip", "satuan", "supports"})
 #: Codes, IDs and list values: surrounding spaces are typing noise, not data.

@@ -245,6 +245,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Nama atasan Kepala Dinas (Gubernur). Kosong: garis titik-titik."),
     Setting("PK Kepala Dinas: NIP Pihak Kedua", "settings.pk_root_superior_nip", "setPKAtasanNIP", "@",
             "NIP atasan Kepala Dinas; isi - bila tidak ada. Kosong: garis titik-titik."),
+    # Rows added by later versions go last: an older workbook gets them appended (regenerate).
+    Setting("Laporan s.d. Triwulan", "settings.reporting_quarter", "setTriwulanLaporan", "0",
+            "1, 2, 3 atau 4: laporan sampai dengan triwulan ini; triwulan sesudahnya diabaikan."),
 )
 
 # Drop-down lists: columns of the Ref_Daftar sheet, each with a workbook-level defined name.

@@ -76,6 +76,8 @@ class RulesEnv(Env):
             return self.settings.lower_is_better_formula
         if name == rules.NAME_ABOVE_LABEL:
             return self.reference.above_target_label or EMPTY
+        if name == rules.NAME_QUARTER:
+            return float(self.settings.reporting_quarter)
         raise KeyError(name)
 
 

@@ -149,6 +149,17 @@ class Settings(BaseModel):
     pk_root_superior_nip: str = ""
     capaian_cap: float | None = None  # None: no cap; 100 or 120 are usual
     lower_is_better_formula: str = "2T-R"  # or "T/R" (AKSARA e-SAKIP)
+    # The report is "s.d. TW n": quarters after n are ignored even when filled (issue 14).
+    reporting_quarter: int = 4
+
+    @field_validator("reporting_quarter", mode="before")
+    @classmethod
+    def _quarter(cls, v: object) -> object:
+        if v is None or v == "":
+            return 4  # an empty cell: the whole year
+        if v not in (1, 2, 3, 4):
+            raise ValueError("must be 1, 2, 3 or 4")
+        return v
 
     @field_validator("lower_is_better_formula")
     @classmethod

@@ -73,9 +73,11 @@ GRADE_SCORE = TableCol(TABLE_GRADES, GRADE_HEADERS[2])
 NAME_CAP = "setBatasCapaian"
 NAME_LOWER_FORMULA = "setRumusTurun"
 NAME_ABOVE_LABEL = "setLabelMelampaui"
+NAME_QUARTER = "setTriwulanLaporan"  # the reporting quarter: "s.d. TW n"
 SET_CAP = Name(NAME_CAP)
 SET_LOWER_FORMULA = Name(NAME_LOWER_FORMULA)
 SET_ABOVE_LABEL = Name(NAME_ABOVE_LABEL)
+SET_QUARTER = Name(NAME_QUARTER)
 
 ROUNDING = 0.005  # half a unit of the second decimal: the roll-up tolerance per pendukung
 
