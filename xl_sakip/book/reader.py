@@ -93,6 +93,15 @@ OPTIONAL_TEXT = frozenset({"parent", "official_name", "nip", "satuan", "supports
 #: Codes, IDs and list values: surrounding spaces are typing noise, not data.
 STRIPPED = frozenset({"code", "parent", "position", "id", "supports", "scale", "component"})
 
+# The kind of each field, for _Row.get's quick path (decided once, not per cell).
+_ENUM, _INT, _FLOAT, _VALUE, _TEXT = "enum", "int", "float", "value", "text"
+_KIND: dict[str, str] = {**{f: _VALUE for f in VALUE_FIELDS}, **{f: _FLOAT for f in FLOAT_FIELDS},
+                         **{f: _INT for f in INT_FIELDS}, **{f: _ENUM for f in INDICATOR_ENUMS}}
+_ENUM_CHOICES = {f: {m.value: m for m in e} for f, e in INDICATOR_ENUMS.items()}
+_ENUM_DEFAULT = {f: next(iter(e)) for f, e in INDICATOR_ENUMS.items()}
+_PLAIN = frozenset({"n", "s"})  # cell types of a constant (formulas "f", errors "e", booleans "b" aside)
+_EXACT = 2**53  # ints below this are exactly floats (a larger one goes the long way, as before)
+
 
 class MasterRows(BaseModel):
     """Where the rows of the master sit: what a finding needs to name its cell."""
@@ -159,9 +168,9 @@ def _setting_cells(wb: Workbook, problems: _Problems) -> dict[str, str]:
     by_label = {_norm(setting.label): setting.field for setting in s.SETTINGS}
     out: dict[str, str] = {}
     for row in sheet.rows():
-        field = by_label.get(_norm(row.cells["label"].value or ""))
+        field = by_label.get(_norm(row.cell_value("label") or ""))
         if field is not None and field not in out:
-            out[field] = f"{s.SHEET_SETTINGS}!{row.cells['value'].coordinate}"
+            out[field] = f"{s.SHEET_SETTINGS}!{row.coordinate('value')}"
     return out
 
 
@@ -499,10 +508,12 @@ class _Sheet:
         return {f: get_column_letter(c) for f, c in self.index.items()}
 
     def rows(self) -> Iterator[_Row]:
-        for r in _table_rows(self.ws, self.index.values(), self.merged):
-            cells = {f: self.ws.cell(r, c) for f, c in self.index.items()}
-            if all(_blank(c.value) for c in cells.values()) and not any(
-                (r, c) in self.merged for c in self.index.values()
+        # ws._cells.get, not ws.cell: an empty cell is not created (None stands for it).
+        store, merged, index = self.ws._cells, self.merged, self.index
+        for r in _table_rows(self.ws, index.values(), merged):
+            cells = {f: store.get((r, c)) for f, c in index.items()}
+            if all(c is None or _blank(c.value) for c in cells.values()) and not any(
+                (r, c) in merged for c in index.values()
             ):
                 continue
             yield _Row(self, r, cells)
@@ -543,19 +554,31 @@ def _blank(value: object) -> bool:
 
 
 class _Row:
-    """Typed access to one row's cells; a bad cell is recorded and read as _BAD."""
+    """Typed access to one row's cells; a bad cell is recorded and read as _BAD.
+
+    `cells` maps a field to its openpyxl cell, or None for a cell the sheet does not hold (empty);
+    `cols` maps a field to its column number (the sheet's columns by default)."""
 
     def __init__(
-        self, sheet: _Sheet, row: int, cells: dict[str, Cell], columns: dict[str, Column] | None = None
+        self, sheet: _Sheet, row: int, cells: dict[str, Cell | None],
+        columns: dict[str, Column] | None = None, cols: dict[str, int] | None = None,
     ) -> None:
         self.sheet = sheet
         self.row = row
         self.cells = cells
         self.columns = sheet.columns if columns is None else columns
+        self.cols = sheet.index if cols is None else cols
         self.bad = False
 
+    def coordinate(self, field: str) -> str:
+        return f"{get_column_letter(self.cols[field])}{self.row}"
+
+    def cell_value(self, field: str) -> object:
+        cell = self.cells[field]
+        return None if cell is None else cell.value
+
     def where(self, field: str) -> str:
-        return f"Sheet '{self.sheet.name}' sel {self.cells[field].coordinate}"
+        return f"Sheet '{self.sheet.name}' sel {self.coordinate(field)}"
 
     def header(self, field: str) -> str:
         return self.columns[field].header
@@ -568,12 +591,15 @@ class _Row:
     def raw(self, field: str) -> object:
         """The cell's value, or _BAD for a formula or an Excel error; None for an empty cell."""
         cell = self.cells[field]
-        value = cell.value
-        if isinstance(cell, MergedCell) or (self.row, cell.column) in self.sheet.merged:
-            rng = self.sheet.merged.get((self.row, cell.column), "")
+        col = self.cols[field]
+        if isinstance(cell, MergedCell) or (self.row, col) in self.sheet.merged:
+            rng = self.sheet.merged.get((self.row, col), "")
             return self.problem(field, f"{self.header(field)} adalah bagian dari sel gabungan {rng}; "
                                        "batalkan penggabungan (Unmerge Cells) dan isi nilainya di setiap "
                                        "baris.")
+        if cell is None:
+            return None
+        value = cell.value
         if cell.data_type == "f" or isinstance(value, ArrayFormula | DataTableFormula):
             text = value.text if isinstance(value, ArrayFormula) else value
             return self.problem(field, f"{self.header(field)} berisi rumus ({text}); ketik nilainya, bukan "
@@ -584,14 +610,55 @@ class _Row:
         return None if _blank(value) else value
 
     def get(self, field: str) -> object:
-        """The cell read as the model field needs it (by the field's kind)."""
-        if field in INDICATOR_ENUMS:
+        """The cell read as the model field needs it (by the field's kind).
+
+        The common cases (an empty cell, a plain number or text) are decided here in a few steps; anything
+        else (merged, formula, error, date, bool, a problem to report) goes to the method of the field's
+        kind, which gives the same answer and the message."""
+        kind = _KIND.get(field, _TEXT)
+        cell = self.cells[field]
+        if cell is None or (type(cell) is Cell and cell._value is None and cell.data_type in _PLAIN):
+            if (self.row, self.cols[field]) not in self.sheet.merged:
+                if kind is _VALUE:
+                    return None
+                if not self.columns[field].required:
+                    if kind is _FLOAT or kind is _INT:
+                        return None
+                    if kind is _ENUM:
+                        return _ENUM_DEFAULT[field]
+                    if kind is _TEXT:
+                        return None if field in OPTIONAL_TEXT else ""
+        elif cell.data_type in _PLAIN and type(cell) is Cell and (self.row, self.cols[field]) not in \
+                self.sheet.merged:
+            value = cell._value
+            t = type(value)
+            if t is str:
+                if kind is _ENUM:
+                    if (member := _ENUM_CHOICES[field].get(" ".join(value.split()).casefold())) is not None:
+                        return member
+                elif kind is _TEXT:
+                    if value.strip():
+                        return value.strip() if field in STRIPPED else value
+                elif kind is _VALUE and value.strip():
+                    return value.strip()
+            elif t is float or t is int:
+                if kind is _VALUE or kind is _FLOAT:
+                    if t is int and -_EXACT < value < _EXACT:
+                        return float(value)
+                    if t is float and math.isfinite(value):
+                        return value
+                elif kind is _INT:
+                    if t is int and -_EXACT < value < _EXACT:
+                        return value
+                    if t is float and math.isfinite(value) and value.is_integer():
+                        return int(value)
+        if kind is _ENUM:
             return self.enum(field, INDICATOR_ENUMS[field])
-        if field in INT_FIELDS:
+        if kind is _INT:
             return self.integer(field)
-        if field in FLOAT_FIELDS:
+        if kind is _FLOAT:
             return self.number(field)
-        if field in VALUE_FIELDS:
+        if kind is _VALUE:
             return self.value(field)
         return self.text(field)
 
@@ -667,7 +734,7 @@ class _Row:
             if self.columns[field].required:
                 return self.required(field, None)
             return next(iter(enum))  # the first member is the neutral default (Roll-up: tidak)
-        choices = {m.value: m for m in enum}
+        choices = _ENUM_CHOICES.get(field) or {m.value: m for m in enum}
         key = _norm(value)
         if key not in choices:
             listed = ", ".join(choices)
@@ -701,7 +768,7 @@ class _Row:
             loc = [str(p) for p in err["loc"]]
             field = ".".join(loc[:2]) if len(loc) > 1 and loc[1].isdigit() else (loc[0] if loc else "")
             column = field if field in self.cells else next(iter(self.cells))
-            self.problem(column, f"{self.header(column)} '{_show(self.cells[column].value)}' tidak valid: "
+            self.problem(column, f"{self.header(column)} '{_show(self.cell_value(column))}' tidak valid: "
                                  f"{_explain(err)}.")
             return None
 
@@ -777,14 +844,30 @@ def _explain(err: dict[str, Any]) -> str:
 def _fields(row: _Row, columns: Sequence[s.Column]) -> dict[str, Any]:
     """Model keyword arguments of a row: quarterly columns "x.0".."x.3" become the list x."""
     out: dict[str, Any] = {}
+    get = row.get
+    split = _SPLIT.get(id(columns))
+    if split is None or split[0] is not columns:
+        split = _SPLIT[id(columns)] = (columns, _split(columns))
+    for field, name, index in split[1]:
+        if index < 0:
+            out[name] = get(field)
+        else:
+            if (values := out.get(name)) is None:
+                values = out[name] = [None] * QUARTERS
+            values[index] = get(field)
+    return out
+
+
+_SPLIT: dict[int, tuple[Sequence[s.Column], tuple[tuple[str, str, int], ...]]] = {}
+
+
+def _split(columns: Sequence[s.Column]) -> tuple[tuple[str, str, int], ...]:
+    """(field, model field, quarter index or -1) of each column ("target_q.2" -> "target_q", 2)."""
+    out = []
     for column in columns:
         name, _, index = column.field.partition(".")
-        value = row.get(column.field)
-        if index:
-            out.setdefault(name, [None] * QUARTERS)[int(index)] = value
-        else:
-            out[name] = value
-    return out
+        out.append((column.field, name, int(index) if index else -1))
+    return tuple(out)
 
 
 # --- the sheets -----------------------------------------------------------------------------------------
@@ -872,7 +955,7 @@ def _unique(rows: list[tuple[_Row, dict[str, Any]]], field: str, label: str) -> 
             row.problem(field, f"{label} '{key}' sudah dipakai di sel {seen[earlier]}{same}; setiap {label} "
                                "harus unik.")
         else:
-            seen[key] = row.cells[field].coordinate
+            seen[key] = row.coordinate(field)
             first[_excel_key(key)] = key
     return seen
 
@@ -905,7 +988,7 @@ def _read_settings(wb: Workbook, problems: _Problems) -> tuple[Settings, str, li
     sheet = _Sheet(wb, name, columns, problems)
     by_label = {}
     for row in sheet.rows():
-        label = row.cells["label"].value
+        label = row.cell_value("label")
         if not _blank(label):
             by_label.setdefault(_norm(label), row)
     values: dict[str, Any] = {}
@@ -924,7 +1007,8 @@ def _read_settings(wb: Workbook, problems: _Problems) -> tuple[Settings, str, li
         # Read the value under the setting's own name so that messages say which setting is wrong.
         required = setting.field in REQUIRED_SETTINGS
         value_row = _Row(sheet, row.row, {setting.field: row.cells["value"]},
-                         columns={setting.field: Column(setting.label, setting.field, required=required)})
+                         columns={setting.field: Column(setting.label, setting.field, required=required)},
+                         cols={setting.field: sheet.index["value"]})
         values[setting.field] = value_row.get(setting.field)
         cells[setting.field] = value_row
     if any(v is _BAD for v in values.values()):
@@ -936,7 +1020,7 @@ def _read_settings(wb: Workbook, problems: _Problems) -> tuple[Settings, str, li
         err = exc.errors()[0]
         field = "settings." + str(err["loc"][0])
         row = cells[field]
-        row.problem(field, f"{row.header(field)} '{_show(row.cells[field].value)}' tidak valid: "
+        row.problem(field, f"{row.header(field)} '{_show(row.cell_value(field))}' tidak valid: "
                            f"{_explain(err)}.")
         return Settings(), "", missing
     above = values.get("reference.above_target_label", Reference.model_fields["above_target_label"].default)
