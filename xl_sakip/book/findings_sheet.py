@@ -25,7 +25,12 @@ from xl_sakip.book.cells import TOP, WRAP, put, row_height, style_header, wrappe
 from xl_sakip.book.lock import workbook_lock
 from xl_sakip.book.losses import refuse_losses
 from xl_sakip.book.package import check_target, save_workbook
-from xl_sakip.book.reader import missing_settings_findings, read_master_with_rows, sheet_findings
+from xl_sakip.book.reader import (
+    gc_paused,
+    missing_settings_findings,
+    read_master_with_rows,
+    sheet_findings,
+)
 from xl_sakip.core.findings import Finding, Severity, count_by_severity, findings_to_json, has_errors
 from xl_sakip.core.validation import check
 from xl_sakip.errors import UserError, WorkbookError
@@ -85,13 +90,15 @@ def _load(path: Path, **kw) -> Workbook:
 def run_check(path: str | Path) -> CheckReport:
     """Read the master workbook at `path` and check it. Raises WorkbookError (exit 2) for an unusable file."""
     path = Path(path)
-    cascade, where = read_master_with_rows(path, strict=False)
-    from xl_sakip.sheets.edits import with_edit_findings  # + generated sheets edited by hand
+    with gc_paused():  # everything it makes stays alive until the report (reader.gc_paused)
+        cascade, where = read_master_with_rows(path, strict=False)
+        from xl_sakip.sheets.edits import with_edit_findings  # + generated sheets edited by hand
 
-    findings = (check(cascade, where.locator()) + missing_settings_findings(cascade, where.missing_settings)
-                + sheet_findings(where)
-                + where.damaged)  # spaces, tables, names the formulas need (book/integrity.py)
-    return CheckReport(path=path, findings=with_edit_findings(findings, path, cascade))
+        findings = (check(cascade, where.locator())
+                    + missing_settings_findings(cascade, where.missing_settings)
+                    + sheet_findings(where)
+                    + where.damaged)  # spaces, tables, names the formulas need (book/integrity.py)
+        return CheckReport(path=path, findings=with_edit_findings(findings, path, cascade))
 
 
 def add_findings_sheet(wb: Workbook, findings: list[Finding]) -> None:

@@ -10,6 +10,7 @@ what was read.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -149,6 +150,13 @@ def _failed(raw: str, why: str | None = None) -> ParsedTarget:
     return ParsedTarget(None, raw, kind=kind, problem=f"{msg} {_TARGET_EXAMPLES}.")
 
 
+@functools.lru_cache(maxsize=8)
+def _grade_keys(codes: tuple[str, ...]) -> dict[str, str]:
+    """Grade codes by their comparison key (no spaces, upper case); built once per scale, not per target.
+    Callers only read it."""
+    return {re.sub(r"\s+", "", c).upper(): c for c in codes}
+
+
 def parse_target(text: str, grade_codes: Iterable[str] | None = None) -> ParsedTarget:
     """Read a target cell: number + satuan, a range, or a grade code. Never raises.
 
@@ -161,7 +169,7 @@ def parse_target(text: str, grade_codes: Iterable[str] | None = None) -> ParsedT
         return ParsedTarget(None, raw, problem=f"Target kosong. {_TARGET_EXAMPLES}.")
     if len(s) > _MAX_TARGET:
         return _failed(raw, f"Target terlalu panjang ({len(s)} karakter).")
-    codes = {re.sub(r"\s+", "", c).upper(): c for c in (grade_codes or DEFAULT_GRADE_CODES)}
+    codes = _grade_keys(tuple(grade_codes or DEFAULT_GRADE_CODES))
     key = re.sub(r"\s+", "", _GRADE_PREFIX.sub("", s)).upper()
     if key in codes:
         return ParsedTarget(None, raw, satuan="predikat", kind=Kind.GRADE, grade=codes[key])
