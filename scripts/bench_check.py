@@ -11,7 +11,7 @@ in fresh processes, interleaved, `--runs` times each (medians):
 Times are CPU seconds of the measuring process (other work on the machine changes wall time, not these);
 every figure is also given as a ratio to the baseline of the same run.
 
-    .venv/bin/python scripts/bench_check.py [--rows 50000] [--runs 3] [--keep FOLDER]
+    .venv/bin/python scripts/bench_check.py [--rows 50000] [--runs 3] [--keep FOLDER [--reuse]]
 """
 
 from __future__ import annotations
@@ -139,6 +139,8 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=50_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--keep", type=Path, help="write the workbooks into this folder (kept)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="with --keep: use the workbooks already in that folder (same --rows)")
     ap.add_argument("--child", nargs=2, metavar=("JOB", "PATH"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -151,9 +153,11 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="xl-sakip-bench-")
     folder = args.keep or Path(tmp)
     folder.mkdir(parents=True, exist_ok=True)
-    master = write_master(synthetic(args.rows), folder / "master.xlsm", force=True)
-    regenerated = Path(shutil.copy(master, folder / "regenerated.xlsm"))
-    regenerate(regenerated)
+    master, regenerated = folder / "master.xlsm", folder / "regenerated.xlsm"
+    if not (args.reuse and master.exists() and regenerated.exists()):
+        master = write_master(synthetic(args.rows), master, force=True)
+        regenerated = Path(shutil.copy(master, regenerated))
+        regenerate(regenerated)
     print(f"# check benchmark: {args.rows} rows, Python {platform.python_version()}, {platform.platform()}")
     mib = {p.name: f"{p.stat().st_size / 2**20:.1f} MiB" for p in (master, regenerated)}
     print(f"# files: {mib}")

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
+import html
 import io
 import os
 import re
@@ -28,7 +30,7 @@ import stat
 import time
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import BinaryIO
 
@@ -56,6 +58,11 @@ CUSTOM_UI_CONTENT_TYPE = "application/xml"  # what Office and the Open XML SDK u
 REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
 REL_CUSTOM_UI = "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"
 
+#: Sheet-scoped defined name holding the hash of a generated sheet's part as the tool wrote it (see
+#: `with_part_hashes`); MARKER_NAME (sheets/marker.py) is the name of the marker it is bound to.
+PART_HASH_NAME = "_xlsakip_xml"
+MARKER_NAME = "_xlsakip"
+
 #: Zip entries carry this timestamp (the earliest a zip can hold), so that equal content gives equal bytes.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 SUFFIXES = (".xlsm", ".xlsx")
@@ -78,7 +85,7 @@ def check_target(path: str | Path, *, force: bool = False) -> Path:
 
 def save_workbook(
     wb: Workbook, path: str | Path, *, macro_parts: MacroParts | None = None, force: bool = False,
-    backup: Path | None = None, cleaned: list[Path] | None = None,
+    backup: Path | None = None, cleaned: list[Path] | None = None, fresh: Collection[str] = (),
 ) -> Path:
     """Save `wb` to `path` (.xlsm: macro-enabled; .xlsx: plain). Returns the path written.
 
@@ -88,6 +95,9 @@ def save_workbook(
       replaced, never followed).
     - Temporary files left by an earlier save that was killed (our own naming only, see `stale_temps`) are
       removed under the lock; `cleaned` receives their paths, so that the caller can say so.
+    - `fresh`: names of generated sheets whose cells were written from their plan in this run (so they
+      match their marker); each gets the hash of its part as written (`with_part_hashes`), which lets
+      `check` see it unchanged without reading its cells.
 
     Raises UserError when the file exists and `force` is false, or when the file cannot be written.
     """
@@ -95,6 +105,8 @@ def save_workbook(
     suffix = path.suffix.lower()
     parts = package_parts(openpyxl_parts(wb), macro=suffix == ".xlsm", macro_parts=macro_parts)
     parts = with_cached_values(parts, cached_values(wb))  # every formula cell shows its value unopened
+    if fresh:
+        parts = with_part_hashes(parts, fresh)
     if suffix == ".xlsx" and VBA_PART in parts:
         raise UserError(f"Workbook dengan makro harus disimpan sebagai .xlsm, bukan '{path.name}'.")
     target = write_through(path)
@@ -403,3 +415,54 @@ def _serialize(root: ET.Element, default_ns: str) -> bytes:
     # `default_namespace` option rejects the unqualified attributes these parts use).
     ET.register_namespace("", default_ns)
     return _XML_DECL + ET.tostring(root, encoding="utf-8", xml_declaration=False)
+
+
+# --- hashes of generated sheet parts --------------------------------------------------------------------
+
+_DEFINED_NAME = re.compile(r'<definedName name="(?P<name>[^"]*)" localSheetId="(?P<local>[0-9]+)"[^>]*>'
+                           r'(?P<text>[^<]*)</definedName>')
+
+
+def part_hash(marker_text: str, part: bytes) -> str:
+    """The hash stored for a generated sheet: its marker's text (as stored in workbook.xml) and the bytes
+    of its sheet part. Equal bytes are equal cells: `check` (book/sheet_xml.unchanged_sheets) then knows
+    the sheet holds what the tool wrote without reading a cell; any other writer (Excel, LibreOffice,
+    openpyxl after a change) gives other bytes, and the sheet's cells are read as before."""
+    return hashlib.sha256(marker_text.encode("utf-8") + b"\0" + part).hexdigest()[:20]
+
+
+def sheet_parts(workbook_xml: bytes, rels_xml: bytes) -> list[tuple[str, str]]:
+    """(sheet name, part name) in tab order (the index is a defined name's localSheetId); parts are found
+    through the workbook's relationships, never by their file name."""
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    rels = ET.fromstring(rels_xml).iter(f"{{{REL_NS}}}Relationship")
+    target = {r.get("Id"): r.get("Target", "") for r in rels}
+    out = []
+    for sh in ET.fromstring(workbook_xml).iter(f"{main}sheet"):
+        t = target.get(sh.get(f"{rel}id"), "")
+        out.append((sh.get("name", ""), t.lstrip("/") if t.startswith("/") else "xl/" + t))
+    return out
+
+
+def with_part_hashes(parts: dict[str, bytes], fresh: Collection[str]) -> dict[str, bytes]:
+    """`parts` with a PART_HASH_NAME defined name, scoped to each sheet named in `fresh` that carries a
+    marker, holding `part_hash` of its marker and its final part (cached values included). Earlier such
+    names of those sheets are replaced; those of other sheets stay (a hash can only ever match the very
+    bytes it was made of)."""
+    xml = parts[WORKBOOK_PART].decode("utf-8")
+    sheets = sheet_parts(parts[WORKBOOK_PART], parts[WORKBOOK_RELS])
+    wanted = {i for i, (name, _) in enumerate(sheets) if name in fresh}
+    markers = {int(m["local"]): html.unescape(m["text"]) for m in _DEFINED_NAME.finditer(xml)
+               if m["name"] == MARKER_NAME and int(m["local"]) in wanted}
+    if not markers or "</definedNames>" not in xml:
+        return parts
+    xml = _DEFINED_NAME.sub(lambda m: "" if m["name"] == PART_HASH_NAME and int(m["local"]) in markers
+                            else m[0], xml)
+    added = "".join(
+        f'<definedName name="{PART_HASH_NAME}" localSheetId="{i}" hidden="1">'
+        f'"{part_hash(text, parts[sheets[i][1]])}"</definedName>'
+        for i, text in sorted(markers.items()) if sheets[i][1] in parts)
+    out = dict(parts)
+    out[WORKBOOK_PART] = xml.replace("</definedNames>", added + "</definedNames>", 1).encode("utf-8")
+    return out
