@@ -104,3 +104,56 @@ def test_rich_text_cell_added_by_another_program_is_found(book: Path) -> None:
     assert UNIT not in clear
     found = [f for f in run_check(book).findings if f.code == "SHEET_DIUBAH_MANUAL"]
     assert [f.cell for f in found] == [f"'{UNIT}'!Z1"]
+
+
+def test_regenerated_sheets_are_cleared_by_the_hash_of_their_part_without_a_scan(book: Path, monkeypatch) -> None:
+    # regenerate records, for every sheet it wrote, the hash of the part's bytes bound to its marker
+    # (book/package.with_part_hashes): check then knows them unchanged without reading a cell.
+    with zipfile.ZipFile(book) as zf:
+        pkg = Package(zf)
+        assert set(pkg.part_hashes) == set(pkg.markers)
+
+    def no_scan(self, name):
+        raise AssertionError(f"{name} was scanned")
+
+    monkeypatch.setattr(Package, "cells", no_scan)
+    _, markers, clear = unchanged_sheets(book)
+    assert clear == set(markers)
+
+
+def test_a_stale_part_hash_never_hides_an_edit(book: Path) -> None:
+    # Another program changes one number in a formula of the sheet and leaves the hash name as it was:
+    # the bytes differ, so the sheet is scanned and the edit named.
+    with zipfile.ZipFile(book) as zf:
+        xml = zf.read(Package(zf).parts[UNIT]).decode()
+    k9 = re.search(r'<c r="K9"[^>]*><f>([^<]*)</f>', xml)
+    assert k9 is not None
+    edited = k9.group(1).replace("100", "101", 1)
+    assert edited != k9.group(1)
+    rewrite_part(book, UNIT, lambda x: x.replace(f"<f>{k9.group(1)}</f>", f"<f>{edited}</f>", 1))
+    with zipfile.ZipFile(book) as zf:
+        pkg = Package(zf)
+        assert UNIT in pkg.part_hashes and not pkg.written_as_is(UNIT)
+    _, _, clear = unchanged_sheets(book)
+    assert UNIT not in clear
+    found = [f for f in run_check(book).findings if f.code == "SHEET_DIUBAH_MANUAL"]
+    assert [f.cell for f in found] == [f"'{UNIT}'!K9"]
+
+
+def test_part_hash_is_bound_to_the_marker(book: Path) -> None:
+    # The same bytes under another marker (its digest changed by hand in workbook.xml) are not cleared by
+    # the hash: the scan compares the cells with the new digest, and they differ.
+    with zipfile.ZipFile(book) as zf:
+        old = Package(zf).markers[UNIT]
+    changed = old.text().replace(old.digest, "0" * len(old.digest))
+    data = zipfile.ZipFile(book).read("xl/workbook.xml").decode().replace(old.text(), changed)
+    items = [(i, zipfile.ZipFile(book).read(i.filename)) for i in zipfile.ZipFile(book).infolist()]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, part in items:
+            out.writestr(info, data.encode() if info.filename == "xl/workbook.xml" else part)
+    book.write_bytes(buf.getvalue())
+    with zipfile.ZipFile(book) as zf:
+        assert not Package(zf).written_as_is(UNIT)
+    _, _, clear = unchanged_sheets(book)
+    assert UNIT not in clear
