@@ -33,18 +33,11 @@ from xl_sakip.book import schema as s
 from xl_sakip.book.package import write_output
 from xl_sakip.core.models import Cascade, Indicator, Position
 from xl_sakip.errors import UserError
+from xl_sakip.sheets.index import indicators_by_position
 from xl_sakip.sheets.names import unit_sheet_name
-from xl_sakip.sheets.plan import (
-    NOT_FOUND,
-    Content,
-    Formula,
-    SheetPlan,
-    icol,
-    indicators_by_position,
-    pcol,
-    setting,
-    text_literal,
-)
+from xl_sakip.sheets.plan import Content, Formula, SheetPlan
+from xl_sakip.sheets.refs import icol, pcol, setting, text_literal
+from xl_sakip.sheets.unit_layout import NOT_FOUND
 
 BLANK = "......................"  # a line to fill by hand
 PK_KIND = "pk"
@@ -70,6 +63,11 @@ LAMPIRAN_HEADERS = ("No", "Sasaran Strategis", "Indikator Kinerja", "Target")
 def key_of(code: str) -> str:
     """Marker key of a PK sheet. Never a bare position code: that is the key of a unit sheet."""
     return f"PK-{code}"
+
+
+def code_of(key: str) -> str | None:
+    """The position code of a PK sheet's marker key ("PK-P05" -> "P05"); None for another key."""
+    return key[3:] if key.startswith("PK-") else None
 
 
 # ------------------------------------------------------------------ cells that come from the master
