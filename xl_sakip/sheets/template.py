@@ -21,15 +21,13 @@ from xl_sakip.book import schema as s
 from xl_sakip.sheets import refs as rf
 from xl_sakip.sheets import textfit as tf
 from xl_sakip.sheets import unit_layout as ul
+from xl_sakip.sheets.bands import ABOVE_FILL, BAND_FILLS
 from xl_sakip.sheets.names import TEMPLATE_SHEET
 
 CF_LAST_ROW = 2000  # conditional formatting reaches this row of every unit sheet
 
 _THIN = Side(style="thin", color="808080")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-# Low to high band, then "above target"; more bands reuse the last colours.
-BAND_FILLS = ("F8696B", "FFB268", "FFEB84", "C6E0B4", "63BE7B")
-ABOVE_FILL = "9BC2E6"
 COUNT_FORMAT, COUNT_FORMAT_ID = "#,##0", 3  # built-in format 3
 
 WIDTHS = ul.UNIT_WIDTHS  # the plan estimates row heights from the same widths
