@@ -33,6 +33,12 @@ DASHBOARD_SHEET = "Dasbor"
 DASHBOARD_KIND, DASHBOARD_KEY = "dasbor", "DASBOR"
 CHART_COL = 9  # charts start in column I
 WIDTHS: dict[int, float] = {1: 34, 2: 40, 3: 13, 4: 13, 5: 13, 6: 12}
+# Columns the tables' own formulas refer to (table 1: Kode | Jabatan | Jumlah Indikator | Capaian
+# Terhitung | Rata-rata; table 2: Kategori | Jumlah; table 3: Komponen | ID | Nilai Maksimum | Target |
+# Realisasi | Capaian).
+T1_COUNT, T1_COMPUTED = 3, 4
+T2_LABEL = 1
+T3_NAME, T3_MAX = 1, 3
 
 
 @dataclass(frozen=True)
@@ -113,10 +119,10 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
         if sh is None or not n_ind:
             lay.row(pos.code, pos.title, n_ind, 0, "")
             continue
-        k = f"{quote_sheet(sh)}!$K${ul.FIRST_BODY_ROW}:$K${ul.FIRST_BODY_ROW + n_ind - 1}"
+        k = rf.sheet_area(sh, ul.C_CAPAIAN, ul.FIRST_BODY_ROW, ul.FIRST_BODY_ROW + n_ind - 1)
         lay.shows[(len(lay.cells) + 1, 2)] = pos.title
-        lay.row(pos.code, Formula(f"={quote_sheet(sh)}!$C$4"), n_ind, Formula(f"=COUNT({k})"),
-                Formula(f'=IF(COUNT({k})=0,"",AVERAGE({k}))'))
+        lay.row(pos.code, Formula(f"={rf.ref(sh, ul.VALUE_COL, ul.JABATAN_ROW)}"), n_ind,
+                Formula(f"=COUNT({k})"), Formula(f'=IF(COUNT({k})=0,"",AVERAGE({k}))'))
     last1 = len(lay.cells)
     lay.positions = (h1 + 1, last1)
     # Every formula stays far below Excel's 8 192 characters whatever the number of positions: the totals
@@ -136,9 +142,11 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
     h4 = max(h3 + n_ipk + 3, h2 + 20, h1 + chart1_rows + 3)
     first4, last4 = h4 + 1, h4 + len(with_sheet)
     sum_col = 2 + n_cat  # table 4: Kode, the n_cat counts, the sum of the capaian
-    lay.row("Semua", "Seluruh jabatan", Formula(f"=SUM(C{h1 + 1}:C{last1})"),
-            Formula(f"=SUM(D{h1 + 1}:D{last1})"),
-            Formula(f'=IF(D{tot}=0,"",SUM(${rf.L(sum_col)}${first4}:${rf.L(sum_col)}${last4})/D{tot})')
+    count, computed = rf.L(T1_COUNT), rf.L(T1_COMPUTED)
+    lay.row("Semua", "Seluruh jabatan", Formula(f"=SUM({count}{h1 + 1}:{count}{last1})"),
+            Formula(f"=SUM({computed}{h1 + 1}:{computed}{last1})"),
+            Formula(f'=IF({computed}{tot}=0,"",'
+                    f'SUM({rf.column_area(sum_col, first4, last4)})/{computed}{tot})')
             if with_sheet else "")
     lay.styles += [StyleSpan("text", h1 + 1, 1, tot, 2), StyleSpan("count", h1 + 1, 3, tot, 4),
                    StyleSpan("number", h1 + 1, 5, tot, 5)]
@@ -155,8 +163,7 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
 
     def total(k: int) -> Formula | int:
         """Sum of the k-th count column of table 4 (0 when no position has a unit sheet)."""
-        c = rf.L(2 + k)
-        return Formula(f"=SUM(${c}${first4}:${c}${last4})") if with_sheet else 0
+        return Formula(f"=SUM({rf.column_area(2 + k, first4, last4)})") if with_sheet else 0
 
     labels: list[Content] = []
     for i in range(len(ref.bands)):
@@ -183,14 +190,16 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
     for comp_name, ind in components:
         sh, rr = names[ind.position], rows[ind.id]
         r = len(lay.cells) + 1
-        lay.row(comp_name, ind.id, Formula(f'=IFERROR(INDEX({max_col},MATCH($A{r},{name_col},0)),"")'),
+        match = f"MATCH(${rf.L(T3_NAME)}{r},{name_col},0)"
+        lay.row(comp_name, ind.id, Formula(f'=IFERROR(INDEX({max_col},{match}),"")'),
                 Formula(f"={rf.ref(sh, ul.C_TARGET, rr)}"), Formula(f"={rf.ref(sh, ul.C_PAKAI, rr)}"),
                 Formula(f"={rf.ref(sh, ul.C_CAPAIAN, rr)}"))
     last3 = len(lay.cells)
     lay.components = (h3 + 1, last3)
     for ind in ipks:
         sh, rr = names[ind.position], rows[ind.id]
-        lay.row(f"IPK ({ind.indikator.strip()})", ind.id, Formula(f"=SUM(C{h3 + 1}:C{last3})"),
+        top = rf.L(T3_MAX)
+        lay.row(f"IPK ({ind.indikator.strip()})", ind.id, Formula(f"=SUM({top}{h3 + 1}:{top}{last3})"),
                 Formula(f"={rf.ref(sh, ul.C_TARGET, rr)}"), Formula(f"={rf.ref(sh, ul.C_PAKAI, rr)}"),
                 Formula(f"={rf.ref(sh, ul.C_CAPAIAN, rr)}"))
     end = len(lay.cells)
@@ -212,7 +221,8 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
     lay.styles.append(StyleSpan("title", t, 1, t, 1))
     heads: list[Content] = ["Kode Jabatan"]
     for k in range(n_cat):
-        heads.append(Formula(f"=$A${first2 + k}"))  # the label of table 2 (a band label can be edited)
+        # the label of table 2 (a band label can be edited)
+        heads.append(Formula(f"={rf.absolute(T2_LABEL, first2 + k)}"))
         shown = lay.shows.get((first2 + k, 1))
         lay.shows[(h4, 2 + k)] = shown if shown is not None else str(labels[k])
     heads.append("Jumlah Capaian (%)")  # over the indicators with a capaian: the total average of table 1
@@ -222,13 +232,13 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
     for pos in with_sheet:
         r = len(lay.cells) + 1
         sh, last = quote_sheet(names[pos.code]), ul.FIRST_BODY_ROW + counts[pos.code] - 1
-        kat = f"{sh}!${rf.L(ul.C_KATEGORI)}${ul.FIRST_BODY_ROW}:${rf.L(ul.C_KATEGORI)}${last}"
-        cap = f"{sh}!${rf.L(ul.C_CAPAIAN)}${ul.FIRST_BODY_ROW}:${rf.L(ul.C_CAPAIAN)}${last}"
+        kat = f"{sh}!{rf.column_area(ul.C_KATEGORI, ul.FIRST_BODY_ROW, last)}"
+        cap = f"{sh}!{rf.column_area(ul.C_CAPAIAN, ul.FIRST_BODY_ROW, last)}"
         # Counted on the reason column (core/rules.capaian_reason): no realisasi is that reason; any other
         # filled reason is "another cause". The capaian's words are never read back.
-        why = f"{sh}!${rf.L(ul.C_ALASAN)}${ul.FIRST_BODY_ROW}:${rf.L(ul.C_ALASAN)}${last}"
+        why = f"{sh}!{rf.column_area(ul.C_ALASAN, ul.FIRST_BODY_ROW, last)}"
         cells: list[Content] = [pos.code]
-        cells += [Formula(f"=COUNTIF({kat},$A${first2 + k})") for k in range(n_cat - 2)]
+        cells += [Formula(f"=COUNTIF({kat},{rf.absolute(T2_LABEL, first2 + k)})") for k in range(n_cat - 2)]
         cells.append(Formula(f"=COUNTIF({why},{rf.text_literal(w.NO_REALISASI)})"))
         cells.append(Formula(f'=COUNTIF({why},"?*")-{not_yet_col}{r}'))
         cells.append(Formula(f"=SUM({cap})"))

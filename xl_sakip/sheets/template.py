@@ -98,7 +98,7 @@ def build_template(ws: Worksheet) -> None:
         ws.conditional_formatting.add(
             f"{rf.L(col)}{ul.FIRST_BODY_ROW}:{rf.L(col)}{last}",
             FormulaRule(formula=[f"AND(ISNUMBER({cover}),{cover}={flag})"], font=Font(bold=True)))
-    status = f"C{ul.STATUS_ROW}"
+    status = f"{rf.L(ul.VALUE_COL)}{ul.STATUS_ROW}"
     ws.conditional_formatting.add(status, FormulaRule(
         formula=[f'OR(LEFT({status},5)="USANG",LEFT({status},7)="PERIKSA")'],
         font=Font(bold=True, color="9C0006"), fill=PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE")))
@@ -122,7 +122,7 @@ def band_name(i: int) -> str:
 def ensure_names(wb: Workbook) -> None:
     for i in range(len(BAND_FILLS)):
         wb.defined_names[band_name(i)] = DefinedName(
-            band_name(i), attr_text=f"{quote_sheetname(s.SHEET_BANDS)}!$A${2 + i}", hidden=True)
+            band_name(i), attr_text=f"{quote_sheetname(s.SHEET_BANDS)}!{rf.absolute(1, 2 + i)}", hidden=True)
 
 
 def ensure_template(wb: Workbook) -> Worksheet:
