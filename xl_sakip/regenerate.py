@@ -204,7 +204,8 @@ def regenerate(
         # The backup is written inside the save, once the new workbook is complete on disk (package.py).
         backup = backup_path(write_through(path))
         cleaned: list[Path] = []
-        save_workbook(wb, path, force=True, backup=backup, cleaned=cleaned)
+        # Every sheet written here matches its marker: its part's hash lets check skip reading it.
+        save_workbook(wb, path, force=True, backup=backup, cleaned=cleaned, fresh=written)
     findings = check(cascade)
     counts = {sev.value: sum(1 for f in findings if f.severity is sev) for sev in Severity}
     return RegenerateResult(path=path, backup=backup, written=written, removed=removed,
