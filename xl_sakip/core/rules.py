@@ -409,3 +409,20 @@ def empty_reason(covered: Expr | None) -> Expr:
     if covered is None:
         return text(w.NO_REALISASI)
     return IF(covered, w.NO_REALISASI, w.PARTIAL_EMPTY)
+
+
+# ------------------------------------------------------------------ looking up the master
+
+
+def master_row(indicator_id: Expr, ids: Expr, k: int | None = None) -> Expr:
+    """The position (1-based, as MATCH gives it) of an indicator in the master's ID column `ids`, "" when
+    it is not there (IDs compared as MATCH and "=" compare them, ignoring case).
+
+    `k`: its position when the sheet was generated. It is checked first, so that a master nobody sorted
+    since costs one comparison per looked-up row; an exact MATCH over the whole column, a linear scan
+    (n²/2 comparisons for a workbook of n rows), runs only when that row no longer holds the ID: sorting,
+    filtering or inserting rows in the master never makes a sheet wrong (issue 13)."""
+    found = IFERROR(MATCH(indicator_id, ids, 0), "")
+    if k is None:
+        return found
+    return IF(IFERROR(INDEX(ids, k).eq(indicator_id), False), k, found)

@@ -12,7 +12,7 @@ from xl_sakip.core.rollup import on_cycle, sum_children
 from xl_sakip.sheets.index import indicators_by_position, sheet_names, unit_rows
 from xl_sakip.sheets.plan import WorkbookPlan
 from xl_sakip.sheets.summary import SUMMARY_KEY, plan_summary
-from xl_sakip.sheets.unit import plan_unit
+from xl_sakip.sheets.unit import master_positions, plan_unit
 
 
 def plan_workbook(cascade: Cascade, taken: set[str] | frozenset[str] = frozenset(),
@@ -26,7 +26,9 @@ def plan_workbook(cascade: Cascade, taken: set[str] | frozenset[str] = frozenset
     rows = unit_rows(cascade, by_pos)
     kids = {p: [c.id for c in cs] for p, cs in sum_children(cascade.indicators).items()}
     cycles = on_cycle(kids)
-    sheets = [plan_unit(cascade, p.code, names, rows, kids, cycles, by_pos=by_pos, by_id=by_id)
+    master_k = master_positions(cascade)
+    sheets = [plan_unit(cascade, p.code, names, rows, kids, cycles, by_pos=by_pos, by_id=by_id,
+                        master_k=master_k)
               for p in cascade.positions]
     sheets.append(plan_summary(cascade, names, rows, kids, by_pos))
     return WorkbookPlan(sheets=sheets)

@@ -42,11 +42,13 @@ def plan_unit(
     cascade: Cascade, code: str, names: dict[str, str], rows: dict[str, int],
     children: dict[str, list[str]], cycles: set[str], *,
     by_pos: dict[str, list[Indicator]] | None = None, by_id: dict[str, Indicator] | None = None,
+    master_k: dict[str, int] | None = None,
 ) -> SheetPlan:
     """One unit sheet. `by_pos` (`indicators_by_position`) and `by_id` are found once by a caller planning
     every position; without them they are computed here."""
     inds = cascade.indicators_of(code) if by_pos is None else by_pos.get(code, [])
     by_id = {i.id: i for i in cascade.indicators} if by_id is None else by_id
+    master_k = master_positions(cascade) if master_k is None else master_k
     n = len(inds)
     grid: list[list[Content]] = [[None] * N_COLS for _ in range(HEADER_ROW + max(n, 0))]
 
@@ -89,7 +91,7 @@ def plan_unit(
         r = FIRST_BODY_ROW + k
         kids = [(names[by_id[ch].position], rows[ch]) for ch in children.get(ind.id, [])
                 if ch in by_id and by_id[ch].position in names]
-        for col_, v in row_formulas(ind, r, kids, ind.id in cycles).items():
+        for col_, v in row_formulas(ind, r, kids, ind.id in cycles, master_k.get(ind.id)).items():
             put(r, col_, v)
         group = (ind.sasaran_no, ind.sasaran)
         texts = {C_INDIKATOR: ind.indikator,
@@ -106,6 +108,15 @@ def plan_unit(
     return SheetPlan(name=names[code], kind=UNIT_KIND, key=code, cells=grid,
                      body_first=FIRST_BODY_ROW if n else None, body_last=last if n else None,
                      row_heights=heights)
+
+
+def master_positions(cascade: Cascade) -> dict[str, int]:
+    """Indicator ID -> its position in tblIndikator[ID] as the master is read now (rows in order; the first
+    of a repeated ID): where rules.master_row looks first."""
+    out: dict[str, int] = {}
+    for k, ind in enumerate(cascade.indicators, start=1):
+        out.setdefault(ind.id, k)
+    return out
 
 
 def _estimated_notes(cascade: Cascade, ind: Indicator, children: dict[str, list[str]],

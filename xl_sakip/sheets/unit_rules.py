@@ -79,6 +79,7 @@ def row_formulas(
     r: int,
     children: list[tuple[str, int]],  # (sheet name, row) of each pendukung with roll-up "jumlah"
     cycle: bool,
+    master_k: int | None = None,  # its position in tblIndikator[ID] now (rules.master_row checks it first)
 ) -> dict[int, Content]:
     """The cells of one unit-sheet row: every figure is a rule of core/rules.py with this row's cells as
     its inputs (the same rule check and the UDFs evaluate)."""
@@ -96,7 +97,7 @@ def row_formulas(
     is_parent = bool(children) or cycle
 
     c[C_ID] = ind.id
-    c[C_BARIS] = F(fx.IFERROR(fx.MATCH(R_, _tcol("id"), 0), ""))
+    c[C_BARIS] = F(rules.master_row(R_, _tcol("id"), master_k))
     c[C_INDIKATOR] = F(fx.IF(S.eq(""), NOT_FOUND, fx.INDEX(_tcol("indikator"), S)))
     c[C_SATUAN] = F(_master("satuan", r))
     for i, x in enumerate(C_TW):
