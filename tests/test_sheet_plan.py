@@ -81,7 +81,8 @@ def test_each_row_has_its_id_and_one_match(seed_plan):
     ids = [i.id for i in read_seed(SEED).cascade.indicators]
     assert ids[:2] == ["P01-1.1", "P01-2.1"]
     for sp in (s for s in seed_plan.sheets if s.kind == "unit"):
-        for r in range(ul.FIRST_BODY_ROW, sp.n_rows + 1):
+        body_last = sp.body_last or ul.FIRST_BODY_ROW - 1  # rows below it: the pendukung block only
+        for r in range(ul.FIRST_BODY_ROW, body_last + 1):
             row = sp.cells[r - 1]
             assert re.fullmatch(r"P\d\d-\d+\.\d+", row[ul.C_ID - 1])  # the ID as a value
             # The row found at generation time is checked first; MATCH only when it no longer holds.
@@ -112,8 +113,17 @@ def test_roll_up_parent_sums_its_pendukung_rows(seed_plan):
     p04 = seed_plan.sheets[3]
     row = next(r for r in p04.cells if r[ul.C_ID - 1] == "P04-3.3")
     text = row[ul.C_R_ANAK - 1].text
-    for rr in (11, 12, 13):
-        assert f"'P05 Kasi Pelatihan'!$Y${rr}" in text
+    # Through P04's pendukung block: P04-3.3 is P04's only parent, so its pendukung are block rows 9-11,
+    # each bringing one P05 row; the roll-up names the block's ranges, not each pendukung.
+    block = [p04.cells[r - 1] for r in (9, 10, 11)]
+    assert [b[ul.C_PD_ID - 1] for b in block] == ["P05-3.1", "P05-3.2", "P05-3.3"]
+    for b, rr in zip(block, (11, 12, 13), strict=True):
+        assert b[ul.C_PD_PAKAI - 1].text == f"='P05 Kasi Pelatihan'!$Y${rr}"
+        assert b[ul.C_PD_MASALAH - 1].text == f"='P05 Kasi Pelatihan'!$AD${rr}"
+        assert [b[c - 1].text for c in ul.C_PD_KOSONG] == [f"='P05 Kasi Pelatihan'!${x}${rr}"
+                                                           for x in ("Z", "AA", "AB", "AC")]
+    assert text == ('=IF(MAX($AV$9:$AV$11)>0,"realisasi pendukung bermasalah",IF(COUNT($AT$9:$AT$11)=0,"",'
+                    'SUM($AU$9:$AU$11)))')
     assert row[ul.C_T_ANAK - 1].text.startswith('=SUMIFS(tblIndikator[Target],tblIndikator[Mendukung ID],$R')
     # A leaf has no roll-up columns.
     leaf = next(r for r in p04.cells if r[ul.C_ID - 1] == "P04-1.1")

@@ -387,11 +387,21 @@ def covers(parent_target: Expr, n: int, n_with_target: Expr, sum_targets: Expr) 
     return IF(ISNUMBER(parent_target), IF(n_with_target.eq(n), gap.ge(-n), False), False)
 
 
-def rolled(values: Sequence[Expr], problems: Sequence[Expr]) -> Expr:
+def rolled(values: Sequence[Expr], problems: Sequence[Expr], numbers: Sequence[Expr] | None = None) -> Expr:
     """The sum of the pendukung's used realisasi: a reason when one of them has a problem; "" when none
-    has a value (a pendukung without one adds nothing; its quarters count as missing)."""
-    numbers = [IF(ISNUMBER(v), v, 0) for v in values]
+    has a value (a pendukung without one adds nothing; its quarters count as missing).
+
+    `values`, `problems` (and `numbers`, each value's `rolled_number`) are the pendukung's cells one by
+    one, or ranges holding them: the unit sheets pass ranges of their pendukung block, whose cells hold
+    those same values, so the formula does not grow with the number of pendukung."""
+    if numbers is None:
+        numbers = [rolled_number(v) for v in values]
     return IF(MAX(*problems).gt(0), w.PENDUKUNG_PROBLEM, IF(COUNT(*values).eq(0), "", SUM(*numbers)))
+
+
+def rolled_number(value: Expr) -> Expr:
+    """What one pendukung's used realisasi adds to the sum: itself when it is a number, else 0."""
+    return IF(ISNUMBER(value), value, 0)
 
 
 def used(covered: Expr, rolled_value: Expr, own: Expr) -> Expr:

@@ -33,7 +33,7 @@ from xl_sakip.sheets.unit_layout import (
     VALUE_COL,
     YEAR_ROW,
 )
-from xl_sakip.sheets.unit_rules import row_formulas
+from xl_sakip.sheets.unit_rules import pendukung_row, row_formulas
 
 UNIT_KIND = "unit"  # the marker kind (xl_sakip/kinds.py registers it); the key is the position code
 
@@ -50,7 +50,16 @@ def plan_unit(
     by_id = {i.id: i for i in cascade.indicators} if by_id is None else by_id
     master_k = master_positions(cascade) if master_k is None else master_k
     n = len(inds)
-    grid: list[list[Content]] = [[None] * N_COLS for _ in range(HEADER_ROW + max(n, 0))]
+    # Each row's pendukung ("jumlah"), and where the pendukung block holds them (unit_layout.C_PD_*).
+    kid_ids = {ind.id: [ch for ch in children.get(ind.id, []) if ch in by_id and by_id[ch].position in names]
+               for ind in inds}
+    blocks: dict[str, tuple[int, int]] = {}
+    next_row = FIRST_BODY_ROW
+    for ind in inds:
+        if kid_ids[ind.id] and ind.id not in cycles:
+            blocks[ind.id] = (next_row, next_row + len(kid_ids[ind.id]) - 1)
+            next_row += len(kid_ids[ind.id])
+    grid: list[list[Content]] = [[None] * N_COLS for _ in range(max(HEADER_ROW + n, next_row - 1))]
 
     def put(row: int, col_: int, v: Content) -> None:
         grid[row - 1][col_ - 1] = v
@@ -89,10 +98,14 @@ def plan_unit(
     heights: dict[int, float] = {}
     for k, ind in enumerate(inds):
         r = FIRST_BODY_ROW + k
-        kids = [(names[by_id[ch].position], rows[ch]) for ch in children.get(ind.id, [])
-                if ch in by_id and by_id[ch].position in names]
-        for col_, v in row_formulas(ind, r, kids, ind.id in cycles, master_k.get(ind.id)).items():
+        kids = [(names[by_id[ch].position], rows[ch]) for ch in kid_ids[ind.id]]
+        block = blocks.get(ind.id)
+        for col_, v in row_formulas(ind, r, kids, ind.id in cycles, master_k.get(ind.id), block).items():
             put(r, col_, v)
+        if block is not None:
+            for j, (ch, (sheet, row)) in enumerate(zip(kid_ids[ind.id], kids, strict=True)):
+                for col_, v in pendukung_row(ch, sheet, row, block[0] + j).items():
+                    put(block[0] + j, col_, v)
         group = (ind.sasaran_no, ind.sasaran)
         texts = {C_INDIKATOR: ind.indikator,
                  **_estimated_notes(cascade, ind, children, by_id, ind.id in cycles)}

@@ -42,7 +42,16 @@ C_CAPAIAN_MENTAH = 41
 C_CAKUP = 42  # parent: 1 when its pendukung cover its target (core/rollup.covers), so it takes their sum
 C_DESIMAL = 43  # decimals the numbers of the row show: 0 for counts (jumlah), else 2 (template.py)
 C_ALASAN = 44  # why no capaian can be computed ("" when it can): core/rules.capaian_reason
-N_COLS = 44
+# The pendukung block: one row per pendukung ("jumlah") of each parent on this sheet, from the first body
+# row down, a parent's pendukung in consecutive rows. Each row brings one pendukung's cells here, so that
+# the parent's roll-up formulas name a range of this block, not every pendukung cell: a formula stays the
+# same length whatever the number of pendukung (Excel allows 8 192 characters; issue 13).
+C_PD_ID = 45  # the pendukung's ID (a value: where each row comes from)
+C_PD_PAKAI = 46  # its Realisasi Dipakai
+C_PD_ANGKA = 47  # that as a number, 0 when it is not one (rules.rolled_number)
+C_PD_MASALAH = 48  # its Bermasalah
+C_PD_KOSONG = (49, 50, 51, 52)  # its TWn Kosong
+N_COLS = 52
 
 UNIT_HEADERS: dict[int, str] = {
     C_NO: "No", C_SASARAN: "Sasaran Strategis", C_INDIKATOR: "Indikator Kinerja", C_SATUAN: "Satuan",
@@ -57,6 +66,9 @@ UNIT_HEADERS: dict[int, str] = {
     **{c: f"Penyebut {q}" for c, q in zip(C_PENYEBUT, s.Q, strict=True)},
     C_SKOR_T: "Skor Target", C_SKOR_R: "Skor Realisasi", C_CAPAIAN_MENTAH: "Capaian Sebelum Batas",
     C_CAKUP: "Pendukung Mencakup Target", C_DESIMAL: "Desimal", C_ALASAN: "Alasan Tidak Dapat Dihitung",
+    C_PD_ID: "Pendukung: ID", C_PD_PAKAI: "Pendukung: Realisasi Dipakai", C_PD_ANGKA: "Pendukung: Angka",
+    C_PD_MASALAH: "Pendukung: Bermasalah",
+    **{c: f"Pendukung: {q} Kosong" for c, q in zip(C_PD_KOSONG, s.Q, strict=True)},
 }
 FIRST_HIDDEN_COL = C_BARIS
 

@@ -34,6 +34,11 @@ from xl_sakip.sheets.unit_layout import (
     C_KOSONG,
     C_MASALAH,
     C_PAKAI,
+    C_PD_ANGKA,
+    C_PD_ID,
+    C_PD_KOSONG,
+    C_PD_MASALAH,
+    C_PD_PAKAI,
     C_PEMBILANG,
     C_PENYEBUT,
     C_R_ANAK,
@@ -74,12 +79,25 @@ def F(e: fx.Expr) -> Formula:
     return Formula(fx.formula_text(e), e)
 
 
+def pendukung_row(child_id: str, sheet: str, row: int, r: int) -> dict[int, Content]:
+    """Row `r` of the pendukung block: the pendukung `child_id` (row `row` of `sheet`) as its parent's
+    roll-up reads it (rules.rolled): its used realisasi, that as a number, its problem flag, its missing
+    quarters."""
+    def ref(col_: int) -> Formula:
+        return F(fx.Cell(col_, row, sheet, True, True))
+
+    return {C_PD_ID: child_id, C_PD_PAKAI: ref(C_PAKAI),
+            C_PD_ANGKA: F(rules.rolled_number(fx.Cell(C_PD_PAKAI, r))), C_PD_MASALAH: ref(C_MASALAH),
+            **{C_PD_KOSONG[q]: ref(C_KOSONG[q]) for q in range(4)}}
+
+
 def row_formulas(
     ind: Indicator,
     r: int,
     children: list[tuple[str, int]],  # (sheet name, row) of each pendukung with roll-up "jumlah"
     cycle: bool,
     master_k: int | None = None,  # its position in tblIndikator[ID] now (rules.master_row checks it first)
+    block: tuple[int, int] | None = None,  # first and last row of its pendukung in the pendukung block
 ) -> dict[int, Content]:
     """The cells of one unit-sheet row: every figure is a rule of core/rules.py with this row's cells as
     its inputs (the same rule check and the UDFs evaluate)."""
@@ -141,8 +159,12 @@ def row_formulas(
             c[C_MASALAH] = 1
             c[C_PAKAI] = F(O_)
         else:
-            kid = lambda col_: [fx.Cell(col_, rr, sh, True, True) for sh, rr in children]  # noqa: E731
-            c[C_R_ANAK] = F(rules.rolled(kid(C_PAKAI), kid(C_MASALAH)))
+            if block is None or block[1] - block[0] + 1 != len(children):
+                raise ValueError(f"{ind.id}: the pendukung block must hold its {len(children)} pendukung")
+            # The pendukung's cells, through their rows of the pendukung block (one range each).
+            kid = lambda col_: [fx.Area(fx.Cell(col_, block[0], None, True, True),  # noqa: E731
+                                        fx.Cell(col_, block[1], None, True, True))]
+            c[C_R_ANAK] = F(rules.rolled(kid(C_PD_PAKAI), kid(C_PD_MASALAH), kid(C_PD_ANGKA)))
             t_own = fx.INDEX(_tcol("target"), S)
             # Pendukung with a target (the reader accepts only numbers there; an empty cell has none).
             with_target = fx.COUNTIFS(*crit, _tcol("target"), "<>")
@@ -151,7 +173,7 @@ def row_formulas(
             covered = AP.eq(1)
             c[C_PAKAI] = F(rules.used(covered, O_, own))
             for q in range(4):
-                c[C_KOSONG[q]] = F(fx.IF(covered, fx.MAX(*kid(C_KOSONG[q])), own_missing[q]))
+                c[C_KOSONG[q]] = F(fx.IF(covered, fx.MAX(*kid(C_PD_KOSONG[q])), own_missing[q]))
             c[C_MASALAH] = F(rules.problem(Y))
         c[C_SEL_R] = F(fx.IF(fx.AND(fx.ISNUMBER(O_), fx.ISNUMBER(J)), O_ - J, ""))
     else:
