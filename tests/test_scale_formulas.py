@@ -3,7 +3,9 @@
 
 Excel refuses a formula longer than 8 192 characters (Excel specifications and limits: "Length of formula
 contents: 8,192 characters"); before the fix, the Dasbor summed a COUNTIF per unit sheet in one formula,
-about 70 characters a position here, and the second run refused the Dasbor as edited by hand.
+about 70 characters a position here, and the second run refused the Dasbor as edited by hand. The roll-up
+of a parent named every pendukung cell in its formulas, about 140 characters a pendukung: here the IPK-like
+P001-1.1 has 575 pendukung (about 80 000 characters before the pendukung block of unit_layout.C_PD_*).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import openpyxl
 import pytest
 
 from xl_sakip.book.writer import write_master
-from xl_sakip.core.models import Aggregation, Cascade, Indicator, Kind, Position, Settings
+from xl_sakip.core.models import Aggregation, Cascade, Indicator, Kind, Position, RollUp, Settings
 from xl_sakip.regenerate import regenerate
 
 EXCEL_FORMULA_LIMIT = 8192
@@ -25,7 +27,8 @@ N_POSITIONS = 600
 
 def cascade_600() -> Cascade:
     """600 positions (a root, 24 eselon III, the rest eselon IV under them), two indicators each; titles
-    long enough that every unit sheet name has 31 characters and needs quotes in a reference."""
+    long enough that every unit sheet name has 31 characters and needs quotes in a reference. The second
+    indicator of every eselon IV position (575) adds up ("jumlah") to the root's first."""
     positions, indicators = [], []
     for i in range(N_POSITIONS):
         code = f"P{i + 1:03d}"
@@ -36,7 +39,8 @@ def cascade_600() -> Cascade:
             indicators.append(Indicator(
                 id=f"{code}-1.{k}", position=code, sasaran_no=1, sasaran="Sasaran", indikator=f"Jumlah {k}",
                 target=10.0, target_text="10", kind=Kind.NUMBER, aggregation=Aggregation.SUM,
-                realisasi_q=[2.0, 3.0, None, None] if k == 1 else [None] * 4))
+                realisasi_q=[2.0, 3.0, None, None] if k == 1 else [None] * 4,
+                **({"supports": "P001-1.1", "rollup": RollUp.SUM} if k == 2 and i > 24 else {})))
     return Cascade(settings=Settings(office="Dinas Uji", year=2023), positions=positions,
                    indicators=indicators)
 
@@ -78,6 +82,9 @@ def test_no_formula_exceeds_excels_limit(regenerated: Path) -> None:
     found = formulas(regenerated)
     dasbor = [f for part, f in found if "COUNTIF(" in f]
     assert len(dasbor) >= 2 * N_POSITIONS  # the per-position counts are there (table 4 of the Dasbor)
+    # The root's roll-up reads its 575 pendukung through its pendukung block: ranges, not 575 cells.
+    rolled = [f for _, f in found if "realisasi pendukung bermasalah" in f]
+    assert len(rolled) == 1 and re.search(r"MAX\(\$AV\$9:\$AV\$583\)", rolled[0]), rolled[0][:200]
     longest = max(found, key=lambda pf: unescaped_length(pf[1]))
     assert unescaped_length(longest[1]) <= EXCEL_FORMULA_LIMIT, (longest[0], longest[1][:200])
 

@@ -8,6 +8,8 @@ regenerating. `ensure_template` adds it (openpyxl) to a workbook that has none.
 
 from __future__ import annotations
 
+from copy import copy
+
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule, Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -129,8 +131,30 @@ def ensure_template(wb: Workbook) -> Worksheet:
     """The workbook's Template_Unit sheet; created (hidden, last) when missing."""
     ensure_names(wb)
     if TEMPLATE_SHEET in wb.sheetnames:
-        return wb[TEMPLATE_SHEET]
+        ws = wb[TEMPLATE_SHEET]
+        add_new_helper_columns(ws)
+        return ws
     ws = wb.create_sheet(TEMPLATE_SHEET)
     build_template(ws)
     ws.sheet_state = "hidden"
     return ws
+
+
+def add_new_helper_columns(ws: Worksheet) -> list[int]:
+    """The template of an older workbook lacks helper columns added since (the pendukung block, issue 13):
+    give them their header, styled as the first helper column's, and hide them with the other helper
+    columns; what people styled in the template stays. Returns the columns added."""
+    added = [c for c in ul.UNIT_HEADERS
+             if c >= ul.FIRST_HIDDEN_COL and ws._cells.get((ul.HEADER_ROW, c)) is None]
+    if not added:
+        return []
+    head = ws._cells.get((ul.HEADER_ROW, ul.FIRST_HIDDEN_COL))
+    body = ws._cells.get((ul.FIRST_BODY_ROW, ul.FIRST_HIDDEN_COL))
+    for c in added:
+        cell = ws.cell(ul.HEADER_ROW, c, ul.UNIT_HEADERS[c])
+        if head is not None and head.has_style:
+            cell._style = copy(head._style)
+        if body is not None and body.has_style:
+            ws.cell(ul.FIRST_BODY_ROW, c)._style = copy(body._style)
+    ws.column_dimensions.group(rf.L(min(added)), rf.L(ul.N_COLS), outline_level=1, hidden=True)
+    return added
