@@ -106,7 +106,7 @@ def test_rich_text_cell_added_by_another_program_is_found(book: Path) -> None:
     assert [f.cell for f in found] == [f"'{UNIT}'!Z1"]
 
 
-def test_regenerated_sheets_are_cleared_by_the_hash_of_their_part_without_a_scan(book: Path, monkeypatch) -> None:
+def test_regenerated_sheets_are_cleared_by_their_part_hash_without_a_scan(book: Path, monkeypatch) -> None:
     # regenerate records, for every sheet it wrote, the hash of the part's bytes bound to its marker
     # (book/package.with_part_hashes): check then knows them unchanged without reading a cell.
     with zipfile.ZipFile(book) as zf:
