@@ -10,7 +10,9 @@ openpyxl writes an .xlsx package. This module takes its parts and
   read-only file or folder, file open in Excel) into a UserError in Bahasa Indonesia.
 - writes a backup (regenerate) atomically once the new file is complete, writes through a symbolic link,
   and removes temporary files of our naming left by a save that was killed (issue 12);
-- `write_output` writes the tool's other files (tree pictures, PK PDFs) atomically too.
+- `write_output` writes the tool's other files (tree pictures, PK PDFs) atomically too;
+- records, for the generated sheets written in this run (`fresh`), the hash of each sheet part as written
+  (`with_part_hashes`), so that `check` knows them unchanged without reading their cells.
 
 Design notes: ../../../shared/design.md, "The .xlsm on a machine without Excel".
 """
