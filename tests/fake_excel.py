@@ -574,8 +574,9 @@ class Range(Com):
 
     @RowHeight.setter
     def RowHeight(self, value: float) -> None:  # noqa: N802
-        for r in range(self.r1, self.r2 + 1):
-            self.sheet.heights[r] = value
+        for a in self.__dict__.get("areas", [self]):  # every area of a multi-area range
+            for r in range(a.r1, a.r2 + 1):
+                self.sheet.heights[r] = value
 
     @property
     def ColumnWidth(self) -> float:  # noqa: N802
@@ -583,8 +584,9 @@ class Range(Com):
 
     @ColumnWidth.setter
     def ColumnWidth(self, value: float) -> None:  # noqa: N802
-        for c in range(self.c1, self.c2 + 1):
-            self.sheet.widths[c] = value
+        for a in self.__dict__.get("areas", [self]):
+            for c in range(a.c1, a.c2 + 1):
+                self.sheet.widths[c] = value
 
     @property
     def Left(self) -> float:  # noqa: N802
