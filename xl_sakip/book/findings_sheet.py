@@ -124,7 +124,8 @@ def add_findings_sheet(wb: Workbook, findings: list[Finding]) -> None:
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(FINDING_COLUMNS))}{max(len(findings) + 1, 2)}"
     # What was written, so that a later run can tell notes typed into the sheet (never thrown away).
-    ws.defined_names[FINDINGS_MARKER] = DefinedName(FINDINGS_MARKER, attr_text=f'="{_digest(ws)}"',
+    # A text constant, stored without "=" (a defined name's formula in the file has none; issue 11).
+    ws.defined_names[FINDINGS_MARKER] = DefinedName(FINDINGS_MARKER, attr_text=f'"{_digest(ws)}"',
                                                     hidden=True)
 
 
