@@ -141,3 +141,29 @@ def test_a_hand_edited_report_sheet_is_rebuilt_with_force(monkeypatch):
     msg = macros.regenerate(excel.xlwings_book(monkeypatch), force=True)
     assert "Ditimpa: " + pk._name in msg
     assert (40, 5) not in pk.cells
+
+
+def test_a_new_position_gets_its_pk_sheet_and_the_dasbor_follows(monkeypatch):
+    """A position typed into Jabatan (with one indicator) in Excel: the ribbon adds its unit sheet and its
+    PK sheet (after the last PK), rebuilds the Dasbor in place (its tables list every position) and leaves
+    the other 20 PK sheets, which do not change, as they are."""
+    excel = FakeExcel(SHIPPED_WORKBOOK)
+    jab, ind = excel.sheet("Jabatan"), excel.sheet("Indikator")
+    heads = {v: c for (r, c), v in ind.cells.items() if r == 1}
+    jab.cells.update({(23, 1): "P22", (23, 2): "KEPALA SEKSI UJI COBA", (23, 3): "P01", (23, 4): 4,
+                      (23, 5): 22})
+    new = {"ID": "P22-1.1", "Kode Jabatan": "P22", "No Sasaran": 1, "Sasaran Strategis": "Sasaran uji coba",
+           "Indikator Kinerja": "Jumlah dokumen uji coba", "Target Tertulis": "4 dokumen", "Target": 4,
+           "Satuan": "dokumen", "Jenis": "jumlah", "Polaritas": "naik", "Agregasi": "jumlah", "Roll-up": "tidak"}
+    ind.cells.update({(96, heads[h]): v for h, v in new.items()})
+    dasbor = excel.sheet("Dasbor")
+    msg = macros.regenerate(excel.xlwings_book(monkeypatch))
+    assert "Sheet laporan (Dasbor, Pohon Kinerja, PK): 3 dibuat ulang, 21 sudah sesuai" in msg
+    names = [ws._name for ws in excel.book.sheets]
+    pk_new = next(n for n in names if n.startswith("PK P22"))
+    assert names.index(pk_new) == names.index(next(n for n in names if n.startswith("PK P21"))) + 1
+    assert excel.sheet("Dasbor") is dasbor  # in place
+    assert "P22" in [v for (r, c), v in dasbor.cells.items() if c == 1]
+    lampiran = [v for v in excel.sheet(pk_new).cells.values() if isinstance(v, str) and "P22-1.1" in v]
+    assert lampiran  # its indicator, read from the master by ID
+    assert _marker(excel, pk_new) == Marker("pk", "PK-P22", _marker(excel, pk_new).digest)
