@@ -154,7 +154,8 @@ def test_a_new_position_gets_its_pk_sheet_and_the_dasbor_follows(monkeypatch):
                       (23, 5): 22})
     new = {"ID": "P22-1.1", "Kode Jabatan": "P22", "No Sasaran": 1, "Sasaran Strategis": "Sasaran uji coba",
            "Indikator Kinerja": "Jumlah dokumen uji coba", "Target Tertulis": "4 dokumen", "Target": 4,
-           "Satuan": "dokumen", "Jenis": "jumlah", "Polaritas": "naik", "Agregasi": "jumlah", "Roll-up": "tidak"}
+           "Satuan": "dokumen", "Jenis": "jumlah", "Polaritas": "naik", "Agregasi": "jumlah",
+           "Roll-up": "tidak"}
     ind.cells.update({(96, heads[h]): v for h, v in new.items()})
     dasbor = excel.sheet("Dasbor")
     msg = macros.regenerate(excel.xlwings_book(monkeypatch))
