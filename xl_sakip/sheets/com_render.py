@@ -26,7 +26,7 @@ H_ALIGN = {"left": -4131, "center": -4108, "right": -4152, "justify": -4130}
 V_ALIGN = {"top": -4160, "center": -4108}
 CHART_TYPE = {"bar": 57, "col": 51}  # xlBarClustered, xlColumnClustered
 XL_CONTINUOUS, XL_UNDERLINE_SINGLE, XL_UNDERLINE_NONE, MSO_PICTURE = 1, 2, -4142, 13
-XL_GENERAL, XL_BOTTOM = 1, -4107
+XL_GENERAL, XL_BOTTOM, XL_COLUMNS = 1, -4107, 2
 POINTS_PER_CM, POINTS_PER_INCH, POINTS_PER_PX = 72 / 2.54, 72.0, 0.75
 MAX_ADDRESS = 250  # Excel takes a Range address of at most 255 characters
 
@@ -206,7 +206,7 @@ def chart(ws: Any, spec: BarChartSpec) -> None:
                                 spec.height * POINTS_PER_CM)
     c = obj.Chart
     c.ChartType = CHART_TYPE[spec.bar_dir]
-    c.SetSourceData(ws.Range(",".join(parts)))
+    c.SetSourceData(ws.Range(",".join(parts)), XL_COLUMNS)  # series in columns, whatever the shape
     c.HasTitle = True
     c.ChartTitle.Text = spec.title
     if len(spec.series) == 1:
