@@ -27,6 +27,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from xl_sakip.book import schema as s
 from xl_sakip.book.package import write_output
@@ -308,17 +309,20 @@ def pk_look(lay: PkLayout) -> Look:
                 page=page, base=PK_STYLES["party"])
 
 
-def plan_pk_sheets(cascade: Cascade, taken: Iterable[str] = (), *, live: bool = True) -> list[SheetPlan]:
-    """One PK plan per position, in position order, with names that avoid `taken`."""
+def plan_pk_sheets(cascade: Cascade, taken: Iterable[str] = (), *, live: bool = True,
+                   with_layouts: bool = False) -> Any:
+    """One PK plan per position, in position order, with names that avoid `taken`. `with_layouts`: also
+    each plan's `pk_layout` (what `finish_pk_sheet` needs), as (plans, layouts)."""
     used = set(taken)
     by_pos = indicators_by_position(cascade)
-    out = []
+    out, layouts = [], []
     for pos in cascade.positions:
         name = pk_sheet_name(pos, used)
         used.add(name)
         lay = pk_layout(cascade, pos.code, by_pos.get(pos.code, []))
         out.append(plan_pk(cascade, pos.code, name, live=live, layout=lay))
-    return out
+        layouts.append(lay)
+    return (out, layouts) if with_layouts else out
 
 
 def finish_pk_sheet(ws, cascade: Cascade, code: str, layout: PkLayout | None = None) -> None:
