@@ -129,6 +129,14 @@ class Application(Com):
     def Application(self) -> Application:  # noqa: N802
         return self
 
+    @property
+    def ActiveSheet(self) -> Worksheet:  # noqa: N802
+        return self._excel.active or self._excel.book.sheets[0]
+
+    @property
+    def ActiveWindow(self) -> Style:  # noqa: N802
+        return self._excel.windows.setdefault(self.ActiveSheet._name, Style(self._excel))
+
 
 class Workbook(Com):
     def __init__(self, excel: FakeExcel, name: str, fullname: str) -> None:
@@ -317,7 +325,7 @@ class Worksheet(Com):
             del self.book.names[key]
 
     def Activate(self) -> None:  # noqa: N802
-        pass
+        self._excel.active = self
 
 
 class NameEntry:
@@ -722,6 +730,8 @@ class FakeExcel:
         self.calls: list[tuple[str, str]] = []
         self.pdfs: list[tuple[str, dict]] = []
         self.fail_at_write: int | None = None  # the n-th Range.Formula write raises, as Excel can
+        self.active: Worksheet | None = None  # the sheet shown (None: the first)
+        self.windows: dict[str, Style] = {}  # window settings (gridlines, frozen panes) per sheet shown
         self.app = Application(self)
         self.book = Workbook(self, Path(path).name, fullname or str(path))
         wb = openpyxl.load_workbook(path)

@@ -92,6 +92,14 @@ def test_ribbon_creates_the_report_sheets_the_file_writer_writes(without_reports
     assert first.startswith("$A$") and ",$E$" in first  # categories (Kode) and Rata-rata Capaian (%)
     (picture,) = excel.sheet("Pohon Kinerja").pictures
     assert picture.data.startswith(b"\x89PNG")
+    # Window settings of the new sheets: the Dasbor's first two rows frozen, no gridlines on the PK and
+    # tree sheets; the sheet the user had open is shown again.
+    views = {name: w.__dict__ for name, w in excel.windows.items()}
+    assert (views["Dasbor"]["SplitRow"], views["Dasbor"]["SplitColumn"], views["Dasbor"]["FreezePanes"]) \
+        == (2, 0, True)
+    assert views["Pohon Kinerja"]["DisplayGridlines"] is False
+    assert all(views[n]["DisplayGridlines"] is False for n in want if n.startswith("PK "))
+    assert excel.active is None or excel.active is excel.book.sheets[0]
 
 
 def test_stale_report_sheets_are_rebuilt_in_place(monkeypatch):

@@ -225,6 +225,34 @@ def picture(ws: Any, spec: PictureSpec) -> None:
     shape.Width = spec.width_px * POINTS_PER_PX
 
 
+def window_settings(ws: Any, page: PageSpec) -> None:
+    """Hidden gridlines and frozen panes: settings of Excel's window, not of the sheet, so the sheet is
+    shown for a moment (screen updating is off) and the sheet the user had open is shown again."""
+    if page.gridlines and page.freeze is None:
+        return
+    app = ws.Application
+    active = app.ActiveSheet
+    ws.Activate()
+    try:
+        win = app.ActiveWindow
+        if not page.gridlines:
+            win.DisplayGridlines = False
+        if page.freeze is not None:
+            row, col = _cell(page.freeze)
+            win.SplitColumn, win.SplitRow = col - 1, row - 1
+            win.FreezePanes = True
+    finally:
+        active.Activate()
+
+
+def _cell(a1: str) -> tuple[int, int]:
+    letters = a1.rstrip("0123456789")
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch.upper()) - 64
+    return int(a1[len(letters):]), col
+
+
 def render_look(ws: Any, plan: SheetPlan, *, new: bool) -> None:
     """Everything of a report sheet but its cells and row heights, on a sheet just cleared (or new).
     Widths and page setup belong to the sheet and survive Clear: set on a new sheet only."""
@@ -235,6 +263,8 @@ def render_look(ws: Any, plan: SheetPlan, *, new: bool) -> None:
         column_widths(ws, {**plan.column_widths, **look.column_widths})
     if look.page is not None:
         page_setup(ws, look.page, plan.n_rows, plan.n_cols, full=new)
+        if new:  # a rewritten sheet keeps its window settings
+            window_settings(ws, look.page)
     for spec in look.charts:
         chart(ws, spec)
     for pic in look.pictures:
