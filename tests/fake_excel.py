@@ -129,6 +129,14 @@ class Application(Com):
     def Application(self) -> Application:  # noqa: N802
         return self
 
+    @property
+    def ActiveSheet(self) -> Worksheet:  # noqa: N802
+        return self._excel.active or self._excel.book.sheets[0]
+
+    @property
+    def ActiveWindow(self) -> Style:  # noqa: N802
+        return self._excel.windows.setdefault(self.ActiveSheet._name, Style(self._excel))
+
 
 class Workbook(Com):
     def __init__(self, excel: FakeExcel, name: str, fullname: str) -> None:
@@ -227,7 +235,8 @@ class Worksheet(Com):
     def __init__(self, book: Workbook, name: str) -> None:
         object.__setattr__(self, "_excel", book._excel)
         self.__dict__.update(book=book, _name=name, cells={}, Visible=-1, charts=[], heights={},
-                             widths={}, styles=[])
+                             widths={}, styles=[], merges=[], pictures=[], breaks=[])
+        self.__dict__["page"] = PageSetup(self._excel)
 
     @property
     def Name(self) -> str:  # noqa: N802
@@ -277,6 +286,21 @@ class Worksheet(Com):
         return Range(self, min(first.r1, last.r1), min(first.c1, last.c1), max(first.r2, last.r2),
                      max(first.c2, last.c2))
 
+    @property
+    def PageSetup(self) -> PageSetup:  # noqa: N802
+        return self.page
+
+    @property
+    def HPageBreaks(self) -> HPageBreaks:  # noqa: N802
+        return HPageBreaks(self)
+
+    def ResetAllPageBreaks(self) -> None:  # noqa: N802
+        self.breaks.clear()
+
+    @property
+    def Shapes(self) -> Shapes:  # noqa: N802
+        return Shapes(self)
+
     def ChartObjects(self, index: int | None = None) -> Any:  # noqa: N802
         objs = ChartObjects(self)
         return objs if index is None else objs.Item(index)
@@ -301,7 +325,7 @@ class Worksheet(Com):
             del self.book.names[key]
 
     def Activate(self) -> None:  # noqa: N802
-        pass
+        self._excel.active = self
 
 
 class NameEntry:
@@ -398,6 +422,11 @@ class Name(Com):
 
 
 def _parse(sheet: Worksheet, address: str) -> Range:
+    if "," in address:  # a multi-area range: the first area, knowing all of them
+        areas = [_parse(sheet, a) for a in address.split(",")]
+        first = areas[0]
+        first.__dict__["areas"] = areas
+        return first
     address = address.replace("$", "").split("!")[-1]
     m = re.fullmatch(r"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?", address)
     assert m, address
@@ -458,6 +487,9 @@ class Range(Com):
 
     @property
     def Address(self) -> str:  # noqa: N802
+        return ",".join(a._address() for a in self.__dict__.get("areas", [self]))
+
+    def _address(self) -> str:
         a = f"${get_column_letter(self.c1)}${self.r1}"
         if (self.r1, self.c1) == (self.r2, self.c2):
             return a
@@ -528,6 +560,14 @@ class Range(Com):
                 else:
                     d.sheet.cells[(r, c)] = v
 
+    def Merge(self) -> None:  # noqa: N802
+        for a in self.__dict__.get("areas", [self]):
+            self.sheet.merges.append((a.r1, a.c1, a.r2, a.c2))
+
+    @property
+    def Borders(self) -> Style:  # noqa: N802
+        return Style(self._excel)
+
     @property
     def Font(self) -> Font:  # noqa: N802
         return Font(self._excel)
@@ -542,8 +582,9 @@ class Range(Com):
 
     @RowHeight.setter
     def RowHeight(self, value: float) -> None:  # noqa: N802
-        for r in range(self.r1, self.r2 + 1):
-            self.sheet.heights[r] = value
+        for a in self.__dict__.get("areas", [self]):  # every area of a multi-area range
+            for r in range(a.r1, a.r2 + 1):
+                self.sheet.heights[r] = value
 
     @property
     def ColumnWidth(self) -> float:  # noqa: N802
@@ -551,8 +592,9 @@ class Range(Com):
 
     @ColumnWidth.setter
     def ColumnWidth(self, value: float) -> None:  # noqa: N802
-        for c in range(self.c1, self.c2 + 1):
-            self.sheet.widths[c] = value
+        for a in self.__dict__.get("areas", [self]):
+            for c in range(a.c1, a.c2 + 1):
+                self.sheet.widths[c] = value
 
     @property
     def Left(self) -> float:  # noqa: N802
@@ -565,7 +607,8 @@ class Range(Com):
     def __setattr__(self, name: str, value: Any) -> None:  # styles: NumberFormat, WrapText ...
         if name[:1].isupper() and not isinstance(getattr(type(self), name, None), property):
             self._excel.calls.append(("Range", name + "="))
-            self.sheet.styles.append((self.Address, name, value))  # not recorded again
+            self.sheet.styles.append((",".join(a._address() for a in self.__dict__.get("areas", [self])),
+                                      name, value))  # the fake looks: not recorded
             return
         super().__setattr__(name, value)
 
@@ -626,10 +669,54 @@ class ChartObject(Com):
 class Chart(Com):
     def __init__(self, obj: ChartObject) -> None:
         object.__setattr__(self, "_excel", obj._excel)
-        self.__dict__.update(obj=obj, ChartType=57, source=None)
+        self.__dict__.update(obj=obj, ChartType=57, source=None, ChartTitle=Style(obj._excel))
 
     def SetSourceData(self, source: Range, plot_by: int | None = None) -> None:  # noqa: N802
         self.__dict__["source"] = source.Address
+
+
+class PageSetup(Style):
+    pass
+
+
+class HPageBreaks(Com):
+    def __init__(self, sheet: Worksheet) -> None:
+        object.__setattr__(self, "_excel", sheet._excel)
+        self.__dict__["sheet"] = sheet
+
+    def Add(self, Before: Range) -> None:  # noqa: N802, N803
+        self.sheet.breaks.append(Before.r1)
+
+
+class Shapes(Com):
+    """The sheet's pictures (charts are reached through ChartObjects)."""
+
+    def __init__(self, sheet: Worksheet) -> None:
+        object.__setattr__(self, "_excel", sheet._excel)
+        self.__dict__["sheet"] = sheet
+
+    @property
+    def Count(self) -> int:  # noqa: N802
+        return len(self.sheet.pictures)
+
+    def Item(self, key: int) -> Shape:  # noqa: N802
+        return self.sheet.pictures[key - 1]
+
+    def AddPicture(self, Filename: str, LinkToFile: bool, SaveWithDocument: bool, Left: float,  # noqa: N802, N803
+                   Top: float, Width: float, Height: float) -> Shape:  # noqa: N803
+        shape = Shape(self.sheet, Path(Filename).read_bytes(), Left, Top)
+        self.sheet.pictures.append(shape)
+        return shape
+
+
+class Shape(Com):
+    def __init__(self, sheet: Worksheet, data: bytes, left: float, top: float) -> None:
+        object.__setattr__(self, "_excel", sheet._excel)
+        self.__dict__.update(sheet=sheet, data=data, Left=left, Top=top, Type=13, Width=0.0,
+                             LockAspectRatio=False)
+
+    def Delete(self) -> None:  # noqa: N802
+        self.sheet.pictures.remove(self)
 
 
 # ------------------------------------------------------------------ the application
@@ -643,6 +730,8 @@ class FakeExcel:
         self.calls: list[tuple[str, str]] = []
         self.pdfs: list[tuple[str, dict]] = []
         self.fail_at_write: int | None = None  # the n-th Range.Formula write raises, as Excel can
+        self.active: Worksheet | None = None  # the sheet shown (None: the first)
+        self.windows: dict[str, Style] = {}  # window settings (gridlines, frozen panes) per sheet shown
         self.app = Application(self)
         self.book = Workbook(self, Path(path).name, fullname or str(path))
         wb = openpyxl.load_workbook(path)
@@ -658,6 +747,7 @@ class FakeExcel:
             for name, dn in ws.defined_names.items():
                 self.book.names[(sheet, name)] = NameEntry("=" + dn.attr_text.lstrip("="), not dn.hidden)
             sheet.charts.extend(ChartObject(sheet) for _ in ws._charts)
+            sheet.pictures.extend(Shape(sheet, b"", 0.0, 0.0) for _ in ws._images)
         for name, dn in wb.defined_names.items():
             self.book.names[(None, name)] = NameEntry("=" + dn.attr_text, not dn.hidden)
         self.calls.clear()

@@ -99,3 +99,18 @@ def test_the_shipped_workbook_has_no_name_stored_with_an_equals_sign() -> None:
     names = defined_names(SHIPPED_WORKBOOK)
     assert sum(n == MARKER_NAME for n, _a, _t in names) == 45  # 21 units, Ringkasan, Dasbor, Pohon, 21 PK
     assert not [(n, t) for n, _a, t in names if t.startswith("=")]
+
+
+def test_the_temuan_sheets_name_is_stored_without_an_equals_sign(tmp_path: Path) -> None:
+    """`check --write` marks its Temuan sheet with a hidden sheet-scoped name holding the hash of its
+    cells: a text constant, as the markers, and still recognised on the next run (not the user's notes)."""
+    from xl_sakip.book.findings_sheet import FINDINGS_MARKER, SHEET_FINDINGS, write_findings_sheet
+    from xl_sakip.core.validation import check
+
+    master = write_master(make_small_cascade(), tmp_path / "m.xlsx")
+    cascade = make_small_cascade()
+    write_findings_sheet(master, check(cascade))
+    (text,) = [t for n, _a, t in defined_names(master) if n == FINDINGS_MARKER]
+    assert re.fullmatch(r'"[0-9a-f]{20}"', text), text
+    write_findings_sheet(master, check(cascade))  # its own sheet: replaced, not refused
+    assert SHEET_FINDINGS in openpyxl.load_workbook(master).sheetnames

@@ -16,7 +16,7 @@ against figures worked out by hand.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from xl_sakip.book import schema as s
 from xl_sakip.core import words as w
@@ -27,7 +27,8 @@ from xl_sakip.sheets import refs as rf
 from xl_sakip.sheets import textfit as tf
 from xl_sakip.sheets import unit_layout as ul
 from xl_sakip.sheets.names import quote_sheet
-from xl_sakip.sheets.plan import Content, Formula, SheetPlan, StyleSpan
+from xl_sakip.sheets.plan import BarChartSpec as ChartDef
+from xl_sakip.sheets.plan import Content, Formula, Look, PageSpec, Series, SheetPlan, StyleSpan
 
 DASHBOARD_SHEET = "Dasbor"
 DASHBOARD_KIND, DASHBOARD_KEY = "dasbor", "DASBOR"
@@ -39,27 +40,6 @@ WIDTHS: dict[int, float] = {1: 34, 2: 40, 3: 13, 4: 13, 5: 13, 6: 12}
 T1_COUNT, T1_COMPUTED = 3, 4
 T2_LABEL = 1
 T3_NAME, T3_MAX = 1, 3
-
-
-@dataclass(frozen=True)
-class Series:
-    title_cell: tuple[int, int]  # (row, col) of the header naming the series
-    col: int
-    first_row: int
-    last_row: int
-
-
-@dataclass(frozen=True)
-class ChartDef:
-    title: str
-    bar_dir: str  # "bar" (horizontal) or "col"
-    categories_col: int
-    first_row: int
-    last_row: int
-    series: tuple[Series, ...]
-    anchor: str
-    y_title: str = ""
-    height: float = 7.5  # cm
 
 
 @dataclass
@@ -103,8 +83,7 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
     lay.styles.append(StyleSpan("title", 1, 1, 1, 1))
     lay.row(Formula(f"={rf.SET_OFFICE}"))
     n = lay.row("Angka di sheet ini adalah rumus yang merujuk ke sheet unit; grafik membaca tabel di sheet "
-                "ini. Setelah menambah jabatan atau indikator, jalankan xl-sakip regenerate (tombol Buat "
-                "Ulang Sheet Unit tidak menulis ulang Dasbor).")
+                f"ini. Setelah menambah jabatan atau indikator, {ul.REGENERATE}.")
     lay.styles.append(StyleSpan("note", n, 1, n, 1))
     lay.row()
 
@@ -279,8 +258,11 @@ def plan_dashboard(cascade: Cascade, names: dict[str, str], name: str = DASHBOAR
     lay = dashboard_layout(cascade, names)
     widths = {**WIDTHS, **{c: 13.0 for c in range(len(WIDTHS) + 1, lay.width + 1)}}  # table 4's counts
     heights = tf.wrapped_heights(lay.cells, lay.styles, widths, lay.shows)
+    charts = tuple(replace(cd, width=17.0 if cd.bar_dir == "col" else 16.0) for cd in lay.charts
+                   if cd.last_row >= cd.first_row)
+    look = Look(charts=charts, page=PageSpec(freeze="A3"))
     return SheetPlan(name=name, kind=DASHBOARD_KIND, key=DASHBOARD_KEY, cells=lay.cells, styles=lay.styles,
-                     column_widths=widths, row_heights=heights)
+                     column_widths=widths, row_heights=heights, look=look)
 
 
 def finish_dashboard(ws, cascade: Cascade, names: dict[str, str]) -> None:

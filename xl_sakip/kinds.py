@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from xl_sakip import dashboard, pk, tree
@@ -46,6 +46,8 @@ class PlanContext:
     cascade: Cascade
     units: dict[str, str]
     taken: frozenset[str] = frozenset()
+    # What a kind's plan computed that its finish needs again (the PK layouts), by kind and key.
+    memo: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 #: plan(ctx) -> the kind's sheets, in the order they are written.
@@ -101,7 +103,9 @@ def _finish_tree(ws: Any, ctx: PlanContext, plan: SheetPlan) -> None:
 
 
 def _plan_pk(ctx: PlanContext) -> list[SheetPlan]:
-    return pk.plan_pk_sheets(ctx.cascade, ctx.taken)
+    plans, layouts = pk.plan_pk_sheets(ctx.cascade, ctx.taken, with_layouts=True)
+    ctx.memo.update({(pk.PK_KIND, sp.key): lay for sp, lay in zip(plans, layouts, strict=True)})
+    return plans
 
 
 def _replan_pk(ctx: PlanContext, name: str, key: str) -> SheetPlan | None:
@@ -114,8 +118,10 @@ def _replan_pk(ctx: PlanContext, name: str, key: str) -> SheetPlan | None:
 def _finish_pk(ws: Any, ctx: PlanContext, plan: SheetPlan) -> None:
     code = pk.code_of(plan.key)
     assert code is not None
-    by_pos = indicators_by_position(ctx.cascade)
-    pk.finish_pk_sheet(ws, ctx.cascade, code, pk.pk_layout(ctx.cascade, code, by_pos.get(code, [])))
+    lay = ctx.memo.get((pk.PK_KIND, plan.key))
+    if lay is None:
+        lay = pk.pk_layout(ctx.cascade, code, indicators_by_position(ctx.cascade).get(code, []))
+    pk.finish_pk_sheet(ws, ctx.cascade, code, lay)
 
 
 # ------------------------------------------------------------------ the registry

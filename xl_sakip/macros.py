@@ -26,12 +26,13 @@ def _tell(book: Any, message: str, title: str = "SAKIP") -> None:
 
 
 def regenerate(book: Any = None, *, force: bool = False) -> str:
-    """"Buat Ulang Sheet Unit": rewrite the unit sheets and Ringkasan of the open workbook from its master.
+    """"Buat Ulang Sheet Unit": rebuild every generated sheet of the open workbook from its master: the unit
+    sheets and Ringkasan, then the report sheets of every kind in the registry (Dasbor, Pohon Kinerja, PK).
 
-    Existing sheets are rewritten in place, so formulas that point at them stay valid. The report sheets
-    (Dasbor, PK, Pohon Kinerja) are not rewritten here: their formulas keep following the unit sheets and
-    the master, but their layout (positions, indicator rows) and the tree picture are made by
-    `xl-sakip regenerate` on the closed file; the message says so.
+    Existing sheets are rewritten in place, so formulas that point at them stay valid. A report sheet that
+    already holds what the tool would write is left as it is (the tree picture is always redrawn). On an
+    engine without Excel's object model (xlwings' remote engine) the report sheets are not rebuilt; the
+    message names those out of date.
     """
     from xl_sakip.errors import UserError
     from xl_sakip.sheets.xlwings_writer import regenerate_book
@@ -53,10 +54,18 @@ def regenerate(book: Any = None, *, force: bool = False) -> str:
         msg += " Dihapus (jabatan tidak ada lagi): " + ", ".join(res.removed) + "."
     if res.overwritten:
         msg += " Ditimpa: " + ", ".join(res.overwritten) + "."
-    if res.reports:
-        msg += (" Sheet Dasbor, PK dan Pohon Kinerja tidak ditulis ulang oleh tombol ini: rumusnya tetap "
-                "merujuk ke sheet unit dan master, jadi angkanya ikut. Gambar Pohon Kinerja adalah potret "
-                "saat dibuat; perbarui dengan 'xl-sakip regenerate' (simpan dan tutup workbook dulu).")
+    if res.reports_rebuilt or res.reports_current:
+        msg += f" Sheet laporan (Dasbor, Pohon Kinerja, PK): {len(res.reports_rebuilt)} dibuat ulang"
+        if res.reports_current:
+            msg += f", {len(res.reports_current)} sudah sesuai sehingga tidak diubah"
+        msg += "."
+        if res.reports_removed:
+            msg += " Sheet laporan dihapus (jabatan tidak ada lagi): " + ", ".join(res.reports_removed) + "."
+    elif res.reports:
+        msg += (" Sheet Dasbor, PK dan Pohon Kinerja tidak ditulis ulang di sini (perlu Excel di Windows): "
+                "rumusnya tetap merujuk ke sheet unit dan master, jadi angkanya ikut. Gambar Pohon Kinerja "
+                "adalah potret saat dibuat; perbarui dengan 'xl-sakip regenerate' (simpan dan tutup workbook "
+                "dulu).")
     if res.stale_reports:
         msg += (" Sheet " + ", ".join(res.stale_reports) + " tidak lagi sesuai dengan tabel Jabatan/"
                 "Indikator (misalnya jabatan atau indikator bertambah/berkurang): jalankan 'xl-sakip "

@@ -27,6 +27,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from xl_sakip.book import schema as s
 from xl_sakip.book.package import write_output
@@ -34,7 +35,7 @@ from xl_sakip.core.models import Cascade, Indicator, Position
 from xl_sakip.errors import UserError
 from xl_sakip.sheets.index import indicators_by_position
 from xl_sakip.sheets.names import unit_sheet_name
-from xl_sakip.sheets.plan import Content, Formula, SheetPlan
+from xl_sakip.sheets.plan import Content, Formula, Look, PageSpec, SheetPlan, Style, StyleSpan
 from xl_sakip.sheets.refs import icol, pcol, setting, text_literal
 from xl_sakip.sheets.textfit import wrapped_lines
 from xl_sakip.sheets.unit_layout import NOT_FOUND
@@ -269,20 +270,59 @@ def plan_pk(cascade: Cascade, code: str, name: str | None = None, *, live: bool 
     when the caller has it already."""
     pos = cascade.position(code)
     lay = pk_layout(cascade, code) if layout is None else layout
-    return SheetPlan(name=name or pk_sheet_name(pos), kind=PK_KIND, key=key_of(code), cells=_cells(lay, live))
+    return SheetPlan(name=name or pk_sheet_name(pos), kind=PK_KIND, key=key_of(code), cells=_cells(lay, live),
+                     row_heights=dict(lay.heights), look=pk_look(lay))
 
 
-def plan_pk_sheets(cascade: Cascade, taken: Iterable[str] = (), *, live: bool = True) -> list[SheetPlan]:
-    """One PK plan per position, in position order, with names that avoid `taken`."""
+# The styles of a PK sheet as plan data (what `finish_pk_sheet` sets through openpyxl, for the writer that
+# renders from the plan: the ribbon's).
+_F = {"font": FONT, "size": 12.0}
+_BOX = {"border": True}
+PK_STYLES: dict[str, Style] = {
+    "title": Style(bold=True, **{**_F, "size": 15.0}, align="center", valign="center"),
+    "subtitle": Style(bold=True, **_F, align="center", valign="top", wrap=True),
+    "para": Style(**_F, wrap=True, valign="top", align="justify"),
+    "party": Style(**_F, wrap=True, valign="top"),
+    "center": Style(**_F, align="center", valign="top", wrap=True),
+    "center_bold": Style(bold=True, **_F, align="center", valign="top", wrap=True),
+    "sign_name": Style(bold=True, underline=True, **_F, align="center", valign="top", wrap=True),
+    "head": Style(bold=True, **_F, align="center", valign="center", wrap=True, fill="D9E1F2", **_BOX),
+    "cell": Style(**{**_F, "size": 11.0}, wrap=True, valign="top", **_BOX),
+    "cell_center": Style(**{**_F, "size": 11.0}, align="center", valign="top", wrap=True, **_BOX),
+}
+
+
+def pk_look(lay: PkLayout) -> Look:
+    """Merges, styles (runs of a row's cells of one style), widths and page setup of a PK sheet."""
+    spans: list[StyleSpan] = []
+    for (r, c), key in sorted(lay.styles.items()):
+        last = spans[-1] if spans else None
+        if last is not None and (last.style, last.first_row, last.last_col + 1) == (key, r, c):
+            spans[-1] = StyleSpan(key, r, last.first_col, r, c)
+        else:
+            spans.append(StyleSpan(key, r, c, r, c))
+    page = PageSpec(orientation="portrait", fit_wide=1, fit_tall=None, center_horizontally=True,
+                    margins=(0.6, 0.6, 0.7, 0.7), print_area=(len(lay.cells), N_COLS),
+                    row_breaks=(lay.page_break_after,), gridlines=False)
+    widths = {k + 1: float(w) for k, w in enumerate(WIDTHS.values())}
+    return Look(merges=tuple(lay.merges), spans=tuple(spans), styles=PK_STYLES, column_widths=widths,
+                page=page, base=PK_STYLES["party"])
+
+
+def plan_pk_sheets(cascade: Cascade, taken: Iterable[str] = (), *, live: bool = True,
+                   with_layouts: bool = False) -> Any:
+    """One PK plan per position, in position order, with names that avoid `taken`. `with_layouts`: also
+    each plan's `pk_layout` (what `finish_pk_sheet` needs), as (plans, layouts)."""
     used = set(taken)
     by_pos = indicators_by_position(cascade)
-    out = []
+    out, layouts = [], []
     for pos in cascade.positions:
         name = pk_sheet_name(pos, used)
         used.add(name)
         lay = pk_layout(cascade, pos.code, by_pos.get(pos.code, []))
         out.append(plan_pk(cascade, pos.code, name, live=live, layout=lay))
-    return out
+        layouts.append(lay)
+    return (out, layouts) if with_layouts else out
 
 
 def finish_pk_sheet(ws, cascade: Cascade, code: str, layout: PkLayout | None = None) -> None:

@@ -607,6 +607,7 @@ def tree(workbook: str | Path, output: str | Path, *, dpi: int = 200, force: boo
 TREE_SHEET = "Pohon Kinerja"
 TREE_KIND, TREE_KEY = "pohon", "POHON"
 SHEET_DPI = 150
+SHEET_WIDTH_PX = 1600  # the picture is shown this wide (zoom in to read); printing keeps its resolution
 
 
 # Above these sizes the workbook gets a note instead of the picture: on one A3 page (the sheet prints fit to
@@ -632,16 +633,22 @@ def too_large_note(cascade: Cascade) -> str:
 def plan_tree_sheet(cascade: Cascade, taken: Iterable[str] = ()):  # -> SheetPlan
     """The plan of the picture sheet: a title and a note; the picture is added by `finish_tree_sheet`
     (when `picture_fits`; else the note says how to draw it)."""
-    from xl_sakip.sheets.plan import Formula, SheetPlan
+    from xl_sakip.sheets.plan import Formula, Look, PageSpec, PictureSpec, SheetPlan, StyleSpan
 
     name = _free_name(TREE_SHEET, taken)
     note = ("Gambar dibuat oleh xl-sakip dari sheet Jabatan dan Indikator (termasuk realisasi saat dibuat). "
-            "Gambar ini tidak ikut berubah saat data diubah, juga tidak oleh tombol Buat Ulang Sheet Unit: "
-            "simpan dan tutup workbook, lalu jalankan xl-sakip regenerate NAMA_WORKBOOK.xlsm agar gambar "
-            "diperbarui."
+            "Gambar ini tidak ikut berubah saat data diubah: klik Buat Ulang Sheet Unit (tab SAKIP, Excel di "
+            "Windows), atau simpan dan tutup workbook lalu jalankan xl-sakip regenerate NAMA_WORKBOOK.xlsm, "
+            "agar gambar diperbarui."
             if picture_fits(cascade) else too_large_note(cascade))
     cells = [[Formula('="POHON KINERJA TAHUN "&setTahun')], [note]]
-    return SheetPlan(name=name, kind=TREE_KIND, key=TREE_KEY, cells=cells)
+    spans = (StyleSpan("title", 1, 1, 1, 1), StyleSpan("note", 2, 1, 2, 1))
+    if picture_fits(cascade):
+        look = Look(spans=spans, page=PageSpec(paper="A3", fit_wide=1, fit_tall=1, gridlines=False),
+                    pictures=(PictureSpec(lambda: to_png(layout(cascade), SHEET_DPI), "A4", SHEET_WIDTH_PX),))
+    else:
+        look = Look(spans=spans, page=PageSpec(gridlines=False))
+    return SheetPlan(name=name, kind=TREE_KIND, key=TREE_KEY, cells=cells, look=look)
 
 
 def finish_tree_sheet(ws, cascade: Cascade) -> None:
@@ -656,8 +663,8 @@ def finish_tree_sheet(ws, cascade: Cascade) -> None:
         return
     img = XLImage(io.BytesIO(to_png(layout(cascade), SHEET_DPI)))
     # Shown about 1600 px wide (zoom in to read); printing keeps the full resolution.
-    ratio = 1600 / img.width
-    img.width, img.height = 1600, round(img.height * ratio)
+    ratio = SHEET_WIDTH_PX / img.width
+    img.width, img.height = SHEET_WIDTH_PX, round(img.height * ratio)
     ws.add_image(img, "A4")
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A3

@@ -34,9 +34,10 @@ from xl_sakip.book.reader import (
 from xl_sakip.core.findings import Finding, Severity, count_by_severity, findings_to_json, has_errors
 from xl_sakip.core.validation import check
 from xl_sakip.errors import UserError, WorkbookError
+from xl_sakip.kinds import FINDINGS
 from xl_sakip.sheets.marker import digest_cells
 
-SHEET_FINDINGS = "Temuan"
+SHEET_FINDINGS = FINDINGS.title  # the Temuan kind of the registry (xl_sakip/kinds.py)
 
 #: (header, attribute, width) of the findings sheet.
 FINDING_COLUMNS = (
@@ -131,7 +132,8 @@ def add_findings_sheet(wb: Workbook, findings: list[Finding]) -> None:
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(FINDING_COLUMNS))}{max(len(findings) + 1, 2)}"
     # What was written, so that a later run can tell notes typed into the sheet (never thrown away).
-    ws.defined_names[FINDINGS_MARKER] = DefinedName(FINDINGS_MARKER, attr_text=f'="{_digest(ws)}"',
+    # A text constant, stored without "=" (a defined name's formula in the file has none; issue 11).
+    ws.defined_names[FINDINGS_MARKER] = DefinedName(FINDINGS_MARKER, attr_text=f'"{_digest(ws)}"',
                                                     hidden=True)
 
 
@@ -139,7 +141,7 @@ def add_findings_sheet(wb: Workbook, findings: list[Finding]) -> None:
 
 #: Sheet-scoped name on the Temuan sheet the tool wrote: the hash of its cells (not the generated sheets'
 #: `_xlsakip` marker: an edited Temuan is the user's notes, not a SHEET_DIUBAH_MANUAL error of the master).
-FINDINGS_MARKER = "_xlsakip_temuan"
+FINDINGS_MARKER = FINDINGS.marker_name
 NO_FINDINGS = "Tidak ada temuan."
 
 

@@ -14,6 +14,7 @@ every kind.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from xl_sakip.core import formula as fx
@@ -44,8 +45,11 @@ class Style:
     fill: str | None = None  # "RRGGBB"
     number_format: str | None = None
     wrap: bool = False
-    align: str | None = None  # "left" | "center" | "right"
+    align: str | None = None  # "left" | "center" | "right" | "justify"
     border: bool = False
+    font: str | None = None  # font name; None: the workbook's
+    underline: bool = False
+    valign: str | None = None  # "top" | "center"
 
 
 @dataclass(frozen=True)
@@ -71,11 +75,78 @@ class ChartSpec:
     y_title: str = ""
 
 
+@dataclass(frozen=True)
+class Series:
+    """One series of a bar chart: its values in column `col`, rows first..last; named by a header cell."""
+
+    title_cell: tuple[int, int]  # (row, col)
+    col: int
+    first_row: int
+    last_row: int
+
+
+@dataclass(frozen=True)
+class BarChartSpec:
+    """A clustered bar chart of one or more series against one category column (the Dasbor's)."""
+
+    title: str
+    bar_dir: str  # "bar" (horizontal) or "col"
+    categories_col: int
+    first_row: int
+    last_row: int
+    series: tuple[Series, ...]
+    anchor: str  # top-left cell
+    y_title: str = ""
+    height: float = 7.5  # cm
+    width: float = 16.0  # cm
+
+
+@dataclass(frozen=True)
+class PictureSpec:
+    """A picture placed on the sheet; `png()` draws it (lazily: only a writer that places it pays)."""
+
+    png: Callable[[], bytes] = field(compare=False)
+    anchor: str  # top-left cell
+    width_px: int  # shown this wide, height in proportion
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """Page setup and print layout."""
+
+    orientation: str = "landscape"  # "portrait"
+    paper: str = "A4"  # "A3"
+    fit_wide: int | None = 1  # pages wide (None: no fitting, print at 100 %)
+    fit_tall: int | None = None  # pages tall; None: as many as needed
+    center_horizontally: bool = False
+    margins: tuple[float, float, float, float] | None = None  # left, right, top, bottom (inches)
+    print_area: tuple[int, int] | None = None  # (last row, last col) of A1:..; None: the used range
+    row_breaks: tuple[int, ...] = ()  # a page break after each of these rows
+    gridlines: bool = True  # shown on screen
+    freeze: str | None = None  # top-left cell of the scrolling pane, e.g. "A3"
+
+
+@dataclass(frozen=True)
+class Look:
+    """What a sheet of a report kind needs beyond its cells, styles, widths and row heights, for the writer
+    that renders it from the plan (the ribbon's): merged ranges, cell styles of its own style table, page
+    setup, charts, pictures. The openpyxl writer finishes these kinds from the same layout (kinds.py)."""
+
+    merges: tuple[tuple[int, int, int, int], ...] = ()  # (first row, first col, last row, last col)
+    spans: tuple[StyleSpan, ...] = ()  # styles of `styles` below (or of STYLES)
+    styles: dict[str, Style] = field(default_factory=dict)
+    column_widths: dict[int, float] = field(default_factory=dict)
+    page: PageSpec | None = None
+    charts: tuple[BarChartSpec, ...] = ()
+    pictures: tuple[PictureSpec, ...] = ()
+    base: Style | None = None  # the style of every cell of the block before the spans (fewer calls)
+
+
 @dataclass
 class SheetPlan:
     name: str
-    kind: str  # "unit" | "summary"
-    key: str  # position code of a unit sheet; "RINGKASAN" for the summary
+    kind: str  # the marker kind (xl_sakip/kinds.py)
+    key: str  # position code of a unit sheet; "RINGKASAN" for the summary; the kind's own key otherwise
     cells: list[list[Content]]  # rows x columns from A1; rectangular
     # Unit sheets: rows body_first..body_last take the style of the template's body row.
     body_first: int | None = None
@@ -86,6 +157,13 @@ class SheetPlan:
     # Row heights (points) for wrapped text, estimated from the master's text lengths: neither Excel nor
     # LibreOffice fits them when a file is opened.
     row_heights: dict[int, float] = field(default_factory=dict)
+    look: Look | None = None  # report kinds: merges, page setup, charts, pictures (see Look)
+
+    def style(self, key: str) -> Style:
+        """A span's style: the look's own table first (a report kind's styles), then STYLES."""
+        if self.look is not None and key in self.look.styles:
+            return self.look.styles[key]
+        return STYLES[key]
 
     @property
     def n_rows(self) -> int:

@@ -330,8 +330,10 @@ class BookResult:
     """What `write_workbook` did. `written`: every planned sheet, in plan order; `in_place`: those that
     existed and were rewritten on the same sheet object (formulas pointing at them stay valid); `created`:
     new sheets; `removed`: sheets of positions gone from the master (deleted); `reports`: the report sheets
-    of the book (Dasbor, PK, Pohon Kinerja; not written here), `stale_reports` those whose cells differ from
-    what `xl-sakip regenerate` would write now (positions or indicators changed)."""
+    of the book (Dasbor, PK, Pohon Kinerja), `stale_reports` those whose cells differ from what
+    `xl-sakip regenerate` would write now (positions or indicators changed) and that were not rebuilt (an
+    engine without Excel's object model); `reports_rebuilt`: report sheets rebuilt in place or created,
+    `reports_current`: those that already held what the tool would write (left as they were)."""
 
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
@@ -340,6 +342,9 @@ class BookResult:
     created: list[str] = field(default_factory=list)
     reports: list[str] = field(default_factory=list)
     stale_reports: list[str] = field(default_factory=list)
+    reports_rebuilt: list[str] = field(default_factory=list)
+    reports_current: list[str] = field(default_factory=list)
+    reports_removed: list[str] = field(default_factory=list)
 
 
 def _new_sheet_index(ob: OpenBook) -> int:
@@ -571,12 +576,123 @@ def regenerate_book(book: Any, *, force: bool = False, progress=None) -> BookRes
     for n, m in ob.markers(unit_kinds()).items():
         first.setdefault((m.kind, m.key), n)
     plan = plan_for(ob.sheetnames, {n: k for k, n in first.items()}, cascade)
+    jobs = plan_reports(ob, cascade, plan, force=force) if renders_reports(ob) else None
     with quiet(ob.book.app):
         res = write_workbook(ob, plan, force=force, progress=progress)
+        if jobs is not None:
+            write_reports(ob, jobs, res)
     reports = report_markers(ob)
     res.reports = list(reports)
-    res.stale_reports = stale_reports(reports, cascade, plan)
+    if jobs is None:
+        res.stale_reports = stale_reports(reports, cascade, plan)
     return res
+
+
+# ------------------------------------------------------------------ report kinds (Excel on Windows)
+
+
+def renders_reports(ob: OpenBook) -> bool:
+    """Report sheets need Excel's object model (merges, page setup, charts, pictures: sheets/com_render.py),
+    which xlwings reaches on Windows; on another engine (the remote one) they are only judged stale."""
+    return type(ob.book.impl).__module__.endswith("_xlwindows")
+
+
+@dataclass
+class ReportJob:
+    plan: p.SheetPlan
+    existing: str | None  # the sheet now holding this kind and key; None: a new sheet
+    rebuild: bool  # False: it already holds what the tool would write (and has no picture to redraw)
+
+
+@dataclass
+class ReportJobs:
+    jobs: list[ReportJob]
+    delete: list[str]  # report sheets of keys no longer planned, and copies of a report sheet
+    overwritten: list[str]  # edited by hand, rebuilt because of force
+    after: str | None  # a new report sheet with nothing before it goes after this sheet (the Ringkasan)
+
+
+def plan_reports(ob: OpenBook, cascade: Cascade, unit_plan: p.WorkbookPlan, *, force: bool = False
+                 ) -> ReportJobs:
+    """What the ribbon does with each report sheet, for every report kind of the registry (kinds.py), in
+    registry order: an existing sheet of a planned key is rebuilt in place under its own name (formulas
+    pointing at it stay valid) unless it already holds what the tool would write; a new key gets a new
+    sheet; a key no longer planned loses its sheet. Reads (one call each) only the sheets to rebuild, to
+    refuse, before anything is written, those edited by hand (EditedSheetsError; `force` overwrites)."""
+    from dataclasses import replace
+
+    from xl_sakip.errors import EditedSheetsError
+    from xl_sakip.kinds import KINDS, PlanContext, report_kinds
+
+    units = {sp.key: sp.name for sp in unit_plan.sheets if is_unit_sheet(sp.kind)}
+    found = ob.markers(report_kinds())
+    first: dict[tuple[str, str], str] = {}
+    for name, m in found.items():
+        first.setdefault((m.kind, m.key), name)
+    ctx = PlanContext(cascade, units, frozenset(ob.sheetnames))
+    jobs: list[ReportJob] = []
+    edited: list[str] = []
+    for kind in KINDS:
+        if not kind.report or kind.plan is None:
+            continue
+        for sp in kind.plan(ctx):
+            old = first.get((sp.kind, sp.key))
+            if old is None:
+                jobs.append(ReportJob(sp, None, True))
+                continue
+            sp = replace(sp, name=old)
+            pictures = sp.look is not None and sp.look.pictures
+            m = found[old]
+            if m.digest == plan_digest(sp) and not pictures:
+                jobs.append(ReportJob(sp, old, False))
+                continue
+            now = ob.digest(old)
+            if now is not None and now != m.digest and now != plan_digest(sp):
+                edited.append(old)
+            jobs.append(ReportJob(sp, old, True))
+    if edited and not force:
+        raise EditedSheetsError(edited)
+    kept = {j.existing for j in jobs if j.existing is not None}
+    summary = next((sp.name for sp in unit_plan.sheets if not is_unit_sheet(sp.kind)), None)
+    return ReportJobs(jobs, [n for n in found if n not in kept], edited, summary)
+
+
+def write_reports(ob: OpenBook, todo: ReportJobs, res: BookResult) -> None:
+    """Carry out `plan_reports`: the cells as one block, row heights by runs, the rest of the look through
+    Excel's object model (sheets/com_render.py), the marker."""
+    from xl_sakip.sheets import com_render
+
+    for name in todo.delete:
+        ob.delete(name)
+        res.reports_removed.append(name)
+    res.overwritten += todo.overwritten
+    prev = todo.after if todo.after in ob.sheets else None
+    for job in todo.jobs:
+        sp = job.plan
+        if not job.rebuild:
+            res.reports_current.append(sp.name)
+            prev = sp.name
+            continue
+        if job.existing is None:
+            at = ob.sheetnames.index(prev) + 1 if prev is not None else len(ob.sheetnames)
+            sheet = ob.add_sheet(at, sp.name)
+            old_last = 0
+        else:
+            sheet = ob.sheets[sp.name]
+            old_last = ob.read(sp.name).last_row
+            sheet.clear()
+            com_render.delete_drawings(sheet.api)
+        put_formulas(sheet.range(address(1, 1, sp.n_rows, sp.n_cols)), block(sp))
+        if old_last:  # rows keep their old height after Clear: fit them, then the plan's heights
+            sheet.range(address(1, 1, max(old_last, sp.n_rows), 1)).rows.autofit()
+        com_render.row_heights(sheet.api, sp.row_heights)
+        com_render.render_look(sheet.api, sp, new=job.existing is None)
+        ob.forget(sp.name)
+        ob.set_marker(sp.name, plan_marker(sp))
+        res.reports_rebuilt.append(sp.name)
+        if job.existing is None:
+            res.created.append(sp.name)
+        prev = sp.name
 
 
 # ------------------------------------------------------------------ printing
