@@ -150,8 +150,7 @@ def main() -> None:
     from xl_sakip.book.writer import write_master
     from xl_sakip.regenerate import regenerate
 
-    tmp = tempfile.mkdtemp(prefix="xl-sakip-bench-")
-    folder = args.keep or Path(tmp)
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="xl-sakip-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     master, regenerated = folder / "master.xlsm", folder / "regenerated.xlsm"
     if not (args.reuse and master.exists() and regenerated.exists()):
@@ -179,7 +178,7 @@ def main() -> None:
         base = med[0] if path == master else med[1]
         print(f"| {label} ({times[k][-1]['detail']}) | {med[k]:.2f} | {wall[k]:.2f} | {med[k] / base:.2f} |")
     if not args.keep:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

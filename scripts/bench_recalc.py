@@ -69,8 +69,7 @@ def main() -> None:
     args = ap.parse_args()
     if soffice() is None:
         raise SystemExit("LibreOffice (soffice) not found: sh scripts/install-system-deps.sh libreoffice")
-    tmp = tempfile.mkdtemp(prefix="xl-sakip-recalc-")
-    folder = args.keep or Path(tmp)
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="xl-sakip-recalc-"))
     folder.mkdir(parents=True, exist_ok=True)
     sizes = (args.rows, 2 * args.rows)
     books = {n: build(folder, n) for n in sizes}
@@ -89,7 +88,7 @@ def main() -> None:
             print(f"| {n} | {kind} | {med[(n, kind)]:.1f} | {med[(n, kind)] / med[(n, 'master')]:.2f} | "
                   f"{growth} |")
     if not args.keep:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
