@@ -252,6 +252,23 @@ def demo(
     out.print(f"Ditulis: {escape(str(written))} (realisasi contoh, bukan data resmi)", highlight=False)
 
 
+@app.command("export")
+@user_errors
+def export_(
+    workbook: WorkbookArg = DEFAULT_WORKBOOK,
+    triwulan: Annotated[int | None, typer.Option("--triwulan", help="Laporan s.d. triwulan (1-4); bawaan: "
+                                                 "Pengaturan 'Laporan s.d. Triwulan'.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv, json atau xlsx.")] = "csv",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Berkas tujuan.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Timpa file yang sudah ada.")] = False,
+) -> None:
+    """Satu baris per indikator s.d. TW n: target, realisasi, kedua capaian, status, kategori, narasi."""
+    from xl_sakip.export import export
+
+    written = export(workbook, output, fmt=fmt, upto=triwulan, force=force)
+    out.print(f"Ditulis: {escape(str(written))}", highlight=False)
+
+
 def main() -> None:
     app()
 
