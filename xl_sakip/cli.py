@@ -269,6 +269,25 @@ def export_(
     out.print(f"Ditulis: {escape(str(written))}", highlight=False)
 
 
+@app.command("new-year")
+@user_errors
+def new_year(
+    workbook: WorkbookArg = DEFAULT_WORKBOOK,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Workbook tahun baru (.xlsm).")] = Path(
+        "Cascading_baru.xlsm"),
+    year: Annotated[int | None, typer.Option("--year", help="Tahun baru (bawaan: tahun + 1).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Timpa file yang sudah ada.")] = False,
+) -> None:
+    """Workbook master tahun berikutnya: jabatan dan indikator sama, realisasi tahun ini ke Riwayat."""
+    from xl_sakip.newyear import new_year as make
+
+    r = make(workbook, output, year=year, force=force)
+    out.print(f"Ditulis: {escape(str(r.path))} (tahun {r.year}); {r.carried} realisasi dipindah ke sheet "
+              f"Riwayat; target dari Renstra: {r.targets_from_renstra}, target kosong: "
+              f"{len(r.targets_empty)} (isi di sheet Indikator; xl-sakip check melaporkannya).",
+              highlight=False)
+
+
 def main() -> None:
     app()
 
