@@ -122,7 +122,7 @@ class MasterRows(BaseModel):
         """What the core needs to name the cell of a finding ("Indikator!G12")."""
         return Locator(self.indicator_rows, self.position_rows, self.indicator_columns, self.position_columns,
                        indicator_sheet=s.SHEET_INDICATORS, position_sheet=s.SHEET_POSITIONS,
-                       settings=self.settings_cells)
+                       settings=self.settings_cells, year_cells=self.year_cells)
 
 
 def read_master(path: str | Path, *, strict: bool = True) -> Cascade:

@@ -253,6 +253,9 @@ SETTINGS: tuple[Setting, ...] = (
     # Rows added by later versions go last: an older workbook gets them appended (regenerate).
     Setting("Laporan s.d. Triwulan", "settings.reporting_quarter", "setTriwulanLaporan", "0",
             "1, 2, 3 atau 4: laporan sampai dengan triwulan ini; triwulan sesudahnya diabaikan."),
+    Setting("Kategori Perlu Penjelasan", "settings.explain_categories", "setKategoriPenjelasan", "@",
+            "Kategori capaian (dipisah titik koma) yang wajib diberi Faktor Penghambat di sheet Narasi; "
+            "xl-sakip check memberi peringatan bila kosong."),
 )
 
 # Drop-down lists: columns of the Ref_Daftar sheet, each with a workbook-level defined name.

@@ -151,6 +151,8 @@ class Settings(BaseModel):
     lower_is_better_formula: str = "2T-R"  # or "T/R" (AKSARA e-SAKIP)
     # The report is "s.d. TW n": quarters after n are ignored even when filled (issue 14).
     reporting_quarter: int = 4
+    # Categories (Ref_Kategori labels, ";"-separated) whose capaian needs a faktor penghambat in Narasi.
+    explain_categories: str = "Rendah; Sangat Rendah"
 
     @field_validator("reporting_quarter", mode="before")
     @classmethod
@@ -160,6 +162,15 @@ class Settings(BaseModel):
         if v not in (1, 2, 3, 4):
             raise ValueError("must be 1, 2, 3 or 4")
         return v
+
+    @field_validator("explain_categories", mode="before")
+    @classmethod
+    def _explain(cls, v: object) -> object:
+        return "" if v is None else v
+
+    def explain_labels(self) -> list[str]:
+        """The category labels that need an explanation (compared without case and spaces at the ends)."""
+        return [x.strip() for x in self.explain_categories.split(";") if x.strip()]
 
     @field_validator("lower_is_better_formula")
     @classmethod
