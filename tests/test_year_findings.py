@@ -48,7 +48,8 @@ def test_findings_name_their_cells(tmp_path: Path) -> None:
     assert f.severity.value == "peringatan" and f.cell == "Narasi!D2" and f.actual == 40
     assert "Sangat Rendah" in f.message
     f = found[("NARASI_PENGHAMBAT_KOSONG", "P01-1.2")]
-    assert f.cell == "Indikator!A3" and "tambahkan baris di sheet Narasi (ID P01-1.2, Triwulan 2)" in f.message
+    assert f.cell == "Indikator!A3"
+    assert "tambahkan baris di sheet Narasi (ID P01-1.2, Triwulan 2)" in f.message
     assert ("NARASI_PENGHAMBAT_KOSONG", "P01-1.3") not in found
     assert ("NARASI_PENGHAMBAT_KOSONG", "P01-1.4") not in found
     # Only the missing local path; the link and the file beside the workbook are fine.
