@@ -35,6 +35,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from tests.libreoffice import recalc_values, requires_libreoffice
 from xl_sakip.book import schema as s
 from xl_sakip.book.package import save_workbook
 from xl_sakip.book.reader import read_master
@@ -43,6 +44,7 @@ from xl_sakip.cli import app
 from xl_sakip.core import words as w
 from xl_sakip.core.readings import readings
 from xl_sakip.regenerate import regenerate
+from xl_sakip.sheets import unit_layout as ul
 
 NC = w.NC
 NO_TW = NC + w.NO_RA_TARGETS
@@ -129,3 +131,36 @@ def test_export_gives_the_same_readings(demo_tw2: Path, tmp_path: Path) -> None:
     # The Capaian column (and its category) reads the TW targets where they exist: 99,23 is in 90–100.
     assert rows["P02-1.1"]["kategori"] == "Sangat Tinggi"
     assert rows["P02-1.4"]["kategori"] == "Sangat Tinggi"  # no TW targets: the annual 100
+
+
+def _unit_values(wb: openpyxl.Workbook) -> dict[str, tuple[object, object]]:
+    """id -> (Capaian thd Target Tahunan, Capaian thd Target s.d. TW) as the unit sheets show them."""
+    out: dict[str, tuple[object, object]] = {}
+    for ws in wb.worksheets:
+        if ws.cell(ul.HEADER_ROW, ul.C_CAP_SD_TW).value != ul.UNIT_HEADERS[ul.C_CAP_SD_TW]:
+            continue
+        for r in range(ul.FIRST_BODY_ROW, ws.max_row + 1):
+            iid = ws.cell(r, ul.C_ID).value
+            if iid in EXPECTED:
+                out[iid] = (ws.cell(r, ul.C_CAP_TAHUNAN).value, ws.cell(r, ul.C_CAP_SD_TW).value)
+    return out
+
+
+def _check_sheet_values(values: dict[str, tuple[object, object]]) -> None:
+    assert set(values) == set(EXPECTED)
+    for iid, (annual, _, to_date, _) in EXPECTED.items():
+        got_a, got_b = values[iid]
+        assert _same(got_a, annual), (iid, got_a, annual)
+        assert _same(got_b, to_date), (iid, got_b, to_date)
+
+
+def test_cached_values_of_the_unit_sheets(demo_tw2: Path) -> None:
+    wb = openpyxl.load_workbook(demo_tw2, data_only=True)
+    _check_sheet_values(_unit_values(wb))
+    title = next(ws for ws in wb.worksheets if ws.cell(ul.CODE_ROW, ul.VALUE_COL).value == "P04")["A1"].value
+    assert title == "CAPAIAN KINERJA TAHUN 2023 S.D. TW 2"
+
+
+@requires_libreoffice
+def test_libreoffice_recalculation_of_the_unit_sheets(demo_tw2: Path, tmp_path: Path) -> None:
+    _check_sheet_values(_unit_values(recalc_values(demo_tw2, tmp_path)))
