@@ -252,6 +252,20 @@ def demo(
     out.print(f"Ditulis: {escape(str(written))} (realisasi contoh, bukan data resmi)", highlight=False)
 
 
+@app.command()
+@user_errors
+def lkjip(
+    workbook: WorkbookArg = DEFAULT_WORKBOOK,
+    pdf: Annotated[Path, typer.Option("--pdf", help="Folder tujuan berkas PDF.")] = Path("LKjIP"),
+    position: Annotated[str | None, typer.Option("--position", help="Kode jabatan (bawaan: Kepala Dinas).")
+                        ] = None,
+) -> None:
+    """LKjIP Bab III (pengukuran kinerja s.d. TW n) sebagai PDF (melalui LibreOffice)."""
+    from xl_sakip.lkjip import lkjip as export
+
+    out.print(f"Ditulis: {escape(str(export(workbook, position, pdf)))}", highlight=False)
+
+
 @app.command("export")
 @user_errors
 def export_(

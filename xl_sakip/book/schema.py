@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from xl_sakip.core import rules as _rules
 from xl_sakip.core.models import Aggregation, Kind, Polarity, RollUp
 
 SHEET_INSTRUCTIONS = "Petunjuk"
@@ -282,32 +283,34 @@ LISTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 # --- The SAKIP year (issue 14): Renstra, earlier years, narrative and evidence ---------------------------
 # Long tables, one row per indicator and year (or quarter), linked to tblIndikator by ID.
 
-TABLE_RENSTRA = "tblRenstra"
-TABLE_HISTORY = "tblRiwayat"
-TABLE_NARRATIVE = "tblNarasi"
+# Table and header names: core/rules.py (the LKjIP formulas read them), one place.
+TABLE_RENSTRA = _rules.TABLE_RENSTRA
+TABLE_HISTORY = _rules.TABLE_HISTORY
+TABLE_NARRATIVE = _rules.TABLE_NARRATIVE
+_R, _H, _N = _rules.RENSTRA_HEADERS, _rules.HISTORY_HEADERS, _rules.NARRATIVE_HEADERS
 
 RENSTRA_COLUMNS: tuple[Column, ...] = (
-    Column("ID", "id", 12, required=True),
-    Column("Tahun", "year", 8, "0", required=True),
-    Column("Target Renstra", "target", 14, "#,##0.00"),
-    Column("Keterangan", "note", 40),
+    Column(_R[0], "id", 12, required=True),
+    Column(_R[1], "year", 8, "0", required=True),
+    Column(_R[2], "target", 14, "#,##0.00"),
+    Column(_R[3], "note", 40),
 )
 
 HISTORY_COLUMNS: tuple[Column, ...] = (
-    Column("ID", "id", 12, required=True),
-    Column("Tahun", "year", 8, "0", required=True),
-    Column("Target", "target", 12, "#,##0.00"),
-    Column("Realisasi", "realisasi", 12, "#,##0.00"),
-    Column("Keterangan", "note", 40),
+    Column(_H[0], "id", 12, required=True),
+    Column(_H[1], "year", 8, "0", required=True),
+    Column(_H[2], "target", 12, "#,##0.00"),
+    Column(_H[3], "realisasi", 12, "#,##0.00"),
+    Column(_H[4], "note", 40),
 )
 
 NARRATIVE_COLUMNS: tuple[Column, ...] = (
-    Column("ID", "id", 12, required=True),
-    Column("Triwulan", "quarter", 9, "0", required=True),
-    Column("Faktor Pendukung", "pendukung", 40),
-    Column("Faktor Penghambat", "penghambat", 40),
-    Column("Upaya / Tindak Lanjut", "upaya", 40),
-    Column("Bukti Dukung", "bukti", 40),
+    Column(_N[0], "id", 12, required=True),
+    Column(_N[1], "quarter", 9, "0", required=True),
+    Column(_N[2], "pendukung", 40),
+    Column(_N[3], "penghambat", 40),
+    Column(_N[4], "upaya", 40),
+    Column(_N[5], "bukti", 40),
 )
 
 #: The year sheets: (sheet, table, columns, Cascade field), in the order they follow Pengaturan.

@@ -462,3 +462,50 @@ def target_rencana_aksi(kind: Kind, aggregation: Aggregation, tq: Sequence[Expr]
 def no_target_rencana_aksi(tq_all: Sequence[Expr]) -> Expr:
     """Why the Rencana Aksi reading has no target: no quarterly target in the year, or none up to date."""
     return IF(no_quarterly_targets(tq_all), w.NO_RA_TARGETS, w.NO_RA_TARGET_TO_DATE)
+
+
+# The master sheets of the SAKIP year (book/schema.py takes the names from here): long tables by ID.
+TABLE_RENSTRA = "tblRenstra"
+RENSTRA_HEADERS = ("ID", "Tahun", "Target Renstra", "Keterangan")
+TABLE_HISTORY = "tblRiwayat"
+HISTORY_HEADERS = ("ID", "Tahun", "Target", "Realisasi", "Keterangan")
+TABLE_NARRATIVE = "tblNarasi"
+NARRATIVE_HEADERS = ("ID", "Triwulan", "Faktor Pendukung", "Faktor Penghambat", "Upaya / Tindak Lanjut",
+                     "Bukti Dukung")
+
+
+def lookup_row(table: str, key_col: str, key: Expr, by_col: str, by: Expr, value_col: str,
+               sheet: str) -> Expr:
+    """`value_col` of the one row of `table` whose `key_col` is `key` and `by_col` is `by` (an ID and a
+    year or quarter): "" when there is none or the cell is empty; a reason naming the sheet when there is
+    more than one (never one of them silently). A text value (a grade code) comes as it is."""
+    kc, bc, vc = TableCol(table, key_col), TableCol(table, by_col), TableCol(table, value_col)
+    n = COUNTIFS(kc, key, bc, by)
+    position = SUMPRODUCT(kc.eq(key) * bc.eq(by) * (ROW(kc) - MIN(ROW(kc)) + 1))
+    x = INDEX(vc, position)
+    return IF(n.eq(0), "", IF(n.gt(1), _fmt(w.DUPLICATE_ROWS, sheet=sheet, by=by_col),
+                              IF(x.eq(""), "", x)))
+
+
+def past_realisasi(key: Expr, year: Expr) -> Expr:
+    """The realisasi of an indicator in an earlier year (Riwayat)."""
+    return lookup_row(TABLE_HISTORY, HISTORY_HEADERS[0], key, HISTORY_HEADERS[1], year, HISTORY_HEADERS[3],
+                      "Riwayat")
+
+
+def renstra_final_year(key: Expr) -> Expr:
+    """The last year of an indicator's Renstra period (0 when it has no Renstra row)."""
+    ids, years = TableCol(TABLE_RENSTRA, RENSTRA_HEADERS[0]), TableCol(TABLE_RENSTRA, RENSTRA_HEADERS[1])
+    return SUMPRODUCT(MAX(ids.eq(key) * years))
+
+
+def renstra_final_target(key: Expr) -> Expr:
+    """The final target of the Renstra (target akhir): the target of the period's last year."""
+    return lookup_row(TABLE_RENSTRA, RENSTRA_HEADERS[0], key, RENSTRA_HEADERS[1], renstra_final_year(key),
+                      RENSTRA_HEADERS[2], "Renstra")
+
+
+def narrative(key: Expr, quarter: Expr, column: str) -> Expr:
+    """One narrative column (Faktor Pendukung ...) of an indicator for a quarter (Narasi)."""
+    return lookup_row(TABLE_NARRATIVE, NARRATIVE_HEADERS[0], key, NARRATIVE_HEADERS[1], quarter, column,
+                      "Narasi")
