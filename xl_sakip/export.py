@@ -14,11 +14,12 @@ from typing import Any, Literal
 import pandas as pd
 
 from xl_sakip.book.reader import read_master
-from xl_sakip.core.capaian import Capaian, Status
+from xl_sakip.core import words as w
+from xl_sakip.core.capaian import Capaian, Status, capaian_of
 from xl_sakip.core.categories import category
 from xl_sakip.core.models import QUARTERS, Cascade
 from xl_sakip.core.readings import readings
-from xl_sakip.core.rollup import _ids_tree, capaian_rolled, rolled_realisasi
+from xl_sakip.core.rollup import Source, _ids_tree, used_all
 from xl_sakip.errors import UserError
 
 Format = Literal["csv", "json", "xlsx"]
@@ -88,10 +89,12 @@ def export_table(cascade: Cascade, upto: int | None = None) -> pd.DataFrame:
     by_id = {i.id: i for i in cascade.indicators}
     titles = {p.code: p.title for p in cascade.positions}
     rows: list[dict[str, Any]] = []
+    used_by_id = used_all(cascade, n)
     for ind in cascade.indicators:
-        two = readings(cascade, ind, n, _tree=tree, _by_id=by_id)
-        head = capaian_rolled(cascade, ind, n, _tree=tree, _by_id=by_id)
-        rolled = rolled_realisasi(cascade, ind.id, n, _tree=tree, _by_id=by_id)
+        two = readings(cascade, ind, n, _used=used_by_id.get(ind.id), _tree=tree, _by_id=by_id)
+        empty = w.PARTIAL_EMPTY if two.used.source is Source.PARTIAL else w.NO_REALISASI
+        head = capaian_of(ind, cascade.settings, cascade.reference, n, two.used.pv, empty)
+        rolled = two.used.rolled if tree.get(ind.id) else None
         used = two.used.pv
         a, s_a, r_a = _reading(two.annual)
         b, s_b, r_b = _reading(two.to_date)

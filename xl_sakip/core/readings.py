@@ -40,10 +40,11 @@ def _none(v: object) -> float | str | None:
 
 def readings(cascade: Cascade, ind: Indicator, upto: int | None = None, *,
              _tree: dict[str, list[str]] | None = None,
-             _by_id: dict[str, Indicator] | None = None) -> Readings:
-    """Both readings of `ind` "s.d. TW upto" (default: the reporting quarter of the settings)."""
+             _by_id: dict[str, Indicator] | None = None, _used: Used | None = None) -> Readings:
+    """Both readings of `ind` "s.d. TW upto" (default: the reporting quarter of the settings). `_used`:
+    its used realisasi, from a caller that walked the whole cascade once (`rollup.used_all`)."""
     upto = upto or cascade.settings.reporting_quarter
-    used = used_realisasi(cascade, ind.id, upto, _tree=_tree, _by_id=_by_id)
+    used = _used or used_realisasi(cascade, ind.id, upto, _tree=_tree, _by_id=_by_id)
     pr = period_rules(ind.kind, ind.aggregation, upto)
     values = {**quarter_vars("tw", ind.realisasi_q), **quarter_vars("num", ind.numerator_q),
               **quarter_vars("den", ind.denominator_q), **quarter_vars("tq", ind.target_q),

@@ -265,6 +265,12 @@ def used_realisasi(
     return _Roll(cascade, upto or cascade.settings.reporting_quarter, _tree, _by_id).used(ind_id)
 
 
+def used_all(cascade: Cascade, upto: int | None = None) -> dict[str, Used]:
+    """`used_realisasi` of every indicator, in one walk (callers looping over a whole cascade)."""
+    roll = _Roll(cascade, upto or cascade.settings.reporting_quarter, None, None)
+    return {i.id: roll.used(i.id) for i in cascade.indicators if i.id in roll.by_id}
+
+
 def rolled_realisasi(
     cascade: Cascade,
     parent_id: str,

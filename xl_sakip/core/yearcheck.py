@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from xl_sakip.core import words as w
+from xl_sakip.core.capaian import capaian_of
 from xl_sakip.core.categories import category
 from xl_sakip.core.findings import Finding, Locator, Severity
 from xl_sakip.core.models import Cascade
 from xl_sakip.core.numbers import fmt
-from xl_sakip.core.rollup import _ids_tree, capaian_rolled
+from xl_sakip.core.rollup import Source, used_all
 
 SHEETS = {"renstra": "Renstra", "history": "Riwayat", "narratives": "Narasi"}
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://|^mailto:|^www\.", re.IGNORECASE)
@@ -36,12 +38,13 @@ def check_year(cascade: Cascade, loc: Locator | None = None,
     out: list[Finding] = []
     n = cascade.settings.reporting_quarter
     ids = {i.id.casefold() for i in cascade.indicators}
-    by_id = {i.id: i for i in cascade.indicators}
-    tree = _ids_tree(cascade)
     narrative = {(x.id.casefold(), x.quarter): k for k, x in enumerate(cascade.narratives)}
     wanted = {label.casefold() for label in cascade.settings.explain_labels()}
+    used = used_all(cascade, n) if wanted else {}
     for ind in cascade.indicators if wanted else []:
-        cap = capaian_rolled(cascade, ind, n, _tree=tree, _by_id=by_id)
+        u = used[ind.id]  # the capaian the unit sheet shows (rollup.capaian_rolled), one walk for all
+        empty = w.PARTIAL_EMPTY if u.source is Source.PARTIAL else w.NO_REALISASI
+        cap = capaian_of(ind, cascade.settings, cascade.reference, n, u.pv, empty)
         label = category(cap.value, cascade.reference) if cap.value is not None else None
         if not label or label.strip().casefold() not in wanted:
             continue
