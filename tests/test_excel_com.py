@@ -64,7 +64,8 @@ def test_regenerate_in_excel_stays_within_the_com_budget(excel: FakeExcel, monke
     assert calls[("Worksheet", "Name")] == n_sheets
     assert calls[("Sheets", "Next")] == n_sheets
     assert calls[("Names", "Item")] <= n_sheets
-    assert calls[("Application", "Hwnd")] <= 12
+    # (13 since the master's year sheets Renstra, Riwayat, Narasi are read too: a constant, not per row)
+    assert calls[("Application", "Hwnd")] <= 15
     assert calls[("Worksheet", "Parent")] <= 12
     # The cells are written in blocks: one Range.Formula write per sheet written (22 and the tree's), no
     # cell by cell.
@@ -237,6 +238,6 @@ def test_periksa_data_in_excel_reads_each_generated_sheet_once(excel: FakeExcel,
     assert "tidak diperiksa" not in msg
     calls = Counter(excel.calls)
     generated = sum(1 for (scope, name) in excel.book.names if scope is not None and name == MARKER_NAME)
-    assert calls[("Range", "Formula")] == generated == 45  # 21 units, Ringkasan, Dasbor, Pohon, 21 PK
+    assert calls[("Range", "Formula")] == generated == 46  # 21 units, Ringkasan, Dasbor, Pohon, 21 PK, LKjIP
     assert calls[("Worksheet", "Name")] <= len(excel.book.sheets) + 1
-    assert len(excel.calls) <= 600, calls.most_common(10)
+    assert len(excel.calls) <= 620, calls.most_common(10)  # 602 with the three year sheets read

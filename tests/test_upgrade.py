@@ -1,10 +1,11 @@
 """A workbook made by an older xl-sakip keeps working after an upgrade.
 
 The older workbook is simulated by deleting the Pengaturan rows later versions added (the three "PK Kepala
-Dinas: ..." rows and "Laporan s.d. Triwulan", the last four of the sheet, rows 9-12) and their defined names.
+Dinas: ..." rows, "Laporan s.d. Triwulan" and "Kategori Perlu Penjelasan", the last five of the sheet, rows
+9-13) and their defined names, and the master sheets of the SAKIP year (Renstra, Riwayat, Narasi).
 Expected values are the model's documented defaults (core/models.py: the three PK fields empty, which makes
-the PK leave a dotted line; the reporting quarter 4, the whole year) and the layout of a freshly written
-workbook (rows 9-12, names 'Pengaturan'!$B$9..$B$12).
+the PK leave a dotted line; the reporting quarter 4, the whole year; Rendah and Sangat Rendah need an
+explanation) and the layout of a freshly written workbook (rows 9-13, names 'Pengaturan'!$B$9..$B$13).
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ NEW_ROWS = (  # label, defined name: the rows added with the PK of the Kepala Di
     ("PK Kepala Dinas: Nama Pihak Kedua", "setPKAtasanNama"),
     ("PK Kepala Dinas: NIP Pihak Kedua", "setPKAtasanNIP"),
     ("Laporan s.d. Triwulan", "setTriwulanLaporan"),  # issue 14
+    ("Kategori Perlu Penjelasan", "setKategoriPenjelasan"),  # issue 14
 )
-ROWS = (9, 10, 11, 12)
+ROWS = (9, 10, 11, 12, 13)
+YEAR_SHEETS = ("Renstra", "Riwayat", "Narasi")
 
 
 def _names(path: Path) -> dict[str, str]:
@@ -39,11 +42,14 @@ def _names(path: Path) -> dict[str, str]:
 
 
 def _age(path: Path, edit=None) -> Path:
-    """`path` as an older version wrote it: without the four newest rows (9-12) and their names."""
+    """`path` as an older version wrote it: without the five newest rows (9-13) and their names, and
+    without the year sheets."""
     wb = openpyxl.load_workbook(path, keep_vba=True)
     ws = wb["Pengaturan"]
     assert [ws.cell(r, 1).value for r in ROWS] == [label for label, _ in NEW_ROWS]
-    ws.delete_rows(9, 4)
+    ws.delete_rows(9, 5)
+    for name in YEAR_SHEETS:
+        wb.remove(wb[name])
     for _, name in NEW_ROWS:
         del wb.defined_names[name]
     if edit:
@@ -74,20 +80,21 @@ def test_check_reports_each_new_row_as_info_and_exits_0(fresh: Path) -> None:
     path = _age(fresh)
     report = run_check(path)
     new = [f for f in report.findings if f.code == "PENGATURAN_BARU"]
-    assert [f.severity for f in new] == [Severity.INFO] * 4
+    assert [f.severity for f in new] == [Severity.INFO] * 5
+    defaults = {"Laporan s.d. Triwulan": "'4'", "Kategori Perlu Penjelasan": "'Rendah; Sangat Rendah'"}
     for (label, _), f in zip(NEW_ROWS, new, strict=True):
-        default = "'4'" if label == "Laporan s.d. Triwulan" else "kosong"
+        default = defaults.get(label, "kosong")
         assert f"'{label}'" in f.message and f"nilai bawaannya dipakai: {default}" in f.message
         assert "xl-sakip regenerate" in f.message
     assert report.exit_code == 0
     result = CliRunner().invoke(app, ["check", str(path)], terminal_width=200)
     assert result.exit_code == 0, result.output
-    assert result.output.count("PENGATURAN_BARU") == 4
+    assert result.output.count("PENGATURAN_BARU") == 5
 
 
 def test_regenerate_adds_the_rows_back_with_defaults_and_names(fresh: Path) -> None:
     names_before = _names(fresh)
-    notes = [c.value for c in openpyxl.load_workbook(fresh)["Pengaturan"]["C"][8:12]]
+    notes = [c.value for c in openpyxl.load_workbook(fresh)["Pengaturan"]["C"][8:13]]
     path = _age(fresh)
     result = regenerate(path, reports=False)
     assert result.added_settings == [label for label, _ in NEW_ROWS]
@@ -97,8 +104,9 @@ def test_regenerate_adds_the_rows_back_with_defaults_and_names(fresh: Path) -> N
     assert [ws.cell(r, 2).value in (None, "") for r in (9, 10, 11)] == [True] * 3  # default: empty
     assert [ws.cell(r, 2).number_format for r in (9, 10, 11)] == ["@"] * 3
     assert (ws["B12"].value, ws["B12"].number_format) == (4, "0")  # default: the whole year
+    assert (ws["B13"].value, ws["B13"].number_format) == ("Rendah; Sangat Rendah", "@")
     assert [ws.cell(r, 3).value for r in ROWS] == notes
-    assert ws.max_row == 12
+    assert ws.max_row == 13
     # the same defined names as a workbook written by this version, pointing at the rows added
     assert _names(path) == names_before
     assert names_before["setPKAtasanNIP"] == "'Pengaturan'!$B$11"
@@ -113,19 +121,19 @@ def test_regenerate_keeps_the_users_values_and_rows(fresh: Path) -> None:
         ws["B2"] = "Dinas Tenaga Kerja dan Transmigrasi"
         ws["B6"] = 120
         ws["B8"] = "Sangat Baik"
-        ws["A13"] = "Catatan: batas capaian disepakati rapat 5 Januari"
+        ws["A14"] = "Catatan: batas capaian disepakati rapat 5 Januari"
 
     path = _age(fresh, planner)
     regenerate(path, reports=False)
     ws = openpyxl.load_workbook(path)["Pengaturan"]
     assert (ws["B2"].value, ws["B6"].value, ws["B8"].value) == (
         "Dinas Tenaga Kerja dan Transmigrasi", 120, "Sangat Baik")
-    assert ws["A13"].value == "Catatan: batas capaian disepakati rapat 5 Januari"
-    # added after the last used row (13), not over the note
-    assert [ws.cell(r, 1).value for r in (14, 15, 16, 17)] == [label for label, _ in NEW_ROWS]
+    assert ws["A14"].value == "Catatan: batas capaian disepakati rapat 5 Januari"
+    # added after the last used row (14), not over the note
+    assert [ws.cell(r, 1).value for r in (15, 16, 17, 18, 19)] == [label for label, _ in NEW_ROWS]
     names = _names(path)
     assert names["setInstansi"] == "'Pengaturan'!$B$2" and names["setBatasCapaian"] == "'Pengaturan'!$B$6"
-    assert [names[n] for _, n in NEW_ROWS] == [f"'Pengaturan'!$B${r}" for r in (14, 15, 16, 17)]
+    assert [names[n] for _, n in NEW_ROWS] == [f"'Pengaturan'!$B${r}" for r in (15, 16, 17, 18, 19)]
     cascade = read_master(path)
     assert cascade.settings.office == "Dinas Tenaga Kerja dan Transmigrasi"
     assert cascade.settings.capaian_cap == 120
@@ -146,3 +154,30 @@ def test_missing_required_row_is_still_an_error(fresh: Path) -> None:
     wb.save(fresh)
     with pytest.raises(WorkbookError, match="baris 'Rumus Capaian Polaritas Turun' tidak ditemukan"):
         read_master(fresh)
+
+
+def test_regenerate_adds_the_year_sheets_empty_and_touches_nothing_else(fresh: Path) -> None:
+    path = _age(fresh)
+    cascade, rows = read_master_with_rows(path)  # an older workbook reads: the year sheets are empty
+    assert (cascade.renstra, cascade.history, cascade.narratives) == ([], [], [])
+    assert rows.missing_year_sheets == list(YEAR_SHEETS)
+    before = openpyxl.load_workbook(path)
+    indikator = [[c.value for c in r] for r in before["Indikator"].iter_rows()]
+    result = regenerate(path, reports=False)
+    assert result.added_sheets == list(YEAR_SHEETS)
+    assert "Sheet master baru (kosong, isi bila perlu): Renstra, Riwayat, Narasi" in result.summary()
+    wb = openpyxl.load_workbook(path)
+    at = wb.sheetnames.index("Pengaturan")
+    assert wb.sheetnames[at + 1:at + 4] == list(YEAR_SHEETS)  # after Pengaturan, as a new workbook has them
+    new = make_small_cascade()  # a workbook of this version with empty year sheets
+    fresh_wb = openpyxl.load_workbook(write_master(new, fresh.with_name("new.xlsm")))
+    for name in YEAR_SHEETS:
+        ws, want = wb[name], fresh_wb[name]
+        assert [c.value for c in ws[1]] == [c.value for c in want[1]]  # headers
+        assert [t.name for t in ws.tables.values()] == [t.name for t in want.tables.values()]
+        assert [(v.type, str(v.sqref)) for v in ws.data_validations.dataValidation] == [
+            (v.type, str(v.sqref)) for v in want.data_validations.dataValidation]
+        assert [t.ref for t in ws.tables.values()] == [t.ref for t in want.tables.values()]
+        assert all(c.value is None for r in ws.iter_rows(min_row=2) for c in r)  # empty
+    assert [[c.value for c in r] for r in wb["Indikator"].iter_rows()] == indikator
+    assert read_master_with_rows(path)[1].missing_year_sheets == []

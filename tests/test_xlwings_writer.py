@@ -315,6 +315,21 @@ def test_ribbon_regenerate_without_template_says_what_to_do(tmp_path: Path):
     assert not [a for a in book.json()["actions"] if a["func"] in ("copySheet", "setFormula")]
 
 
+def test_ribbon_regenerate_of_a_workbook_without_the_reporting_quarter_says_what_to_do(tmp_path: Path):
+    from xl_sakip import macros
+
+    master = write_master(make_small_cascade(), tmp_path / "m.xlsx")
+    wb = openpyxl.load_workbook(master)
+    ensure_template(wb)
+    ws = wb["Pengaturan"]
+    row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "Laporan s.d. Triwulan")
+    ws.delete_rows(row)  # an older version's Pengaturan: the unit sheets would show #NAME?
+    book = xw.Book(json=snapshot(wb))
+    msg = macros.regenerate(book)
+    assert "'Laporan s.d. Triwulan'" in msg and "xl-sakip regenerate" in msg
+    assert not [a for a in book.json()["actions"] if a["func"] in ("copySheet", "setFormula", "addSheet")]
+
+
 def test_ribbon_write_findings_writes_one_block(tmp_path: Path):
     from xl_sakip import macros
 

@@ -82,6 +82,11 @@ def _refuse_sample_misfits(cascade: Cascade, rows: MasterRows, source: Path) -> 
         )
 
 
+def write_with_sheets(cascade: Cascade, output: Path) -> None:
+    """The master of `cascade` with macros and its generated sheets at `output` (new-year)."""
+    _write_with_sheets(cascade, output)
+
+
 def _write_with_sheets(cascade: Cascade, output: Path) -> None:
     """The master of `cascade` with macros and its generated sheets, at `output`. Built in a temporary
     folder and moved into place in one step, so that a failed build leaves the old file as it was."""

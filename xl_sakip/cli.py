@@ -252,6 +252,56 @@ def demo(
     out.print(f"Ditulis: {escape(str(written))} (realisasi contoh, bukan data resmi)", highlight=False)
 
 
+@app.command()
+@user_errors
+def lkjip(
+    workbook: WorkbookArg = DEFAULT_WORKBOOK,
+    pdf: Annotated[Path, typer.Option("--pdf", help="Folder tujuan berkas PDF.")] = Path("LKjIP"),
+    position: Annotated[str | None, typer.Option("--position", help="Kode jabatan (bawaan: Kepala Dinas).")
+                        ] = None,
+) -> None:
+    """LKjIP Bab III (pengukuran kinerja s.d. TW n) sebagai PDF (melalui LibreOffice)."""
+    from xl_sakip.lkjip import lkjip as export
+
+    out.print(f"Ditulis: {escape(str(export(workbook, position, pdf)))}", highlight=False)
+
+
+@app.command("export")
+@user_errors
+def export_(
+    workbook: WorkbookArg = DEFAULT_WORKBOOK,
+    triwulan: Annotated[int | None, typer.Option("--triwulan", help="Laporan s.d. triwulan (1-4); bawaan: "
+                                                 "Pengaturan 'Laporan s.d. Triwulan'.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv, json atau xlsx.")] = "csv",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Berkas tujuan.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Timpa file yang sudah ada.")] = False,
+) -> None:
+    """Satu baris per indikator s.d. TW n: target, realisasi, kedua capaian, status, kategori, narasi."""
+    from xl_sakip.export import export
+
+    written = export(workbook, output, fmt=fmt, upto=triwulan, force=force)
+    out.print(f"Ditulis: {escape(str(written))}", highlight=False)
+
+
+@app.command("new-year")
+@user_errors
+def new_year(
+    workbook: WorkbookArg = DEFAULT_WORKBOOK,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Workbook tahun baru (.xlsm).")] = Path(
+        "Cascading_baru.xlsm"),
+    year: Annotated[int | None, typer.Option("--year", help="Tahun baru (bawaan: tahun + 1).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Timpa file yang sudah ada.")] = False,
+) -> None:
+    """Workbook master tahun berikutnya: jabatan dan indikator sama, realisasi tahun ini ke Riwayat."""
+    from xl_sakip.newyear import new_year as make
+
+    r = make(workbook, output, year=year, force=force)
+    out.print(f"Ditulis: {escape(str(r.path))} (tahun {r.year}); {r.carried} realisasi dipindah ke sheet "
+              f"Riwayat; target dari Renstra: {r.targets_from_renstra}, target kosong: "
+              f"{len(r.targets_empty)} (isi di sheet Indikator; xl-sakip check melaporkannya).",
+              highlight=False)
+
+
 def main() -> None:
     app()
 

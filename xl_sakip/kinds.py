@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from xl_sakip import dashboard, pk, tree
+from xl_sakip import dashboard, lkjip, pk, tree
 from xl_sakip.core.models import Cascade
 from xl_sakip.sheets.index import indicators_by_position
 from xl_sakip.sheets.marker import MARKER_NAME
@@ -124,6 +124,21 @@ def _finish_pk(ws: Any, ctx: PlanContext, plan: SheetPlan) -> None:
     pk.finish_pk_sheet(ws, ctx.cascade, code, lay)
 
 
+def _plan_lkjip(ctx: PlanContext) -> list[SheetPlan]:
+    return lkjip.plan_lkjip_sheets(ctx.cascade, ctx.units, ctx.taken)
+
+
+def _replan_lkjip(ctx: PlanContext, name: str, key: str) -> SheetPlan | None:
+    code = lkjip.code_of(key)
+    if code is None or code not in {pos.code for pos in ctx.cascade.positions}:
+        return None
+    return lkjip.plan_lkjip(ctx.cascade, code, ctx.units, name)
+
+
+def _finish_lkjip(ws: Any, ctx: PlanContext, plan: SheetPlan) -> None:
+    lkjip.finish_lkjip(ws)
+
+
 # ------------------------------------------------------------------ the registry
 
 UNIT = SheetKind(UNIT_KIND, "sheet unit (satu per jabatan)", Stage.UNITS, position_of=lambda key: key)
@@ -133,10 +148,12 @@ DASHBOARD = SheetKind(dashboard.DASHBOARD_KIND, dashboard.DASHBOARD_SHEET, Stage
 TREE = SheetKind(tree.TREE_KIND, tree.TREE_SHEET, Stage.REPORTS, _plan_tree, _replan_tree, _finish_tree)
 PK = SheetKind(pk.PK_KIND, "Perjanjian Kinerja (satu per jabatan)", Stage.REPORTS, _plan_pk, _replan_pk,
                _finish_pk, position_of=pk.code_of)
+LKJIP = SheetKind(lkjip.LKJIP_KIND, lkjip.SHEET, Stage.REPORTS, _plan_lkjip, _replan_lkjip, _finish_lkjip,
+                  position_of=lkjip.code_of)
 FINDINGS = SheetKind("temuan", "Temuan", Stage.CHECK, marker_name="_xlsakip_temuan")
 
-#: Every generated kind. Report kinds are written in this order (Dasbor, then the tree, then the PKs).
-KINDS: tuple[SheetKind, ...] = (UNIT, SUMMARY, DASHBOARD, TREE, PK, FINDINGS)
+#: Every generated kind. Report kinds are written in this order (Dasbor, the tree, the PKs, the LKjIP).
+KINDS: tuple[SheetKind, ...] = (UNIT, SUMMARY, DASHBOARD, TREE, PK, LKJIP, FINDINGS)
 BY_KIND: dict[str, SheetKind] = {k.kind: k for k in KINDS}
 
 

@@ -95,7 +95,8 @@ def run_check(path: str | Path) -> CheckReport:
         cascade, where = read_master_with_rows(path, strict=False)
         from xl_sakip.sheets.edits import with_edit_findings  # + generated sheets edited by hand
 
-        findings = (check(cascade, where.locator())
+        folder = path.resolve().parent
+        findings = (check(cascade, where.locator(), lambda p: (folder / p).exists())
                     + missing_settings_findings(cascade, where.missing_settings)
                     + sheet_findings(where)
                     + where.damaged)  # spaces, tables, names the formulas need (book/integrity.py)

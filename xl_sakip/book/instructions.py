@@ -26,6 +26,12 @@ Workbook ini adalah sumber data utama cascading kinerja: pohon jabatan, sasaran 
   tahunan, target dan realisasi per triwulan.
 * {settings}: pengaturan instansi (nama, tahun, tempat dan tanggal Perjanjian Kinerja, batas capaian,
   rumus polaritas turun).
+* {renstra}: target Renstra setiap indikator per tahun (satu baris per ID dan Tahun); tahun terakhir
+  periode Renstra memberi target akhir Renstra.
+* {history}: target dan realisasi tahun-tahun sebelumnya (satu baris per ID dan Tahun), diketik atau
+  dibawa otomatis oleh xl-sakip new-year.
+* {narrative}: faktor pendukung, faktor penghambat, upaya / tindak lanjut dan bukti dukung (tautan atau
+  lokasi berkas) setiap indikator per triwulan.
 * {bands}: kategori capaian (misalnya Sangat Tinggi, Tinggi, ...) dan batas-batasnya.
 * {grades}: skala predikat (AA ... D, WTP ... TMP) dan skor setiap kode, dipakai untuk menghitung capaian
   indikator berjenis predikat (skor realisasi / skor target x 100).
@@ -45,6 +51,24 @@ Workbook ini adalah sumber data utama cascading kinerja: pohon jabatan, sasaran 
 * Untuk indikator dengan agregasi rasio, isi Pembilang dan Penyebut setiap triwulan; capaian dihitung dari
   jumlah pembilang dibagi jumlah penyebut, bukan dari rata-rata persentase.
 * Ketik nilai, bukan rumus: sel berisi rumus di kolom data ditolak saat workbook dibaca.
+## Satu tahun, triwulan demi triwulan
+* Awal tahun: buat workbook tahun ini dari workbook tahun lalu dengan xl-sakip new-year (jabatan dan ID
+  indikator tetap; realisasi tahun lalu pindah ke sheet {history}; target diambil dari sheet {renstra}).
+  Periksa dan lengkapi Target dan Target TW1 sampai TW4 (Rencana Aksi), lalu cetak Perjanjian Kinerja.
+* Setiap akhir triwulan: isi Realisasi triwulan itu di sheet {indicators}, ubah 'Laporan s.d. Triwulan'
+  di sheet {settings} menjadi nomor triwulan itu, isi sheet {narrative} untuk triwulan itu, lalu klik Buat
+  Ulang Sheet Unit (atau xl-sakip regenerate) dan jalankan xl-sakip check.
+* Triwulan sesudah 'Laporan s.d. Triwulan' diabaikan walaupun sudah terisi; triwulan sebelumnya yang masih
+  kosong membuat capaian 'belum lengkap' dan disebutkan namanya.
+* Setiap indikator punya dua capaian: terhadap target tahunan (Permendagri 86/2017: realisasi s.d.
+  triwulan ini dibagi target tahun ini) dan terhadap target s.d. triwulan ini (Rencana Aksi: jumlah
+  atau target triwulan terakhir yang dilaporkan). Tanpa Target TW, capaian kedua tertulis 'tidak dapat
+  dihitung' dan menyebut alasannya; angkanya tidak dikarang.
+* Capaian berkategori yang perlu penjelasan (Pengaturan 'Kategori Perlu Penjelasan', bawaan Rendah dan
+  Sangat Rendah) wajib diberi Faktor Penghambat di sheet {narrative}; xl-sakip check memberi peringatan.
+* Untuk sistem lain (unggah e-SAKIP, konsolidasi provinsi): xl-sakip export menulis satu baris per
+  indikator (csv, json atau xlsx).
+* Akhir tahun: laporan s.d. TW4 adalah capaian tahunan; bahan LKjIP Bab III dibuat dari workbook ini.
 ## Kolom hitungan (judul abu-abu)
 * Kolom paling kanan sheet {indicators} ({computed}; judul berwarna abu-abu) berisi rumus dengan fungsi
   Excel xl-sakip (SAKIP_...) yang dijalankan oleh Python. Kolom ini hanya berfungsi di Excel untuk
@@ -95,6 +119,7 @@ def instruction_lines(office: str = "", year: int | None = None) -> list[tuple[s
         positions=s.SHEET_POSITIONS, indicators=s.SHEET_INDICATORS, settings=s.SHEET_SETTINGS,
         bands=s.SHEET_BANDS, grades=s.SHEET_GRADES, ipk=s.SHEET_IPK, ipk_sub=s.SHEET_IPK_SUB,
         ipk_status=s.SHEET_IPK_STATUS, lists=s.SHEET_LISTS, xlwings=s.SHEET_XLWINGS_CONF,
+        renstra=s.SHEET_RENSTRA, history=s.SHEET_HISTORY, narrative=s.SHEET_NARRATIVE,
         computed=", ".join(c.header for c in s.COMPUTED_COLUMNS),
     )
     for raw in text.splitlines():

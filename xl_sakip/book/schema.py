@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from xl_sakip.core import rules as _rules
 from xl_sakip.core.models import Aggregation, Kind, Polarity, RollUp
 
 SHEET_INSTRUCTIONS = "Petunjuk"
@@ -22,6 +23,11 @@ SHEET_IPK_SUB = "Ref_SubIPK"
 SHEET_IPK_STATUS = "Ref_StatusIPK"
 SHEET_LISTS = "Ref_Daftar"  # value lists behind the drop-downs
 SHEET_XLWINGS_CONF = "xlwings.conf"
+# The SAKIP year (issue 14): master sheets a later version added; an older workbook gets them (empty) on
+# regenerate, and reads without them.
+SHEET_RENSTRA = "Renstra"
+SHEET_HISTORY = "Riwayat"
+SHEET_NARRATIVE = "Narasi"
 
 TABLE_POSITIONS = "tblJabatan"
 TABLE_INDICATORS = "tblIndikator"
@@ -248,6 +254,9 @@ SETTINGS: tuple[Setting, ...] = (
     # Rows added by later versions go last: an older workbook gets them appended (regenerate).
     Setting("Laporan s.d. Triwulan", "settings.reporting_quarter", "setTriwulanLaporan", "0",
             "1, 2, 3 atau 4: laporan sampai dengan triwulan ini; triwulan sesudahnya diabaikan."),
+    Setting("Kategori Perlu Penjelasan", "settings.explain_categories", "setKategoriPenjelasan", "@",
+            "Kategori capaian (dipisah titik koma) yang wajib diberi Faktor Penghambat di sheet Narasi; "
+            "xl-sakip check memberi peringatan bila kosong."),
 )
 
 # Drop-down lists: columns of the Ref_Daftar sheet, each with a workbook-level defined name.
@@ -269,6 +278,46 @@ LISTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Roll-up", LIST_ROLLUP, tuple(r.value for r in RollUp)),
     ("Ya/Tidak", LIST_YES_NO, (YES, NO)),
     ("Rumus Polaritas Turun", LIST_LOWER_FORMULA, ("2T-R", "T/R")),
+)
+
+# --- The SAKIP year (issue 14): Renstra, earlier years, narrative and evidence ---------------------------
+# Long tables, one row per indicator and year (or quarter), linked to tblIndikator by ID.
+
+# Table and header names: core/rules.py (the LKjIP formulas read them), one place.
+TABLE_RENSTRA = _rules.TABLE_RENSTRA
+TABLE_HISTORY = _rules.TABLE_HISTORY
+TABLE_NARRATIVE = _rules.TABLE_NARRATIVE
+_R, _H, _N = _rules.RENSTRA_HEADERS, _rules.HISTORY_HEADERS, _rules.NARRATIVE_HEADERS
+
+RENSTRA_COLUMNS: tuple[Column, ...] = (
+    Column(_R[0], "id", 12, required=True),
+    Column(_R[1], "year", 8, "0", required=True),
+    Column(_R[2], "target", 14, "#,##0.00"),
+    Column(_R[3], "note", 40),
+)
+
+HISTORY_COLUMNS: tuple[Column, ...] = (
+    Column(_H[0], "id", 12, required=True),
+    Column(_H[1], "year", 8, "0", required=True),
+    Column(_H[2], "target", 12, "#,##0.00"),
+    Column(_H[3], "realisasi", 12, "#,##0.00"),
+    Column(_H[4], "note", 40),
+)
+
+NARRATIVE_COLUMNS: tuple[Column, ...] = (
+    Column(_N[0], "id", 12, required=True),
+    Column(_N[1], "quarter", 9, "0", required=True),
+    Column(_N[2], "pendukung", 40),
+    Column(_N[3], "penghambat", 40),
+    Column(_N[4], "upaya", 40),
+    Column(_N[5], "bukti", 40),
+)
+
+#: The year sheets: (sheet, table, columns, Cascade field), in the order they follow Pengaturan.
+YEAR_SHEETS: tuple[tuple[str, str, tuple[Column, ...], str], ...] = (
+    (SHEET_RENSTRA, TABLE_RENSTRA, RENSTRA_COLUMNS, "renstra"),
+    (SHEET_HISTORY, TABLE_HISTORY, HISTORY_COLUMNS, "history"),
+    (SHEET_NARRATIVE, TABLE_NARRATIVE, NARRATIVE_COLUMNS, "narratives"),
 )
 
 XLWINGS_CONF: tuple[tuple[str, str], ...] = (("UDF Modules", "udfs"),)

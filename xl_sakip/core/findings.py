@@ -93,6 +93,7 @@ class Locator:
         indicator_sheet: str = "",
         position_sheet: str = "",
         settings: dict[str, str] | None = None,
+        year_cells: dict[str, list[dict[str, str]]] | None = None,
     ) -> None:
         self.rows = rows or {}
         self.position_rows = position_rows or {}
@@ -101,6 +102,8 @@ class Locator:
         self.indicator_sheet = indicator_sheet
         self.position_sheet = position_sheet
         self.settings = settings or {}  # setting field ("settings.year") -> its value cell ("Pengaturan!B3")
+        # Cascade field of a year sheet ("narratives") -> per item, field -> cell ("Narasi!D5").
+        self.year_cells = year_cells or {}
 
     def indicator(self, ind_id: str | None, field: str = "id") -> str | None:
         row = self.rows.get(ind_id) if ind_id else None
@@ -108,6 +111,11 @@ class Locator:
 
     def setting(self, field: str) -> str | None:
         return self.settings.get(field)
+
+    def year_item(self, attr: str, index: int, field: str) -> str | None:
+        """The cell of one field of an item of a year sheet (Renstra, Riwayat, Narasi)."""
+        items = self.year_cells.get(attr, [])
+        return items[index].get(field) if index < len(items) else None
 
     def first_row(self, sheet: str) -> str | None:
         """The first data cell of the Indikator or Jabatan sheet (a finding about the sheet as a whole)."""

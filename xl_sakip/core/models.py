@@ -151,6 +151,8 @@ class Settings(BaseModel):
     lower_is_better_formula: str = "2T-R"  # or "T/R" (AKSARA e-SAKIP)
     # The report is "s.d. TW n": quarters after n are ignored even when filled (issue 14).
     reporting_quarter: int = 4
+    # Categories (Ref_Kategori labels, ";"-separated) whose capaian needs a faktor penghambat in Narasi.
+    explain_categories: str = "Rendah; Sangat Rendah"
 
     @field_validator("reporting_quarter", mode="before")
     @classmethod
@@ -160,6 +162,15 @@ class Settings(BaseModel):
         if v not in (1, 2, 3, 4):
             raise ValueError("must be 1, 2, 3 or 4")
         return v
+
+    @field_validator("explain_categories", mode="before")
+    @classmethod
+    def _explain(cls, v: object) -> object:
+        return "" if v is None else v
+
+    def explain_labels(self) -> list[str]:
+        """The category labels that need an explanation (compared without case and spaces at the ends)."""
+        return [x.strip() for x in self.explain_categories.split(";") if x.strip()]
 
     @field_validator("lower_is_better_formula")
     @classmethod
@@ -178,6 +189,47 @@ class Reference(BaseModel):
     ipk_statuses: list[IpkStatus]
 
 
+# --- the SAKIP year (issue 14): master data beyond one year's cascade, linked by indicator ID
+
+
+class RenstraTarget(BaseModel):
+    """The Renstra target of one indicator for one year of the Renstra period (sheet Renstra). The
+    period is the indicator's first to last year; the final target (target akhir) is the last year's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    year: int = Field(ge=1900, le=2200)
+    target: Value | None = None  # a number, or a grade code
+    note: str = ""
+
+
+class PastYear(BaseModel):
+    """Target and realisasi of one indicator in an earlier year (sheet Riwayat): typed in, or carried
+    forward by `xl-sakip new-year`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    year: int = Field(ge=1900, le=2200)
+    target: Value | None = None
+    realisasi: Value | None = None
+    note: str = ""
+
+
+class Narrative(BaseModel):
+    """Narrative and evidence of one indicator for one quarter (sheet Narasi)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    quarter: int = Field(ge=1, le=QUARTERS)
+    pendukung: str = ""  # faktor pendukung
+    penghambat: str = ""  # faktor penghambat
+    upaya: str = ""  # upaya / tindak lanjut
+    bukti: str = ""  # bukti dukung: a link (http...) or a path
+
+
 class Cascade(BaseModel):
     """The whole master: what the workbook holds, independent of any file format."""
 
@@ -185,6 +237,9 @@ class Cascade(BaseModel):
     positions: list[Position] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
     reference: Reference | None = None
+    renstra: list[RenstraTarget] = Field(default_factory=list)
+    history: list[PastYear] = Field(default_factory=list)
+    narratives: list[Narrative] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _fill_reference(self) -> Cascade:

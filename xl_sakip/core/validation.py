@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 
 from xl_sakip.core.aggregate import NotANumber, is_empty, to_number
 from xl_sakip.core.capaian import find_grade
@@ -17,6 +18,7 @@ from xl_sakip.core.graph import cycles
 from xl_sakip.core.models import QUARTERS, Aggregation, Cascade, Indicator, Kind, Polarity, Reference
 from xl_sakip.core.numbers import fmt, fmt_plain, parse_target
 from xl_sakip.core.rollup import check_rollup, tolerance
+from xl_sakip.core.yearcheck import check_year
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -70,6 +72,11 @@ RULES: dict[str, tuple[Severity, str]] = {
     "ROLLUP_REALISASI_TIDAK_SESUAI": (W, "parent realisasi entered differs from the sum of its children"),
     "TARGET_MELEBIHI_MAKS_KOMPONEN": (E, "an IPK component target above the component's maximum"),
     "KOMPONEN_TANPA_SUB": (INFO, "an IPK component with no sub-indicator: realisasi entered directly"),
+    # The SAKIP year (issue 14, core/yearcheck.py)
+    "NARASI_PENGHAMBAT_KOSONG": (W, "capaian in a category needing an explanation, no faktor penghambat"),
+    "BUKTI_TIDAK_DITEMUKAN": (INFO, "a bukti dukung path that does not exist"),
+    "ID_TAHUNAN_TIDAK_DIKENAL": (INFO, "a Renstra, Riwayat or Narasi row whose ID is not in Indikator"),
+    "INDIKATOR_BARU": (INFO, "an indicator without last year's Riwayat row while others have one"),
     # categories (core/categories.py)
     "KATEGORI_KOSONG": (E, "no category bands"),
     "KATEGORI_TANPA_LABEL": (E, "a band without a label"),
@@ -583,11 +590,13 @@ def check_settings(cascade: Cascade, locator: Locator | None = None) -> list[Fin
     return out
 
 
-def check(cascade: Cascade, locator: Locator | None = None) -> list[Finding]:
+def check(cascade: Cascade, locator: Locator | None = None,
+          exists: Callable[[str], bool] | None = None) -> list[Finding]:
     """All findings of a cascade: rows, workbook, roll-up, categories. Errors first.
 
     With a `locator` (the workbook reader builds one: `MasterRows.locator()`) findings name their cell
-    ("Indikator!G12").
+    ("Indikator!G12"). `exists` tells whether a local bukti dukung path exists (the adapter knows the
+    workbook's folder; without it paths are not checked).
     """
     loc = locator or Locator()
     ref = cascade.reference
@@ -597,6 +606,7 @@ def check(cascade: Cascade, locator: Locator | None = None) -> list[Finding]:
         out.extend(check_indicator(ind, ref, loc))
     out.extend(check_rollup(cascade, loc))
     out.extend(check_bands(ref))
+    out.extend(check_year(cascade, loc, exists))
     return sort_findings(out)
 
 

@@ -187,6 +187,7 @@ STYLES: dict[str, Style] = {
     "head": Style(bold=True, font_color="FFFFFF", fill="1F4E78", wrap=True, border=True, align="center"),
     "text": Style(wrap=True, border=True),
     "number": Style(number_format="#,##0.00", border=True),
+    "numberwrap": Style(number_format="#,##0.00", border=True, wrap=True),  # a number, or why there is none
     "count": Style(number_format="0", border=True, align="center"),
     "number0": Style(number_format="#,##0", border=True),  # a count (Jenis "jumlah") in a number column
     "note": Style(italic=True, font_color="595959"),

@@ -33,8 +33,11 @@ BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 COUNT_FORMAT, COUNT_FORMAT_ID = "#,##0", 3  # built-in format 3
 
 WIDTHS = ul.UNIT_WIDTHS  # the plan estimates row heights from the same widths
-NUMBER_COLS = (ul.C_TARGET, *ul.C_TW, ul.C_TAHUN, ul.C_T_ANAK, ul.C_SEL_T, ul.C_R_ANAK, ul.C_SEL_R)
-WRAP_COLS = (ul.C_SASARAN, ul.C_INDIKATOR, ul.C_KET, ul.C_CAPAIAN)
+NUMBER_COLS = (ul.C_TARGET, *ul.C_TW, ul.C_TAHUN, ul.C_T_ANAK, ul.C_SEL_T, ul.C_R_ANAK, ul.C_SEL_R,
+               ul.C_T_TAHUNAN, ul.C_T_SD_TW)
+WRAP_COLS = (ul.C_SASARAN, ul.C_INDIKATOR, ul.C_KET, ul.C_CAPAIAN, ul.C_CAP_TAHUNAN, ul.C_CAP_SD_TW)
+CAPAIAN_COLS = (ul.C_CAPAIAN, ul.C_CAPAIAN_MENTAH, ul.C_CAP_TAHUNAN, ul.C_CAP_SD_TW, ul.C_MENTAH_TAHUNAN,
+                ul.C_MENTAH_SD_TW)
 
 
 def build_template(ws: Worksheet) -> None:
@@ -51,7 +54,7 @@ def build_template(ws: Worksheet) -> None:
     for col, hdr in ul.UNIT_HEADERS.items():
         c = ws.cell(ul.HEADER_ROW, col, hdr)
         c.font = head_font
-        c.fill = helper_fill if col >= ul.FIRST_HIDDEN_COL else head_fill
+        c.fill = helper_fill if ul.is_hidden(col) else head_fill
         c.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         c.border = BORDER
         b = ws.cell(ul.FIRST_BODY_ROW, col)
@@ -59,14 +62,15 @@ def build_template(ws: Worksheet) -> None:
         b.alignment = Alignment(wrap_text=col in WRAP_COLS, vertical="top")
         if col in NUMBER_COLS:
             b.number_format = "#,##0.00"
-        elif col == ul.C_CAPAIAN or col == ul.C_CAPAIAN_MENTAH:
+        elif col in CAPAIAN_COLS:
             b.number_format = "0.00"
-    visible = {c: h for c, h in ul.UNIT_HEADERS.items() if c < ul.FIRST_HIDDEN_COL}
+    visible = {c: h for c, h in ul.UNIT_HEADERS.items() if not ul.is_hidden(c)}
     ws.row_dimensions[ul.HEADER_ROW].height = tf.header_height(visible, WIDTHS)
     for col, width in WIDTHS.items():
         ws.column_dimensions[rf.L(col)].width = width
     # Helper columns: hidden and grouped, so an auditor can show them with the [+] button.
-    ws.column_dimensions.group(rf.L(ul.FIRST_HIDDEN_COL), rf.L(ul.N_COLS), outline_level=1, hidden=True)
+    for first, last in ((ul.FIRST_HIDDEN_COL, ul.LAST_HELPER_COL), (ul.FIRST_READING_HELPER, ul.N_COLS)):
+        ws.column_dimensions.group(rf.L(first), rf.L(last), outline_level=1, hidden=True)
     ws.freeze_panes = f"{rf.L(ul.C_SATUAN)}{ul.FIRST_BODY_ROW}"
     ws.sheet_view.zoomScale = 90
 
@@ -82,10 +86,11 @@ def build_template(ws: Worksheet) -> None:
     ws.conditional_formatting.add(body, FormulaRule(
         formula=[f'AND({first}<>"",{first}={rf.SET_ABOVE})'],
         fill=PatternFill("solid", fgColor=ABOVE_FILL, bgColor=ABOVE_FILL), stopIfTrue=True))
-    k = f"{rf.L(ul.C_CAPAIAN)}{ul.FIRST_BODY_ROW}"
-    ws.conditional_formatting.add(
-        f"{k}:{rf.L(ul.C_CAPAIAN)}{CF_LAST_ROW}",
-        FormulaRule(formula=[f"ISTEXT(${k})"], font=Font(italic=True, color="7F7F7F")))
+    for col in (ul.C_CAPAIAN, ul.C_CAP_TAHUNAN, ul.C_CAP_SD_TW):
+        k = f"{rf.L(col)}{ul.FIRST_BODY_ROW}"
+        ws.conditional_formatting.add(
+            f"{k}:{rf.L(col)}{CF_LAST_ROW}",
+            FormulaRule(formula=[f"ISTEXT(${k})"], font=Font(italic=True, color="7F7F7F")))
     # Counts (Jenis "jumlah") show no decimals: the row's Desimal helper cell says 0 (plan.py).
     last = CF_LAST_ROW
     dec = f"${rf.L(ul.C_DESIMAL)}{ul.FIRST_BODY_ROW}"

@@ -6,7 +6,17 @@ from xl_sakip.core.capaian import Status, negative_quarters
 from xl_sakip.core.models import Cascade, Indicator
 from xl_sakip.core.rollup import Source, capaian_rolled, used_realisasi
 from xl_sakip.sheets.plan import Content, Formula, SheetPlan
-from xl_sakip.sheets.refs import SET_OFFICE, SET_YEAR, L, absolute, column_area, icol, pcol, text_literal
+from xl_sakip.sheets.refs import (
+    SET_OFFICE,
+    SET_QUARTER,
+    SET_YEAR,
+    L,
+    absolute,
+    column_area,
+    icol,
+    pcol,
+    text_literal,
+)
 from xl_sakip.sheets.textfit import height, wrapped_lines
 from xl_sakip.sheets.unit_layout import (
     ATASAN_ROW,
@@ -64,7 +74,7 @@ def plan_unit(
     def put(row: int, col_: int, v: Content) -> None:
         grid[row - 1][col_ - 1] = v
 
-    put(TITLE_ROW, 1, Formula(f'="CAPAIAN KINERJA TAHUN "&{SET_YEAR}'))
+    put(TITLE_ROW, 1, Formula(f'="CAPAIAN KINERJA TAHUN "&{SET_YEAR}&" S.D. TW "&{SET_QUARTER}'))
     for i, lab in enumerate(HEADER_LABELS):
         put(OFFICE_ROW + i, 1, lab)
     code_ref = absolute(VALUE_COL, CODE_ROW)
@@ -139,7 +149,7 @@ def _estimated_notes(cascade: Cascade, ind: Indicator, children: dict[str, list[
     cap = capaian_rolled(cascade, ind, _tree=children, _by_id=by_id)
     shown = cap.excel()
     notes: list[str] = []
-    if neg := negative_quarters(ind):
+    if neg := negative_quarters(ind, cascade.settings.reporting_quarter):
         notes.append(f"realisasi negatif di {', '.join(f'TW{q}' for q in neg)}: periksa sheet Indikator")
     elif cap.status is Status.INCOMPLETE:
         quarters = ", ".join(f"TW{q}" for q in cap.missing_quarters)

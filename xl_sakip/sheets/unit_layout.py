@@ -42,16 +42,25 @@ C_CAPAIAN_MENTAH = 41
 C_CAKUP = 42  # parent: 1 when its pendukung cover its target (core/rollup.covers), so it takes their sum
 C_DESIMAL = 43  # decimals the numbers of the row show: 0 for counts (jumlah), else 2 (template.py)
 C_ALASAN = 44  # why no capaian can be computed ("" when it can): core/rules.capaian_reason
+LAST_HELPER_COL = C_ALASAN  # the first group of hidden helper columns: FIRST_HIDDEN_COL..LAST_HELPER_COL
+# The two readings "s.d. TW n" (issue 14; core/rules.py, the SAKIP year): visible, after the hidden helpers
+# (appended, so that no column above moves), with their own hidden helpers after them.
+C_T_TAHUNAN, C_CAP_TAHUNAN = 45, 46  # annual target; capaian against it (Permendagri 86/2017)
+C_T_SD_TW, C_CAP_SD_TW = 47, 48  # Rencana Aksi target to date; capaian against it
+C_ALASAN_TAHUNAN, C_MENTAH_TAHUNAN = 49, 50
+C_ALASAN_SD_TW, C_MENTAH_SD_TW = 51, 52
+FIRST_READING_HELPER = C_ALASAN_TAHUNAN
+READING_COLS = (C_T_TAHUNAN, C_CAP_TAHUNAN, C_T_SD_TW, C_CAP_SD_TW)
 # The pendukung block: one row per pendukung ("jumlah") of each parent on this sheet, from the first body
 # row down, a parent's pendukung in consecutive rows. Each row brings one pendukung's cells here, so that
 # the parent's roll-up formulas name a range of this block, not every pendukung cell: a formula stays the
 # same length whatever the number of pendukung (Excel allows 8 192 characters; issue 13).
-C_PD_ID = 45  # the pendukung's ID (a value: where each row comes from)
-C_PD_PAKAI = 46  # its Realisasi Dipakai
-C_PD_ANGKA = 47  # that as a number, 0 when it is not one (rules.rolled_number)
-C_PD_MASALAH = 48  # its Bermasalah
-C_PD_KOSONG = (49, 50, 51, 52)  # its TWn Kosong
-N_COLS = 52
+C_PD_ID = 53  # the pendukung's ID (a value: where each row comes from)
+C_PD_PAKAI = 54  # its Realisasi Dipakai
+C_PD_ANGKA = 55  # that as a number, 0 when it is not one (rules.rolled_number)
+C_PD_MASALAH = 56  # its Bermasalah
+C_PD_KOSONG = (57, 58, 59, 60)  # its TWn Kosong
+N_COLS = 60
 
 UNIT_HEADERS: dict[int, str] = {
     C_NO: "No", C_SASARAN: "Sasaran Strategis", C_INDIKATOR: "Indikator Kinerja", C_SATUAN: "Satuan",
@@ -66,11 +75,20 @@ UNIT_HEADERS: dict[int, str] = {
     **{c: f"Penyebut {q}" for c, q in zip(C_PENYEBUT, s.Q, strict=True)},
     C_SKOR_T: "Skor Target", C_SKOR_R: "Skor Realisasi", C_CAPAIAN_MENTAH: "Capaian Sebelum Batas",
     C_CAKUP: "Pendukung Mencakup Target", C_DESIMAL: "Desimal", C_ALASAN: "Alasan Tidak Dapat Dihitung",
+    C_T_TAHUNAN: "Target Tahunan", C_CAP_TAHUNAN: w.READING_ANNUAL,
+    C_T_SD_TW: "Target s.d. TW (Rencana Aksi)", C_CAP_SD_TW: w.READING_TO_DATE,
+    C_ALASAN_TAHUNAN: "Alasan: Capaian thd Target Tahunan", C_MENTAH_TAHUNAN: "Capaian Tahunan Sebelum Batas",
+    C_ALASAN_SD_TW: "Alasan: Capaian thd Target s.d. TW", C_MENTAH_SD_TW: "Capaian s.d. TW Sebelum Batas",
     C_PD_ID: "Pendukung: ID", C_PD_PAKAI: "Pendukung: Realisasi Dipakai", C_PD_ANGKA: "Pendukung: Angka",
     C_PD_MASALAH: "Pendukung: Bermasalah",
     **{c: f"Pendukung: {q} Kosong" for c, q in zip(C_PD_KOSONG, s.Q, strict=True)},
 }
 FIRST_HIDDEN_COL = C_BARIS
+
+
+def is_hidden(col: int) -> bool:
+    """A hidden helper column (two groups: before and after the visible readings)."""
+    return FIRST_HIDDEN_COL <= col <= LAST_HELPER_COL or col >= FIRST_READING_HELPER
 
 NOT_FOUND = w.NOT_FOUND
 NC = w.NC  # Capaian.excel() prefix of a not computable capaian (core/capaian.py)
@@ -86,6 +104,7 @@ UNIT_WIDTHS: dict[int, float] = {
     # Capaian: a number, or why there is none ("tidak dapat dihitung: realisasi belum diisi", 2 lines).
     **{c: 10 for c in C_TW}, C_TAHUN: 11, C_CAPAIAN: 22, C_KATEGORI: 16,
     C_T_ANAK: 13, C_SEL_T: 13, C_R_ANAK: 13, C_SEL_R: 13, C_KET: 32, C_ID: 10,
+    C_T_TAHUNAN: 11, C_CAP_TAHUNAN: 22, C_T_SD_TW: 14, C_CAP_SD_TW: 22,
 }
 
 

@@ -22,8 +22,12 @@ from xl_sakip.core.models import Indicator, Kind, Polarity, RollUp
 from xl_sakip.sheets.plan import Content, Formula
 from xl_sakip.sheets.unit_layout import (
     C_ALASAN,
+    C_ALASAN_SD_TW,
+    C_ALASAN_TAHUNAN,
     C_BARIS,
     C_CAKUP,
+    C_CAP_SD_TW,
+    C_CAP_TAHUNAN,
     C_CAPAIAN,
     C_CAPAIAN_MENTAH,
     C_DESIMAL,
@@ -33,6 +37,8 @@ from xl_sakip.sheets.unit_layout import (
     C_KET,
     C_KOSONG,
     C_MASALAH,
+    C_MENTAH_SD_TW,
+    C_MENTAH_TAHUNAN,
     C_PAKAI,
     C_PD_ANGKA,
     C_PD_ID,
@@ -48,6 +54,8 @@ from xl_sakip.sheets.unit_layout import (
     C_SKOR_R,
     C_SKOR_T,
     C_T_ANAK,
+    C_T_SD_TW,
+    C_T_TAHUNAN,
     C_TAHUN,
     C_TARGET,
     C_TATAS,
@@ -130,19 +138,21 @@ def row_formulas(
     if ind.polarity is Polarity.RANGE and not is_grade:
         c[C_TATAS] = F(_master("target_upper", r))
 
-    # Target to date and realisasi of the year (rules.target, rules.realisasi).
-    rep = rules.reported(kind, agg, tw, num, den)
+    # Target to date and realisasi s.d. TW n (rules.target, rules.realisasi): n is the reporting quarter
+    # (setTriwulanLaporan); quarters after it are not looked at.
+    Q = rules.SET_QUARTER
+    rep = rules.reported(kind, agg, tw, num, den, Q)
     annual = _master("target", r)
     if is_grade:  # a grade target is its written code unless a score is typed in Target
         written = fx.TRIM(fx.INDEX(_tcol("target_text"), S))
         annual = fx.IF(S.eq(""), "", fx.IF(fx.INDEX(_tcol("target"), S).eq(""), written,
                                             fx.INDEX(_tcol("target"), S)))
-    c[C_TARGET] = F(rules.target(kind, agg, tq, annual, rep))
-    c[C_TAHUN] = F(rules.realisasi(kind, agg, tw, num, den))
+    c[C_TARGET] = F(rules.target(kind, agg, tq, annual, rep, None, Q))
+    c[C_TAHUN] = F(rules.realisasi(kind, agg, tw, num, den, Q))
     c[C_DESIMAL] = 0 if kind is Kind.NUMBER and not ratio else 2
-    neg = rules.negative(kind, agg, tw, num, den)
+    neg = rules.negative(kind, agg, tw, num, den, Q)
     own = rules.own_realisasi(J, neg)
-    own_missing = rules.missing(rep)
+    own_missing = rules.missing(rep, Q)
 
     # Roll-up (rules.covers, rules.rolled, rules.used): direct pendukung targets from the master; their
     # realisasi through the "Realisasi Dipakai" cells of the pendukung rows.
@@ -196,6 +206,21 @@ def row_formulas(
     K = _c(C_CAPAIAN, r)
     c[C_CAPAIAN] = F(fx.IF(S.eq(""), "", rules.capaian(AR, AO)))
     c[C_KATEGORI] = F(rules.category(K))
+
+    # The two readings s.d. TW n (issue 14): the same realisasi used, against the annual target and against
+    # the Rencana Aksi target to date (no quarterly targets: not computable, saying so).
+    readings = ((C_T_TAHUNAN, C_ALASAN_TAHUNAN, C_MENTAH_TAHUNAN, C_CAP_TAHUNAN,
+                 rules.annual_target(kind, annual), w.NO_TARGET),
+                (C_T_SD_TW, C_ALASAN_SD_TW, C_MENTAH_SD_TW, C_CAP_SD_TW,
+                 rules.target_rencana_aksi(kind, agg, tq, rep, None, Q), rules.no_target_rencana_aksi(tq)))
+    for t_col, why_col, raw_col, cap_col, t_rule, no_target in readings:
+        T_ = _c(t_col, r)
+        c[t_col] = F(fx.IF(S.eq(""), "", t_rule))
+        why = rules.capaian_reason(kind, ind.polarity, Y, T_, X, empty, no_target=no_target)
+        c[why_col] = F(fx.IF(S.eq(""), "", why))
+        c[raw_col] = F(fx.IF(_c(why_col, r).eq(""), fx.IF(S.eq(""), "", rules.capaian_value(
+            kind, ind.polarity, Y, T_, X)), ""))
+        c[cap_col] = F(fx.IF(S.eq(""), "", rules.capaian(_c(why_col, r), _c(raw_col, r))))
 
     # Keterangan: why a row needs attention (not found, stale, negative, incomplete); on a parent row
     # also where its realisasi comes from.

@@ -39,7 +39,8 @@ from xl_sakip.sheets.names import TEMPLATE_SHEET
 
 _NUMERIC = re.compile(r"^\s*[-+]?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?\s*%?\s*$")
 MASTER_SHEETS = (s.SHEET_POSITIONS, s.SHEET_INDICATORS, s.SHEET_SETTINGS, s.SHEET_BANDS, s.SHEET_GRADES,
-                 s.SHEET_IPK, s.SHEET_IPK_SUB, s.SHEET_IPK_STATUS)
+                 s.SHEET_IPK, s.SHEET_IPK_SUB, s.SHEET_IPK_STATUS,
+                 *(y[0] for y in s.YEAR_SHEETS))  # Renstra, Riwayat, Narasi: read when present
 
 
 def excel_input(v: p.Content) -> Any:
@@ -274,6 +275,11 @@ def edited_sheets_in_book(book: Any, cascade: Cascade | None) -> list[EditedShee
 def read_cascade(book: Any) -> Cascade:
     """The master of the open book, read by the same reader as the files, from an in-memory workbook of
     its values (one values read per master sheet; no file is written)."""
+    return read_cascade_with_rows(book)[0]
+
+
+def read_cascade_with_rows(book: Any):  # -> (Cascade, reader.MasterRows)
+    """`read_cascade` and where the master's rows are (and which Pengaturan rows it lacks)."""
     import openpyxl
 
     from xl_sakip.book.reader import read_master_workbook
@@ -288,7 +294,7 @@ def read_cascade(book: Any) -> Cascade:
         ws = wb.create_sheet(name)
         for row in values or []:
             ws.append(list(row))
-    return read_master_workbook(wb, _book_name(ob.book))[0]
+    return read_master_workbook(wb, _book_name(ob.book))
 
 
 def _book_name(book: Any) -> str:
@@ -569,7 +575,15 @@ def regenerate_book(book: Any, *, force: bool = False, progress=None) -> BookRes
     from xl_sakip.sheets.replan import plan_for
 
     ob = _open(book)
-    cascade = read_cascade(ob)
+    cascade, rows = read_cascade_with_rows(ob)
+    # The unit sheets' formulas read setTriwulanLaporan: a workbook of an older version lacks the row (and
+    # the name), which only the headless regenerate adds (it rewrites Pengaturan in the closed file).
+    quarter = next(x.label for x in s.SETTINGS if x.field == "settings.reporting_quarter")
+    if quarter in rows.missing_settings:
+        raise UserError(f"Workbook ini dibuat oleh versi xl-sakip yang lebih lama: sheet {s.SHEET_SETTINGS} "
+                        f"belum memiliki baris '{quarter}'. Simpan dan tutup workbook, jalankan 'xl-sakip "
+                        "regenerate' pada file itu sekali (baris itu ditambahkan), buka lagi, lalu klik Buat "
+                        "Ulang Sheet Unit.")
     # One sheet per key, the first in workbook order: a copy of a generated sheet (it carries the same
     # marker) must not take the name, or the original, which formulas point at, would be the one deleted.
     first: dict[tuple[str, str], str] = {}

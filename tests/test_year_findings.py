@@ -1,0 +1,76 @@
+"""Findings of the SAKIP year: a low capaian without faktor penghambat, evidence paths, unknown IDs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xl_sakip.book.findings_sheet import run_check
+from xl_sakip.book.writer import write_master
+from xl_sakip.core.models import Cascade, Indicator, Narrative, PastYear, Position, RenstraTarget, Settings
+from xl_sakip.core.validation import RULES, check
+
+
+def cascade(**settings: object) -> Cascade:
+    def ind(i: str, r2: float) -> Indicator:  # target 100, realisasi TW1 10, TW2 r2 - 10: sum r2
+        return Indicator(id=i, position="P01", sasaran_no=1, sasaran="S", indikator=f"Indikator {i}",
+                         target=100, target_text="100 orang", realisasi_q=[10, r2 - 10, None, None])
+
+    return Cascade(
+        settings=Settings(office="Dinas Uji", year=2024, reporting_quarter=2, **settings),
+        positions=[Position(code="P01", title="KEPALA DINAS", order=0)],
+        indicators=[ind("P01-1.1", 40), ind("P01-1.2", 55), ind("P01-1.3", 80), ind("P01-1.4", 30)],
+        narratives=[
+            Narrative(id="P01-1.1", quarter=2, pendukung="ada", upaya="kerja keras"),  # no penghambat
+            Narrative(id="P01-1.4", quarter=2, penghambat="anggaran terlambat", bukti="bukti/tw2.pdf"),
+            Narrative(id="P01-1.3", quarter=1, bukti="https://contoh.go.id/bukti.pdf"),
+            Narrative(id="P01-1.3", quarter=2, bukti="ada.pdf"),
+            Narrative(id="P09-9.9", quarter=2, penghambat="x"),
+        ],
+        history=[PastYear(id="P01-1.1", year=2023, realisasi=90), PastYear(id="P01-1.2", year=2023),
+                 PastYear(id="P01-1.3", year=2023)],
+        renstra=[RenstraTarget(id="P00-0.0", year=2026, target=5)],
+    )
+
+
+def test_codes_are_registered() -> None:
+    for code in ("NARASI_PENGHAMBAT_KOSONG", "BUKTI_TIDAK_DITEMUKAN", "ID_TAHUNAN_TIDAK_DIKENAL",
+                 "INDIKATOR_BARU"):
+        assert code in RULES
+
+
+def test_findings_name_their_cells(tmp_path: Path) -> None:
+    path = write_master(cascade(), tmp_path / "m.xlsm")
+    (tmp_path / "ada.pdf").write_bytes(b"%PDF")
+    found = {(f.code, f.indicator_id): f for f in run_check(path).findings}
+    # Capaian s.d. TW2: 40 / 100 = 40 % (Sangat Rendah: up to 50), 55 % (Rendah: 50-65), 80 % (Tinggi),
+    # 30 % (Sangat Rendah, but explained).
+    f = found[("NARASI_PENGHAMBAT_KOSONG", "P01-1.1")]
+    assert f.severity.value == "peringatan" and f.cell == "Narasi!D2" and f.actual == 40
+    assert "Sangat Rendah" in f.message
+    f = found[("NARASI_PENGHAMBAT_KOSONG", "P01-1.2")]
+    assert f.cell == "Indikator!A3"
+    assert "tambahkan baris di sheet Narasi (ID P01-1.2, Triwulan 2)" in f.message
+    assert ("NARASI_PENGHAMBAT_KOSONG", "P01-1.3") not in found
+    assert ("NARASI_PENGHAMBAT_KOSONG", "P01-1.4") not in found
+    # Only the missing local path; the link and the file beside the workbook are fine.
+    assert [(k, f.cell) for k, f in found.items() if k[0] == "BUKTI_TIDAK_DITEMUKAN"] == [
+        (("BUKTI_TIDAK_DITEMUKAN", "P01-1.4"), "Narasi!F3")]
+    assert found[("ID_TAHUNAN_TIDAK_DIKENAL", "P09-9.9")].cell == "Narasi!A6"
+    assert found[("ID_TAHUNAN_TIDAK_DIKENAL", "P00-0.0")].cell == "Renstra!A2"
+    # P01-1.4 has no 2023 row in Riwayat while the others have one: new this year.
+    assert [k[1] for k in found if k[0] == "INDIKATOR_BARU"] == ["P01-1.4"]
+    assert found[("INDIKATOR_BARU", "P01-1.4")].severity.value == "info"
+
+
+def test_the_office_chooses_the_categories() -> None:
+    codes = [(f.code, f.indicator_id) for f in check(cascade(explain_categories="Tinggi"))]
+    assert ("NARASI_PENGHAMBAT_KOSONG", "P01-1.3") in codes
+    assert ("NARASI_PENGHAMBAT_KOSONG", "P01-1.1") not in codes
+    assert not [c for c in check(cascade(explain_categories="")) if c.code == "NARASI_PENGHAMBAT_KOSONG"]
+
+
+def test_quarters_after_the_reporting_quarter_do_not_count() -> None:
+    c = cascade()
+    c.settings.reporting_quarter = 1  # TW1: 10 % for every indicator; narratives of TW2 do not explain it
+    codes = [f.indicator_id for f in check(c) if f.code == "NARASI_PENGHAMBAT_KOSONG"]
+    assert codes == ["P01-1.1", "P01-1.2", "P01-1.3", "P01-1.4"]
