@@ -43,6 +43,7 @@ from pydantic import BaseModel, ValidationError
 
 from xl_sakip.book import schema as s
 from xl_sakip.book.schema import Column
+from xl_sakip.core.budget import BudgetItem, BudgetLevel
 from xl_sakip.core.findings import Finding, Locator, Severity
 from xl_sakip.core.graph import cycles
 from xl_sakip.core.models import (
@@ -75,12 +76,14 @@ _BAD = object()  # a cell whose problem has been recorded
 #: Enum of each indicator column that holds a drop-down value.
 INDICATOR_ENUMS: dict[str, type[Enum]] = {
     "kind": Kind, "polarity": Polarity, "aggregation": Aggregation, "rollup": RollUp,
+    "level": BudgetLevel,  # the Anggaran sheet
 }
 #: Numeric fields of the models, by type; any other field is text.
 INT_FIELDS = frozenset({"eselon", "order", "sasaran_no", "source_line", "no", "settings.year",
                         "settings.reporting_quarter"})
 FLOAT_FIELDS = frozenset({
     "target", "target_upper", "lower", "upper", "score", "max_value", "settings.capaian_cap",
+    "pagu", "pagu_perubahan", *(f"spent_q.{i}" for i in range(QUARTERS)),
     *(f"{q}.{i}" for q in ("numerator_q", "denominator_q") for i in range(QUARTERS)),
 })
 VALUE_FIELDS = frozenset(f"{q}.{i}" for q in ("target_q", "realisasi_q") for i in range(QUARTERS))
@@ -110,12 +113,16 @@ class MasterRows(BaseModel):
     #: What the formulas need beyond the values (stray spaces, tables, defined names): `check` reports these
     #: findings (galat), `regenerate` repairs them (book/integrity.py, writer.repair_workbook).
     damaged: list[Finding] = []
+    #: Worksheet row of each row of Cascade.budget (same order), and model field -> column letter.
+    budget_rows: list[int] = []
+    budget_columns: dict[str, str] = {}
 
     def locator(self) -> Locator:
         """What the core needs to name the cell of a finding ("Indikator!G12")."""
         return Locator(self.indicator_rows, self.position_rows, self.indicator_columns, self.position_columns,
                        indicator_sheet=s.SHEET_INDICATORS, position_sheet=s.SHEET_POSITIONS,
-                       settings=self.settings_cells)
+                       settings=self.settings_cells, budget_rows=self.budget_rows,
+                       budget_columns=self.budget_columns, budget_sheet=s.SHEET_BUDGET)
 
 
 def read_master(path: str | Path, *, strict: bool = True) -> Cascade:
@@ -140,15 +147,17 @@ def read_master_workbook(wb: Workbook, path: str | Path, *, strict: bool = True
     settings, above_label, missing_settings = _read_settings(wb, problems)
     reference = _read_reference(wb, problems, above_label)
     settings_cells = _setting_cells(wb, problems)
+    budget, budget_rows, budget_columns = _read_budget(wb, problems)
     if strict:
         _refuse_unusable(settings, positions, indicators, settings_cells, problems)
     problems.raise_if_any(path)
-    cascade = Cascade(settings=settings, positions=positions, indicators=indicators, reference=reference)
+    cascade = Cascade(settings=settings, positions=positions, indicators=indicators, reference=reference,
+                      budget=budget)
     rows = MasterRows(indicator_rows=where_indicators[0], position_rows=where_positions[0],
                       indicator_columns=where_indicators[1], position_columns=where_positions[1],
                       missing_settings=missing_settings, settings_cells=settings_cells,
-                      missing_sheets=[n for n in (s.SHEET_XLWINGS_CONF,) if n not in wb.sheetnames],
-                      damaged=_damaged(wb))
+                      missing_sheets=[n for n in OPTIONAL_SHEETS if n not in wb.sheetnames],
+                      damaged=_damaged(wb), budget_rows=budget_rows, budget_columns=budget_columns)
     return cascade, rows
 
 
@@ -263,7 +272,10 @@ def _open(path: Path) -> Workbook:
 #: ones, hundreds in a regenerated workbook, and the users' own) is not parsed: `load_master_sheets`.
 READ_SHEETS = frozenset(n.casefold() for n in (
     s.SHEET_POSITIONS, s.SHEET_INDICATORS, s.SHEET_SETTINGS, s.SHEET_BANDS, s.SHEET_GRADES, s.SHEET_IPK,
-    s.SHEET_IPK_SUB, s.SHEET_IPK_STATUS))
+    s.SHEET_IPK_SUB, s.SHEET_IPK_STATUS, s.SHEET_BUDGET))
+#: Sheets an older workbook may lack without being unusable: read as empty, listed in
+#: MasterRows.missing_sheets; regenerate adds the master sheets among them (empty, with headers).
+OPTIONAL_SHEETS = (s.SHEET_XLWINGS_CONF, s.SHEET_BUDGET)
 
 
 class _MasterSheetsReader(ExcelReader):
@@ -984,3 +996,21 @@ def _read_table(
         if item is not None:
             out.append(item)
     return out
+
+
+def _read_budget(wb: Workbook, problems: _Problems) -> tuple[list[BudgetItem], list[int], dict[str, str]]:
+    """The Anggaran sheet (issue 15): its rows, their worksheet rows and the columns found by header. An
+    older workbook without the sheet has an empty budget (regenerate adds the sheet). Codes, levels,
+    positions and links are checked by `check` (core/validation.py, ANGGARAN_...), naming the cell."""
+    if s.SHEET_BUDGET not in wb.sheetnames:
+        return [], [], {}
+    sheet = _Sheet(wb, s.SHEET_BUDGET, s.BUDGET_COLUMNS, problems)
+    items: list[BudgetItem] = []
+    rows: list[int] = []
+    for row in sheet.rows():
+        fields = _fields(row, s.BUDGET_COLUMNS)
+        item = row.build(BudgetItem, fields)
+        if item is not None:
+            items.append(item)
+            rows.append(row.row)
+    return items, rows, sheet.letters()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from xl_sakip.core.budget import BudgetLevel
 from xl_sakip.core.models import Aggregation, Kind, Polarity, RollUp
 
 SHEET_INSTRUCTIONS = "Petunjuk"
@@ -22,6 +23,7 @@ SHEET_IPK_SUB = "Ref_SubIPK"
 SHEET_IPK_STATUS = "Ref_StatusIPK"
 SHEET_LISTS = "Ref_Daftar"  # value lists behind the drop-downs
 SHEET_XLWINGS_CONF = "xlwings.conf"
+SHEET_BUDGET = "Anggaran"  # issue 15; an older workbook gets it on regenerate
 
 TABLE_POSITIONS = "tblJabatan"
 TABLE_INDICATORS = "tblIndikator"
@@ -272,3 +274,25 @@ LISTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 XLWINGS_CONF: tuple[tuple[str, str], ...] = (("UDF Modules", "udfs"),)
+
+
+# --- Anggaran (issue 15): Program -> Kegiatan -> Sub Kegiatan with pagu and realisasi per quarter --------
+
+TABLE_BUDGET = "tblAnggaran"
+#: Rupiah without decimals, Indonesian formatting (the locale code 421: Rp 1.250.000 in LibreOffice and in
+#: an Indonesian Excel).
+RUPIAH = '[$Rp-421] #,##0'
+#: The levels a row can have (the drop-down, a list typed into the validation itself).
+BUDGET_LEVELS = tuple(level.value for level in BudgetLevel)
+
+BUDGET_COLUMNS: tuple[Column, ...] = (
+    Column("Level", "level", 13, required=True),
+    Column("Kode", "code", 20, "@", required=True),
+    Column("Nama Program/Kegiatan/Sub Kegiatan", "name", 50, required=True),
+    Column("Kode Jabatan", "position", 11),
+    Column("Mendukung ID", "supports", 12),
+    Column("Pagu", "pagu", 18, RUPIAH),
+    Column("Pagu Perubahan", "pagu_perubahan", 18, RUPIAH),
+    *(Column(f"Realisasi Anggaran {q}", f"spent_q.{i}", 18, RUPIAH) for i, q in enumerate(Q)),
+    Column("Keterangan", "note", 30),
+)

@@ -85,6 +85,7 @@ def build_master(cascade: Cascade) -> Workbook:
     _instructions_sheet(wb, cascade)
     _positions_sheet(wb, cascade)
     _indicators_sheet(wb, cascade)
+    budget_sheet(wb, cascade)
     _settings_sheet(wb, cascade)
     _reference_sheets(wb, cascade)
     _lists_sheet(wb)
@@ -159,6 +160,40 @@ def _indicators_sheet(wb: Workbook, cascade: Cascade) -> None:
         header = _header(s.INDICATOR_COLUMNS, field)
         _list_validation(ws, f"{col}2:{col}{last + SPARE_ROWS}", name, header, what)
     _define(wb, s.LIST_INDICATOR_IDS, f"{s.TABLE_INDICATORS}[{_header(s.INDICATOR_COLUMNS, 'id')}]")
+
+
+#: Drop-downs of the Anggaran table: field -> (list formula, what it holds).
+BUDGET_DROPDOWNS: dict[str, tuple[str, str]] = {
+    "level": ('"' + ",".join(s.BUDGET_LEVELS) + '"', ", ".join(s.BUDGET_LEVELS)),
+    "position": (s.LIST_POSITION_CODES, "kode jabatan (kolom Kode sheet Jabatan)"),
+    "supports": (s.LIST_INDICATOR_IDS, "ID indikator (kolom ID sheet Indikator)"),
+}
+#: Amount columns: a number of rupiah, 0 or more.
+BUDGET_AMOUNTS = ("pagu", "pagu_perubahan", *(f"spent_q.{i}" for i in range(len(s.Q))))
+BUDGET_INPUT_FIELDS = frozenset(f"spent_q.{i}" for i in range(len(s.Q)))
+
+
+def budget_sheet(wb: Workbook, cascade: Cascade, index: int | None = None) -> Worksheet:
+    """The Anggaran sheet (issue 15): the table of programs, kegiatan and sub kegiatan with their amounts,
+    drop-downs and a check on amounts. Also used by regenerate to add the sheet, empty, to an older
+    workbook (`index`: where)."""
+    ws = wb.create_sheet(s.SHEET_BUDGET, index)
+    rows = [[_field(b, c.field) for c in s.BUDGET_COLUMNS] for b in cascade.budget]
+    last = _table(ws, s.TABLE_BUDGET, s.BUDGET_COLUMNS, rows, input_fields=BUDGET_INPUT_FIELDS)
+    ws.freeze_panes = "C2"
+    _print_setup(ws, landscape=True, paper=Worksheet.PAPERSIZE_A3, title_rows="1:1")
+    for field, (source, what) in BUDGET_DROPDOWNS.items():
+        col = _letter(s.BUDGET_COLUMNS, field)
+        _list_validation(ws, f"{col}2:{col}{last + SPARE_ROWS}", source, _header(s.BUDGET_COLUMNS, field),
+                         what)
+    first, end = _letter(s.BUDGET_COLUMNS, BUDGET_AMOUNTS[0]), _letter(s.BUDGET_COLUMNS, BUDGET_AMOUNTS[-1])
+    dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                        showErrorMessage=True, errorStyle="stop", errorTitle="Jumlah rupiah tidak valid",
+                        error="Isi jumlah rupiah sebagai angka 0 atau lebih, tanpa titik ribuan yang diketik "
+                              "sebagai teks (misalnya 1250000).")
+    dv.add(f"{first}2:{end}{last + SPARE_ROWS}")
+    ws.add_data_validation(dv)
+    return ws
 
 
 def _settings_sheet(wb: Workbook, cascade: Cascade) -> None:

@@ -93,6 +93,9 @@ class Locator:
         indicator_sheet: str = "",
         position_sheet: str = "",
         settings: dict[str, str] | None = None,
+        budget_rows: list[int] | None = None,
+        budget_columns: dict[str, str] | None = None,
+        budget_sheet: str = "",
     ) -> None:
         self.rows = rows or {}
         self.position_rows = position_rows or {}
@@ -101,6 +104,9 @@ class Locator:
         self.indicator_sheet = indicator_sheet
         self.position_sheet = position_sheet
         self.settings = settings or {}  # setting field ("settings.year") -> its value cell ("Pengaturan!B3")
+        self.budget_rows = budget_rows or []  # worksheet row of each Cascade.budget row (issue 15)
+        self.budget_columns = budget_columns or {}
+        self.budget_sheet = budget_sheet
 
     def indicator(self, ind_id: str | None, field: str = "id") -> str | None:
         row = self.rows.get(ind_id) if ind_id else None
@@ -116,6 +122,11 @@ class Locator:
         if sheet == self.position_sheet and sheet:
             return f"{sheet}!{self.position_columns.get('code', 'A')}2"
         return None
+
+    def budget(self, index: int, field: str = "code") -> str | None:
+        """The cell of `field` in the `index`-th row of the Anggaran table ("Anggaran!F5")."""
+        row = self.budget_rows[index] if 0 <= index < len(self.budget_rows) else None
+        return _address(self.budget_sheet, self.budget_columns, field, "code", row)
 
     def position(self, code: str | None, field: str = "code") -> str | None:
         row = self.position_rows.get(code) if code else None

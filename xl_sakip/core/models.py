@@ -10,6 +10,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from xl_sakip.core.budget import BudgetItem
+
 QUARTERS = 4
 
 #: A realised value: a number, or a grade code such as "BB" for grade indicators.
@@ -185,6 +187,7 @@ class Cascade(BaseModel):
     positions: list[Position] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
     reference: Reference | None = None
+    budget: list[BudgetItem] = Field(default_factory=list)  # the Anggaran sheet (issue 15)
 
     @model_validator(mode="after")
     def _fill_reference(self) -> Cascade:

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 
 from xl_sakip.core.aggregate import NotANumber, is_empty, to_number
+from xl_sakip.core.budget_checks import check_budget
 from xl_sakip.core.capaian import find_grade
 from xl_sakip.core.categories import check_bands
 from xl_sakip.core.findings import Finding, Locator, Severity, sort_findings
@@ -76,6 +77,14 @@ RULES: dict[str, tuple[Severity, str]] = {
     "KATEGORI_BATAS_TERBALIK": (E, "a band whose lower bound is not below its upper bound"),
     "KATEGORI_CELAH": (E, "capaian values that fall in no band"),
     "KATEGORI_TUMPANG_TINDIH": (E, "bands that overlap"),
+    # the Anggaran sheet (core/budget_checks.py, issue 15)
+    "ANGGARAN_KODE_GANDA": (E, "a Program/Kegiatan/Sub Kegiatan code used twice (ignoring case)"),
+    "ANGGARAN_TANPA_INDUK": (E, "a Sub Kegiatan under no Kegiatan, or a Kegiatan under no Program (by code)"),
+    "ANGGARAN_JABATAN_TIDAK_DIKENAL": (E, "a budget row's Kode Jabatan that does not exist"),
+    "ANGGARAN_LINK_TIDAK_DIKENAL": (E, "a budget row's Mendukung ID that does not exist"),
+    "ANGGARAN_NEGATIF": (E, "a negative pagu or realisasi anggaran"),
+    "ANGGARAN_REALISASI_MELEBIHI_PAGU": (E, "a Sub Kegiatan's realisasi TW1-TW4 above its pagu in force"),
+    "ANGGARAN_DI_INDUK": (W, "amounts on a Program or Kegiatan row: not used (the Sub Kegiatan sum is)"),
 }
 
 #: Known misspellings of the seed and their correct form; data, extend freely (whole words, any case).
@@ -109,6 +118,7 @@ RESERVED_SHEET_NAMES = {
     "ringkasan",
     "template_unit",
     "history",
+    "anggaran",
 }
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 MAX_SHEET_NAME = 31
@@ -597,6 +607,7 @@ def check(cascade: Cascade, locator: Locator | None = None) -> list[Finding]:
         out.extend(check_indicator(ind, ref, loc))
     out.extend(check_rollup(cascade, loc))
     out.extend(check_bands(ref))
+    out.extend(check_budget(cascade, loc))
     return sort_findings(out)
 
 
