@@ -90,7 +90,8 @@ VALUE_FIELDS = frozenset(f"{q}.{i}" for q in ("target_q", "realisasi_q") for i i
 REQUIRED_SETTINGS = frozenset({"settings.year", "settings.lower_is_better_formula"})
 #: What to do when a model validator rejects a value of these fields.
 VALUE_HINTS = {"lower_is_better_formula": 'isi "2T-R" atau "T/R"',
-               "reporting_quarter": "isi 1, 2, 3 atau 4"}
+               "reporting_quarter": "isi 1, 2, 3 atau 4",
+               "efficiency_formula": 'isi "capaian-serapan", "EKA" atau "sisa anggaran"'}
 #: Text fields whose empty cell means None in the model (the others mean "").
 OPTIONAL_TEXT = frozenset({"parent", "official_name", "nip", "satuan", "supports"})
 #: Codes, IDs and list values: surrounding spaces are typing noise, not data.

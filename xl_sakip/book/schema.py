@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from xl_sakip.core import rules
 from xl_sakip.core.budget import BudgetLevel
 from xl_sakip.core.models import Aggregation, Kind, Polarity, RollUp
 
@@ -250,6 +251,10 @@ SETTINGS: tuple[Setting, ...] = (
     # Rows added by later versions go last: an older workbook gets them appended (regenerate).
     Setting("Laporan s.d. Triwulan", "settings.reporting_quarter", "setTriwulanLaporan", "0",
             "1, 2, 3 atau 4: laporan sampai dengan triwulan ini; triwulan sesudahnya diabaikan."),
+    Setting("Rumus Efisiensi", "settings.efficiency_formula", "setRumusEfisiensi", "@",
+            "capaian-serapan: capaian kinerja - serapan anggaran (di atas +5 efisien, -5 s.d. +5 cukup, di "
+            "bawah -5 kurang efisien). EKA: rumus Kemenkeu, nilai efisiensi = 50% + (E/20) x 50%. sisa "
+            "anggaran: bagian pagu yang tidak terserap bila target tercapai. Kosong: capaian-serapan."),
 )
 
 # Drop-down lists: columns of the Ref_Daftar sheet, each with a workbook-level defined name.
@@ -278,7 +283,7 @@ XLWINGS_CONF: tuple[tuple[str, str], ...] = (("UDF Modules", "udfs"),)
 
 # --- Anggaran (issue 15): Program -> Kegiatan -> Sub Kegiatan with pagu and realisasi per quarter --------
 
-TABLE_BUDGET = "tblAnggaran"
+TABLE_BUDGET = rules.TABLE_BUDGET  # the rules read these columns: their names come from core/rules.py
 #: Rupiah without decimals, Indonesian formatting (the locale code 421: Rp 1.250.000 in LibreOffice and in
 #: an Indonesian Excel).
 RUPIAH = '[$Rp-421] #,##0'
@@ -286,13 +291,13 @@ RUPIAH = '[$Rp-421] #,##0'
 BUDGET_LEVELS = tuple(level.value for level in BudgetLevel)
 
 BUDGET_COLUMNS: tuple[Column, ...] = (
-    Column("Level", "level", 13, required=True),
-    Column("Kode", "code", 20, "@", required=True),
+    Column(rules.BUDGET_LEVEL_HEADER, "level", 13, required=True),
+    Column(rules.BUDGET_CODE_HEADER, "code", 20, "@", required=True),
     Column("Nama Program/Kegiatan/Sub Kegiatan", "name", 50, required=True),
     Column("Kode Jabatan", "position", 11),
     Column("Mendukung ID", "supports", 12),
-    Column("Pagu", "pagu", 18, RUPIAH),
-    Column("Pagu Perubahan", "pagu_perubahan", 18, RUPIAH),
-    *(Column(f"Realisasi Anggaran {q}", f"spent_q.{i}", 18, RUPIAH) for i, q in enumerate(Q)),
+    Column(rules.BUDGET_PAGU_HEADER, "pagu", 18, RUPIAH),
+    Column(rules.BUDGET_PAGU_P_HEADER, "pagu_perubahan", 18, RUPIAH),
+    *(Column(h, f"spent_q.{i}", 18, RUPIAH) for i, h in enumerate(rules.BUDGET_SPENT_HEADERS)),
     Column("Keterangan", "note", 30),
 )

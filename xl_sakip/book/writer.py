@@ -29,6 +29,7 @@ from xl_sakip.book.cells import TOP, WRAP, formula, put, row_height, style_heade
 from xl_sakip.book.macro_parts import MacroParts
 from xl_sakip.book.package import save_workbook
 from xl_sakip.core.models import Cascade
+from xl_sakip.core.rules import EFFICIENCY_FORMULAS
 
 #: Rows below the last data row that still get the drop-downs and formats, so that new rows have them.
 SPARE_ROWS = 500
@@ -221,6 +222,9 @@ def write_setting_row(wb: Workbook, ws: Worksheet, row: int, setting: s.Setting,
     _define(wb, setting.name, f"{quote_sheetname(ws.title)}!$B${row}")
     if setting.field == "settings.lower_is_better_formula":
         _list_validation(ws, f"B{row}", s.LIST_LOWER_FORMULA, setting.label, "2T-R atau T/R", blank=False)
+    if setting.field == "settings.efficiency_formula":  # a list in the validation: Ref_Daftar stays as it was
+        _list_validation(ws, f"B{row}", '"' + ",".join(EFFICIENCY_FORMULAS) + '"', setting.label,
+                         ", ".join(EFFICIENCY_FORMULAS))
 
 
 def _reference_sheets(wb: Workbook, cascade: Cascade) -> None:

@@ -8,11 +8,12 @@ would hold them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
 from xl_sakip.core import rules
+from xl_sakip.core.budget import BudgetItem
 from xl_sakip.core.formula import EMPTY, Arr, Env, Expr, Scalar, Value, Var, evaluate_raw
 from xl_sakip.core.models import Aggregation, Kind, Polarity, Reference, Settings
 
@@ -32,10 +33,11 @@ class RulesEnv(Env):
     """Reference tables and settings from the model; variables bound by name."""
 
     def __init__(self, settings: Settings | None, reference: Reference | None,
-                 variables: Mapping[str, Any] | None = None) -> None:
+                 variables: Mapping[str, Any] | None = None, budget: Sequence[BudgetItem] = ()) -> None:
         self.settings = settings or Settings()
         self._reference = reference
         self.variables = dict(variables or {})
+        self.budget = tuple(budget)  # the Anggaran table (issue 15)
 
     @property
     def reference(self) -> Reference:
@@ -48,6 +50,7 @@ class RulesEnv(Env):
     def with_vars(self, **variables: Any) -> RulesEnv:
         env = RulesEnv.__new__(RulesEnv)
         env.settings, env._reference = self.settings, self._reference
+        env.budget = self.budget
         env.variables = variables
         return env
 
@@ -63,6 +66,8 @@ class RulesEnv(Env):
         if table == rules.TABLE_GRADES:
             field = ("scale", "code", "score", "description")[rules.GRADE_HEADERS.index(column)]
             return Arr(scalar(getattr(g, field)) for g in ref.grades)
+        if table == rules.TABLE_BUDGET:
+            return budget_column(self.budget, column)
         raise KeyError(f"{table}[{column}]")
 
     def table_rows(self, table: str) -> Arr:
@@ -78,7 +83,23 @@ class RulesEnv(Env):
             return self.reference.above_target_label or EMPTY
         if name == rules.NAME_QUARTER:
             return float(self.settings.reporting_quarter)
+        if name == rules.NAME_EFFICIENCY:
+            return self.settings.efficiency_formula
         raise KeyError(name)
+
+
+def budget_column(budget: Sequence[BudgetItem], column: str) -> Arr:
+    """A column of tblAnggaran as the workbook holds it, from the model."""
+    if column == rules.BUDGET_LEVEL_HEADER:
+        return Arr(b.level.value for b in budget)
+    if column == rules.BUDGET_CODE_HEADER:
+        return Arr(b.code for b in budget)
+    if column == rules.BUDGET_PAGU_HEADER:
+        return Arr(scalar(b.pagu) for b in budget)
+    if column == rules.BUDGET_PAGU_P_HEADER:
+        return Arr(scalar(b.pagu_perubahan) for b in budget)
+    q = rules.BUDGET_SPENT_HEADERS.index(column)
+    return Arr(scalar(b.spent_q[q]) for b in budget)
 
 
 PLAIN = RulesEnv(None, None)  # default settings and reference: for rules that read neither

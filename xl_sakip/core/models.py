@@ -153,6 +153,19 @@ class Settings(BaseModel):
     lower_is_better_formula: str = "2T-R"  # or "T/R" (AKSARA e-SAKIP)
     # The report is "s.d. TW n": quarters after n are ignored even when filled (issue 14).
     reporting_quarter: int = 4
+    # How efficiency is measured (issue 15; core/rules.py): "capaian-serapan", "EKA" or "sisa anggaran".
+    efficiency_formula: str = "capaian-serapan"
+
+    @field_validator("efficiency_formula", mode="before")
+    @classmethod
+    def _efficiency(cls, v: object) -> object:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return "capaian-serapan"  # an empty cell: the default
+        choices = {"capaian-serapan": "capaian-serapan", "eka": "EKA", "sisa anggaran": "sisa anggaran"}
+        key = " ".join(str(v).split()).casefold()
+        if key not in choices:
+            raise ValueError('must be "capaian-serapan", "EKA" or "sisa anggaran"')
+        return choices[key]
 
     @field_validator("reporting_quarter", mode="before")
     @classmethod

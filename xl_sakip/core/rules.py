@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from xl_sakip.core import words as w
 from xl_sakip.core.formula import (
     AND,
+    AVERAGE,
     COUNT,
     COUNTIF,
     COUNTIFS,
@@ -409,3 +410,125 @@ def empty_reason(covered: Expr | None) -> Expr:
     if covered is None:
         return text(w.NO_REALISASI)
     return IF(covered, w.NO_REALISASI, w.PARTIAL_EMPTY)
+
+
+# --- budget and PK versions (issue 15)
+#
+# Serapan (budget absorption) to date = realisasi anggaran of quarters 1..the reporting quarter ÷ the pagu
+# in force (the pagu perubahan where typed, else the pagu), × 100. Amounts are typed on Sub Kegiatan rows;
+# a Program or Kegiatan has the sum of the Sub Kegiatan whose code begins with its code and a dot. An
+# empty realisasi anggaran counts as nothing spent (money is recorded when it is spent), unlike an
+# indicator's realisasi.
+#
+# Efficiency, chosen in Pengaturan (setRumusEfisiensi; domain.md, "Efficiency"):
+# - "capaian-serapan" (default): capaian kinerja − serapan anggaran, in points, rounded to 2 decimals;
+#   above +5 efisien, from −5 to +5 cukup, below −5 kurang efisien;
+# - "EKA" (Kemenkeu): E = (1/n) Σ [1 − (RA/RV)/(PA/TV)] × 100 %, where RA/PA is the serapan and RV/TV the
+#   capaian of output i, so each term is 1 − serapan/capaian; nilai efisiensi = 50 % + (E/20) × 50 %. The
+#   outputs of a position are its sasaran with a budget; a sasaran is one output. Not capped (no rule
+#   found for a cap);
+# - "sisa anggaran": where the target is met (capaian ≥ 100, rounded to 2 decimals), the share of the
+#   pagu left unspent, 100 − serapan; otherwise no value ("target belum tercapai").
+# The capaian kinerja of a sasaran or a position is the mean of its indicators' capaian that are numbers.
+
+TABLE_BUDGET = "tblAnggaran"
+BUDGET_LEVEL_HEADER, BUDGET_CODE_HEADER = "Level", "Kode"
+BUDGET_PAGU_HEADER, BUDGET_PAGU_P_HEADER = "Pagu", "Pagu Perubahan"
+BUDGET_SPENT_HEADERS = tuple(f"Realisasi Anggaran TW{q}" for q in range(1, 5))
+BUDGET_LEVEL = TableCol(TABLE_BUDGET, BUDGET_LEVEL_HEADER)
+BUDGET_CODE = TableCol(TABLE_BUDGET, BUDGET_CODE_HEADER)
+BUDGET_PAGU = TableCol(TABLE_BUDGET, BUDGET_PAGU_HEADER)
+BUDGET_PAGU_P = TableCol(TABLE_BUDGET, BUDGET_PAGU_P_HEADER)
+BUDGET_SPENT = tuple(TableCol(TABLE_BUDGET, h) for h in BUDGET_SPENT_HEADERS)
+SUB_LEVEL = "sub kegiatan"  # BudgetLevel.SUB: the level amounts are typed on
+
+NAME_EFFICIENCY = "setRumusEfisiensi"
+SET_EFFICIENCY = Name(NAME_EFFICIENCY)
+EFFICIENCY_GAP, EFFICIENCY_EKA, EFFICIENCY_UNSPENT = "capaian-serapan", "EKA", "sisa anggaran"
+EFFICIENCY_FORMULAS = (EFFICIENCY_GAP, EFFICIENCY_EKA, EFFICIENCY_UNSPENT)
+EFFICIENCY_BAND = 5  # points either side of 0: cukup
+
+
+def quarter_to_date() -> Expr:
+    """The reporting quarter (setTriwulanLaporan); an empty cell is the whole year."""
+    return IF(ISNUMBER(SET_QUARTER), SET_QUARTER, 4)
+
+
+def budget_sum(column: Expr, code: Expr, *criteria: Expr | str) -> Expr:
+    """The sum of `column` over the Sub Kegiatan rows that are `code` or inside it (code & ".*")."""
+    base = (BUDGET_LEVEL, SUB_LEVEL)
+    return (SUMIFS(column, *base, BUDGET_CODE, code, *criteria)
+            + SUMIFS(column, *base, BUDGET_CODE, code & ".*", *criteria))
+
+
+def budget_pagu(code: Expr) -> Expr:
+    """The pagu in force of `code`: each Sub Kegiatan's pagu perubahan where typed, else its pagu."""
+    return (budget_sum(BUDGET_PAGU_P, code) + budget_sum(BUDGET_PAGU, code)
+            - budget_sum(BUDGET_PAGU, code, BUDGET_PAGU_P, "<>"))
+
+
+def budget_spent(code: Expr) -> Expr:
+    """The realisasi anggaran of `code` in quarters 1..the reporting quarter."""
+    q = quarter_to_date()
+    out: Expr | None = None
+    for k, column in enumerate(BUDGET_SPENT, start=1):
+        term = IF(q.ge(k), budget_sum(column, code), 0)
+        out = term if out is None else out + term
+    assert out is not None
+    return out
+
+
+def serapan(spent: Expr, pagu: Expr) -> Expr:
+    """Serapan anggaran (%): realisasi ÷ pagu × 100; the reason when the pagu is 0 or empty."""
+    return IF(AND(ISNUMBER(pagu), N(pagu).ne(0)), spent / pagu * 100, w.NO_PAGU)
+
+
+def capaian_mean(*capaian_cells: Expr) -> Expr:
+    """The capaian kinerja of a sasaran or a position: the mean of the capaian that are numbers (a
+    capaian that cannot be computed is text and left out); "" when there is none."""
+    return IF(COUNT(*capaian_cells).eq(0), "", AVERAGE(*capaian_cells))
+
+
+def _both(cap: Expr, ser: Expr) -> Expr:
+    return AND(ISNUMBER(cap), ISNUMBER(ser))
+
+
+def eka_term(cap: Expr, ser: Expr) -> Expr:
+    """One output's EKA term × 100: (1 − serapan/capaian) × 100; "" without both; a reason at capaian 0."""
+    return IF(_both(cap, ser), IF(cap.eq(0), w.CAPAIAN_ZERO, (1 - ser / cap) * 100), "")
+
+
+def eka_mean(*terms: Expr) -> Expr:
+    """E: the mean of the outputs' EKA terms that are numbers; "" when there is none."""
+    return IF(COUNT(*terms).eq(0), "", AVERAGE(*terms))
+
+
+def _method() -> Expr:
+    return UPPER(TRIM(SET_EFFICIENCY))
+
+
+def efficiency(cap: Expr, ser: Expr, e: Expr) -> Expr:
+    """The efficiency figure by the setting: the gap capaian − serapan (points), the EKA nilai efisiensi
+    (%) from E, or the unspent share of the pagu where the target was met (%). "" when the inputs are
+    missing; text when the figure does not exist (target not met, no capaian)."""
+    gap = ROUND(cap - ser, 2)
+    eka = IF(ISNUMBER(e), ROUND(50 + e / 20 * 50, 2), IF(e.eq(""), w.NO_CAPAIAN, e))
+    unspent = IF(ROUND(cap, 2).ge(100), ROUND(100 - ser, 2), w.TARGET_NOT_MET)
+    return IF(NOT(ISNUMBER(ser)), "", IF(_method().eq(EFFICIENCY_EKA.upper()), eka,
+                                          IF(NOT(ISNUMBER(cap)), w.NO_CAPAIAN,
+                                             IF(_method().eq(EFFICIENCY_UNSPENT.upper()), unspent, gap))))
+
+
+def efficiency_label(cap: Expr, ser: Expr, value: Expr) -> Expr:
+    """The word beside the figure: for capaian − serapan its band (above +5 efisien, −5..+5 cukup, below
+    −5 kurang efisien); for sisa anggaran whether the target was met; none for EKA (the nilai speaks)."""
+    band = IF(value.gt(EFFICIENCY_BAND), w.EFFICIENT, IF(value.ge(-EFFICIENCY_BAND), w.FAIR, w.INEFFICIENT))
+    met = IF(ROUND(cap, 2).ge(100), w.TARGET_MET, "")
+    return IF(NOT(AND(ISNUMBER(value), _both(cap, ser))), "",
+              IF(_method().eq(EFFICIENCY_EKA.upper()), "",
+                 IF(_method().eq(EFFICIENCY_UNSPENT.upper()), met, band)))
+
+
+def budget_total(*amount_cells: Expr) -> Expr:
+    """The pagu or realisasi of several budget rows: their sum."""
+    return SUM(*amount_cells)

@@ -47,3 +47,14 @@ NEGATIVE_NOTE = "realisasi negatif di {quarters}: periksa sheet Indikator"
 
 def quarter(q: int) -> str:
     return f"TW{q}"
+
+# Budget and efficiency (issue 15)
+NO_PAGU = "pagu 0 atau belum diisi"
+EFFICIENT = "efisien"
+FAIR = "cukup"
+INEFFICIENT = "kurang efisien"
+TARGET_MET = "target tercapai"
+TARGET_NOT_MET = "target belum tercapai: tidak ada sisa anggaran yang dinilai"
+NO_CAPAIAN = "tidak ada capaian yang dapat dihitung"
+CAPAIAN_ZERO = "capaian 0: rumus EKA membagi dengan capaian"
+NO_BUDGET = "tidak ada anggaran"
