@@ -186,9 +186,11 @@ def compare(a: Scalar, b: Scalar) -> int | XlError:
 
 
 def xl_round(x: float, digits: int) -> float:
-    """ROUND: half away from zero on the decimal value as shown (2.675 -> 2.68), as Excel and LibreOffice."""
+    """ROUND: half away from zero on the decimal value as shown (2.675 -> 2.68), as Excel and LibreOffice.
+    The value is first taken to 15 significant digits, as both engines do: 1.595 reached by arithmetic as
+    1.5949999999999989 rounds to 1.6 there (LibreOffice's approxValue), so here too."""
     try:
-        d = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        d = Decimal(format(float(x), ".15g")).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
     except InvalidOperation:
         return x
     return float(d)

@@ -462,9 +462,9 @@ def budget_sum(column: Expr, code: Expr, *criteria: Expr | str) -> Expr:
 
 
 def budget_pagu(code: Expr) -> Expr:
-    """The pagu in force of `code`: each Sub Kegiatan's pagu perubahan where typed, else its pagu."""
-    return (budget_sum(BUDGET_PAGU_P, code) + budget_sum(BUDGET_PAGU, code)
-            - budget_sum(BUDGET_PAGU, code, BUDGET_PAGU_P, "<>"))
+    """The pagu in force of `code`: each Sub Kegiatan's pagu perubahan where typed, else its pagu (the
+    criterion "" picks the rows whose pagu perubahan is empty)."""
+    return budget_sum(BUDGET_PAGU_P, code) + budget_sum(BUDGET_PAGU, code, BUDGET_PAGU_P, "")
 
 
 def budget_spent(code: Expr) -> Expr:
