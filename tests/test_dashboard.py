@@ -28,11 +28,10 @@ from xl_sakip.dashboard import (
     DASHBOARD_SHEET,
     dashboard_layout,
     plan_dashboard,
-    unit_sheet_names,
-    write_report_sheets,
 )
 from xl_sakip.errors import UserError
 from xl_sakip.importer import read_seed
+from xl_sakip.kinds import unit_sheet_names, write_report_sheets
 from xl_sakip.regenerate import regenerate_workbook
 from xl_sakip.sample import apply_sample
 

@@ -29,7 +29,7 @@ from xl_sakip.core.categories import category
 from xl_sakip.core.models import Aggregation, Band, Cascade, Indicator, Kind, Polarity, Position, Settings
 from xl_sakip.core.reference import default_reference
 from xl_sakip.regenerate import regenerate
-from xl_sakip.sheets import plan as p
+from xl_sakip.sheets import unit_layout as ul
 
 BANDS = [Band(label="Sangat Rendah", lower=0, upper=50), Band(label="Rendah", lower=50, upper=65),
          Band(label="Sedang", lower=65, upper=75), Band(label="Tinggi", lower=75, upper=90),
@@ -105,10 +105,10 @@ def test_the_udfs_give_the_same():
 def _figures(book: openpyxl.Workbook) -> dict[str, tuple[object, object, object]]:
     ws = next(w for w in book.worksheets if w.title.startswith("P01"))
     out = {}
-    for r in range(p.FIRST_BODY_ROW, ws.max_row + 1):
-        iid = ws.cell(r, p.C_ID).value
+    for r in range(ul.FIRST_BODY_ROW, ws.max_row + 1):
+        iid = ws.cell(r, ul.C_ID).value
         if iid:
-            out[iid] = tuple(ws.cell(r, c).value for c in (p.C_CAPAIAN, p.C_KATEGORI, p.C_KET))
+            out[iid] = tuple(ws.cell(r, c).value for c in (ul.C_CAPAIAN, ul.C_KATEGORI, ul.C_KET))
     return out
 
 

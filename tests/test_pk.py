@@ -171,3 +171,16 @@ def test_pdfs_through_libreoffice(cascade, tmp_path: Path) -> None:
     assert "Nilai Laju Pertumbuhan PDRB per Tenaga Kerja" in second
     p03 = [" ".join(p.extract_text().split()) for p in PdfReader(by_code["P03"]).pages]
     assert len(p03) == 2 and "5 dokumen" in p03[1] and "SEKRETARIS" in p03[0]
+
+
+def test_lampiran_row_heights_follow_word_wrap(cascade) -> None:
+    """Row heights come from the one text-fit estimate (sheets/textfit.wrapped_lines, by words), so a
+    text is never cut off in print. P12-1.1 "Jumlah Perusahaan yang menerapkan Norma Keselamatan dan
+    Kesehatan Kerja" (71 characters) in the Indikator column (35 characters a line) wraps, by hand, as
+    "Jumlah Perusahaan yang menerapkan" / "Norma Keselamatan dan Kesehatan" / "Kerja": 3 lines of 15 pt.
+    Counting characters (71 / 36 = 2 lines) cut the last line off. Its sasaran spans two rows and needs
+    no more than they have, so the row keeps its own height."""
+    lay = pk_layout(cascade, "P12")
+    text = "Jumlah Perusahaan yang menerapkan Norma Keselamatan dan Kesehatan Kerja"
+    row = next(r for r, cells in enumerate(lay.cells, start=1) if getattr(cells[2], "value", None) == text)
+    assert lay.heights[row] == 45

@@ -43,7 +43,7 @@ from xl_sakip.core.rollup import (
 from xl_sakip.importer import read_seed
 from xl_sakip.regenerate import regenerate
 from xl_sakip.sample import apply_sample
-from xl_sakip.sheets import plan as p
+from xl_sakip.sheets import unit_layout as ul
 from xl_sakip.sheets.marker import MARKER_NAME, Marker
 
 SEED = Path(__file__).resolve().parents[1] / "tests" / "data" / "cascading_2023.txt"
@@ -67,8 +67,8 @@ def id_rows(values: openpyxl.Workbook, names: dict[str, str]) -> dict[str, int]:
     out = {}
     for sheet in names.values():
         ws = values[sheet]
-        for r in range(p.FIRST_BODY_ROW, ws.max_row + 1):
-            if v := ws.cell(r, p.C_ID).value:
+        for r in range(ul.FIRST_BODY_ROW, ws.max_row + 1):
+            if v := ws.cell(r, ul.C_ID).value:
                 out[v] = r
     return out
 
@@ -89,8 +89,8 @@ def compare(path: Path, values: openpyxl.Workbook, cascade: Cascade | None = Non
     for ind in cascade.indicators:
         ws, r = values[names[ind.position]], rows[ind.id]
         got = {k: ws.cell(r, c).value for k, c in
-               {"J": p.C_TAHUN, "K": p.C_CAPAIAN, "L": p.C_KATEGORI, "M": p.C_T_ANAK, "N": p.C_SEL_T,
-                "O": p.C_R_ANAK, "Q": p.C_KET, "R": p.C_ID, "Y": p.C_PAKAI}.items()}
+               {"J": ul.C_TAHUN, "K": ul.C_CAPAIAN, "L": ul.C_KATEGORI, "M": ul.C_T_ANAK, "N": ul.C_SEL_T,
+                "O": ul.C_R_ANAK, "Q": ul.C_KET, "R": ul.C_ID, "Y": ul.C_PAKAI}.items()}
         cap = capaian_rolled(cascade, ind)
         exp_k = cap.excel()
         pv = realisasi_to_date(ind)
@@ -100,7 +100,7 @@ def compare(path: Path, values: openpyxl.Workbook, cascade: Cascade | None = Non
         if isinstance(exp_k, float) or ind.id not in kids or cap.reason == PARTIAL_EMPTY:
             checks["K"] = (got["K"], exp_k)
         else:  # a parent's problem is worded per leaf by the core: the sheet says it is not computable
-            checks["K"] = (str(got["K"]).startswith(p.NC), True)
+            checks["K"] = (str(got["K"]).startswith(ul.NC), True)
         # The realisasi used (hidden Y): the value the core measures the indicator by, or its problem.
         used = used_realisasi(cascade, ind.id)
         if not used.pv.problem:
@@ -110,7 +110,7 @@ def compare(path: Path, values: openpyxl.Workbook, cascade: Cascade | None = Non
         else:
             checks["Y"] = (isinstance(got["Y"], str) and got["Y"] != "", True)
         if ind.id in kids and used.pv.problem != CYCLE:  # a parent says where its realisasi comes from
-            source = p.FROM_PENDUKUNG if used.source is Source.PENDUKUNG else p.FROM_OWN
+            source = ul.FROM_PENDUKUNG if used.source is Source.PENDUKUNG else ul.FROM_OWN
             checks["Q"] = (str(got["Q"]).endswith(source), True)
         if ind.id in kids:
             rolled = rolled_realisasi(cascade, ind.id)
@@ -145,24 +145,24 @@ def test_seed_with_sample_matches_core(shipped: Path, tmp_path: Path):
 
     def row(iid):
         ws, r = values[names[iid[:3]]], rows[iid]
-        return {k: ws.cell(r, c).value for k, c in
-                {"J": p.C_TAHUN, "K": p.C_CAPAIAN, "L": p.C_KATEGORI, "O": p.C_R_ANAK, "Q": p.C_KET}.items()}
+        cols = {"J": ul.C_TAHUN, "K": ul.C_CAPAIAN, "L": ul.C_KATEGORI, "O": ul.C_R_ANAK, "Q": ul.C_KET}
+        return {k: ws.cell(r, c).value for k, c in cols.items()}
 
     # P07-2.1: P09-4.x targets 0,49 of 2,90 -> its own 2,75: 94,83 % (not 0,46 / 2,90 = 15,86 %).
     hi = row("P07-2.1")
     assert hi["K"] == pytest.approx(275 / 2.90) and hi["L"] == "Sangat Tinggi"
     assert hi["O"] == pytest.approx(0.46) and hi["J"] == pytest.approx(2.75)
-    assert hi["Q"] == "belum lengkap: realisasi TW1, TW2, TW3 belum diisi; " + p.FROM_OWN
+    assert hi["Q"] == "belum lengkap: realisasi TW1, TW2, TW3 belum diisi; " + ul.FROM_OWN
     # P04-3.3: 9,25 covers 9,22 -> 2,01 + 6,01 + 0,90 = 8,92: 96,75 %.
     pk = row("P04-3.3")
-    assert pk["K"] == pytest.approx(892 / 9.22) and pk["Q"] == p.FROM_PENDUKUNG
+    assert pk["K"] == pytest.approx(892 / 9.22) and pk["Q"] == ul.FROM_PENDUKUNG
     assert row("P10-2.1")["K"] == pytest.approx(435 / 4.37)  # 4,45 covers 4,37: 0,89 + 0,68 + 2,78
     # The IPK: 64,31 of 71,10 -> its own 65,14: 91,62 %; its pendukung add up to 64,99.
     ipk = row("P01-1.1")
     assert ipk["K"] == pytest.approx(6514 / 71.10) and ipk["O"] == pytest.approx(64.99)
-    assert ipk["Q"].endswith(p.FROM_OWN)
+    assert ipk["Q"].endswith(ul.FROM_OWN)
     # A sheet whose only notes are where parents' realisasi comes from is not "PERIKSA".
-    assert values[names["P04"]].cell(p.STATUS_ROW, 3).value == "Sesuai dengan tabel Indikator"
+    assert values[names["P04"]].cell(ul.STATUS_ROW, 3).value == "Sesuai dengan tabel Indikator"
     # Ringkasan: mean capaian and category counts per position, against the core.
     cascade = read_master(shipped)
     summary = values["Ringkasan"]
@@ -278,13 +278,13 @@ def figures(path: Path, values: openpyxl.Workbook) -> dict[str, tuple[object, ob
     out = {}
     for iid, r in rows.items():
         ws = values[names[iid.split("-")[0]]]
-        out[iid] = (ws.cell(r, p.C_CAPAIAN).value, ws.cell(r, p.C_KATEGORI).value)
+        out[iid] = (ws.cell(r, ul.C_CAPAIAN).value, ws.cell(r, ul.C_KATEGORI).value)
     return out
 
 
 def keterangan(path: Path, values: openpyxl.Workbook) -> dict[str, object]:
     names = sheet_of(path)
-    return {iid: values[names[iid.split("-")[0]]].cell(r, p.C_KET).value
+    return {iid: values[names[iid.split("-")[0]]].cell(r, ul.C_KET).value
             for iid, r in id_rows(values, names).items()}
 
 
@@ -317,8 +317,8 @@ def test_every_rule_2t_minus_r_matches_core_and_hand(tmp_path: Path):
     assert f["P02-8.1"][0] == "tidak dapat dihitung: realisasi negatif"
     notes = keterangan(path, values)
     assert notes["P02-8.1"] == "realisasi negatif di TW2: periksa sheet Indikator"
-    assert notes["P01-2.1"] == "belum lengkap: realisasi TW1, TW2, TW3 belum diisi; " + p.FROM_OWN
-    assert notes["P01-2.2"] == p.FROM_OWN and notes["P01-1.1"].endswith(p.FROM_PENDUKUNG)  # 4+5+1 = 10
+    assert notes["P01-2.1"] == "belum lengkap: realisasi TW1, TW2, TW3 belum diisi; " + ul.FROM_OWN
+    assert notes["P01-2.2"] == ul.FROM_OWN and notes["P01-1.1"].endswith(ul.FROM_PENDUKUNG)  # 4+5+1 = 10
 
 
 def test_every_rule_t_over_r_with_cap_matches_core(tmp_path: Path):

@@ -10,6 +10,10 @@ import pytest
 from tests.conftest import make_small_cascade
 from xl_sakip.importer import read_seed
 from xl_sakip.sheets import plan as p
+from xl_sakip.sheets import refs as rf
+from xl_sakip.sheets import replan as rp
+from xl_sakip.sheets import textfit as tf
+from xl_sakip.sheets import unit_layout as ul
 from xl_sakip.sheets.marker import Marker, digest_cells, plan_digest, plan_marker
 from xl_sakip.sheets.names import MAX_SHEET_NAME, clean_title, quote_sheet, unit_sheet_name
 
@@ -21,7 +25,7 @@ BANNED = re.compile(r"(?<![A-Z.])(XLOOKUP|XMATCH|FILTER|LET|LAMBDA|INDIRECT|OFFS
 
 @pytest.fixture(scope="module")
 def seed_plan() -> p.WorkbookPlan:
-    return p.plan_workbook(read_seed(SEED).cascade)
+    return rp.plan_workbook(read_seed(SEED).cascade)
 
 
 def formulas(plan: p.SheetPlan):
@@ -56,11 +60,11 @@ def test_sheet_name_rules():
 
 
 def test_column_letters_and_structured_references():
-    assert [p.L(n) for n in (1, 26, 27, 41, 52, 53)] == ["A", "Z", "AA", "AO", "AZ", "BA"]
-    assert p.col("tblIndikator", "Target") == "tblIndikator[Target]"
-    assert p.col("tblIndikator", "Mendukung ID") == "tblIndikator[Mendukung ID]"
-    assert p.col("tblIndikator", "Roll-up") == "tblIndikator[[Roll-up]]"
-    assert p.col("t", "a#b") == "t[[a'#b]]"
+    assert [rf.L(n) for n in (1, 26, 27, 41, 52, 53)] == ["A", "Z", "AA", "AO", "AZ", "BA"]
+    assert rf.col("tblIndikator", "Target") == "tblIndikator[Target]"
+    assert rf.col("tblIndikator", "Mendukung ID") == "tblIndikator[Mendukung ID]"
+    assert rf.col("tblIndikator", "Roll-up") == "tblIndikator[[Roll-up]]"
+    assert rf.col("t", "a#b") == "t[[a'#b]]"
 
 
 def test_no_volatile_or_new_functions_and_no_positional_master_refs(seed_plan):
@@ -74,9 +78,9 @@ def test_no_volatile_or_new_functions_and_no_positional_master_refs(seed_plan):
 
 def test_each_row_has_its_id_and_one_match(seed_plan):
     for sp in (s for s in seed_plan.sheets if s.kind == "unit"):
-        for r in range(p.FIRST_BODY_ROW, sp.n_rows + 1):
+        for r in range(ul.FIRST_BODY_ROW, sp.n_rows + 1):
             row = sp.cells[r - 1]
-            assert re.fullmatch(r"P\d\d-\d+\.\d+", row[p.C_ID - 1])  # the ID as a value
+            assert re.fullmatch(r"P\d\d-\d+\.\d+", row[ul.C_ID - 1])  # the ID as a value
             matches = [t for _, c, t in formulas(sp) if _ == r and "MATCH($R" in t]
             assert matches == [f'=IFERROR(MATCH($R{r},tblIndikator[ID],0),"")']
             # Every other master value is an INDEX by that row number.
@@ -88,26 +92,26 @@ def test_each_row_has_its_id_and_one_match(seed_plan):
 
 def test_p05_rows_by_hand(seed_plan):
     sp = seed_plan.sheets[4]
-    ids = [row[p.C_ID - 1] for row in sp.cells[p.FIRST_BODY_ROW - 1:]]
+    ids = [row[ul.C_ID - 1] for row in sp.cells[ul.FIRST_BODY_ROW - 1:]]
     # P05 (Kasi Pelatihan dan Produktivitas Kerja): 1.1, 2.1, 3.1-3.3 (Pelatihan), 4.1-4.2 (Produktivitas)
     assert ids == ["P05-1.1", "P05-2.1", "P05-3.1", "P05-3.2", "P05-3.3", "P05-4.1", "P05-4.2"]
     # The sasaran number and text only on the first row of each sasaran.
-    assert [row[p.C_NO - 1] for row in sp.cells[p.FIRST_BODY_ROW - 1:]] == [1, 2, 3, None, None, 4, None]
-    assert sp.cells[p.CODE_ROW - 1][2] == "P05"
-    assert "<>7," in sp.cells[p.STATUS_ROW - 1][2].text  # the sheet knows it has 7 indicators
+    assert [row[ul.C_NO - 1] for row in sp.cells[ul.FIRST_BODY_ROW - 1:]] == [1, 2, 3, None, None, 4, None]
+    assert sp.cells[ul.CODE_ROW - 1][2] == "P05"
+    assert "<>7," in sp.cells[ul.STATUS_ROW - 1][2].text  # the sheet knows it has 7 indicators
 
 
 def test_roll_up_parent_sums_its_pendukung_rows(seed_plan):
     # P04-3.3 (Nilai Pelatihan dan Kompetensi Kerja) is supported by P05-3.1..3.3, rows 11-13 of P05.
     p04 = seed_plan.sheets[3]
-    row = next(r for r in p04.cells if r[p.C_ID - 1] == "P04-3.3")
-    text = row[p.C_R_ANAK - 1].text
+    row = next(r for r in p04.cells if r[ul.C_ID - 1] == "P04-3.3")
+    text = row[ul.C_R_ANAK - 1].text
     for rr in (11, 12, 13):
         assert f"'P05 Kasi Pelatihan'!$Y${rr}" in text
-    assert row[p.C_T_ANAK - 1].text.startswith('=SUMIFS(tblIndikator[Target],tblIndikator[Mendukung ID],$R')
+    assert row[ul.C_T_ANAK - 1].text.startswith('=SUMIFS(tblIndikator[Target],tblIndikator[Mendukung ID],$R')
     # A leaf has no roll-up columns.
-    leaf = next(r for r in p04.cells if r[p.C_ID - 1] == "P04-1.1")
-    assert leaf[p.C_R_ANAK - 1] is None and leaf[p.C_T_ANAK - 1] is None
+    leaf = next(r for r in p04.cells if r[ul.C_ID - 1] == "P04-1.1")
+    assert leaf[ul.C_R_ANAK - 1] is None and leaf[ul.C_T_ANAK - 1] is None
 
 
 def test_summary_lists_every_position_and_the_ipk_tree(seed_plan):
@@ -121,7 +125,7 @@ def test_summary_lists_every_position_and_the_ipk_tree(seed_plan):
 
 
 def test_markers_and_digest():
-    plan = p.plan_workbook(make_small_cascade()).sheets[0]
+    plan = rp.plan_workbook(make_small_cascade()).sheets[0]
     m = plan_marker(plan)
     assert Marker.parse(m.refers_to()) == m and m.kind == "unit" and m.key == "P01"
     assert Marker.parse('="something else"') is None
@@ -129,7 +133,7 @@ def test_markers_and_digest():
     com = [(1, 1, "3.5"), (1, 2, "P01"), (2, 2, "")]
     assert digest_cells([(1, 1, 3.5), (1, 2, "P01")]) == digest_cells(com)
     assert digest_cells([(1, 1, 3.5)]) != digest_cells([(1, 1, 3.6)])
-    assert plan_digest(plan) == plan_digest(p.plan_workbook(make_small_cascade()).sheets[0])
+    assert plan_digest(plan) == plan_digest(rp.plan_workbook(make_small_cascade()).sheets[0])
 
 
 def test_rows_with_long_text_get_a_height(seed_plan):
@@ -149,10 +153,10 @@ def test_rows_with_long_text_get_a_height(seed_plan):
 def test_header_row_fits_its_labels():
     # The tallest visible label, bold (2 characters narrower): "Jumlah / Target / Pendukung" and
     # "Selisih: / Pendukung - / Realisasi" in 13-wide columns: 3 lines -> 48 pt.
-    visible = {c: h for c, h in p.UNIT_HEADERS.items() if c < p.FIRST_HIDDEN_COL}
-    assert p.header_height(visible, p.UNIT_WIDTHS) == 48
-    assert p.wrapped_lines("Selisih: Pendukung - Realisasi", 13, bold=True) == 3
-    assert p.wrapped_lines("abc def", 3) == 4  # ab / c / de / f: a word longer than the column breaks
+    visible = {c: h for c, h in ul.UNIT_HEADERS.items() if c < ul.FIRST_HIDDEN_COL}
+    assert tf.header_height(visible, ul.UNIT_WIDTHS) == 48
+    assert tf.wrapped_lines("Selisih: Pendukung - Realisasi", 13, bold=True) == 3
+    assert tf.wrapped_lines("abc def", 3) == 4  # ab / c / de / f: a word longer than the column breaks
 
 
 def test_summary_row_heights_and_count_formats(seed_plan):
@@ -179,7 +183,7 @@ def test_counts_show_no_decimals(seed_plan):
     from xl_sakip.sheets.template import NUMBER_COLS, build_template
 
     p09 = seed_plan.sheets[8]
-    dec = {row[p.C_ID - 1]: row[p.C_DESIMAL - 1] for row in p09.cells[p.FIRST_BODY_ROW - 1:]}
+    dec = {row[ul.C_ID - 1]: row[ul.C_DESIMAL - 1] for row in p09.cells[ul.FIRST_BODY_ROW - 1:]}
     assert dec["P09-1.1"] == 0 and dec["P09-2.1"] == 2 and dec["P09-4.1"] == 2
     ws = Workbook().active
     build_template(ws)
@@ -187,5 +191,5 @@ def test_counts_show_no_decimals(seed_plan):
     counts = [(sq, r) for sq, r in rules if r.dxf is not None and r.dxf.numFmt is not None]
     assert len(counts) == 1 and counts[0][1].formula == ["$AQ9=0"]
     assert counts[0][1].dxf.numFmt.formatCode == "#,##0"
-    assert {c.split(":")[0] for c in counts[0][0].split()} == {f"{p.L(c)}9" for c in NUMBER_COLS}
-    assert ws.row_dimensions[p.HEADER_ROW].height == 48  # test_header_row_fits_its_labels
+    assert {c.split(":")[0] for c in counts[0][0].split()} == {f"{rf.L(c)}9" for c in NUMBER_COLS}
+    assert ws.row_dimensions[ul.HEADER_ROW].height == 48  # test_header_row_fits_its_labels

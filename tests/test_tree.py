@@ -22,10 +22,9 @@ from PIL import Image
 from xl_sakip.errors import UserError
 from xl_sakip.importer import read_seed
 from xl_sakip.sample import apply_sample
+from xl_sakip.sheets.bands import ABOVE_FILL, BAND_FILLS
 from xl_sakip.tree import (
     A3_LANDSCAPE,
-    ABOVE_FILL,
-    BAND_FILLS,
     Rect,
     Text,
     finish_tree_sheet,
@@ -121,6 +120,16 @@ def chip_fill(drawing, code: str, label: str) -> str | None:
 def test_capaian_coloured_by_category(drawing) -> None:
     assert chip_fill(drawing, "P20", "85,0%") == BAND_FILLS[3]  # Tinggi: 4th band from the bottom
     assert chip_fill(drawing, "P16", "112,0%") == ABOVE_FILL
+
+
+def test_band_colour_follows_the_band_row_as_in_the_unit_sheets(sampled) -> None:
+    """An office that lists its bands high to low in Ref_Kategori: the unit sheets colour the Kategori by
+    the band's row (template.py: row i gets colour i), and the tree's chips follow the same rows. Tinggi is
+    then the 2nd row: colour 2, where the low-to-high order gave it colour 4."""
+    ref = sampled.reference
+    reordered = sampled.model_copy(update={"reference": ref.model_copy(update={"bands": ref.bands[::-1]})})
+    assert [b.label for b in reordered.reference.bands][1] == "Tinggi"
+    assert chip_fill(layout(reordered), "P20", "85,0%") == BAND_FILLS[1]
 
 
 def test_rollup_gaps_marked(drawing) -> None:

@@ -32,6 +32,7 @@ from xl_sakip.importer import read_seed
 from xl_sakip.regenerate import regenerate, regenerate_workbook
 from xl_sakip.sample import apply_sample
 from xl_sakip.sheets import plan as p
+from xl_sakip.sheets import unit_layout as ul
 from xl_sakip.sheets.marker import MARKER_NAME, Marker
 from xl_sakip.sheets.names import TEMPLATE_SHEET, quote_sheet
 from xl_sakip.sheets.openpyxl_writer import sheet_contents
@@ -429,11 +430,11 @@ def test_ribbon_rewrites_in_place_and_keeps_references(tmp_path: Path):
         x, y = by_openpyxl[name], replayed[name]
         n_rows = max(r for r, _ in sheet_contents(x))
         for r in range(1, n_rows + 1):
-            for c in range(1, p.N_COLS + 1):
+            for c in range(1, ul.N_COLS + 1):
                 assert _look(x.cell(r, c)) == _look(y.cell(r, c)), (name, r, c)
         assert {str(r) for r in x.merged_cells.ranges} == {str(r) for r in y.merged_cells.ranges}
-        for r, c in [(p.STATUS_ROW, 3)] + [(r, c) for r in range(p.FIRST_BODY_ROW, n_rows + 1)
-                                           for c in (p.C_CAPAIAN, p.C_KATEGORI)]:
+        for r, c in [(ul.STATUS_ROW, 3)] + [(r, c) for r in range(ul.FIRST_BODY_ROW, n_rows + 1)
+                                           for c in (ul.C_CAPAIAN, ul.C_KATEGORI)]:
             assert _cf_at(x, r, c) == _cf_at(y, r, c) != [], (name, r, c)
     assert len(replayed["Ringkasan"]._charts) == 1  # the old chart replaced, not one more
     assert heights(replayed["Ringkasan"]) == heights(by_openpyxl["Ringkasan"]) != {}
@@ -465,7 +466,7 @@ def test_ribbon_names_report_sheets_a_changed_master_makes_stale(tmp_path: Path)
     # P03's sheet keeps its place and name; its old second row (10) is gone, row 9 holds P03-1.1.
     p03 = replayed["P03 Kasi Pelatihan"]
     assert replayed.sheetnames == before.sheetnames
-    assert p03.cell(9, p.C_ID).value == "P03-1.1"
+    assert p03.cell(9, ul.C_ID).value == "P03-1.1"
     assert not [k for k in sheet_contents(p03) if k[0] >= 10]
     assert _formula_cells(replayed[USER_SHEET])[(1, 1)] == "='P01 KEPALA DINAS'!L9"
     # Dasbor counts P03's indicators and P03's PK lists them: both named as out of date; P01's and P02's

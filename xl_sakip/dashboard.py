@@ -18,17 +18,27 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from xl_sakip.book import schema as s
 from xl_sakip.core import words as w
 from xl_sakip.core.models import Cascade, Indicator
 from xl_sakip.core.rollup import component_of
-from xl_sakip.sheets import plan as p
-from xl_sakip.sheets.names import SUMMARY_SHEET, quote_sheet
+from xl_sakip.sheets import index as ix
+from xl_sakip.sheets import refs as rf
+from xl_sakip.sheets import textfit as tf
+from xl_sakip.sheets import unit_layout as ul
+from xl_sakip.sheets.names import quote_sheet
 from xl_sakip.sheets.plan import Content, Formula, SheetPlan, StyleSpan
 
 DASHBOARD_SHEET = "Dasbor"
 DASHBOARD_KIND, DASHBOARD_KEY = "dasbor", "DASBOR"
 CHART_COL = 9  # charts start in column I
 WIDTHS: dict[int, float] = {1: 34, 2: 40, 3: 13, 4: 13, 5: 13, 6: 12}
+# Columns the tables' own formulas refer to (table 1: Kode | Jabatan | Jumlah Indikator | Capaian
+# Terhitung | Rata-rata; table 2: Kategori | Jumlah; table 3: Komponen | ID | Nilai Maksimum | Target |
+# Realisasi | Capaian).
+T1_COUNT, T1_COMPUTED = 3, 4
+T2_LABEL = 1
+T3_NAME, T3_MAX = 1, 3
 
 
 @dataclass(frozen=True)
@@ -76,9 +86,9 @@ def _ranges(cascade: Cascade, names: dict[str, str], col: int, counts: dict[str,
     for pos in cascade.positions:
         n = counts.get(pos.code, 0)
         if n and pos.code in names:
-            c = p.L(col)
-            last = p.FIRST_BODY_ROW + n - 1
-            out.append(f"{quote_sheet(names[pos.code])}!${c}${p.FIRST_BODY_ROW}:${c}${last}")
+            c = rf.L(col)
+            last = ul.FIRST_BODY_ROW + n - 1
+            out.append(f"{quote_sheet(names[pos.code])}!${c}${ul.FIRST_BODY_ROW}:${c}${last}")
     return out
 
 
@@ -87,11 +97,11 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
     ref = cascade.reference
     assert ref is not None
     lay = DashLayout()
-    by_pos = p.indicators_by_position(cascade)
+    by_pos = ix.indicators_by_position(cascade)
     counts = {code: len(inds) for code, inds in by_pos.items()}
-    lay.row(Formula(f'="DASBOR KINERJA TAHUN "&{p.SET_YEAR}'))
+    lay.row(Formula(f'="DASBOR KINERJA TAHUN "&{rf.SET_YEAR}'))
     lay.styles.append(StyleSpan("title", 1, 1, 1, 1))
-    lay.row(Formula(f"={p.SET_OFFICE}"))
+    lay.row(Formula(f"={rf.SET_OFFICE}"))
     n = lay.row("Angka di sheet ini adalah rumus yang merujuk ke sheet unit; grafik membaca tabel di sheet "
                 "ini. Setelah menambah jabatan atau indikator, jalankan xl-sakip regenerate (tombol Buat "
                 "Ulang Sheet Unit tidak menulis ulang Dasbor).")
@@ -109,10 +119,10 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
         if sh is None or not n_ind:
             lay.row(pos.code, pos.title, n_ind, 0, "")
             continue
-        k = f"{quote_sheet(sh)}!$K${p.FIRST_BODY_ROW}:$K${p.FIRST_BODY_ROW + n_ind - 1}"
+        k = rf.sheet_area(sh, ul.C_CAPAIAN, ul.FIRST_BODY_ROW, ul.FIRST_BODY_ROW + n_ind - 1)
         lay.shows[(len(lay.cells) + 1, 2)] = pos.title
-        lay.row(pos.code, Formula(f"={quote_sheet(sh)}!$C$4"), n_ind, Formula(f"=COUNT({k})"),
-                Formula(f'=IF(COUNT({k})=0,"",AVERAGE({k}))'))
+        lay.row(pos.code, Formula(f"={rf.ref(sh, ul.VALUE_COL, ul.JABATAN_ROW)}"), n_ind,
+                Formula(f"=COUNT({k})"), Formula(f'=IF(COUNT({k})=0,"",AVERAGE({k}))'))
     last1 = len(lay.cells)
     lay.positions = (h1 + 1, last1)
     # Every formula stays far below Excel's 8 192 characters whatever the number of positions: the totals
@@ -132,14 +142,16 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
     h4 = max(h3 + n_ipk + 3, h2 + 20, h1 + chart1_rows + 3)
     first4, last4 = h4 + 1, h4 + len(with_sheet)
     sum_col = 2 + n_cat  # table 4: Kode, the n_cat counts, the sum of the capaian
-    lay.row("Semua", "Seluruh jabatan", Formula(f"=SUM(C{h1 + 1}:C{last1})"),
-            Formula(f"=SUM(D{h1 + 1}:D{last1})"),
-            Formula(f'=IF(D{tot}=0,"",SUM(${p.L(sum_col)}${first4}:${p.L(sum_col)}${last4})/D{tot})')
+    count, computed = rf.L(T1_COUNT), rf.L(T1_COMPUTED)
+    lay.row("Semua", "Seluruh jabatan", Formula(f"=SUM({count}{h1 + 1}:{count}{last1})"),
+            Formula(f"=SUM({computed}{h1 + 1}:{computed}{last1})"),
+            Formula(f'=IF({computed}{tot}=0,"",'
+                    f'SUM({rf.column_area(sum_col, first4, last4)})/{computed}{tot})')
             if with_sheet else "")
     lay.styles += [StyleSpan("text", h1 + 1, 1, tot, 2), StyleSpan("count", h1 + 1, 3, tot, 4),
                    StyleSpan("number", h1 + 1, 5, tot, 5)]
     lay.charts.append(ChartDef("Rata-rata capaian per jabatan (%)", "bar", 1, h1 + 1, last1,
-                               (Series((h1, 5), 5, h1 + 1, last1),), f"{p.L(CHART_COL)}{h1}", "Capaian (%)",
+                               (Series((h1, 5), 5, h1 + 1, last1),), f"{rf.L(CHART_COL)}{h1}", "Capaian (%)",
                                max(7.5, 0.55 * (last1 - h1))))
     lay.row()
 
@@ -151,15 +163,14 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
 
     def total(k: int) -> Formula | int:
         """Sum of the k-th count column of table 4 (0 when no position has a unit sheet)."""
-        c = p.L(2 + k)
-        return Formula(f"=SUM(${c}${first4}:${c}${last4})") if with_sheet else 0
+        return Formula(f"=SUM({rf.column_area(2 + k, first4, last4)})") if with_sheet else 0
 
     labels: list[Content] = []
     for i in range(len(ref.bands)):
         lay.shows[(len(lay.cells) + 1, 1)] = ref.bands[i].label
-        labels.append(Formula(f"=INDEX({p.BAND_LABEL},{i + 1})"))
+        labels.append(Formula(f"=INDEX({rf.BAND_LABEL},{i + 1})"))
     lay.shows[(len(lay.cells) + len(labels) + 1, 1)] = ref.above_target_label
-    labels += [Formula(f"={p.SET_ABOVE}"), "Belum ada realisasi", "Tidak dapat dihitung (sebab lain)"]
+    labels += [Formula(f"={rf.SET_ABOVE}"), "Belum ada realisasi", "Tidak dapat dihitung (sebab lain)"]
     for k, label in enumerate(labels):
         lay.row(label, total(k))
     assert len(lay.cells) == last2
@@ -172,23 +183,25 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
     lay.styles.append(StyleSpan("title", t, 1, t, 1))
     assert lay.row("Komponen IPK", "ID", "Nilai Maksimum", "Target", "Realisasi", "Capaian (%)") == h3
     lay.styles.append(StyleSpan("head", h3, 1, h3, 6))
-    rows = p.unit_rows(cascade, by_pos)
-    max_col = p.col(p.s.TABLE_IPK, p.s.IPK_COLUMNS[2].header)
-    name_col = p.col(p.s.TABLE_IPK, p.s.IPK_COLUMNS[1].header)
+    rows = ix.unit_rows(cascade, by_pos)
+    max_col = rf.col(s.TABLE_IPK, s.IPK_COLUMNS[2].header)
+    name_col = rf.col(s.TABLE_IPK, s.IPK_COLUMNS[1].header)
     components, ipks = _ipk_items(cascade, names)
     for comp_name, ind in components:
         sh, rr = names[ind.position], rows[ind.id]
         r = len(lay.cells) + 1
-        lay.row(comp_name, ind.id, Formula(f'=IFERROR(INDEX({max_col},MATCH($A{r},{name_col},0)),"")'),
-                Formula(f"={p.ref(sh, p.C_TARGET, rr)}"), Formula(f"={p.ref(sh, p.C_PAKAI, rr)}"),
-                Formula(f"={p.ref(sh, p.C_CAPAIAN, rr)}"))
+        match = f"MATCH(${rf.L(T3_NAME)}{r},{name_col},0)"
+        lay.row(comp_name, ind.id, Formula(f'=IFERROR(INDEX({max_col},{match}),"")'),
+                Formula(f"={rf.ref(sh, ul.C_TARGET, rr)}"), Formula(f"={rf.ref(sh, ul.C_PAKAI, rr)}"),
+                Formula(f"={rf.ref(sh, ul.C_CAPAIAN, rr)}"))
     last3 = len(lay.cells)
     lay.components = (h3 + 1, last3)
     for ind in ipks:
         sh, rr = names[ind.position], rows[ind.id]
-        lay.row(f"IPK ({ind.indikator.strip()})", ind.id, Formula(f"=SUM(C{h3 + 1}:C{last3})"),
-                Formula(f"={p.ref(sh, p.C_TARGET, rr)}"), Formula(f"={p.ref(sh, p.C_PAKAI, rr)}"),
-                Formula(f"={p.ref(sh, p.C_CAPAIAN, rr)}"))
+        top = rf.L(T3_MAX)
+        lay.row(f"IPK ({ind.indikator.strip()})", ind.id, Formula(f"=SUM({top}{h3 + 1}:{top}{last3})"),
+                Formula(f"={rf.ref(sh, ul.C_TARGET, rr)}"), Formula(f"={rf.ref(sh, ul.C_PAKAI, rr)}"),
+                Formula(f"={rf.ref(sh, ul.C_CAPAIAN, rr)}"))
     end = len(lay.cells)
     if end > h3:
         lay.styles += [StyleSpan("text", h3 + 1, 1, end, 2), StyleSpan("number", h3 + 1, 3, end, 6)]
@@ -196,9 +209,9 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
         lay.charts.append(ChartDef(
             "Komponen IPK: target dan realisasi", "col", 1, h3 + 1, last3,
             (Series((h3, 4), 4, h3 + 1, last3), Series((h3, 5), 5, h3 + 1, last3)),
-            f"{p.L(CHART_COL)}{h2}", "Nilai", 9.0))
+            f"{rf.L(CHART_COL)}{h2}", "Nilai", 9.0))
     lay.charts.insert(1, ChartDef("Jumlah indikator per kategori", "col", 1, h2 + 1, last2,
-                                  (Series((h2, 2), 2, h2 + 1, last2),), f"{p.L(CHART_COL + 10)}{h1}",
+                                  (Series((h2, 2), 2, h2 + 1, last2),), f"{rf.L(CHART_COL + 10)}{h1}",
                                   "Indikator", 9.0))
 
     # 4. Per position: indicators per category and the sum of their capaian (what tables 1 and 2 total)
@@ -208,24 +221,25 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
     lay.styles.append(StyleSpan("title", t, 1, t, 1))
     heads: list[Content] = ["Kode Jabatan"]
     for k in range(n_cat):
-        heads.append(Formula(f"=$A${first2 + k}"))  # the label of table 2 (a band label can be edited)
+        # the label of table 2 (a band label can be edited)
+        heads.append(Formula(f"={rf.absolute(T2_LABEL, first2 + k)}"))
         shown = lay.shows.get((first2 + k, 1))
         lay.shows[(h4, 2 + k)] = shown if shown is not None else str(labels[k])
     heads.append("Jumlah Capaian (%)")  # over the indicators with a capaian: the total average of table 1
     assert lay.row(*heads) == h4
     lay.styles.append(StyleSpan("head", h4, 1, h4, sum_col))
-    not_yet_col = p.L(n_cat)  # the count column of "Belum ada realisasi"
+    not_yet_col = rf.L(n_cat)  # the count column of "Belum ada realisasi"
     for pos in with_sheet:
         r = len(lay.cells) + 1
-        sh, last = quote_sheet(names[pos.code]), p.FIRST_BODY_ROW + counts[pos.code] - 1
-        kat = f"{sh}!${p.L(p.C_KATEGORI)}${p.FIRST_BODY_ROW}:${p.L(p.C_KATEGORI)}${last}"
-        cap = f"{sh}!${p.L(p.C_CAPAIAN)}${p.FIRST_BODY_ROW}:${p.L(p.C_CAPAIAN)}${last}"
+        sh, last = quote_sheet(names[pos.code]), ul.FIRST_BODY_ROW + counts[pos.code] - 1
+        kat = f"{sh}!{rf.column_area(ul.C_KATEGORI, ul.FIRST_BODY_ROW, last)}"
+        cap = f"{sh}!{rf.column_area(ul.C_CAPAIAN, ul.FIRST_BODY_ROW, last)}"
         # Counted on the reason column (core/rules.capaian_reason): no realisasi is that reason; any other
         # filled reason is "another cause". The capaian's words are never read back.
-        why = f"{sh}!${p.L(p.C_ALASAN)}${p.FIRST_BODY_ROW}:${p.L(p.C_ALASAN)}${last}"
+        why = f"{sh}!{rf.column_area(ul.C_ALASAN, ul.FIRST_BODY_ROW, last)}"
         cells: list[Content] = [pos.code]
-        cells += [Formula(f"=COUNTIF({kat},$A${first2 + k})") for k in range(n_cat - 2)]
-        cells.append(Formula(f"=COUNTIF({why},{p.text_literal(w.NO_REALISASI)})"))
+        cells += [Formula(f"=COUNTIF({kat},{rf.absolute(T2_LABEL, first2 + k)})") for k in range(n_cat - 2)]
+        cells.append(Formula(f"=COUNTIF({why},{rf.text_literal(w.NO_REALISASI)})"))
         cells.append(Formula(f'=COUNTIF({why},"?*")-{not_yet_col}{r}'))
         cells.append(Formula(f"=SUM({cap})"))
         lay.row(*cells)
@@ -264,7 +278,7 @@ def plan_dashboard(cascade: Cascade, names: dict[str, str], name: str = DASHBOAR
     """The Dasbor sheet as a plan (kind "dasbor", key "DASBOR"); charts come from `finish_dashboard`."""
     lay = dashboard_layout(cascade, names)
     widths = {**WIDTHS, **{c: 13.0 for c in range(len(WIDTHS) + 1, lay.width + 1)}}  # table 4's counts
-    heights = p.wrapped_heights(lay.cells, lay.styles, widths, lay.shows)
+    heights = tf.wrapped_heights(lay.cells, lay.styles, widths, lay.shows)
     return SheetPlan(name=name, kind=DASHBOARD_KIND, key=DASHBOARD_KEY, cells=lay.cells, styles=lay.styles,
                      column_widths=widths, row_heights=heights)
 
@@ -292,7 +306,7 @@ def finish_dashboard(ws, cascade: Cascade, names: dict[str, str]) -> None:
             data = Reference(ws, min_col=sr.col, min_row=sr.first_row, max_row=sr.last_row)
             chart.add_data(data, titles_from_data=False)
             ser = chart.series[-1]
-            ser.tx = SeriesLabel(strRef=StrRef(f"{quote_sheet(ws.title)}!${p.L(sr.title_cell[1])}"
+            ser.tx = SeriesLabel(strRef=StrRef(f"{quote_sheet(ws.title)}!${rf.L(sr.title_cell[1])}"
                                                f"${sr.title_cell[0]}"))
         chart.set_categories(Reference(ws, min_col=cd.categories_col, min_row=cd.first_row,
                                        max_row=cd.last_row))
@@ -316,67 +330,3 @@ def write_dashboard(wb, cascade: Cascade, names: dict[str, str], index: int | No
     ws = write_sheet(wb, plan_dashboard(cascade, names), index)
     finish_dashboard(ws, cascade, names)
     return ws
-
-
-# ------------------------------------------------------------------ all report sheets at once
-
-REPORT_KINDS = ("pk", DASHBOARD_KIND, "pohon")
-
-
-def unit_sheet_names(wb) -> dict[str, str]:
-    """Position code -> its generated unit sheet in an openpyxl workbook (found by marker)."""
-    from xl_sakip.sheets.openpyxl_writer import read_marker
-
-    return {m.key: ws.title for ws in wb.worksheets
-            if (m := read_marker(ws)) is not None and m.kind == "unit"}
-
-
-def write_report_sheets(wb, cascade: Cascade, *, force: bool = False, pk: bool = True,
-                        tree: bool = True) -> list[str]:
-    """Replace the Dasbor, the PK sheets and the Pohon Kinerja picture sheet of an openpyxl workbook.
-
-    Call after the unit sheets are written (xl_sakip.regenerate.regenerate_workbook): the Dasbor refers to
-    them. Sheets of these kinds that were edited by hand are not replaced without `force`
-    (EditedSheetsError names them). Returns the sheet names written, Dasbor first.
-    """
-    from xl_sakip.errors import EditedSheetsError
-    from xl_sakip.pk import pk_sheet_name, write_pk_sheet
-    from xl_sakip.sheets.openpyxl_writer import read_marker, sheet_digest, write_sheet
-    from xl_sakip.tree import finish_tree_sheet, plan_tree_sheet
-
-    names = unit_sheet_names(wb)
-    ours = {ws.title: m for ws in wb.worksheets
-            if (m := read_marker(ws)) is not None and m.kind in REPORT_KINDS}
-    edited = [t for t, m in ours.items() if sheet_digest(wb[t]) != m.digest]
-    if edited and not force:
-        raise EditedSheetsError(edited)
-    index = {t: wb.sheetnames.index(t) for t in ours}
-    for t in ours:
-        wb.remove(wb[t])
-    # Where they were; a workbook without them gets them right after the Ringkasan (else at the end).
-    if index:
-        first: int | None = min(index.values())
-    elif SUMMARY_SHEET in wb.sheetnames:
-        first = wb.sheetnames.index(SUMMARY_SHEET) + 1
-    else:
-        first = None
-    written: list[str] = []
-    ws = write_dashboard(wb, cascade, names, first)
-    written.append(ws.title)
-    at = wb.sheetnames.index(ws.title) + 1
-    if tree:
-        plan = plan_tree_sheet(cascade, set(wb.sheetnames))
-        tws = write_sheet(wb, plan, at)
-        finish_tree_sheet(tws, cascade)
-        written.append(tws.title)
-        at += 1
-    if pk:
-        taken = set(wb.sheetnames)
-        by_pos = p.indicators_by_position(cascade)
-        for pos in cascade.positions:
-            name = pk_sheet_name(pos, taken)
-            taken.add(name)
-            write_pk_sheet(wb, cascade, pos.code, name, index=at, inds=by_pos.get(pos.code, []))
-            written.append(name)
-            at += 1
-    return written

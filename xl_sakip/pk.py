@@ -20,7 +20,6 @@ that holds only the PK sheets (soffice --convert-to pdf, private profile).
 
 from __future__ import annotations
 
-import math
 import re
 import shutil
 import subprocess
@@ -33,18 +32,12 @@ from xl_sakip.book import schema as s
 from xl_sakip.book.package import write_output
 from xl_sakip.core.models import Cascade, Indicator, Position
 from xl_sakip.errors import UserError
+from xl_sakip.sheets.index import indicators_by_position
 from xl_sakip.sheets.names import unit_sheet_name
-from xl_sakip.sheets.plan import (
-    NOT_FOUND,
-    Content,
-    Formula,
-    SheetPlan,
-    icol,
-    indicators_by_position,
-    pcol,
-    setting,
-    text_literal,
-)
+from xl_sakip.sheets.plan import Content, Formula, SheetPlan
+from xl_sakip.sheets.refs import icol, pcol, setting, text_literal
+from xl_sakip.sheets.textfit import wrapped_lines
+from xl_sakip.sheets.unit_layout import NOT_FOUND
 
 BLANK = "......................"  # a line to fill by hand
 PK_KIND = "pk"
@@ -70,6 +63,11 @@ LAMPIRAN_HEADERS = ("No", "Sasaran Strategis", "Indikator Kinerja", "Target")
 def key_of(code: str) -> str:
     """Marker key of a PK sheet. Never a bare position code: that is the key of a unit sheet."""
     return f"PK-{code}"
+
+
+def code_of(key: str) -> str | None:
+    """The position code of a PK sheet's marker key ("PK-P05" -> "P05"); None for another key."""
+    return key[3:] if key.startswith("PK-") else None
 
 
 # ------------------------------------------------------------------ cells that come from the master
@@ -139,11 +137,6 @@ class PkLayout:
         return r
 
 
-def _lines(text: str, chars: int) -> int:
-    """Lines a wrapped text takes in a cell about `chars` characters wide (generous, for row heights)."""
-    return max(1, sum(math.ceil(max(len(part), 1) / chars) for part in text.split("\n")))
-
-
 def _superior(cascade: Cascade, pos: Position) -> tuple[Position | None, str | None, bool]:
     """(the superior, its code, whether the settings give it). A root's superior is in the settings."""
     if not pos.parent:
@@ -166,13 +159,13 @@ def pk_layout(cascade: Cascade, code: str, inds: list[Indicator] | None = None) 
     office = cascade.settings.office
     lay.row(Dyn(f'UPPER({setting("settings.office")})', office.upper()), style="subtitle", merge=(1, 4))
     lay.row()
-    lay.row(PREAMBLE, style="para", merge=(1, 4), height=16.5 * _lines(PREAMBLE, 80))
+    lay.row(PREAMBLE, style="para", merge=(1, 4), height=16.5 * wrapped_lines(PREAMBLE, 80))
     lay.row()
 
     def party(name: Dyn, nip: Dyn, title: Dyn, closing: str) -> None:
         for label, d in (("Nama", name), ("NIP", nip), ("Jabatan", title)):
             lay.row(None, label, _prefixed(": ", d), style="party", merge=(3, 4),
-                    height=16.5 * _lines(d.value, 50))
+                    height=16.5 * wrapped_lines(d.value, 50))
         lay.row(closing[0].upper() + closing[1:], style="para", merge=(1, 4))
         lay.row()
 
@@ -187,7 +180,7 @@ def pk_layout(cascade: Cascade, code: str, inds: list[Indicator] | None = None) 
         sup_title = _pos_field(sup, sup_code, "title")
     party(sup_name, sup_nip, sup_title, SECOND_PARTY)
     for clause in CLAUSES:
-        lay.row(clause, style="para", merge=(1, 4), height=16.5 * _lines(clause, 80))
+        lay.row(clause, style="para", merge=(1, 4), height=16.5 * wrapped_lines(clause, 80))
         lay.row()
     _signatures(lay, cascade, pos, sup_name, sup_nip, sup_title)
     lay.page_break_after = len(lay.cells)
@@ -196,7 +189,7 @@ def pk_layout(cascade: Cascade, code: str, inds: list[Indicator] | None = None) 
     lay.row(year_dyn("LAMPIRAN PERJANJIAN KINERJA TAHUN "), style="title", merge=(1, 4), height=20)
     title = _pos_field(pos, code, "title")
     lay.row(Dyn(f"UPPER({title.formula})", title.value.upper()), style="subtitle", merge=(1, 4),
-            height=16.5 * _lines(title.value, 80))
+            height=16.5 * wrapped_lines(title.value, 80))
     lay.row(Dyn(f'UPPER({setting("settings.office")})', office.upper()), style="subtitle", merge=(1, 4))
     lay.row()
     head = lay.row(*LAMPIRAN_HEADERS, style="head", height=18)
@@ -211,7 +204,7 @@ def pk_layout(cascade: Cascade, code: str, inds: list[Indicator] | None = None) 
         sas: Content | Dyn = _indicator(ind.id, "sasaran", ind.sasaran) if first else None
         r = lay.row(no, sas, _indicator(ind.id, "indikator", ind.indikator),
                     _indicator(ind.id, "target_text", ind.target_text), style="cell",
-                    height=max(16.5, 15 * _lines(ind.indikator, 36)))
+                    height=max(16.5, 15 * wrapped_lines(ind.indikator, 36)))
         lay.styles[(r, 1)] = "cell_center"
         lay.styles[(r, 4)] = "cell_center"
         if first:
@@ -221,7 +214,7 @@ def pk_layout(cascade: Cascade, code: str, inds: list[Indicator] | None = None) 
     for g in groups:
         # The sasaran cell spans its indicators; rows grow when its text needs more room than theirs.
         first_row, last_row = g[0], g[-1]
-        need = 15 * _lines(str(inds[first_row - head - 1].sasaran), 26)
+        need = 15 * wrapped_lines(str(inds[first_row - head - 1].sasaran), 26)
         have = sum(lay.heights[r] for r in g)
         if need > have:
             lay.heights[last_row] += need - have
@@ -244,7 +237,7 @@ def _signatures(lay: PkLayout, cascade: Cascade, pos: Position, sup_name: Dyn, s
     lay.merges += [(r, 1, r, 2), (r, 3, r, 4)]
     own_title = _pos_field(pos, pos.code, "title")
     r = lay.row(sup_title, None, own_title, style="center",
-                height=16.5 * max(_lines(sup_title.value, 32), _lines(own_title.value, 50)))
+                height=16.5 * max(wrapped_lines(sup_title.value, 32), wrapped_lines(own_title.value, 50)))
     lay.merges += [(r, 1, r, 2), (r, 3, r, 4)]
     lay.row(height=62)  # room to sign
     own_name, own_nip = _pos_field(pos, pos.code, "official_name"), _pos_field(pos, pos.code, "nip")

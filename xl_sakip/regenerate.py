@@ -37,19 +37,21 @@ from xl_sakip.core.findings import Severity
 from xl_sakip.core.models import Cascade
 from xl_sakip.core.validation import check
 from xl_sakip.errors import EditedSheetsError, UserError, WorkbookError
+from xl_sakip.kinds import regenerated_kinds, unit_kinds, write_report_sheets
+from xl_sakip.sheets.edits import edited_sheets
 from xl_sakip.sheets.marker import plan_digest
 from xl_sakip.sheets.names import TEMPLATE_SHEET
 from xl_sakip.sheets.openpyxl_writer import read_marker, sheet_digest, write_sheet
-from xl_sakip.sheets.replan import MANAGED_KINDS, plan_for
+from xl_sakip.sheets.replan import plan_for
 from xl_sakip.sheets.template import ensure_template
 
 #: progress(done, total, what): called once per sheet written.
 Progress = Callable[[int, int, str], None]
-#: More generated sheets written into the same workbook before it is saved (e.g.
-#: xl_sakip.dashboard.write_report_sheets): extra(wb, cascade, force=...) -> sheet names written.
+#: More generated sheets written into the same workbook before it is saved: extra(wb, cascade, force=...)
+#: -> sheet names written.
 Extra = Callable[..., list[str]]
-# MANAGED_KINDS, plan_for (sheets/replan.py) and EditedSheetsError (errors.py) were defined here; they are
-# imported above, so `from xl_sakip.regenerate import ...` keeps working.
+# plan_for (sheets/replan.py) and EditedSheetsError (errors.py) were defined here; they are imported above,
+# so `from xl_sakip.regenerate import ...` keeps working.
 
 
 @dataclass
@@ -136,7 +138,7 @@ def regenerate_workbook(
 ) -> tuple[list[str], list[str], list[str]]:
     """Replace the generated sheets of an open openpyxl workbook. Returns (written, removed, overwritten)."""
     markers = {ws.title: m for ws in wb.worksheets
-               if (m := read_marker(ws)) is not None and m.kind in MANAGED_KINDS}
+               if (m := read_marker(ws)) is not None and m.kind in unit_kinds()}
     plan = plan_for(wb.sheetnames, {n: (m.kind, m.key) for n, m in markers.items()}, cascade)
     planned = {(sp.kind, sp.key): sp for sp in plan.sheets}
     edited: list[str] = []
@@ -189,18 +191,13 @@ def regenerate(
         cascade, where = read_master_with_rows(path)
         prepare_save(path, "menjalankan regenerate")
         wb = load_for_update(path)
-        if not force:  # refuse before writing anything, naming the edited cells of every kind written here
-            from xl_sakip.dashboard import REPORT_KINDS
-            from xl_sakip.sheets.edits import edited_sheets
-
-            if hand := edited_sheets(wb, cascade, MANAGED_KINDS + (REPORT_KINDS if reports else ())):
-                raise EditedSheetsError([e.name for e in hand], {e.name: e.cells for e in hand})
+        # Refuse before writing anything, naming the edited cells of every kind written here.
+        if not force and (hand := edited_sheets(wb, cascade, regenerated_kinds(reports))):
+            raise EditedSheetsError([e.name for e in hand], {e.name: e.cells for e in hand})
         added = add_missing_settings(wb, cascade, where.missing_settings)  # before the sheets use the names
         repaired = repair_workbook(wb)  # spaces, tables and names the sheets' formulas need
         written, removed, edited = regenerate_workbook(wb, cascade, force=force, progress=progress)
-        if reports:
-            from xl_sakip.dashboard import write_report_sheets
-
+        if reports:  # every report kind of the registry, after the unit sheets they refer to
             written += write_report_sheets(wb, cascade, force=force)
         if extra is not None:
             written += extra(wb, cascade, force=force)

@@ -33,14 +33,11 @@ from xl_sakip.core.findings import Finding, fmt
 from xl_sakip.core.models import Cascade, Indicator, Position
 from xl_sakip.core.rollup import capaian_rolled, check_rollup, sum_children
 from xl_sakip.errors import UserError
+from xl_sakip.sheets.bands import ABOVE_FILL, NO_VALUE_FILL, fill_of
 
 PT = 25.4 / 72  # millimetres per point
 A3_LANDSCAPE = (420.0, 297.0)
 GAP_CODES = ("ROLLUP_TARGET_TIDAK_SESUAI", "ROLLUP_CAKUPAN_SEBAGIAN", "ROLLUP_REALISASI_TIDAK_SESUAI")
-# Category colours, low band to high band, then "above target": the same as the unit sheets' (template.py).
-BAND_FILLS = ("F8696B", "FFB268", "FFEB84", "C6E0B4", "63BE7B")
-ABOVE_FILL = "9BC2E6"
-NO_VALUE_FILL = "D9D9D9"
 NOT_COMPUTABLE = "tidak dapat dihitung"  # legend label of the grey chip (Bahasa Indonesia, like the sheets)
 NO_VALUE_CHIP = "–"  # the grey chip's text in a box: the legend says what it means
 HEAD_FILLS = ("1F4E78", "2E75B6", "5B9BD5")  # by depth; deeper boxes keep the last
@@ -202,16 +199,10 @@ class Drawing:
 
 
 def _fill_of(label: str | None, cascade: Cascade) -> str:
+    """The chip's colour: the unit sheets' colour of the category (sheets/bands.py, by band row)."""
     ref = cascade.reference
     assert ref is not None
-    if label is None:
-        return NO_VALUE_FILL
-    if label == ref.above_target_label:
-        return ABOVE_FILL
-    labels = [b.label for b in sorted(ref.bands, key=lambda b: (b.upper is None, b.upper or 0))]
-    if label in labels:
-        return BAND_FILLS[min(labels.index(label), len(BAND_FILLS) - 1)]
-    return NO_VALUE_FILL
+    return fill_of(label, [b.label for b in ref.bands], ref.above_target_label)
 
 
 def _has_realisasi(ind: Indicator, parents: set[str]) -> bool:

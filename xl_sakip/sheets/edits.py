@@ -1,6 +1,6 @@
 """Generated sheets edited by hand since xl-sakip wrote them, and which of their cells differ.
 
-A generated sheet (any marker kind: unit, summary, dasbor, pk, pohon) stores the hash of what the tool wrote
+A generated sheet (any marker kind of xl_sakip/kinds.py) stores the hash of what the tool wrote
 (sheets/marker.py). A sheet whose cells no longer give that hash was edited. Which cells: the sheet is
 compared cell by cell with a fresh plan from the master (the plan is a pure function of the master and the
 sheet names, so the comparison follows the planners' current formulas). When the master changed since the
@@ -28,7 +28,8 @@ from xl_sakip.core.models import Cascade
 from xl_sakip.errors import MAX_CELLS_SHOWN, cell_list  # noqa: F401 (MAX_CELLS_SHOWN: for callers)
 from xl_sakip.sheets.marker import MARKER_NAME, Marker, canonical, digest_cells, plan_cells
 from xl_sakip.sheets.names import quote_sheet
-from xl_sakip.sheets.plan import L, SheetPlan
+from xl_sakip.sheets.plan import SheetPlan
+from xl_sakip.sheets.refs import L
 
 CODE = "SHEET_DIUBAH_MANUAL"
 
@@ -43,11 +44,9 @@ class EditedSheet:
     @property
     def position(self) -> str | None:
         """The position code of a unit or PK sheet."""
-        if self.kind == "unit":
-            return self.key
-        if self.kind == "pk" and self.key.startswith("PK-"):
-            return self.key[3:]
-        return None
+        from xl_sakip.kinds import position_of
+
+        return position_of(self.kind, self.key)
 
 
 def read_marker(ws: Any) -> Marker | None:
@@ -95,32 +94,23 @@ def block_values(first_row: int, first_col: int, block: Any) -> dict[tuple[int, 
 def _fresh_plans(sheetnames: list[str], markers: dict[str, Marker], cascade: Cascade, wanted: set[str]
                  ) -> dict[str, SheetPlan]:
     """Sheet name -> the plan the tool would write now for that generated sheet (of the names in `wanted`)."""
-    from xl_sakip.sheets.replan import MANAGED_KINDS, plan_for
+    from xl_sakip.kinds import PlanContext, fresh_report_plan, is_unit_sheet, unit_kinds
+    from xl_sakip.sheets.replan import plan_for
 
     out: dict[str, SheetPlan] = {}
     kinds = {markers[n].kind for n in wanted}
-    if kinds & set(MANAGED_KINDS):
-        managed = {n: (m.kind, m.key) for n, m in markers.items() if m.kind in MANAGED_KINDS}
+    if kinds & set(unit_kinds()):
+        managed = {n: (m.kind, m.key) for n, m in markers.items() if m.kind in unit_kinds()}
         planned = {(sp.kind, sp.key): sp for sp in plan_for(sheetnames, managed, cascade).sheets}
         for n in wanted:
             if (sp := planned.get((markers[n].kind, markers[n].key))) is not None:
                 out[n] = sp
-    codes = {pos.code for pos in cascade.positions}
+    units = {mk.key: t for t, mk in markers.items() if is_unit_sheet(mk.kind)}
+    ctx = PlanContext(cascade, units, frozenset(sheetnames))
     for n in wanted:
         m = markers[n]
-        if m.kind == "dasbor":
-            from xl_sakip.dashboard import plan_dashboard
-
-            units = {mk.key: t for t, mk in markers.items() if mk.kind == "unit"}
-            out[n] = plan_dashboard(cascade, units, n)
-        elif m.kind == "pk" and m.key.startswith("PK-") and m.key[3:] in codes:
-            from xl_sakip.pk import plan_pk
-
-            out[n] = plan_pk(cascade, m.key[3:], n)
-        elif m.kind == "pohon":
-            from xl_sakip.tree import plan_tree_sheet
-
-            out[n] = plan_tree_sheet(cascade)
+        if n not in out and (sp := fresh_report_plan(ctx, m.kind, n, m.key)) is not None:
+            out[n] = sp
     return out
 
 

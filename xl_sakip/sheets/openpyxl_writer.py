@@ -13,8 +13,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xl_sakip.book import values
 from xl_sakip.book.cells import FORMULA_TRIGGERS
 from xl_sakip.sheets import plan as p
+from xl_sakip.sheets import refs as rf
+from xl_sakip.sheets import unit_layout as ul
 from xl_sakip.sheets.marker import MARKER_NAME, Marker, digest_cells, plan_marker
 from xl_sakip.sheets.names import TEMPLATE_SHEET
+from xl_sakip.sheets.unit import UNIT_KIND
 
 
 def read_marker(ws: Worksheet) -> Marker | None:
@@ -49,9 +52,9 @@ def _write_cell(ws: Worksheet, row: int, col: int, v: p.Content) -> None:
 
 def _copy_layout(template: Worksheet, ws: Worksheet, plan: p.SheetPlan) -> None:
     """Styles, dimensions, conditional formats and print setup of the template, for the plan's rows."""
-    body_style = {c: template.cell(p.FIRST_BODY_ROW, c)._style for c in range(1, p.N_COLS + 1)}
+    body_style = {c: template.cell(ul.FIRST_BODY_ROW, c)._style for c in range(1, ul.N_COLS + 1)}
     for (r, c), src in template._cells.items():
-        if r < p.FIRST_BODY_ROW and src.has_style:
+        if r < ul.FIRST_BODY_ROW and src.has_style:
             ws.cell(r, c)._style = copy(src._style)
     if plan.body_first:
         for r in range(plan.body_first, plan.body_last + 1):
@@ -61,11 +64,11 @@ def _copy_layout(template: Worksheet, ws: Worksheet, plan: p.SheetPlan) -> None:
         ws.column_dimensions[key] = copy(dim)
         ws.column_dimensions[key].worksheet = ws
     for key, dim in template.row_dimensions.items():
-        if key < p.FIRST_BODY_ROW:
+        if key < ul.FIRST_BODY_ROW:
             ws.row_dimensions[key] = copy(dim)
             ws.row_dimensions[key].worksheet = ws
     for rng in template.merged_cells.ranges:
-        if rng.max_row < p.FIRST_BODY_ROW:
+        if rng.max_row < ul.FIRST_BODY_ROW:
             ws.merge_cells(rng.coord)
     for cf in template.conditional_formatting:
         for rule in cf.rules:
@@ -127,11 +130,11 @@ def write_sheet(wb: Workbook, plan: p.SheetPlan, index: int | None = None) -> Wo
     """Create the sheet of `plan` (its name must be free) at `index`, with its marker."""
     ws = wb.create_sheet(plan.name, index)
     values.forget(wb, plan.name)
-    if plan.kind == "unit":
+    if plan.kind == UNIT_KIND:
         _copy_layout(wb[TEMPLATE_SHEET], ws, plan)
     else:
         for c, w in plan.column_widths.items():
-            ws.column_dimensions[p.L(c)].width = w
+            ws.column_dimensions[rf.L(c)].width = w
         for span in plan.styles:
             _apply_style(ws, span)
         ws.page_setup.orientation = "landscape"

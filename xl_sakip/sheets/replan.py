@@ -1,4 +1,5 @@
-"""The plan of the unit sheets and Ringkasan for a workbook that may already hold generated sheets.
+"""The plan of the unit sheets and Ringkasan of a cascade (`plan_workbook`), and of a workbook that may
+already hold generated sheets (`plan_for`).
 
 Here, below regenerate, the ribbon's writer and the hand-edit check, because all three need the same plan
 (it was in regenerate.py, which made sheets/edits.py and regenerate.py import each other).
@@ -7,11 +8,28 @@ Here, below regenerate, the ribbon's writer and the hand-edit check, because all
 from __future__ import annotations
 
 from xl_sakip.core.models import Cascade
-from xl_sakip.sheets.plan import WorkbookPlan, plan_workbook
+from xl_sakip.core.rollup import on_cycle, sum_children
+from xl_sakip.sheets.index import indicators_by_position, sheet_names, unit_rows
+from xl_sakip.sheets.plan import WorkbookPlan
+from xl_sakip.sheets.summary import SUMMARY_KEY, plan_summary
+from xl_sakip.sheets.unit import plan_unit
 
-#: The marker kinds planned here and replaced by regenerate's unit-sheet pass and the ribbon; other kinds
-#: (pk, dasbor, pohon ...) belong to their own writers.
-MANAGED_KINDS = ("unit", "summary")
+
+def plan_workbook(cascade: Cascade, taken: set[str] | frozenset[str] = frozenset(),
+                  names: dict[str, str] | None = None) -> WorkbookPlan:
+    """The plan of every generated sheet. `taken`: sheet names that belong to the user or the master;
+    `names`: sheet names to keep for positions that already have a generated sheet."""
+    auto = sheet_names(cascade, set(taken) | set((names or {}).values()))
+    names = {**auto, **(names or {})}
+    by_pos = indicators_by_position(cascade)
+    by_id = {i.id: i for i in cascade.indicators}
+    rows = unit_rows(cascade, by_pos)
+    kids = {p: [c.id for c in cs] for p, cs in sum_children(cascade.indicators).items()}
+    cycles = on_cycle(kids)
+    sheets = [plan_unit(cascade, p.code, names, rows, kids, cycles, by_pos=by_pos, by_id=by_id)
+              for p in cascade.positions]
+    sheets.append(plan_summary(cascade, names, rows, kids, by_pos))
+    return WorkbookPlan(sheets=sheets)
 
 
 def plan_for(wb_sheetnames: list[str], markers: dict[str, tuple[str, str]], cascade: Cascade) -> WorkbookPlan:
@@ -25,7 +43,7 @@ def plan_for(wb_sheetnames: list[str], markers: dict[str, tuple[str, str]], casc
     taken = {n for n in wb_sheetnames if n not in generated}
     keep: dict[str, str] = {}
     for name, (_kind, key) in markers.items():
-        if key != "RINGKASAN":
+        if key != SUMMARY_KEY:
             keep.setdefault(key, name)
     valid = {pos.code for pos in cascade.positions}
     return plan_workbook(cascade, taken, {k: v for k, v in keep.items() if k in valid})

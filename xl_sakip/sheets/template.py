@@ -18,26 +18,26 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_sakip.book import schema as s
-from xl_sakip.sheets import plan as p
+from xl_sakip.sheets import refs as rf
+from xl_sakip.sheets import textfit as tf
+from xl_sakip.sheets import unit_layout as ul
+from xl_sakip.sheets.bands import ABOVE_FILL, BAND_FILLS
 from xl_sakip.sheets.names import TEMPLATE_SHEET
 
 CF_LAST_ROW = 2000  # conditional formatting reaches this row of every unit sheet
 
 _THIN = Side(style="thin", color="808080")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-# Low to high band, then "above target"; more bands reuse the last colours.
-BAND_FILLS = ("F8696B", "FFB268", "FFEB84", "C6E0B4", "63BE7B")
-ABOVE_FILL = "9BC2E6"
 COUNT_FORMAT, COUNT_FORMAT_ID = "#,##0", 3  # built-in format 3
 
-WIDTHS = p.UNIT_WIDTHS  # the plan estimates row heights from the same widths
-NUMBER_COLS = (p.C_TARGET, *p.C_TW, p.C_TAHUN, p.C_T_ANAK, p.C_SEL_T, p.C_R_ANAK, p.C_SEL_R)
-WRAP_COLS = (p.C_SASARAN, p.C_INDIKATOR, p.C_KET, p.C_CAPAIAN)
+WIDTHS = ul.UNIT_WIDTHS  # the plan estimates row heights from the same widths
+NUMBER_COLS = (ul.C_TARGET, *ul.C_TW, ul.C_TAHUN, ul.C_T_ANAK, ul.C_SEL_T, ul.C_R_ANAK, ul.C_SEL_R)
+WRAP_COLS = (ul.C_SASARAN, ul.C_INDIKATOR, ul.C_KET, ul.C_CAPAIAN)
 
 
 def build_template(ws: Worksheet) -> None:
     """Style `ws` as the unit sheet template (labels of the header block included, no body values)."""
-    title = ws.cell(p.TITLE_ROW, 1, f"TEMPLATE SHEET UNIT: ubah gaya di sheet ini, lalu {p.REGENERATE}")
+    title = ws.cell(ul.TITLE_ROW, 1, f"TEMPLATE SHEET UNIT: ubah gaya di sheet ini, lalu {ul.REGENERATE}")
     title.font = Font(bold=True, size=14)
     for i, label in enumerate(["Instansi", "Kode Jabatan", "Jabatan", "Atasan", "Tahun", "Status Sheet"]):
         ws.cell(2 + i, 1, label).font = Font(bold=True)
@@ -46,59 +46,59 @@ def build_template(ws: Worksheet) -> None:
     head_font = Font(bold=True, color="FFFFFF")
     head_fill = PatternFill("solid", fgColor="1F4E78")
     helper_fill = PatternFill("solid", fgColor="7F7F7F")
-    for col, hdr in p.UNIT_HEADERS.items():
-        c = ws.cell(p.HEADER_ROW, col, hdr)
+    for col, hdr in ul.UNIT_HEADERS.items():
+        c = ws.cell(ul.HEADER_ROW, col, hdr)
         c.font = head_font
-        c.fill = helper_fill if col >= p.FIRST_HIDDEN_COL else head_fill
+        c.fill = helper_fill if col >= ul.FIRST_HIDDEN_COL else head_fill
         c.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         c.border = BORDER
-        b = ws.cell(p.FIRST_BODY_ROW, col)
+        b = ws.cell(ul.FIRST_BODY_ROW, col)
         b.border = BORDER
         b.alignment = Alignment(wrap_text=col in WRAP_COLS, vertical="top")
         if col in NUMBER_COLS:
             b.number_format = "#,##0.00"
-        elif col == p.C_CAPAIAN or col == p.C_CAPAIAN_MENTAH:
+        elif col == ul.C_CAPAIAN or col == ul.C_CAPAIAN_MENTAH:
             b.number_format = "0.00"
-    visible = {c: h for c, h in p.UNIT_HEADERS.items() if c < p.FIRST_HIDDEN_COL}
-    ws.row_dimensions[p.HEADER_ROW].height = p.header_height(visible, WIDTHS)
+    visible = {c: h for c, h in ul.UNIT_HEADERS.items() if c < ul.FIRST_HIDDEN_COL}
+    ws.row_dimensions[ul.HEADER_ROW].height = tf.header_height(visible, WIDTHS)
     for col, width in WIDTHS.items():
-        ws.column_dimensions[p.L(col)].width = width
+        ws.column_dimensions[rf.L(col)].width = width
     # Helper columns: hidden and grouped, so an auditor can show them with the [+] button.
-    ws.column_dimensions.group(p.L(p.FIRST_HIDDEN_COL), p.L(p.N_COLS), outline_level=1, hidden=True)
-    ws.freeze_panes = f"{p.L(p.C_SATUAN)}{p.FIRST_BODY_ROW}"
+    ws.column_dimensions.group(rf.L(ul.FIRST_HIDDEN_COL), rf.L(ul.N_COLS), outline_level=1, hidden=True)
+    ws.freeze_panes = f"{rf.L(ul.C_SATUAN)}{ul.FIRST_BODY_ROW}"
     ws.sheet_view.zoomScale = 90
 
     # Conditional formatting: category colours (labels from Ref_Kategori, in table order), capaian that
     # cannot be computed in grey, and a status cell that asks for attention in red.
-    body = f"{p.L(p.C_KATEGORI)}{p.FIRST_BODY_ROW}:{p.L(p.C_KATEGORI)}{CF_LAST_ROW}"
-    first = f"${p.L(p.C_KATEGORI)}{p.FIRST_BODY_ROW}"
+    body = f"{rf.L(ul.C_KATEGORI)}{ul.FIRST_BODY_ROW}:{rf.L(ul.C_KATEGORI)}{CF_LAST_ROW}"
+    first = f"${rf.L(ul.C_KATEGORI)}{ul.FIRST_BODY_ROW}"
     # Excel's conditional formats may not point at another sheet directly; a defined name may.
     for i in range(len(BAND_FILLS)):
         fill = PatternFill("solid", fgColor=BAND_FILLS[i], bgColor=BAND_FILLS[i])
         ws.conditional_formatting.add(body, FormulaRule(
             formula=[f'AND({first}<>"",{first}={band_name(i)})'], fill=fill, stopIfTrue=True))
     ws.conditional_formatting.add(body, FormulaRule(
-        formula=[f'AND({first}<>"",{first}={p.SET_ABOVE})'],
+        formula=[f'AND({first}<>"",{first}={rf.SET_ABOVE})'],
         fill=PatternFill("solid", fgColor=ABOVE_FILL, bgColor=ABOVE_FILL), stopIfTrue=True))
-    k = f"{p.L(p.C_CAPAIAN)}{p.FIRST_BODY_ROW}"
+    k = f"{rf.L(ul.C_CAPAIAN)}{ul.FIRST_BODY_ROW}"
     ws.conditional_formatting.add(
-        f"{k}:{p.L(p.C_CAPAIAN)}{CF_LAST_ROW}",
+        f"{k}:{rf.L(ul.C_CAPAIAN)}{CF_LAST_ROW}",
         FormulaRule(formula=[f"ISTEXT(${k})"], font=Font(italic=True, color="7F7F7F")))
     # Counts (Jenis "jumlah") show no decimals: the row's Desimal helper cell says 0 (plan.py).
     last = CF_LAST_ROW
-    dec = f"${p.L(p.C_DESIMAL)}{p.FIRST_BODY_ROW}"
+    dec = f"${rf.L(ul.C_DESIMAL)}{ul.FIRST_BODY_ROW}"
     counts = DifferentialStyle(numFmt=NumberFormat(numFmtId=COUNT_FORMAT_ID, formatCode=COUNT_FORMAT))
     ws.conditional_formatting.add(
-        " ".join(f"{p.L(c)}{p.FIRST_BODY_ROW}:{p.L(c)}{last}" for c in NUMBER_COLS),
+        " ".join(f"{rf.L(c)}{ul.FIRST_BODY_ROW}:{rf.L(c)}{last}" for c in NUMBER_COLS),
         Rule(type="expression", dxf=counts, formula=[f"{dec}=0"]))
     # A parent row: the realisasi its capaian uses in bold (Realisasi dari Pendukung when the pendukung
     # cover the target, else its own Realisasi Tahun); the Keterangan says which.
-    cover = f"${p.L(p.C_CAKUP)}{p.FIRST_BODY_ROW}"
-    for col, flag in ((p.C_R_ANAK, 1), (p.C_TAHUN, 0)):
+    cover = f"${rf.L(ul.C_CAKUP)}{ul.FIRST_BODY_ROW}"
+    for col, flag in ((ul.C_R_ANAK, 1), (ul.C_TAHUN, 0)):
         ws.conditional_formatting.add(
-            f"{p.L(col)}{p.FIRST_BODY_ROW}:{p.L(col)}{last}",
+            f"{rf.L(col)}{ul.FIRST_BODY_ROW}:{rf.L(col)}{last}",
             FormulaRule(formula=[f"AND(ISNUMBER({cover}),{cover}={flag})"], font=Font(bold=True)))
-    status = f"C{p.STATUS_ROW}"
+    status = f"{rf.L(ul.VALUE_COL)}{ul.STATUS_ROW}"
     ws.conditional_formatting.add(status, FormulaRule(
         formula=[f'OR(LEFT({status},5)="USANG",LEFT({status},7)="PERIKSA")'],
         font=Font(bold=True, color="9C0006"), fill=PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE")))
@@ -109,7 +109,7 @@ def build_template(ws: Worksheet) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{p.HEADER_ROW}:{p.HEADER_ROW}"
+    ws.print_title_rows = f"{ul.HEADER_ROW}:{ul.HEADER_ROW}"
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
 
@@ -122,7 +122,7 @@ def band_name(i: int) -> str:
 def ensure_names(wb: Workbook) -> None:
     for i in range(len(BAND_FILLS)):
         wb.defined_names[band_name(i)] = DefinedName(
-            band_name(i), attr_text=f"{quote_sheetname(s.SHEET_BANDS)}!$A${2 + i}", hidden=True)
+            band_name(i), attr_text=f"{quote_sheetname(s.SHEET_BANDS)}!{rf.absolute(1, 2 + i)}", hidden=True)
 
 
 def ensure_template(wb: Workbook) -> Worksheet:

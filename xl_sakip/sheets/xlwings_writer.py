@@ -29,7 +29,10 @@ from xl_sakip.book import schema as s
 from xl_sakip.book.cells import FORMULA_TRIGGERS
 from xl_sakip.core.models import Cascade
 from xl_sakip.errors import UserError
+from xl_sakip.kinds import is_unit_sheet
 from xl_sakip.sheets import plan as p
+from xl_sakip.sheets import refs as rf
+from xl_sakip.sheets import unit_layout as ul
 from xl_sakip.sheets.edits import EditedSheet, block_values, compare_sheets
 from xl_sakip.sheets.marker import MARKER_NAME, Marker, digest_cells, plan_digest, plan_marker
 from xl_sakip.sheets.names import TEMPLATE_SHEET
@@ -69,8 +72,8 @@ _ADDRESS = re.compile(r"^\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
 def address(r1: int, c1: int, r2: int | None = None, c2: int | None = None) -> str:
     """"A9:AF40" (or "A9"): a range by its address is one COM call (`Worksheet.Range`); by two corner
     cells, as xlwings' `sheet.range((r1, c1), (r2, c2))` does, it is five."""
-    first = f"{p.L(c1)}{r1}"
-    return first if r2 is None else f"{first}:{p.L(c2 if c2 is not None else c1)}{r2}"
+    first = f"{rf.L(c1)}{r1}"
+    return first if r2 is None else f"{first}:{rf.L(c2 if c2 is not None else c1)}{r2}"
 
 
 def _corners(text: str) -> tuple[int, int, int, int]:
@@ -232,9 +235,9 @@ def _open(book: Any) -> OpenBook:
 
 def markers(book: Any) -> dict[str, Marker]:
     """Sheet name -> marker, for the generated sheets this writer manages (unit sheets, Ringkasan)."""
-    from xl_sakip.sheets.replan import MANAGED_KINDS
+    from xl_sakip.kinds import unit_kinds
 
-    return _open(book).markers(MANAGED_KINDS)
+    return _open(book).markers(unit_kinds())
 
 
 def sheet_cells(sheet: Any) -> dict[tuple[int, int], str] | None:
@@ -347,8 +350,8 @@ def _new_sheet_index(ob: OpenBook) -> int:
 
 def _body_format(template: Any, sheet: Any, plan: p.SheetPlan) -> None:
     if plan.body_first:
-        src = template.range(address(p.FIRST_BODY_ROW, 1, p.FIRST_BODY_ROW, p.N_COLS))
-        src.copy(sheet.range(address(plan.body_first, 1, plan.body_last, p.N_COLS)))
+        src = template.range(address(ul.FIRST_BODY_ROW, 1, ul.FIRST_BODY_ROW, ul.N_COLS))
+        src.copy(sheet.range(address(plan.body_first, 1, plan.body_last, ul.N_COLS)))
 
 
 def _new_unit(ob: OpenBook, template: Any, plan: p.SheetPlan) -> Any:
@@ -377,15 +380,15 @@ def _rewrite_unit(template: Any, sheet: Any, plan: p.SheetPlan, old_last: int) -
     (0 if unknown).
     """
     sheet.clear()
-    head = address(1, 1, p.HEADER_ROW, p.N_COLS)
+    head = address(1, 1, ul.HEADER_ROW, ul.N_COLS)
     template.range(head).copy(sheet.range(head))
     _body_format(template, sheet, plan)
     put_formulas(sheet.range(address(1, 1, plan.n_rows, plan.n_cols)), block(plan))
     # Rows that held longer texts before keep their height after Clear: fit them to the new contents,
     # then the plan's estimated heights (Excel does not fit wrapped formula results reliably).
     last = max(old_last, plan.n_rows)
-    if last >= p.FIRST_BODY_ROW:
-        sheet.range(address(p.FIRST_BODY_ROW, 1, last, 1)).rows.autofit()
+    if last >= ul.FIRST_BODY_ROW:
+        sheet.range(address(ul.FIRST_BODY_ROW, 1, last, 1)).rows.autofit()
     _row_heights(sheet, plan)
 
 
@@ -468,10 +471,10 @@ def write_workbook(book: Any, plan: p.WorkbookPlan, *, force: bool = False, prog
     writer does). `book`: an xlwings Book, or the `OpenBook` of it the caller already has.
     """
     from xl_sakip.errors import EditedSheetsError
-    from xl_sakip.sheets.replan import MANAGED_KINDS
+    from xl_sakip.kinds import unit_kinds
 
     ob = _open(book)
-    found = ob.markers(MANAGED_KINDS)
+    found = ob.markers(unit_kinds())
     planned = {(sp.kind, sp.key): sp for sp in plan.sheets}
     edited, unverifiable = [], []
     for name, m in found.items():
@@ -506,14 +509,14 @@ def write_workbook(book: Any, plan: p.WorkbookPlan, *, force: bool = False, prog
     for k, sp in enumerate(plan.sheets, start=1):
         old = keep.get((sp.kind, sp.key))
         if old is None:
-            _new_unit(ob, template, sp) if sp.kind == "unit" else _new_summary(ob, sp)
+            _new_unit(ob, template, sp) if is_unit_sheet(sp.kind) else _new_summary(ob, sp)
             res.created.append(sp.name)
         else:
             old_last = ob.read(old).last_row
             if old != sp.name:  # a renamed summary gets its name back; Excel follows in formulas
                 ob.rename(old, sp.name)
             sheet = ob.sheets[sp.name]
-            if sp.kind == "unit":
+            if is_unit_sheet(sp.kind):
                 _rewrite_unit(template, sheet, sp, old_last)
             else:
                 _rewrite_summary(sheet, sp, old_last)
@@ -528,29 +531,25 @@ def write_workbook(book: Any, plan: p.WorkbookPlan, *, force: bool = False, prog
 
 def report_markers(book: Any) -> dict[str, Marker]:
     """Sheets of the report writers (Dasbor, PK, Pohon Kinerja) in the open book, found by marker."""
-    from xl_sakip.dashboard import REPORT_KINDS
+    from xl_sakip.kinds import report_kinds
 
-    return _open(book).markers(REPORT_KINDS)
+    return _open(book).markers(report_kinds())
 
 
 def stale_reports(reports: dict[str, Marker], cascade: Cascade, plan: p.WorkbookPlan) -> list[str]:
     """Report sheets whose cells are not what `xl-sakip regenerate` would write for this master: their
     position list or indicator ranges are out of date. Compared by the hash in the marker, so no cell is
     read (works on every engine). The Pohon Kinerja picture is a snapshot and is not judged here."""
-    from xl_sakip.dashboard import DASHBOARD_KIND, plan_dashboard
-    from xl_sakip.pk import PK_KIND, key_of, plan_pk
+    from xl_sakip.kinds import TREE, PlanContext, fresh_report_plan, is_unit_sheet
 
-    names = {sp.key: sp.name for sp in plan.sheets if sp.kind == "unit"}
-    pk_codes = {key_of(pos.code): pos.code for pos in cascade.positions}
+    names = {sp.key: sp.name for sp in plan.sheets if is_unit_sheet(sp.kind)}
+    ctx = PlanContext(cascade, names)
     out = []
     for sheet, m in reports.items():
-        if m.kind == DASHBOARD_KIND:
-            now = plan_digest(plan_dashboard(cascade, names))
-        elif m.kind == PK_KIND:
-            code = pk_codes.get(m.key)
-            now = plan_digest(plan_pk(cascade, code)) if code else None
-        else:
+        if m.kind == TREE.kind:
             continue
+        sp = fresh_report_plan(ctx, m.kind, sheet, m.key)
+        now = plan_digest(sp) if sp is not None else None
         if now != m.digest:
             out.append(sheet)
     return out
@@ -561,14 +560,15 @@ def regenerate_book(book: Any, *, force: bool = False, progress=None) -> BookRes
 
     The workbook's metadata is read once (`OpenBook`); the writes run with screen updating and automatic
     calculation off (`quiet`), restored afterwards also on error."""
-    from xl_sakip.sheets.replan import MANAGED_KINDS, plan_for
+    from xl_sakip.kinds import unit_kinds
+    from xl_sakip.sheets.replan import plan_for
 
     ob = _open(book)
     cascade = read_cascade(ob)
     # One sheet per key, the first in workbook order: a copy of a generated sheet (it carries the same
     # marker) must not take the name, or the original, which formulas point at, would be the one deleted.
     first: dict[tuple[str, str], str] = {}
-    for n, m in ob.markers(MANAGED_KINDS).items():
+    for n, m in ob.markers(unit_kinds()).items():
         first.setdefault((m.kind, m.key), n)
     plan = plan_for(ob.sheetnames, {n: k for k, n in first.items()}, cascade)
     with quiet(ob.book.app):

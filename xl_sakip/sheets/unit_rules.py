@@ -1,0 +1,216 @@
+"""The formulas of one unit-sheet row: every figure a rule of core/rules.py rendered with the row's cells as
+its inputs (the same rule check and the UDFs evaluate); the Keterangan that says why a row needs attention.
+
+Formulas auditors can read (docs/sheets.md):
+- every row of a unit sheet holds its indicator ID as a value and one MATCH of it in tblIndikator[ID]
+  (hidden helper column); every other master value is an INDEX into a column of tblIndikator by that row,
+  so sorting, filtering or inserting rows in the master never makes the sheet wrong;
+- structured references (tblIndikator[Target]) and the defined names of Pengaturan (setTahun ...), which
+  Excel and LibreOffice 7.4 both read; no XLOOKUP/FILTER/LET, nothing volatile;
+- a value that cannot be computed is text saying why, never a silent 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from xl_sakip.book import schema as s
+from xl_sakip.core import formula as fx
+from xl_sakip.core import rules
+from xl_sakip.core import words as w
+from xl_sakip.core.models import Indicator, Kind, Polarity, RollUp
+from xl_sakip.sheets.plan import Content, Formula
+from xl_sakip.sheets.unit_layout import (
+    C_ALASAN,
+    C_BARIS,
+    C_CAKUP,
+    C_CAPAIAN,
+    C_CAPAIAN_MENTAH,
+    C_DESIMAL,
+    C_ID,
+    C_INDIKATOR,
+    C_KATEGORI,
+    C_KET,
+    C_KOSONG,
+    C_MASALAH,
+    C_PAKAI,
+    C_PEMBILANG,
+    C_PENYEBUT,
+    C_R_ANAK,
+    C_SATUAN,
+    C_SEL_R,
+    C_SEL_T,
+    C_SKOR_R,
+    C_SKOR_T,
+    C_T_ANAK,
+    C_TAHUN,
+    C_TARGET,
+    C_TATAS,
+    C_TQ,
+    C_TW,
+    NOT_FOUND,
+    REGENERATE,
+)
+
+
+def _c(col_: int, r: int, *, abs_col: bool = False) -> fx.Cell:
+    return fx.Cell(col_, r, abs_col=abs_col)
+
+
+def _tcol(field_name: str) -> fx.TableCol:
+    hdr = next(c.header for c in s.INDICATOR_COLUMNS if c.field == field_name)
+    return fx.TableCol(s.TABLE_INDICATORS, hdr)
+
+
+def _master(field_name: str, r: int) -> fx.Expr:
+    """The master value of this row's indicator, "" when the master cell is empty (never a silent 0)."""
+    row = _c(C_BARIS, r, abs_col=True)
+    x = fx.INDEX(_tcol(field_name), row)
+    return fx.IF(row.eq(""), "", fx.IF(x.eq(""), "", x))
+
+
+def F(e: fx.Expr) -> Formula:
+    """A formula cell from a rule's expression: its text and the expression its cached value comes from."""
+    return Formula(fx.formula_text(e), e)
+
+
+def row_formulas(
+    ind: Indicator,
+    r: int,
+    children: list[tuple[str, int]],  # (sheet name, row) of each pendukung with roll-up "jumlah"
+    cycle: bool,
+) -> dict[int, Content]:
+    """The cells of one unit-sheet row: every figure is a rule of core/rules.py with this row's cells as
+    its inputs (the same rule check and the UDFs evaluate)."""
+    c: dict[int, Content] = {}
+    S, R_ = _c(C_BARIS, r, abs_col=True), _c(C_ID, r, abs_col=True)
+    tw = [_c(x, r) for x in C_TW]
+    tq = [_c(x, r) for x in C_TQ]
+    num = [_c(x, r) for x in C_PEMBILANG]
+    den = [_c(x, r) for x in C_PENYEBUT]
+    E, J, X, Y = _c(C_TARGET, r), _c(C_TAHUN, r), _c(C_TATAS, r), _c(C_PAKAI, r)
+    AO, AP, AR = _c(C_CAPAIAN_MENTAH, r), _c(C_CAKUP, r), _c(C_ALASAN, r)
+    kind, agg = ind.kind, ind.aggregation
+    is_grade = kind is Kind.GRADE
+    ratio = rules.is_ratio(kind, agg)
+    is_parent = bool(children) or cycle
+
+    c[C_ID] = ind.id
+    c[C_BARIS] = F(fx.IFERROR(fx.MATCH(R_, _tcol("id"), 0), ""))
+    c[C_INDIKATOR] = F(fx.IF(S.eq(""), NOT_FOUND, fx.INDEX(_tcol("indikator"), S)))
+    c[C_SATUAN] = F(_master("satuan", r))
+    for i, x in enumerate(C_TW):
+        c[x] = F(_master(f"realisasi_q.{i}", r))
+    for i, x in enumerate(C_TQ):
+        c[x] = F(_master(f"target_q.{i}", r))
+    if ratio:
+        for i, x in enumerate(C_PEMBILANG):
+            c[x] = F(_master(f"numerator_q.{i}", r))
+        for i, x in enumerate(C_PENYEBUT):
+            c[x] = F(_master(f"denominator_q.{i}", r))
+    if ind.polarity is Polarity.RANGE and not is_grade:
+        c[C_TATAS] = F(_master("target_upper", r))
+
+    # Target to date and realisasi of the year (rules.target, rules.realisasi).
+    rep = rules.reported(kind, agg, tw, num, den)
+    annual = _master("target", r)
+    if is_grade:  # a grade target is its written code unless a score is typed in Target
+        written = fx.TRIM(fx.INDEX(_tcol("target_text"), S))
+        annual = fx.IF(S.eq(""), "", fx.IF(fx.INDEX(_tcol("target"), S).eq(""), written,
+                                            fx.INDEX(_tcol("target"), S)))
+    c[C_TARGET] = F(rules.target(kind, agg, tq, annual, rep))
+    c[C_TAHUN] = F(rules.realisasi(kind, agg, tw, num, den))
+    c[C_DESIMAL] = 0 if kind is Kind.NUMBER and not ratio else 2
+    neg = rules.negative(kind, agg, tw, num, den)
+    own = rules.own_realisasi(J, neg)
+    own_missing = rules.missing(rep)
+
+    # Roll-up (rules.covers, rules.rolled, rules.used): direct pendukung targets from the master; their
+    # realisasi through the "Realisasi Dipakai" cells of the pendukung rows.
+    covered: fx.Expr | None = None
+    if is_parent:
+        crit = (_tcol("supports"), R_, _tcol("rollup"), RollUp.SUM.value)
+        c[C_T_ANAK] = F(fx.SUMIFS(_tcol("target"), *crit))
+        M, O_ = _c(C_T_ANAK, r), _c(C_R_ANAK, r)
+        c[C_SEL_T] = F(fx.IF(fx.AND(fx.ISNUMBER(M), fx.ISNUMBER(E)), M - E, ""))
+        if cycle:
+            c[C_R_ANAK] = w.CYCLE
+            for q in range(4):
+                c[C_KOSONG[q]] = 0
+            c[C_MASALAH] = 1
+            c[C_PAKAI] = F(O_)
+        else:
+            kid = lambda col_: [fx.Cell(col_, rr, sh, True, True) for sh, rr in children]  # noqa: E731
+            c[C_R_ANAK] = F(rules.rolled(kid(C_PAKAI), kid(C_MASALAH)))
+            t_own = fx.INDEX(_tcol("target"), S)
+            # Pendukung with a target (the reader accepts only numbers there; an empty cell has none).
+            with_target = fx.COUNTIFS(*crit, _tcol("target"), "<>")
+            cover = rules.covers(t_own, len(children), with_target, M)
+            c[C_CAKUP] = F(fx.IF(S.eq(""), 0, fx.IF(cover, 1, 0)))
+            covered = AP.eq(1)
+            c[C_PAKAI] = F(rules.used(covered, O_, own))
+            for q in range(4):
+                c[C_KOSONG[q]] = F(fx.IF(covered, fx.MAX(*kid(C_KOSONG[q])), own_missing[q]))
+            c[C_MASALAH] = F(rules.problem(Y))
+        c[C_SEL_R] = F(fx.IF(fx.AND(fx.ISNUMBER(O_), fx.ISNUMBER(J)), O_ - J, ""))
+    else:
+        c[C_PAKAI] = F(own)
+        for q in range(4):
+            c[C_KOSONG[q]] = F(own_missing[q])
+        c[C_MASALAH] = F(rules.problem(Y))
+
+    # Capaian (rules.capaian_reason / capaian_value / capaian) of the realisasi used, and its category.
+    scores: tuple[fx.Expr, fx.Expr] | None = None
+    if is_grade:
+        c[C_SKOR_T] = F(rules.grade_score_target(E))
+        c[C_SKOR_R] = F(rules.grade_score_realisasi(Y, E))
+        scores = (_c(C_SKOR_T, r), _c(C_SKOR_R, r))
+    empty = rules.empty_reason(covered) if is_parent and not cycle else w.NO_REALISASI
+    reason = rules.capaian_reason(kind, ind.polarity, Y, E, X, empty, scores)
+    c[C_ALASAN] = F(fx.IF(S.eq(""), "", reason))
+    c[C_CAPAIAN_MENTAH] = F(fx.IF(AR.eq(""), fx.IF(S.eq(""), "", rules.capaian_value(
+        kind, ind.polarity, Y, E, X, scores)), ""))
+    K = _c(C_CAPAIAN, r)
+    c[C_CAPAIAN] = F(fx.IF(S.eq(""), "", rules.capaian(AR, AO)))
+    c[C_KATEGORI] = F(rules.category(K))
+
+    # Keterangan: why a row needs attention (not found, stale, negative, incomplete); on a parent row
+    # also where its realisasi comes from.
+    c[C_KET] = F(_keterangan(ind, r, children, is_parent, cycle, neg, K, covered))
+    return c
+
+
+def _quarter_list(flags: Sequence[fx.Expr]) -> fx.Expr:
+    """ "TW1, TW3" of the quarters whose flag holds (text joined, the last ", " cut)."""
+    parts = [fx.IF(f, f"{s.Q[q]}, ", "") for q, f in enumerate(flags)]
+    joined = parts[0]
+    for p_ in parts[1:]:
+        joined = joined & p_
+    return fx.LEFT(joined, fx.LEN(joined) - 2)
+
+
+def _keterangan(ind: Indicator, r: int, children: list[tuple[str, int]], is_parent: bool, cycle: bool,
+                neg: Sequence[fx.Expr], K: fx.Expr, covered: fx.Expr | None) -> fx.Expr:
+    S, R_ = _c(C_BARIS, r, abs_col=True), _c(C_ID, r, abs_col=True)
+    kinds = "|".join([ind.kind.value, ind.polarity.value, ind.aggregation.value, ind.position])
+    key: fx.Expr = fx.INDEX(_tcol("kind"), S)
+    for f_ in ("polarity", "aggregation", "position"):
+        key = key & "|" & fx.INDEX(_tcol(f_), S)
+    source = fx.IF(covered, w.FROM_PENDUKUNG, w.FROM_OWN) if covered is not None else None
+
+    def also(e: fx.Expr) -> fx.Expr:
+        return e & "; " & source if source is not None else e
+
+    stale = "usang: Jenis/Polaritas/Agregasi/Kode Jabatan berubah di Indikator; " + REGENERATE
+    checks: list[tuple[fx.Expr, object]] = [(S.eq(""), NOT_FOUND), (key.ne(kinds), stale)]
+    if is_parent:
+        n_now = fx.COUNTIFS(_tcol("supports"), R_, _tcol("rollup"), RollUp.SUM.value)
+        stale_kids = f"usang: indikator pendukung berubah di Indikator; {REGENERATE}"
+        checks.append((n_now.ne(len(children)), stale_kids))
+    if neg:
+        note = "realisasi negatif di " & _quarter_list(neg) & ": periksa sheet Indikator"
+        checks.append((fx.OR(*neg), also(note)))
+    missing = [_c(C_KOSONG[q], r).eq(1) for q in range(4)]
+    checks.append((fx.AND(fx.ISNUMBER(K), fx.SUM(fx.Area(_c(C_KOSONG[0], r), _c(C_KOSONG[-1], r))).gt(0)),
+                   also(w.INCOMPLETE + ": realisasi " & _quarter_list(missing) & " belum diisi")))
+    return fx.cond(checks, source if source is not None else "")
