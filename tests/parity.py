@@ -21,9 +21,10 @@ from xl_sakip.core import formula as fx
 from xl_sakip.core import rules
 from xl_sakip.core.capaian import capaian_of
 from xl_sakip.core.categories import category, check_bands
-from xl_sakip.core.engine import capaian_rules, category_rule, covers_rule, period_rules
+from xl_sakip.core.engine import REPORTING, capaian_rules, category_rule, covers_rule, period_rules
 from xl_sakip.core.findings import Severity
-from xl_sakip.core.models import Aggregation, Band, Indicator, Kind, Polarity, Reference, Settings
+from xl_sakip.core.models import Aggregation, Band, Cascade, Indicator, Kind, Polarity, Reference, Settings
+from xl_sakip.core.readings import readings
 from xl_sakip.core.reference import default_reference
 from xl_sakip.core.rollup import covers
 
@@ -32,7 +33,13 @@ TW, TQ, NUM, DEN = (1, 2, 3, 4), (5, 6, 7, 8), (9, 10, 11, 12), (13, 14, 15, 16)
 ANNUAL, UPPER, PARENT_T = 17, 18, 19
 KIDS = (20, 21, 22, 23)  # targets of up to four pendukung
 C_TARGET, C_OWN, C_REASON, C_VALUE, C_CAPAIAN, C_CATEGORY, C_COVERS = 24, 25, 26, 27, 28, 29, 30
-OUT = {"target": C_TARGET, "capaian": C_CAPAIAN, "category": C_CATEGORY, "covers": C_COVERS}
+# The two readings s.d. TW n (issue 14): annual target, Rencana Aksi target; quarters missing.
+C_T_ANNUAL, C_R_ANNUAL, C_V_ANNUAL, C_CAP_ANNUAL = 31, 32, 33, 34
+C_T_RA, C_NO_RA, C_R_RA, C_V_RA, C_CAP_RA = 35, 36, 37, 38, 39
+C_MISSING = (40, 41, 42, 43)
+OUT = {"target": C_TARGET, "capaian": C_CAPAIAN, "category": C_CATEGORY, "covers": C_COVERS,
+       "target_annual": C_T_ANNUAL, "capaian_annual": C_CAP_ANNUAL, "target_ra": C_T_RA,
+       "capaian_ra": C_CAP_RA, **{f"missing{q}": c for q, c in enumerate(C_MISSING, 1)}}
 
 COMBOS = [
     (Kind.NUMBER, Aggregation.SUM), (Kind.PERCENT, Aggregation.LATEST), (Kind.INDEX, Aggregation.LATEST),
@@ -109,7 +116,8 @@ def offices(draw: st.DrawFn) -> Office:
         ref.bands, ref.above_target_label = draw(bands())
         assert not [f for f in check_bands(ref) if f.severity is Severity.ERROR], ref.bands
     settings = Settings(lower_is_better_formula=draw(st.sampled_from(["2T-R", "T/R"])),
-                        capaian_cap=draw(st.sampled_from([None, None, 100.0, 120.0])))
+                        capaian_cap=draw(st.sampled_from([None, None, 100.0, 120.0])),
+                        reporting_quarter=draw(st.sampled_from([1, 2, 3, 4, 4])))
     return Office(settings, ref)
 
 
@@ -151,15 +159,23 @@ def cases(draw: st.DrawFn) -> Case:
 
 def core_answers(case: Case, office: Office) -> dict[str, Any]:
     ind = case.indicator()
-    cap = capaian_of(ind, office.settings, office.reference)
+    upto = office.settings.reporting_quarter
+    cap = capaian_of(ind, office.settings, office.reference, upto)
     from xl_sakip.core.aggregate import target_to_date
 
-    t = target_to_date(ind)
+    t = target_to_date(ind, upto)
+    two = readings(Cascade(settings=office.settings, reference=office.reference, indicators=[ind]), ind)
+    missing = set(two.used.pv.missing)
     return {
         "target": "" if t is None else t,
         "capaian": cap.excel(),
         "category": category(cap.value, office.reference) or "",
         "covers": covers(case.parent_target, case.kids),
+        "target_annual": "" if two.annual_target is None else two.annual_target,
+        "capaian_annual": two.annual.excel(),
+        "target_ra": "" if two.target_to_date is None else two.target_to_date,
+        "capaian_ra": two.to_date.excel(),
+        **{f"missing{q}": 1.0 if q in missing else 0.0 for q in range(1, 5)},
     }
 
 
@@ -204,7 +220,8 @@ def _ref_sheet(wb: openpyxl.Workbook, office: Office) -> dict[str, fx.Expr]:
                                                      fx.Cell(k + 5, m + 1, "Ref", True, True))
     for r, (name, value) in enumerate(((rules.NAME_CAP, office.settings.capaian_cap),
                                        (rules.NAME_LOWER_FORMULA, office.settings.lower_is_better_formula),
-                                       (rules.NAME_ABOVE_LABEL, ref.above_target_label or None)), start=1):
+                                       (rules.NAME_ABOVE_LABEL, ref.above_target_label or None),
+                                       (rules.NAME_QUARTER, office.settings.reporting_quarter)), start=1):
         ws.cell(r, 10, name)
         ws.cell(r, 11, value)
         refs[name] = fx.Cell(11, r, "Ref", True, True)
@@ -238,9 +255,16 @@ def _write_row(ws: Any, row: int, case: Case, refs: dict[str, fx.Expr]) -> None:
     cells |= {f"den{q}": inp(DEN[q - 1]) for q in range(1, 5)}
     cells |= {"annual": inp(ANNUAL), "R": c(C_OWN), "T": c(C_TARGET), "U": inp(UPPER),
               "empty": fx.Lit("realisasi belum diisi"), "K": c(C_VALUE)}
-    pr = period_rules(case.kind, case.aggregation, 4)
+    cells["no_target"] = fx.Lit("target belum diisi")
+    pr = period_rules(case.kind, case.aggregation, REPORTING)  # every quarter, and setTriwulanLaporan
     reason, value = capaian_rules(case.kind, case.polarity)
     sub = lambda e: _substitute(e, cells, refs)  # noqa: E731
+
+    def reading(t_col: int, no_target: fx.Expr) -> fx.Expr:
+        return _substitute(reason, {**cells, "T": c(t_col), "no_target": no_target}, refs)
+
+    def value_of(t_col: int, r_col: int) -> fx.Expr:
+        return fx.IF(c(r_col).eq(""), _substitute(value, {**cells, "T": c(t_col)}, refs), "")
     n = len(case.kids)
     kids = fx.Area(c(KIDS[0]), c(KIDS[n - 1]))
     formulas = {
@@ -252,6 +276,16 @@ def _write_row(ws: Any, row: int, case: Case, refs: dict[str, fx.Expr]) -> None:
         C_CATEGORY: _substitute(category_rule(), {**cells, "K": c(C_CAPAIAN)}, refs),
         C_COVERS: _substitute(covers_rule(n), {"T": c(PARENT_T), "n_with_target": fx.COUNT(kids),
                                                "sum_targets": fx.SUM(kids)}, refs),
+        C_T_ANNUAL: sub(pr.annual),
+        C_R_ANNUAL: reading(C_T_ANNUAL, fx.Lit("target belum diisi")),
+        C_V_ANNUAL: value_of(C_T_ANNUAL, C_R_ANNUAL),
+        C_CAP_ANNUAL: _substitute(rules.capaian(c(C_R_ANNUAL), c(C_V_ANNUAL)), cells, refs),
+        C_T_RA: sub(pr.target_ra),
+        C_NO_RA: sub(pr.no_target_ra),
+        C_R_RA: reading(C_T_RA, c(C_NO_RA)),
+        C_V_RA: value_of(C_T_RA, C_R_RA),
+        C_CAP_RA: _substitute(rules.capaian(c(C_R_RA), c(C_V_RA)), cells, refs),
+        **{col: sub(m) for col, m in zip(C_MISSING, pr.missing, strict=True)},
     }
     for col, e in formulas.items():
         ws.cell(row, col).value = fx.formula_text(e)

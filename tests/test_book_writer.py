@@ -19,7 +19,8 @@ from xl_sakip.book.writer import build_master, write_master
 from xl_sakip.core.models import Cascade
 
 SHEETS = [
-    "Petunjuk", "Jabatan", "Indikator", "Anggaran", "Pengaturan", "Ref_Kategori", "Ref_Predikat", "Ref_IPK",
+    "Petunjuk", "Jabatan", "Indikator", "Anggaran", "Pengaturan", "Renstra", "Riwayat", "Narasi",
+    "Ref_Kategori", "Ref_Predikat", "Ref_IPK",
     "Ref_SubIPK", "Ref_StatusIPK", "Ref_Daftar", "xlwings.conf", "Template_Unit",
 ]
 

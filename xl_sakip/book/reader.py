@@ -56,9 +56,12 @@ from xl_sakip.core.models import (
     IpkComponent,
     IpkStatus,
     Kind,
+    Narrative,
+    PastYear,
     Polarity,
     Position,
     Reference,
+    RenstraTarget,
     RollUp,
     Settings,
 )
@@ -111,6 +114,10 @@ class MasterRows(BaseModel):
     settings_cells: dict[str, str] = {}
     #: Sheets the tool made that the workbook lacks without being unusable (xlwings.conf).
     missing_sheets: list[str] = []
+    #: Master sheets of the SAKIP year an older workbook lacks (read as empty; regenerate adds them).
+    missing_year_sheets: list[str] = []
+    #: Cascade field of a year sheet ("narratives") -> per item (same order) field -> cell ("Narasi!D5").
+    year_cells: dict[str, list[dict[str, str]]] = {}
     #: What the formulas need beyond the values (stray spaces, tables, defined names): `check` reports these
     #: findings (galat), `regenerate` repairs them (book/integrity.py, writer.repair_workbook).
     damaged: list[Finding] = []
@@ -147,17 +154,20 @@ def read_master_workbook(wb: Workbook, path: str | Path, *, strict: bool = True
     indicators, where_indicators = _read_indicators(wb, problems, codes)
     settings, above_label, missing_settings = _read_settings(wb, problems)
     reference = _read_reference(wb, problems, above_label)
+    year = _read_year_sheets(wb, problems)
     settings_cells = _setting_cells(wb, problems)
     budget, budget_rows, budget_columns = _read_budget(wb, problems)
     if strict:
         _refuse_unusable(settings, positions, indicators, settings_cells, problems)
     problems.raise_if_any(path)
     cascade = Cascade(settings=settings, positions=positions, indicators=indicators, reference=reference,
-                      budget=budget)
+                      budget=budget, **{attr: items for attr, (items, _) in year.items()})
     rows = MasterRows(indicator_rows=where_indicators[0], position_rows=where_positions[0],
                       indicator_columns=where_indicators[1], position_columns=where_positions[1],
                       missing_settings=missing_settings, settings_cells=settings_cells,
                       missing_sheets=[n for n in OPTIONAL_SHEETS if n not in wb.sheetnames],
+                      missing_year_sheets=[y[0] for y in s.YEAR_SHEETS if _sheet_named(wb, y[0]) is None],
+                      year_cells={attr: cells for attr, (_, cells) in year.items()},
                       damaged=_damaged(wb), budget_rows=budget_rows, budget_columns=budget_columns)
     return cascade, rows
 
@@ -273,7 +283,7 @@ def _open(path: Path) -> Workbook:
 #: ones, hundreds in a regenerated workbook, and the users' own) is not parsed: `load_master_sheets`.
 READ_SHEETS = frozenset(n.casefold() for n in (
     s.SHEET_POSITIONS, s.SHEET_INDICATORS, s.SHEET_SETTINGS, s.SHEET_BANDS, s.SHEET_GRADES, s.SHEET_IPK,
-    s.SHEET_IPK_SUB, s.SHEET_IPK_STATUS, s.SHEET_BUDGET))
+    s.SHEET_IPK_SUB, s.SHEET_IPK_STATUS, s.SHEET_BUDGET, *(y[0] for y in s.YEAR_SHEETS)))
 #: Sheets an older workbook may lack without being unusable: read as empty, listed in
 #: MasterRows.missing_sheets; regenerate adds the master sheets among them (empty, with headers).
 OPTIONAL_SHEETS = (s.SHEET_XLWINGS_CONF, s.SHEET_BUDGET)
@@ -980,6 +990,37 @@ def _read_reference(wb: Workbook, problems: _Problems, above_label: str) -> Refe
             target.sub_indicators.append(str(name))
     return Reference(bands=bands, above_target_label=above_label, grades=grades,
                      ipk_components=components, ipk_statuses=statuses)
+
+
+def _sheet_named(wb: Workbook, name: str) -> str | None:
+    return next((n for n in wb.sheetnames if n.casefold() == name.casefold()), None)
+
+
+#: How the cells of the year sheets are read (their field names repeat others' with other types).
+_YEAR_READ = {"year": "integer", "quarter": "integer", "target": "value", "realisasi": "value"}
+
+
+def _read_year_sheets(wb: Workbook, problems: _Problems
+                      ) -> dict[str, tuple[list[Any], list[dict[str, str]]]]:
+    """Renstra, Riwayat and Narasi (schema.YEAR_SHEETS): Cascade field -> (items, their cells). A sheet an
+    older workbook lacks reads as empty."""
+    models = {"renstra": RenstraTarget, "history": PastYear, "narratives": Narrative}
+    out: dict[str, tuple[list[Any], list[dict[str, str]]]] = {}
+    for name, _table, columns, attr in s.YEAR_SHEETS:
+        found = _sheet_named(wb, name)
+        items: list[Any] = []
+        cells: list[dict[str, str]] = []
+        if found is not None:
+            sheet = _Sheet(wb, found, columns, problems)
+            for row in sheet.rows():
+                fields = {c.field: getattr(row, _YEAR_READ.get(c.field, "text"))(c.field) for c in columns}
+                fields = {k: ("" if v is None and k not in _YEAR_READ else v) for k, v in fields.items()}
+                item = row.build(models[attr], fields)
+                if item is not None:
+                    items.append(item)
+                    cells.append({f: f"{found}!{c.coordinate}" for f, c in row.cells.items()})
+        out[attr] = (items, cells)
+    return out
 
 
 def _read_table(

@@ -24,6 +24,11 @@ SHEET_IPK_SUB = "Ref_SubIPK"
 SHEET_IPK_STATUS = "Ref_StatusIPK"
 SHEET_LISTS = "Ref_Daftar"  # value lists behind the drop-downs
 SHEET_XLWINGS_CONF = "xlwings.conf"
+# The SAKIP year (issue 14): master sheets a later version added; an older workbook gets them (empty) on
+# regenerate, and reads without them.
+SHEET_RENSTRA = "Renstra"
+SHEET_HISTORY = "Riwayat"
+SHEET_NARRATIVE = "Narasi"
 SHEET_BUDGET = "Anggaran"  # issue 15; an older workbook gets it on regenerate
 
 TABLE_POSITIONS = "tblJabatan"
@@ -276,6 +281,44 @@ LISTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("Roll-up", LIST_ROLLUP, tuple(r.value for r in RollUp)),
     ("Ya/Tidak", LIST_YES_NO, (YES, NO)),
     ("Rumus Polaritas Turun", LIST_LOWER_FORMULA, ("2T-R", "T/R")),
+)
+
+# --- The SAKIP year (issue 14): Renstra, earlier years, narrative and evidence ---------------------------
+# Long tables, one row per indicator and year (or quarter), linked to tblIndikator by ID.
+
+TABLE_RENSTRA = "tblRenstra"
+TABLE_HISTORY = "tblRiwayat"
+TABLE_NARRATIVE = "tblNarasi"
+
+RENSTRA_COLUMNS: tuple[Column, ...] = (
+    Column("ID", "id", 12, required=True),
+    Column("Tahun", "year", 8, "0", required=True),
+    Column("Target Renstra", "target", 14, "#,##0.00"),
+    Column("Keterangan", "note", 40),
+)
+
+HISTORY_COLUMNS: tuple[Column, ...] = (
+    Column("ID", "id", 12, required=True),
+    Column("Tahun", "year", 8, "0", required=True),
+    Column("Target", "target", 12, "#,##0.00"),
+    Column("Realisasi", "realisasi", 12, "#,##0.00"),
+    Column("Keterangan", "note", 40),
+)
+
+NARRATIVE_COLUMNS: tuple[Column, ...] = (
+    Column("ID", "id", 12, required=True),
+    Column("Triwulan", "quarter", 9, "0", required=True),
+    Column("Faktor Pendukung", "pendukung", 40),
+    Column("Faktor Penghambat", "penghambat", 40),
+    Column("Upaya / Tindak Lanjut", "upaya", 40),
+    Column("Bukti Dukung", "bukti", 40),
+)
+
+#: The year sheets: (sheet, table, columns, Cascade field), in the order they follow Pengaturan.
+YEAR_SHEETS: tuple[tuple[str, str, tuple[Column, ...], str], ...] = (
+    (SHEET_RENSTRA, TABLE_RENSTRA, RENSTRA_COLUMNS, "renstra"),
+    (SHEET_HISTORY, TABLE_HISTORY, HISTORY_COLUMNS, "history"),
+    (SHEET_NARRATIVE, TABLE_NARRATIVE, NARRATIVE_COLUMNS, "narratives"),
 )
 
 XLWINGS_CONF: tuple[tuple[str, str], ...] = (("UDF Modules", "udfs"),)

@@ -88,6 +88,8 @@ def build_master(cascade: Cascade) -> Workbook:
     _indicators_sheet(wb, cascade)
     budget_sheet(wb, cascade)
     _settings_sheet(wb, cascade)
+    for sheet in s.YEAR_SHEETS:
+        write_year_sheet(wb, cascade, sheet)
     _reference_sheets(wb, cascade)
     _lists_sheet(wb)
     _xlwings_conf_sheet(wb)
@@ -225,6 +227,54 @@ def write_setting_row(wb: Workbook, ws: Worksheet, row: int, setting: s.Setting,
     if setting.field == "settings.efficiency_formula":  # a list in the validation: Ref_Daftar stays as it was
         _list_validation(ws, f"B{row}", '"' + ",".join(EFFICIENCY_FORMULAS) + '"', setting.label,
                          ", ".join(EFFICIENCY_FORMULAS))
+
+
+def write_year_sheet(wb: Workbook, cascade: Cascade | None,
+                     sheet: tuple[str, str, tuple[s.Column, ...], str], index: int | None = None) -> None:
+    """One master sheet of the SAKIP year (Renstra, Riwayat, Narasi: schema.YEAR_SHEETS) as a table with
+    its drop-downs; empty (headers, one blank row) without a cascade. Also used by regenerate to add a
+    sheet that a later version introduced to an older workbook."""
+    name, table, columns, attr = sheet
+    ws = wb.create_sheet(name, index)
+    items = getattr(cascade, attr) if cascade is not None else []
+    last = _table(ws, table, columns, [[_field(x, c.field) for c in columns] for x in items])
+    if any(c.field == "bukti" for c in columns):  # bukti dukung: a hyperlink cell (a link or a path)
+        col = next(i for i, c in enumerate(columns, start=1) if c.field == "bukti")
+        for row, x in enumerate(items, start=2):
+            if str(x.bukti).strip():
+                ws.cell(row, col).hyperlink = str(x.bukti).strip()
+                ws.cell(row, col).font = Font(color="0563C1", underline="single")
+    ws.freeze_panes = "B2"
+    _print_setup(ws, landscape=True, title_rows="1:1")
+    col = _letter(columns, "id")
+    _list_validation(ws, f"{col}2:{col}{last + SPARE_ROWS}", s.LIST_INDICATOR_IDS, "ID",
+                     "ID indikator (kolom ID sheet Indikator)")
+    for field, low, high, what in (("quarter", 1, 4, "Triwulan: isi 1, 2, 3 atau 4."),
+                                   ("year", 1900, 2200, "Tahun: isi tahun empat angka, misalnya 2024.")):
+        if any(c.field == field for c in columns):
+            col = _letter(columns, field)
+            dv = DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high),
+                                allow_blank=True, showErrorMessage=True, errorStyle="stop",
+                                errorTitle="Isian tidak valid", error=what)
+            dv.add(f"{col}2:{col}{last + SPARE_ROWS}")
+            ws.add_data_validation(dv)
+
+
+def add_missing_year_sheets(wb: Workbook) -> list[str]:
+    """Add, empty, the year sheets (schema.YEAR_SHEETS) an older workbook lacks, after Pengaturan;
+    nothing else changes. Returns the names added."""
+    added: list[str] = []
+    names = {n.casefold() for n in wb.sheetnames}
+    after = wb.sheetnames.index(s.SHEET_SETTINGS) + 1 if s.SHEET_SETTINGS in wb.sheetnames else None
+    for sheet in s.YEAR_SHEETS:
+        if sheet[0].casefold() in names:
+            after = wb.sheetnames.index(next(n for n in wb.sheetnames if n.casefold() == sheet[0].casefold()))
+            after += 1
+            continue
+        write_year_sheet(wb, None, sheet, after)
+        added.append(sheet[0])
+        after = None if after is None else after + 1
+    return added
 
 
 def _reference_sheets(wb: Workbook, cascade: Cascade) -> None:

@@ -112,11 +112,12 @@ def _evaluate(
     settings: Settings | None,
     reference: Reference | None,
     empty_reason: str = w.NO_REALISASI,
+    no_target: str = w.NO_TARGET,
 ) -> Capaian:
     """core/rules.capaian_reason, capaian_value and capped on values."""
     env = RulesEnv(settings, reference)
     reason_rule, value_rule = capaian_rules(kind, polarity)
-    names = {"R": realisasi, "T": target, "U": target_upper, "empty": empty_reason}
+    names = {"R": realisasi, "T": target, "U": target_upper, "empty": empty_reason, "no_target": no_target}
     kw = {"realisasi": realisasi, "target": target, "formula": _formula_name(kind, polarity, env.settings)}
     reason = run(reason_rule, env, **names)
     if reason != "":
@@ -150,10 +151,12 @@ def from_period(
     settings: Settings | None = None,
     reference: Reference | None = None,
     empty_reason: str = w.NO_REALISASI,
+    no_target: str = w.NO_TARGET,
 ) -> Capaian:
     """Capaian of an aggregated realisasi (to date): incomplete when quarters are missing."""
     r: Value | None = pv.problem if pv.problem else pv.value
-    res = _evaluate(r, target, ind.polarity, ind.target_upper, ind.kind, settings, reference, empty_reason)
+    res = _evaluate(r, target, ind.polarity, ind.target_upper, ind.kind, settings, reference, empty_reason,
+                    no_target)
     res.realisasi = pv.value
     res.missing_quarters = list(pv.missing) if res.status is Status.COMPUTED or pv.value is None else []
     if res.status is Status.COMPUTED and pv.missing:

@@ -120,18 +120,30 @@ TQ = tuple(Var(f"tq{q}") for q in range(1, 5))
 NUM = tuple(Var(f"num{q}") for q in range(1, 5))
 DEN = tuple(Var(f"den{q}") for q in range(1, 5))
 ANNUAL, R, T, U, EMPTY_REASON, K = (Var(n) for n in ("annual", "R", "T", "U", "empty", "K"))
+NO_TARGET = Var("no_target")
+REPORTING = 0  # `upto` of the rules as the sheets hold them: all four quarters and setTriwulanLaporan
 
 
 class PeriodRules:
-    """Aggregation rules over quarters 1..upto of one kind of indicator."""
+    """Aggregation rules over quarters 1..upto of one kind of indicator.
+
+    The core slices the quarters (upto 1..4, the reporting quarter of the settings); `upto=REPORTING`
+    gives the trees the sheets hold, with every quarter and the reporting quarter's name (parity tests)."""
 
     def __init__(self, kind: Kind, aggregation: Aggregation, upto: int) -> None:
-        tw, num, den, tq = TW[:upto], NUM[:upto], DEN[:upto], TQ[:upto]
-        self.reported = rules.reported(kind, aggregation, tw, num, den)
-        self.realisasi = rules.realisasi(kind, aggregation, tw, num, den)
-        self.negative = rules.negative(kind, aggregation, tw, num, den)
-        self.target = rules.target(kind, aggregation, tq, ANNUAL, self.reported, TQ)
+        n = 4 if upto == REPORTING else upto
+        q = rules.SET_QUARTER if upto == REPORTING else None
+        tw, num, den, tq = TW[:n], NUM[:n], DEN[:n], TQ[:n]
+        self.reported = rules.reported(kind, aggregation, tw, num, den, q)
+        self.realisasi = rules.realisasi(kind, aggregation, tw, num, den, q)
+        self.negative = rules.negative(kind, aggregation, tw, num, den, q)
+        self.target = rules.target(kind, aggregation, tq, ANNUAL, self.reported, TQ, q)
         self.own = rules.own_realisasi(self.realisasi, self.negative)
+        self.missing = rules.missing(self.reported, q)
+        # The two readings (issue 14): the annual target and the Rencana Aksi target of the period.
+        self.annual = rules.annual_target(kind, ANNUAL)
+        self.target_ra = rules.target_rencana_aksi(kind, aggregation, tq, self.reported, TQ, q)
+        self.no_target_ra = rules.no_target_rencana_aksi(TQ)
 
 
 @lru_cache(maxsize=256)
@@ -141,8 +153,8 @@ def period_rules(kind: Kind, aggregation: Aggregation, upto: int) -> PeriodRules
 
 @lru_cache(maxsize=64)
 def capaian_rules(kind: Kind, polarity: Polarity) -> tuple[Expr, Expr]:
-    """(reason, value) of a capaian with variables R, T, U and the empty reason."""
-    return (rules.capaian_reason(kind, polarity, R, T, U, EMPTY_REASON),
+    """(reason, value) of a capaian with variables R, T, U, the empty and the no-target reasons."""
+    return (rules.capaian_reason(kind, polarity, R, T, U, EMPTY_REASON, no_target=NO_TARGET),
             rules.capaian_value(kind, polarity, R, T, U))
 
 

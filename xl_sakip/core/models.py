@@ -193,6 +193,47 @@ class Reference(BaseModel):
     ipk_statuses: list[IpkStatus]
 
 
+# --- the SAKIP year (issue 14): master data beyond one year's cascade, linked by indicator ID
+
+
+class RenstraTarget(BaseModel):
+    """The Renstra target of one indicator for one year of the Renstra period (sheet Renstra). The
+    period is the indicator's first to last year; the final target (target akhir) is the last year's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    year: int = Field(ge=1900, le=2200)
+    target: Value | None = None  # a number, or a grade code
+    note: str = ""
+
+
+class PastYear(BaseModel):
+    """Target and realisasi of one indicator in an earlier year (sheet Riwayat): typed in, or carried
+    forward by `xl-sakip new-year`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    year: int = Field(ge=1900, le=2200)
+    target: Value | None = None
+    realisasi: Value | None = None
+    note: str = ""
+
+
+class Narrative(BaseModel):
+    """Narrative and evidence of one indicator for one quarter (sheet Narasi)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    quarter: int = Field(ge=1, le=QUARTERS)
+    pendukung: str = ""  # faktor pendukung
+    penghambat: str = ""  # faktor penghambat
+    upaya: str = ""  # upaya / tindak lanjut
+    bukti: str = ""  # bukti dukung: a link (http...) or a path
+
+
 class Cascade(BaseModel):
     """The whole master: what the workbook holds, independent of any file format."""
 
@@ -200,6 +241,9 @@ class Cascade(BaseModel):
     positions: list[Position] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
     reference: Reference | None = None
+    renstra: list[RenstraTarget] = Field(default_factory=list)
+    history: list[PastYear] = Field(default_factory=list)
+    narratives: list[Narrative] = Field(default_factory=list)
     budget: list[BudgetItem] = Field(default_factory=list)  # the Anggaran sheet (issue 15)
 
     @model_validator(mode="after")

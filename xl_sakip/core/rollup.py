@@ -41,7 +41,7 @@ from xl_sakip.core.capaian import Capaian, capaian_of, own_realisasi
 from xl_sakip.core.engine import PLAIN, covers_rule, rolled_rule, run
 from xl_sakip.core.findings import Finding, Locator, Severity
 from xl_sakip.core.linking import find_component, is_ipk_indicator, is_ipk_value
-from xl_sakip.core.models import QUARTERS, Cascade, Indicator, IpkComponent, Kind, Reference, RollUp
+from xl_sakip.core.models import Cascade, Indicator, IpkComponent, Kind, Reference, RollUp
 from xl_sakip.core.numbers import fmt
 
 ROUNDING = 0.005  # half a unit of the second decimal
@@ -255,32 +255,33 @@ class _Roll:
 def used_realisasi(
     cascade: Cascade,
     ind_id: str,
-    upto: int = QUARTERS,
+    upto: int | None = None,
     *,
     _tree: dict[str, list[str]] | None = None,
     _by_id: dict[str, Indicator] | None = None,
 ) -> Used:
-    """The realisasi to date an indicator is measured by (the rule of `covers`), and its source."""
-    return _Roll(cascade, upto, _tree, _by_id).used(ind_id)
+    """The realisasi to date an indicator is measured by (the rule of `covers`), and its source. `upto`:
+    the reporting quarter of the settings unless given."""
+    return _Roll(cascade, upto or cascade.settings.reporting_quarter, _tree, _by_id).used(ind_id)
 
 
 def rolled_realisasi(
     cascade: Cascade,
     parent_id: str,
-    upto: int = QUARTERS,
+    upto: int | None = None,
     *,
     _tree: dict[str, list[str]] | None = None,
     _by_id: dict[str, Indicator] | None = None,
 ) -> PeriodValue | None:
     """The sum of a parent's pendukung's realisasi to date (each pendukung's used realisasi, see
     `used_realisasi`); None when it has none. Whether the parent takes it is `covers`' decision."""
-    return _Roll(cascade, upto, _tree, _by_id).rolled(parent_id)
+    return _Roll(cascade, upto or cascade.settings.reporting_quarter, _tree, _by_id).rolled(parent_id)
 
 
 def capaian_rolled(
     cascade: Cascade,
     ind: Indicator,
-    upto: int = QUARTERS,
+    upto: int | None = None,
     *,
     _tree: dict[str, list[str]] | None = None,
     _by_id: dict[str, Indicator] | None = None,
@@ -291,6 +292,7 @@ def capaian_rolled(
     Callers looping over many indicators pass `_tree` (`_ids_tree`) and `_by_id` once: without them each
     call rebuilds the tree from every indicator.
     """
+    upto = upto or cascade.settings.reporting_quarter
     used = used_realisasi(cascade, ind.id, upto, _tree=_tree, _by_id=_by_id)
     empty = w.PARTIAL_EMPTY if used.source is Source.PARTIAL else w.NO_REALISASI
     return capaian_of(ind, cascade.settings, cascade.reference, upto, used.pv, empty)
@@ -386,7 +388,7 @@ def check_rollup(cascade: Cascade, locator: Locator | None = None) -> list[Findi
 
     # Targets and realisasi against the children
     all_components = {c.no for c in ref.ipk_components}
-    roll = _Roll(cascade, QUARTERS, _ids_tree(cascade), by_id)
+    roll = _Roll(cascade, cascade.settings.reporting_quarter, _ids_tree(cascade), by_id)
     for parent_id, kids in sum_children(cascade.indicators).items():
         parent = by_id.get(parent_id)
         if parent is None or parent_id in in_cycle:

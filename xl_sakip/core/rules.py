@@ -128,12 +128,24 @@ def is_ratio(kind: Kind, aggregation: Aggregation) -> bool:
     return aggregation is Aggregation.RATIO and kind is not Kind.GRADE
 
 
+def in_period(q: int, upto: Expr | None) -> Expr | None:
+    """Is quarter q (1-based) inside the reporting period "s.d. TW upto"? None when every quarter given is
+    (the core passes only quarters 1..upto; the sheets pass all four and the reporting quarter's name)."""
+    return None if upto is None else lift(q).le(upto)
+
+
+def _within(x: Expr, inq: Expr | None) -> Expr:
+    return x if inq is None else AND(x, inq)
+
+
 def reported(kind: Kind, aggregation: Aggregation, tw: Sequence[Expr], num: Sequence[Expr],
-             den: Sequence[Expr]) -> list[Expr]:
-    """Per quarter: was it reported? A zero is a value; an empty cell is not (a ratio needs both parts)."""
+             den: Sequence[Expr], upto: Expr | None = None) -> list[Expr]:
+    """Per quarter: was it reported? A zero is a value; an empty cell is not (a ratio needs both parts).
+    A quarter after the reporting quarter `upto` is not, even when filled."""
     if is_ratio(kind, aggregation):
-        return [AND(filled(a), filled(b)) for a, b in zip(num, den, strict=True)]
-    return [filled(x) for x in tw]
+        return [_within(AND(filled(a), filled(b)), in_period(q, upto))
+                for q, (a, b) in enumerate(zip(num, den, strict=True), 1)]
+    return [_within(filled(x), in_period(q, upto)) for q, x in enumerate(tw, 1)]
 
 
 def _latest(values: Sequence[Expr], flags: Sequence[Expr], otherwise: Expr | str) -> Expr:
@@ -145,10 +157,10 @@ def _latest(values: Sequence[Expr], flags: Sequence[Expr], otherwise: Expr | str
 
 
 def realisasi(kind: Kind, aggregation: Aggregation, tw: Sequence[Expr], num: Sequence[Expr],
-              den: Sequence[Expr]) -> Expr:
+              den: Sequence[Expr], upto: Expr | None = None) -> Expr:
     """The realisasi of the quarters given (1..upto): a number; "" when none was reported; a reason
     (text) when it cannot be a number. A grade indicator gives its latest code (or score)."""
-    rep = reported(kind, aggregation, tw, num, den)
+    rep = reported(kind, aggregation, tw, num, den, upto)
     any_rep = OR(*rep)
     if kind is Kind.GRADE:
         last = _latest(tw, rep, "")
@@ -160,8 +172,8 @@ def realisasi(kind: Kind, aggregation: Aggregation, tw: Sequence[Expr], num: Seq
         d = sum_if(den, rep)
         scale = 100 if kind is Kind.PERCENT else 1
         return IF(NOT(any_rep), "", IF(bad.ne(""), bad, IF(d.eq(0), w.RATIO_ZERO, n / d * scale)))
-    bad = _first([(not_number(x), _fmt(w.REALISASI_NOT_NUMBER, q=w.quarter(q + 1), value=x))
-                  for q, x in enumerate(tw)])
+    bad = _first([(_within(not_number(x), in_period(q + 1, upto)),
+                   _fmt(w.REALISASI_NOT_NUMBER, q=w.quarter(q + 1), value=x)) for q, x in enumerate(tw)])
     value = SUM(*[IF(r, x, 0) for x, r in zip(tw, rep, strict=True)]) if aggregation is Aggregation.SUM \
         else _latest(tw, rep, "")
     return IF(NOT(any_rep), "", IF(bad.ne(""), bad, value))
@@ -178,13 +190,14 @@ def sum_if(values: Sequence[Expr], flags: Sequence[Expr] | None) -> Expr:
 
 
 def negative(kind: Kind, aggregation: Aggregation, tw: Sequence[Expr], num: Sequence[Expr],
-             den: Sequence[Expr]) -> list[Expr]:
-    """Per quarter: does it hold a negative number (a data error; never for a grade)?"""
+             den: Sequence[Expr], upto: Expr | None = None) -> list[Expr]:
+    """Per quarter of the period: does it hold a negative number (a data error; never for a grade)?"""
     if kind is Kind.GRADE:
         return []
     if is_ratio(kind, aggregation):
-        return [OR(N(a).lt(0), N(b).lt(0)) for a, b in zip(num, den, strict=True)]
-    return [N(x).lt(0) for x in tw]
+        return [_within(OR(N(a).lt(0), N(b).lt(0)), in_period(q, upto))
+                for q, (a, b) in enumerate(zip(num, den, strict=True), 1)]
+    return [_within(N(x).lt(0), in_period(q, upto)) for q, x in enumerate(tw, 1)]
 
 
 def own_realisasi(year: Expr, neg: Sequence[Expr]) -> Expr:
@@ -196,45 +209,54 @@ def own_realisasi(year: Expr, neg: Sequence[Expr]) -> Expr:
 
 
 def target(kind: Kind, aggregation: Aggregation, tq: Sequence[Expr], annual: Expr, rep: Sequence[Expr],
-           tq_all: Sequence[Expr] | None = None) -> Expr:
+           tq_all: Sequence[Expr] | None = None, upto: Expr | None = None) -> Expr:
     """The target the realisasi of quarters 1..upto is measured against.
 
     No quarterly targets in the year (`tq_all`, default `tq`): the annual target. With them: for a sum, the
     targets of the reported quarters added up (all quarters to date while none is reported); otherwise
     the target of the latest reported quarter (the latest set before it, else the annual target). A
-    quarterly or annual target that is text is a reason, naming the quarter.
+    quarterly or annual target that is text is a reason, naming the quarter. Quarters after the
+    reporting quarter `upto` (sheets) are not looked at.
     """
     tq_all = tq if tq_all is None else tq_all
-    none_set = AND(*[blank(x) for x in tq_all])
+    none_set = no_quarterly_targets(tq_all)
     if kind is Kind.GRADE:
-        quarterly = _pick_latest(tq, rep, annual)
+        quarterly = _pick_latest(tq, rep, annual, upto)
         return IF(none_set, annual, quarterly)
     bad_annual = IF(not_number(annual), _fmt(w.TARGET_NOT_NUMBER, value=annual), annual)
-    bad = _first([(not_number(x), _fmt(w.TARGET_Q_NOT_NUMBER, q=w.quarter(q + 1), value=x))
-                  for q, x in enumerate(tq)])
+    bad = _first([(_within(not_number(x), in_period(q + 1, upto)),
+                   _fmt(w.TARGET_Q_NOT_NUMBER, q=w.quarter(q + 1), value=x)) for q, x in enumerate(tq)])
     if aggregation is Aggregation.SUM:
-        quarterly = IF(OR(*rep), sum_if(tq, rep), sum_if(tq, None))
+        to_date = None if upto is None else [in_period(q, upto) for q in range(1, len(tq) + 1)]
+        quarterly = IF(OR(*rep), sum_if(tq, rep), sum_if(tq, to_date))  # type: ignore[arg-type]
     else:
-        quarterly = _pick_latest(tq, rep, bad_annual)
+        quarterly = _pick_latest(tq, rep, bad_annual, upto)
     return IF(none_set, bad_annual, IF(bad.ne(""), bad, quarterly))
 
 
-def _pick_latest(tq: Sequence[Expr], rep: Sequence[Expr], annual: Expr) -> Expr:
+def no_quarterly_targets(tq_all: Sequence[Expr]) -> Expr:
+    """No quarterly target (Rencana Aksi) is set in the whole year."""
+    return AND(*[blank(x) for x in tq_all])
+
+
+def _pick_latest(tq: Sequence[Expr], rep: Sequence[Expr], annual: Expr, upto: Expr | None = None) -> Expr:
     """The target of the latest reported quarter: its own if set, else the latest set before it, else
     `annual`; while none is reported, the latest set up to date."""
 
     def set_up_to(k: int) -> Expr:  # the latest quarterly target set among quarters 1..k
         return _latest(tq[:k], [filled(x) for x in tq[:k]], annual)
 
-    out = set_up_to(len(tq))
+    out = _latest(tq, [_within(filled(x), in_period(q, upto)) for q, x in enumerate(tq, 1)], annual)
     for k in range(1, len(tq) + 1):
         out = IF(rep[k - 1], set_up_to(k), out)
     return out
 
 
-def missing(rep: Sequence[Expr]) -> list[Expr]:
-    """Per quarter: 1 when not reported."""
-    return [IF(r, 0, 1) for r in rep]
+def missing(rep: Sequence[Expr], upto: Expr | None = None) -> list[Expr]:
+    """Per quarter: 1 when not reported, up to the reporting quarter (one after it is not missing)."""
+    if upto is None:
+        return [IF(r, 0, 1) for r in rep]
+    return [IF(r, 0, IF(in_period(q, upto), 1, 0)) for q, r in enumerate(rep, 1)]
 
 
 # ------------------------------------------------------------------ capaian
@@ -291,14 +313,16 @@ def _divisions(polarity: Polarity, r: Expr, t: Expr, u: Expr) -> list[tuple[Expr
 
 
 def capaian_reason(kind: Kind, polarity: Polarity, r: Expr, t: Expr, u: Expr,
-                   empty: Expr | str = w.NO_REALISASI, scores: tuple[Expr, Expr] | None = None) -> Expr:
+                   empty: Expr | str = w.NO_REALISASI, scores: tuple[Expr, Expr] | None = None,
+                   no_target: Expr | str = w.NO_TARGET) -> Expr:
     """Why no capaian can be computed from realisasi `r` and target `t` ("" when it can): a problem of
-    the realisasi, no realisasi (`empty`), no target, a target that is not a number, a division by 0, a
-    grade outside the scale. `scores`: cells holding the grade scores of target and realisasi."""
+    the realisasi, no realisasi (`empty`), no target (`no_target`), a target that is not a number, a
+    division by 0, a grade outside the scale. `scores`: cells holding the grade scores of target and
+    realisasi."""
     checks: list[tuple[Expr, Expr]] = []
     if kind is not Kind.GRADE:
         checks.append((AND(ISTEXT(r), filled(r)), r))
-    checks += [(blank(r), lift(empty)), (blank(t), text(w.NO_TARGET))]
+    checks += [(blank(r), lift(empty)), (blank(t), lift(no_target))]
     if kind is Kind.GRADE:
         st, sr = scores or (grade_score_target(t), grade_score_realisasi(r, t))
         checks += [
@@ -410,6 +434,35 @@ def empty_reason(covered: Expr | None) -> Expr:
     if covered is None:
         return text(w.NO_REALISASI)
     return IF(covered, w.NO_REALISASI, w.PARTIAL_EMPTY)
+
+
+# --- the SAKIP year (issue 14)
+# The report is "s.d. TW n" (setTriwulanLaporan): the period rules above take the reporting quarter as
+# `upto` (quarters after it are ignored even when filled; an empty one before it is missing, so the figure
+# is "belum lengkap" naming it). Each indicator is read two ways against the same realisasi to date:
+# - against the annual target (Permendagri 86/2017 evaluation form): realisasi to date ÷ annual target;
+# - against the target to date (Rencana Aksi): the quarterly targets up to the reporting quarter, of what
+#   was reported (as `target`), never the annual target in their place: without quarterly targets the
+#   reading is not computable and says so.
+
+
+def annual_target(kind: Kind, annual: Expr) -> Expr:
+    """The annual target as a capaian reads it: text in a number target is the reason (a grade: its code)."""
+    if kind is Kind.GRADE:
+        return annual
+    return IF(not_number(annual), _fmt(w.TARGET_NOT_NUMBER, value=annual), annual)
+
+
+def target_rencana_aksi(kind: Kind, aggregation: Aggregation, tq: Sequence[Expr], rep: Sequence[Expr],
+                        tq_all: Sequence[Expr] | None = None, upto: Expr | None = None) -> Expr:
+    """The Rencana Aksi target of the period: `target` with no annual target to fall back on ("" when no
+    quarterly target is set up to date)."""
+    return target(kind, aggregation, tq, lift(""), rep, tq_all, upto)
+
+
+def no_target_rencana_aksi(tq_all: Sequence[Expr]) -> Expr:
+    """Why the Rencana Aksi reading has no target: no quarterly target in the year, or none up to date."""
+    return IF(no_quarterly_targets(tq_all), w.NO_RA_TARGETS, w.NO_RA_TARGET_TO_DATE)
 
 
 # --- budget and PK versions (issue 15)

@@ -48,6 +48,12 @@ NEGATIVE_NOTE = "realisasi negatif di {quarters}: periksa sheet Indikator"
 def quarter(q: int) -> str:
     return f"TW{q}"
 
+# The SAKIP year (issue 14): the two readings of capaian "s.d. TW n"
+NO_RA_TARGETS = "tidak ada target triwulan (Rencana Aksi): isi Target TW1–TW4 di Indikator"
+NO_RA_TARGET_TO_DATE = "target triwulan sampai triwulan laporan belum diisi"
+READING_ANNUAL = "Capaian thd Target Tahunan (%)"  # Permendagri 86/2017: realisasi s.d. TW n ÷ target tahun
+READING_TO_DATE = "Capaian thd Target s.d. TW (%)"  # Rencana Aksi: realisasi s.d. TW n ÷ target TW s.d. n
+
 # Budget and efficiency (issue 15)
 NO_PAGU = "pagu 0 atau belum diisi"
 EFFICIENT = "efisien"
