@@ -106,3 +106,71 @@ def test_no_pagu_is_a_reason_not_a_zero(demo: Cascade) -> None:
     demo.budget = [b.model_copy(update={"pagu": None, "pagu_perubahan": None}) for b in demo.budget]
     total = position_figures(demo, "P20").total
     assert total.serapan == "pagu 0 atau belum diisi" and total.value == ""
+
+
+# ------------------------------------------------------------------ the unit sheets: formulas, cache, LO
+
+
+@pytest.fixture(scope="module")
+def demo_book(tmp_path_factory: pytest.TempPathFactory):
+    from xl_sakip.build import make_demo
+
+    path = tmp_path_factory.mktemp("demo") / "Contoh.xlsm"
+    make_demo(SHIPPED_WORKBOOK, path)
+    return path
+
+
+def _total_line(ws) -> dict[str, object]:
+    """The position's line of the efficiency table (column B says so): Capaian D, Pagu E, Realisasi F,
+    Serapan G, Efisiensi I, Keterangan C."""
+    from xl_sakip.sheets.unit_budget import TOTAL_LABEL
+
+    r = next(c.row for c in ws["B"] if c.value == TOTAL_LABEL)
+    return {"capaian": ws[f"D{r}"].value, "pagu": ws[f"E{r}"].value, "spent": ws[f"F{r}"].value,
+            "serapan": ws[f"G{r}"].value, "value": ws[f"I{r}"].value, "label": ws[f"C{r}"].value}
+
+
+def _sheet(wb, code: str):
+    return next(wb[n] for n in wb.sheetnames if n.split(" ")[0] == code)
+
+
+def test_unit_sheets_hold_formulas_whose_cached_values_are_the_hand_figures(demo_book) -> None:
+    import openpyxl
+
+    formulas = openpyxl.load_workbook(demo_book)
+    cached = openpyxl.load_workbook(demo_book, data_only=True)
+    for code, (pagu, spent, ser, cap, gap, band) in BY_HAND.items():
+        line = _total_line(cached[_sheet(cached, code).title])
+        assert (line["pagu"], line["spent"], line["value"], line["label"]) == (pagu, spent, gap, band), code
+        assert line["serapan"] == pytest.approx(ser) and line["capaian"] == pytest.approx(cap)
+        text = _total_line(formulas[_sheet(formulas, code).title])
+        assert str(text["serapan"]).startswith("=IF(AND(ISNUMBER(")  # a native formula, not a value
+        assert "setRumusEfisiensi" in str(text["value"])
+
+
+def test_the_engine_equals_the_cached_values_on_every_position(demo_book, demo: Cascade) -> None:
+    import openpyxl
+
+    cached = openpyxl.load_workbook(demo_book, data_only=True)
+    for p in demo.positions:
+        total = position_figures(demo, p.code).total
+        line = _total_line(_sheet(cached, p.code))
+        assert line["pagu"] == total.pagu and line["spent"] == total.spent, p.code
+        assert line["value"] == total.value and (line["label"] or "") == (total.label or ""), p.code
+
+
+def test_libreoffice_recalculates_the_same_figures(demo_book) -> None:
+    from tests.libreoffice import recalc_values, soffice
+
+    if soffice() is None:
+        pytest.skip("LibreOffice not installed")
+    import openpyxl
+
+    cached = openpyxl.load_workbook(demo_book, data_only=True)
+    lo = recalc_values(demo_book)
+    for code in (*BY_HAND, "P01", "P04"):
+        a, b = _total_line(_sheet(cached, code)), _total_line(_sheet(lo, code))
+        assert a.keys() == b.keys()
+        for k in a:
+            same = a[k] == pytest.approx(b[k]) if isinstance(a[k], float) else (a[k] or "") == (b[k] or "")
+            assert same, (code, k, a[k], b[k])

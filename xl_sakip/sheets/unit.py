@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from xl_sakip.core.capaian import Status, negative_quarters
+from xl_sakip.core.efficiency import budget_layout
 from xl_sakip.core.models import Cascade, Indicator
 from xl_sakip.core.rollup import Source, capaian_rolled, used_realisasi
 from xl_sakip.sheets.plan import Content, Formula, SheetPlan
 from xl_sakip.sheets.refs import SET_OFFICE, SET_YEAR, L, absolute, column_area, icol, pcol, text_literal
 from xl_sakip.sheets.textfit import height, wrapped_lines
+from xl_sakip.sheets.unit_budget import plan_block
 from xl_sakip.sheets.unit_layout import (
     ATASAN_ROW,
     C_BARIS,
@@ -103,9 +105,21 @@ def plan_unit(
         if lines > 1:
             heights[r] = height(lines)
         prev_sasaran = group
+    # The budget and efficiency block below the table (issue 15; sheets/unit_budget.py), once the office
+    # keeps its budget in the Anggaran sheet (the 2023 master has none: its sheets stay as they were).
+    styles = []
+    if cascade.budget:
+        block = plan_block(budget_layout(cascade, code), code,
+                           {ind.id: FIRST_BODY_ROW + k for k, ind in enumerate(inds)}, n,
+                           sum(1 for b in cascade.budget if b.position == code))
+        grid += [[None] * N_COLS for _ in range(block.last_row - len(grid))]
+        for (r, c_), v in block.cells.items():
+            put(r, c_, v)
+        heights.update(block.heights)
+        styles = block.styles
     return SheetPlan(name=names[code], kind=UNIT_KIND, key=code, cells=grid,
                      body_first=FIRST_BODY_ROW if n else None, body_last=last if n else None,
-                     row_heights=heights)
+                     row_heights=heights, styles=styles)
 
 
 def _estimated_notes(cascade: Cascade, ind: Indicator, children: dict[str, list[str]],
