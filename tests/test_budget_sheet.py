@@ -145,3 +145,28 @@ def test_the_demo_has_sample_budget_rows_for_every_position(tmp_path: Path) -> N
     p05 = next(b for b in c.budget if b.position == "P05")
     assert (p05.code, p05.pagu, p05.pagu_perubahan) == ("2.07.03.1.01.0001", 800e6, 750e6)
     assert not [f for f in check(c) if f.code.startswith("ANGGARAN_")]
+
+
+def test_regenerate_adds_the_sheet_to_an_older_workbook_touching_nothing_else(cascade: Cascade,
+                                                                              tmp_path: Path) -> None:
+    from xl_sakip.regenerate import regenerate
+
+    cascade.budget = []
+    path = write_master(cascade, tmp_path / "m.xlsm")
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    del wb["Anggaran"]
+    wb["Indikator"]["S2"] = 12  # a realisasi the planner typed (Realisasi TW1): kept
+    wb.save(path)
+    before = openpyxl.load_workbook(path)
+    kept = {n: {c.coordinate: c.value for row in before[n].iter_rows() for c in row}
+            for n in ("Jabatan", "Indikator", "Pengaturan")}
+    result = regenerate(path, reports=False)
+    assert result.added_sheets == ["Anggaran"] and "Sheet master baru" in result.summary()
+    after = openpyxl.load_workbook(path)
+    assert after.sheetnames.index("Anggaran") == after.sheetnames.index("Indikator") + 1
+    ws = after["Anggaran"]
+    assert ws.tables["tblAnggaran"].ref == "A1:L2" and ws["A2"].value is None and ws["A1"].value == "Level"
+    for n, cells in kept.items():
+        assert {c.coordinate: c.value for row in after[n].iter_rows() for c in row} == cells, n
+    assert read_master(path).budget == []
+    assert regenerate(path, reports=False).added_sheets == []  # once

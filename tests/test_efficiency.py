@@ -174,3 +174,23 @@ def test_libreoffice_recalculates_the_same_figures(demo_book) -> None:
         for k in a:
             same = a[k] == pytest.approx(b[k]) if isinstance(a[k], float) else (a[k] or "") == (b[k] or "")
             assert same, (code, k, a[k], b[k])
+
+
+def test_the_dasbor_shows_each_positions_line_by_reference(demo_book) -> None:
+    import openpyxl
+
+    from xl_sakip.dashboard import BUDGET_HEADS
+
+    formulas = openpyxl.load_workbook(demo_book)["Dasbor"]
+    ws = openpyxl.load_workbook(demo_book, data_only=True)["Dasbor"]
+    head = next(c.row for c in ws["A"] if c.value == BUDGET_HEADS[0] and ws.cell(c.row, 3).value ==
+                BUDGET_HEADS[2])
+    lines = {ws.cell(r, 1).value: [ws.cell(r, c).value for c in range(3, 9)]
+             for r in range(head + 1, head + 22)}
+    for code, (pagu, spent, ser, cap, gap, band) in BY_HAND.items():
+        got = lines[code]
+        assert (got[0], got[1], got[4], got[5]) == (pagu, spent, gap, band)
+        assert got[2] == pytest.approx(ser) and got[3] == pytest.approx(cap)
+    r20 = next(r for r in range(head + 1, head + 22) if ws.cell(r, 1).value == "P20")
+    assert str(formulas.cell(r20, 7).value).startswith("='P20")  # a reference to the unit sheet
+    assert "rumus efisiensi: capaian-serapan" in ws.cell(head - 1, 1).value

@@ -32,7 +32,12 @@ from xl_sakip.book.lock import workbook_lock
 from xl_sakip.book.losses import refuse_losses
 from xl_sakip.book.package import check_target, save_workbook, write_through
 from xl_sakip.book.reader import read_master_with_rows
-from xl_sakip.book.writer import repair_workbook, setting_value, write_setting_row
+from xl_sakip.book.writer import (
+    add_missing_budget_sheet,
+    repair_workbook,
+    setting_value,
+    write_setting_row,
+)
 from xl_sakip.core.findings import Severity
 from xl_sakip.core.models import Cascade
 from xl_sakip.core.validation import check
@@ -62,6 +67,7 @@ class RegenerateResult:
     removed: list[str] = field(default_factory=list)  # generated sheets of positions no longer in the master
     overwritten_edits: list[str] = field(default_factory=list)  # edited sheets replaced because of force
     added_settings: list[str] = field(default_factory=list)  # Pengaturan rows added (older workbook)
+    added_sheets: list[str] = field(default_factory=list)  # master sheets added, empty (older workbook)
     findings: dict[str, int] = field(default_factory=dict)  # severity -> count
     cleaned_temps: list[Path] = field(default_factory=list)  # temporary files of a killed save, removed
     repaired: list[str] = field(default_factory=list)  # master repairs (writer.repair_workbook)
@@ -78,6 +84,8 @@ class RegenerateResult:
         if self.added_settings:
             lines.append(f"Baris baru di sheet {s.SHEET_SETTINGS} (nilai bawaan, isi bila perlu): "
                          + ", ".join(self.added_settings))
+        if self.added_sheets:
+            lines.append("Sheet master baru (kosong, isi bila perlu): " + ", ".join(self.added_sheets))
         if self.repaired:
             lines.append("Diperbaiki agar rumus sheet benar: " + "; ".join(self.repaired))
         if self.cleaned_temps:
@@ -195,6 +203,7 @@ def regenerate(
         if not force and (hand := edited_sheets(wb, cascade, regenerated_kinds(reports))):
             raise EditedSheetsError([e.name for e in hand], {e.name: e.cells for e in hand})
         added = add_missing_settings(wb, cascade, where.missing_settings)  # before the sheets use the names
+        added_sheets = add_missing_budget_sheet(wb)  # issue 15: an older workbook gets Anggaran, empty
         repaired = repair_workbook(wb)  # spaces, tables and names the sheets' formulas need
         written, removed, edited = regenerate_workbook(wb, cascade, force=force, progress=progress)
         if reports:  # every report kind of the registry, after the unit sheets they refer to
@@ -208,7 +217,8 @@ def regenerate(
     findings = check(cascade)
     counts = {sev.value: sum(1 for f in findings if f.severity is sev) for sev in Severity}
     return RegenerateResult(path=path, backup=backup, written=written, removed=removed,
-                            overwritten_edits=edited, added_settings=added, findings=counts,
+                            overwritten_edits=edited, added_settings=added, added_sheets=added_sheets,
+                            findings=counts,
                             cleaned_temps=cleaned, repaired=repaired)
 
 

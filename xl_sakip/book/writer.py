@@ -199,6 +199,16 @@ def budget_sheet(wb: Workbook, cascade: Cascade, index: int | None = None) -> Wo
     return ws
 
 
+def add_missing_budget_sheet(wb: Workbook) -> list[str]:
+    """Add the Anggaran sheet, empty (headers, drop-downs, formats), to an older workbook that lacks it,
+    after Indikator; nothing else changes. Returns the names added (issue 15)."""
+    if any(n.casefold() == s.SHEET_BUDGET.casefold() for n in wb.sheetnames):
+        return []
+    at = wb.sheetnames.index(s.SHEET_INDICATORS) + 1 if s.SHEET_INDICATORS in wb.sheetnames else None
+    budget_sheet(wb, Cascade(), at)
+    return [s.SHEET_BUDGET]
+
+
 def _settings_sheet(wb: Workbook, cascade: Cascade) -> None:
     ws = wb.create_sheet(s.SHEET_SETTINGS)
     for col, (header, width) in enumerate(zip(s.SETTINGS_HEADERS, (34, 28, 70), strict=True), start=1):
