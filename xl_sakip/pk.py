@@ -30,6 +30,11 @@ from pathlib import Path
 
 from xl_sakip.book import schema as s
 from xl_sakip.book.package import write_output
+from xl_sakip.core import formula as fx
+from xl_sakip.core import rules
+from xl_sakip.core.budget_checks import LEVEL_WORD, rupiah
+from xl_sakip.core.efficiency import position_rows
+from xl_sakip.core.engine import RulesEnv, run
 from xl_sakip.core.models import Cascade, Indicator, Position
 from xl_sakip.errors import UserError
 from xl_sakip.sheets.index import indicators_by_position
@@ -122,6 +127,8 @@ class PkLayout:
     heights: dict[int, float] = field(default_factory=dict)
     page_break_after: int = 0
     table_rows: tuple[int, int] = (0, 0)  # header row, last body row of the lampiran
+    budget_rows: tuple[int, int] = (0, 0)  # header row, total row of the budget table (issue 15)
+    formats: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> number format
 
     def row(self, *values: Content | Dyn, style: str | None = None, merge: tuple[int, int] | None = None,
             height: float | None = None) -> int:
@@ -223,9 +230,58 @@ def pk_layout(cascade: Cascade, code: str, inds: list[Indicator] | None = None) 
     if not inds:
         lay.row(None, "(jabatan ini belum punya indikator di sheet Indikator)", style="cell", merge=(2, 4))
     lay.table_rows = (head, len(lay.cells))
+    _budget_rows(lay, cascade, pos)
     lay.row()
     _signatures(lay, cascade, pos, sup_name, sup_nip, sup_title)
     return lay
+
+
+#: The budget the lampiran lists, by the position's eselon (domain.md, "Budget").
+LEVEL_HEADER = {2: "Program", 3: "Kegiatan", 4: "Sub Kegiatan"}
+
+
+def _budget_rows(lay: PkLayout, cascade: Cascade, pos: Position) -> None:
+    """The lampiran's budget table (issue 15): the position's Program (eselon II), Kegiatan (eselon III) or
+    Sub Kegiatan (eselon IV) rows of Anggaran with their anggaran, the pagu in force summed from the Sub
+    Kegiatan by the rule of core/rules.py (a formula in the workbook, its value in the PDF), and the total."""
+    items = position_rows(cascade, pos.code)
+    if not items:
+        return
+    env = RulesEnv(cascade.settings, cascade.reference, budget=cascade.budget)
+    lay.row()
+    levels = {b.level for b in items}
+    word = (LEVEL_WORD[next(iter(levels))] if len(levels) == 1
+            else LEVEL_HEADER.get(pos.eselon or 0, "Program / Kegiatan / Sub Kegiatan"))
+    head = lay.row("No", word, None, "Anggaran (Rp)", style="head", height=18)
+    lay.merges.append((head, 2, head, 3))
+    first = head + 1
+    for k, item in enumerate(items, start=1):
+        code = fx.lift(item.code)
+        amount = run(rules.budget_pagu(fx.Var("code")), env, code=item.code)
+        name_expr = (f"INDEX({rf_col(s.TABLE_BUDGET, 'name')},MATCH({text_literal(item.code)},"
+                     f"{rf_col(s.TABLE_BUDGET, 'code')},0))")
+        name = Dyn(f'IFERROR({name_expr},{text_literal(item.code)})', item.name)
+        label = Dyn(f'{text_literal(item.code + " ")}&{name.formula}', f"{item.code} {item.name}")
+        r = lay.row(k, label, None, Dyn(fx.render(rules.budget_pagu(code)), rupiah(amount)), style="cell",
+                    height=max(16.5, 15 * wrapped_lines(label.value, 70)))
+        lay.merges.append((r, 2, r, 3))
+        lay.styles[(r, 1)] = "cell_center"
+        lay.styles[(r, 4)] = "cell_right"
+        lay.formats[(r, 4)] = s.RUPIAH
+    last = len(lay.cells)
+    total = run(rules.budget_total(fx.Var("x")), env, x=fx.Arr(
+        run(rules.budget_pagu(fx.Var("code")), env, code=b.code) for b in items))
+    r = lay.row(None, "Jumlah", None, Dyn(f"SUM(D{first}:D{last})", rupiah(total)), style="cell")
+    lay.merges.append((r, 2, r, 3))
+    lay.styles[(r, 2)] = "cell_bold"
+    lay.styles[(r, 4)] = "cell_right"
+    lay.formats[(r, 4)] = s.RUPIAH
+    lay.budget_rows = (head, r)
+
+
+def rf_col(table: str, field_name: str) -> str:
+    header = next(c.header for c in s.BUDGET_COLUMNS if c.field == field_name)
+    return fx.render(fx.TableCol(table, header))
 
 
 def _signatures(lay: PkLayout, cascade: Cascade, pos: Position, sup_name: Dyn, sup_nip: Dyn,
@@ -310,6 +366,8 @@ def finish_pk_sheet(ws, cascade: Cascade, code: str, layout: PkLayout | None = N
         "cell": (f(size=11), top_wrap, box, None),
         "cell_center": (f(size=11), Alignment(horizontal="center", vertical="top", wrap_text=True), box,
                         None),
+        "cell_right": (f(size=11), Alignment(horizontal="right", vertical="top"), box, None),
+        "cell_bold": (f(size=11, bold=True), top_wrap, box, None),
     }
     # Each style is set through openpyxl once (it looks the font, alignment ... up in the workbook's tables,
     # a hash of every attribute); the other cells of that style get the same table indexes directly.
@@ -336,6 +394,8 @@ def finish_pk_sheet(ws, cascade: Cascade, code: str, layout: PkLayout | None = N
             st.borderId = got[2]
         if got[3] is not None:
             st.fillId = got[3]
+    for (r, c), number_format in lay.formats.items():
+        ws.cell(r, c).number_format = number_format
     for r1, c1, r2, c2 in lay.merges:
         ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
     for r, h in lay.heights.items():
