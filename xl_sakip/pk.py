@@ -154,15 +154,27 @@ def _superior(cascade: Cascade, pos: Position) -> tuple[Position | None, str | N
         return None, None, False  # Kode Atasan unknown: dotted lines (validation reports the code)
 
 
-def pk_layout(cascade: Cascade, code: str, inds: list[Indicator] | None = None) -> PkLayout:
+def pk_layout(cascade: Cascade, code: str, inds: list[Indicator] | None = None, version: str | None = None
+              ) -> PkLayout:
     """`inds`: the position's indicators, when the caller has them indexed (`indicators_by_position`);
-    else they are looked up here (a pass over every indicator)."""
+    else they are looked up here (a pass over every indicator). `version` "perubahan": the heading of a PK
+    Perubahan (the caller passes the cascade with that version's targets, core/versions.in_force). A master
+    with PK versions has the version named in the heading: the workbook's PK sheets are the PK Murni."""
     pos = cascade.position(code)
     sup, sup_code, from_settings = _superior(cascade, pos)
     year = cascade.settings.year
     lay = PkLayout()
     year_dyn = lambda text: Dyn(f"{text_literal(text)}&{setting('settings.year')}", f"{text}{year}")  # noqa: E731
-    lay.row(year_dyn("PERJANJIAN KINERJA TAHUN "), style="title", merge=(1, 4), height=20)
+    heading = "PERJANJIAN KINERJA PERUBAHAN TAHUN " if version == "perubahan" else "PERJANJIAN KINERJA TAHUN "
+    named = version is None and bool(cascade.pk_versions)
+    if named:
+        from xl_sakip.core.versions import murni_name
+
+        tail = f" (PK {murni_name(cascade)})"
+        lay.row(Dyn(f"{text_literal(heading)}&{setting('settings.year')}&{text_literal(tail)}",
+                    f"{heading}{year}{tail}"), style="title", merge=(1, 4), height=20)
+    else:
+        lay.row(year_dyn(heading), style="title", merge=(1, 4), height=20)
     office = cascade.settings.office
     lay.row(Dyn(f'UPPER({setting("settings.office")})', office.upper()), style="subtitle", merge=(1, 4))
     lay.row()
@@ -418,12 +430,12 @@ def finish_pk_sheet(ws, cascade: Cascade, code: str, layout: PkLayout | None = N
 
 
 def write_pk_sheet(wb, cascade: Cascade, code: str, name: str | None = None, *, live: bool = True,
-                   index: int | None = None, inds: list[Indicator] | None = None):
+                   index: int | None = None, inds: list[Indicator] | None = None, version: str | None = None):
     """Write one PK sheet (with its marker) into an openpyxl workbook and format it. `inds`: the
     position's indicators, from a caller writing every position (`indicators_by_position`)."""
     from xl_sakip.sheets.openpyxl_writer import write_sheet
 
-    lay = pk_layout(cascade, code, inds)
+    lay = pk_layout(cascade, code, inds, version)
     ws = write_sheet(wb, plan_pk(cascade, code, name, live=live, layout=lay), index)
     finish_pk_sheet(ws, cascade, code, lay)
     return ws
@@ -445,7 +457,7 @@ def pdf_name(cascade: Cascade, pos: Position) -> str:
 
 
 def export_pdfs(cascade: Cascade, outdir: str | Path, position: str | None = None, *,
-                timeout: float = 600) -> list[Path]:
+                timeout: float = 600, version: str | None = None) -> list[Path]:
     """One PDF per position (or only `position`) in `outdir`, made by LibreOffice in a single run."""
     from openpyxl import Workbook
 
@@ -478,7 +490,8 @@ def export_pdfs(cascade: Cascade, outdir: str | Path, position: str | None = Non
         for pos in positions:
             wb = Workbook()
             wb.remove(wb.active)
-            write_pk_sheet(wb, cascade, pos.code, f"PK {pos.code}", live=False, inds=by_pos.get(pos.code, []))
+            write_pk_sheet(wb, cascade, pos.code, f"PK {pos.code}", live=False, inds=by_pos.get(pos.code, []),
+                           version=version)
             src = tmpdir / "in" / pdf_name(cascade, pos).replace(".pdf", ".xlsx")
             wb.save(src)
             sources.append(src)
@@ -506,11 +519,24 @@ def export_pdfs(cascade: Cascade, outdir: str | Path, position: str | None = Non
     return written
 
 
-def pk(workbook: str | Path, position: str | None, pdf_outdir: str | Path) -> list[Path]:
-    """`xl-sakip pk WORKBOOK [--position CODE] --pdf OUTDIR`: the PK PDFs of a master workbook."""
+def pk(workbook: str | Path, position: str | None, pdf_outdir: str | Path, version: str | None = None
+       ) -> list[Path]:
+    """`xl-sakip pk WORKBOOK [--position CODE] [--version murni|perubahan] --pdf OUTDIR`: the PK PDFs of a
+    master workbook; with `version`, the PK Murni (the Indikator sheet's targets) or the PK Perubahan (the
+    targets of the latest PK Perubahan of the Versi PK sheet, every earlier change included)."""
     from xl_sakip.book.reader import read_master
+    from xl_sakip.core.versions import in_force, perubahan_names
 
-    return export_pdfs(read_master(workbook), pdf_outdir, position)
+    cascade = read_master(workbook)
+    if version is not None:
+        version = version.strip().casefold()
+        if version not in ("murni", "perubahan"):
+            raise UserError(f"--version '{version}' tidak dikenal; pilih murni atau perubahan.")
+        if version == "perubahan" and not perubahan_names(cascade):
+            raise UserError(f"Sheet '{s.SHEET_PK_VERSIONS}' tidak memuat versi PK Perubahan yang bertanggal; "
+                            "isi versinya (Jenis perubahan, Tanggal) dan target yang berubah, lalu ulangi.")
+        cascade = in_force(cascade, version)
+    return export_pdfs(cascade, pdf_outdir, position, version=version)
 
 
 def export_pk_for_book(book_path: str | Path, outdir: str | Path | None = None) -> list[Path]:

@@ -54,6 +54,8 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec(s.TABLE_IPK_SUB, s.SHEET_IPK_SUB, tuple(s.headers(s.IPK_SUB_COLUMNS))),
     TableSpec(s.TABLE_IPK_STATUS, s.SHEET_IPK_STATUS, tuple(s.headers(s.IPK_STATUS_COLUMNS))),
     TableSpec(s.TABLE_BUDGET, s.SHEET_BUDGET, tuple(s.headers(s.BUDGET_COLUMNS))),
+    TableSpec(s.TABLE_PK_VERSIONS, s.SHEET_PK_VERSIONS, tuple(s.headers(s.PK_VERSION_COLUMNS))),
+    TableSpec(s.TABLE_PK_TARGETS, s.SHEET_PK_VERSIONS, tuple(s.headers(s.PK_TARGET_COLUMNS))),
 )
 
 #: Cells whose text formulas compare exactly (MATCH, =): codes, IDs, drop-down values, grade codes.

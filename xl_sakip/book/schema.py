@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from xl_sakip.core import rules
-from xl_sakip.core.budget import BudgetLevel
+from xl_sakip.core.budget import BudgetLevel, PkKind
 from xl_sakip.core.models import Aggregation, Kind, Polarity, RollUp
 
 SHEET_INSTRUCTIONS = "Petunjuk"
@@ -30,6 +30,7 @@ SHEET_RENSTRA = "Renstra"
 SHEET_HISTORY = "Riwayat"
 SHEET_NARRATIVE = "Narasi"
 SHEET_BUDGET = "Anggaran"  # issue 15; an older workbook gets it on regenerate
+SHEET_PK_VERSIONS = "Versi PK"  # issue 15: tblVersiPK and tblTargetPK side by side
 
 TABLE_POSITIONS = "tblJabatan"
 TABLE_INDICATORS = "tblIndikator"
@@ -343,4 +344,27 @@ BUDGET_COLUMNS: tuple[Column, ...] = (
     Column(rules.BUDGET_PAGU_P_HEADER, "pagu_perubahan", 18, RUPIAH),
     *(Column(h, f"spent_q.{i}", 18, RUPIAH) for i, h in enumerate(rules.BUDGET_SPENT_HEADERS)),
     Column("Keterangan", "note", 30),
+)
+
+
+# --- Versi PK (issue 15): the versions of the PK and the targets each Perubahan changes ------------------
+
+TABLE_PK_VERSIONS = rules.TABLE_PK_VERSIONS
+TABLE_PK_TARGETS = rules.TABLE_PK_TARGETS
+DATE_FORMAT = "d mmmm yyyy"
+PK_KINDS = tuple(k.value for k in PkKind)
+
+PK_VERSION_COLUMNS: tuple[Column, ...] = (
+    Column(rules.PK_VERSION_HEADERS[0], "name", 16, required=True),
+    Column(rules.PK_VERSION_HEADERS[1], "variant", 12, required=True),
+    Column(rules.PK_VERSION_HEADERS[2], "date", 16, DATE_FORMAT),
+    Column(rules.PK_VERSION_HEADERS[3], "reason", 44),
+)
+#: tblTargetPK starts here, one empty column after tblVersiPK.
+PK_TARGETS_FIRST_COL = len(PK_VERSION_COLUMNS) + 2
+PK_TARGET_COLUMNS: tuple[Column, ...] = (
+    Column(rules.PK_TARGET_HEADERS[0], "version", 16, required=True),
+    Column(rules.PK_TARGET_HEADERS[1], "indicator_id", 13, required=True),
+    Column(rules.PK_TARGET_HEADERS[2], "target", 12, "#,##0.00"),
+    Column(rules.PK_TARGET_HEADERS[3], "note", 40),
 )

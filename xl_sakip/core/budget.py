@@ -9,6 +9,7 @@ quarter) are typed on Sub Kegiatan rows; a Kegiatan or Program has the sum of th
 
 from __future__ import annotations
 
+from datetime import date as date_
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -59,3 +60,34 @@ class BudgetItem(BaseModel):
     def under(self, other: BudgetItem) -> bool:
         """Is this row inside `other` (its code begins with other's code and a dot)?"""
         return self.code.startswith(other.code + ".")
+
+
+# --- PK versions (issue 15): the PK Murni and any PK Perubahan --------------------------------------------
+
+
+class PkKind(StrEnum):
+    MURNI = "murni"
+    PERUBAHAN = "perubahan"
+
+
+class PkVersion(BaseModel):
+    """One version of the PK (a row of tblVersiPK). The Murni's targets are those of the Indikator sheet; a
+    Perubahan lists only the targets that changed (PkTarget)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    variant: PkKind  # Jenis: murni or perubahan
+    date: date_ | None = None  # in force from this date (a Perubahan needs one)
+    reason: str = ""
+
+
+class PkTarget(BaseModel):
+    """A target a PK version changes (a row of tblTargetPK)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: str = Field(min_length=1)
+    indicator_id: str = Field(min_length=1)
+    target: float | None = None
+    note: str = ""  # why the Rencana Aksi (Target TW1-TW4) need not add up to this target

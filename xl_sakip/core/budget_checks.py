@@ -86,3 +86,44 @@ def check_budget(cascade: Cascade, loc: Locator | None = None) -> list[Finding]:
 def _amount(item: BudgetItem, field: str) -> float | None:
     name, _, q = field.partition(".")
     return getattr(item, name)[int(q)] if q else getattr(item, name)
+
+
+def check_pk_versions(cascade: Cascade, loc: Locator | None = None) -> list[Finding]:
+    """The Versi PK sheet: unknown versions and IDs, a Perubahan without a date, a change without a
+    target. (A Rencana Aksi that does not add up to the target in force: validation.rencana_aksi.)"""
+    from xl_sakip.core.budget import PkKind
+
+    loc = loc or Locator()
+    out: list[Finding] = []
+    names = {v.name.casefold() for v in cascade.pk_versions}
+    ids = {i.id.casefold() for i in cascade.indicators}
+    for v in cascade.pk_versions:
+        if v.variant is PkKind.PERUBAHAN and v.date is None:
+            out.append(Finding(severity=W, code="VERSI_PK_TANPA_TANGGAL", message=(
+                f"Versi PK '{v.name}' (perubahan) tidak bertanggal, sehingga tidak pernah berlaku; isi kolom "
+                "Tanggal di sheet Versi PK.")))
+    for k, x in enumerate(cascade.pk_targets):
+        if x.version.casefold() not in names:
+            out.append(Finding(severity=E, code="VERSI_PK_TIDAK_DIKENAL", cell=loc.pk_target(k, "version"),
+                               indicator_id=x.indicator_id, message=(
+                f"Target {x.indicator_id} diubah oleh versi '{x.version}' yang tidak ada di kolom Versi "
+                "sheet Versi PK; pilih versinya dari drop-down.")))
+        if x.indicator_id.casefold() not in ids:
+            out.append(Finding(severity=E, code="TARGET_PK_ID_TIDAK_DIKENAL", cell=loc.pk_target(k),
+                               message=f"ID Indikator '{x.indicator_id}' (versi {x.version}) tidak ada di "
+                                       "sheet Indikator; pilih dari drop-down."))
+        if x.target is None:
+            out.append(Finding(severity=W, code="TARGET_PK_KOSONG", cell=loc.pk_target(k, "target"),
+                               indicator_id=x.indicator_id, message=(
+                f"Target Baru {x.indicator_id} pada versi '{x.version}' kosong: target Murni tetap dipakai. "
+                "Isi target barunya atau hapus baris itu.")))
+    return out
+
+
+def in_force_names(cascade: Cascade) -> list[str]:
+    from xl_sakip.core import rules
+    from xl_sakip.core.engine import RulesEnv, run
+    from xl_sakip.core.versions import perubahan_names
+
+    env = RulesEnv(cascade.settings, cascade.reference, pk=(cascade.pk_versions, cascade.pk_targets))
+    return [n for n in perubahan_names(cascade) if run(rules.version_in_force(n), env)]

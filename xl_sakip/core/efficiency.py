@@ -20,6 +20,7 @@ from xl_sakip.core.engine import RulesEnv, run
 from xl_sakip.core.formula import Arr, Var
 from xl_sakip.core.models import Cascade
 from xl_sakip.core.rollup import _ids_tree, capaian_rolled
+from xl_sakip.core.versions import in_force
 
 
 class SasaranBudget(BaseModel):
@@ -95,10 +96,11 @@ def position_figures(cascade: Cascade, code: str, *, layout: BudgetLayout | None
     id -> the capaian its row shows (number or reason); computed when not given."""
     layout = budget_layout(cascade, code) if layout is None else layout
     env = RulesEnv(cascade.settings, cascade.reference, budget=cascade.budget)
-    if capaian is None:
-        tree, by_id = _ids_tree(cascade), {i.id: i for i in cascade.indicators}
-        capaian = {i.id: capaian_rolled(cascade, i, _tree=tree, _by_id=by_id).excel()
-                   for i in cascade.indicators_of(code)}
+    if capaian is None:  # against the targets of the PK version in force
+        forced = in_force(cascade)
+        tree, by_id = _ids_tree(forced), {i.id: i for i in forced.indicators}
+        capaian = {i.id: capaian_rolled(forced, i, _tree=tree, _by_id=by_id).excel()
+                   for i in forced.indicators_of(code)}
     c, x, y, e = Var("code"), Var("x"), Var("y"), Var("e")
     rows = []
     for b in layout.rows:

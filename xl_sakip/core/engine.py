@@ -9,11 +9,12 @@ would hold them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from xl_sakip.core import rules
-from xl_sakip.core.budget import BudgetItem
+from xl_sakip.core.budget import BudgetItem, PkTarget, PkVersion
 from xl_sakip.core.formula import EMPTY, Arr, Env, Expr, Scalar, Value, Var, evaluate_raw
 from xl_sakip.core.models import Aggregation, Kind, Polarity, Reference, Settings
 
@@ -33,11 +34,13 @@ class RulesEnv(Env):
     """Reference tables and settings from the model; variables bound by name."""
 
     def __init__(self, settings: Settings | None, reference: Reference | None,
-                 variables: Mapping[str, Any] | None = None, budget: Sequence[BudgetItem] = ()) -> None:
+                 variables: Mapping[str, Any] | None = None, budget: Sequence[BudgetItem] = (),
+                 pk: tuple[Sequence[PkVersion], Sequence[PkTarget]] = ((), ())) -> None:
         self.settings = settings or Settings()
         self._reference = reference
         self.variables = dict(variables or {})
         self.budget = tuple(budget)  # the Anggaran table (issue 15)
+        self.pk = (tuple(pk[0]), tuple(pk[1]))  # the Versi PK tables (issue 15)
 
     @property
     def reference(self) -> Reference:
@@ -51,6 +54,7 @@ class RulesEnv(Env):
         env = RulesEnv.__new__(RulesEnv)
         env.settings, env._reference = self.settings, self._reference
         env.budget = self.budget
+        env.pk = self.pk
         env.variables = variables
         return env
 
@@ -68,6 +72,13 @@ class RulesEnv(Env):
             return Arr(scalar(getattr(g, field)) for g in ref.grades)
         if table == rules.TABLE_BUDGET:
             return budget_column(self.budget, column)
+        if table == rules.TABLE_PK_VERSIONS:
+            k = rules.PK_VERSION_HEADERS.index(column)
+            return Arr(scalar((v.name, v.variant.value, date_serial(v.date), v.reason)[k])
+                       for v in self.pk[0])
+        if table == rules.TABLE_PK_TARGETS:
+            k = rules.PK_TARGET_HEADERS.index(column)
+            return Arr(scalar((x.version, x.indicator_id, x.target, x.note)[k]) for x in self.pk[1])
         raise KeyError(f"{table}[{column}]")
 
     def table_rows(self, table: str) -> Arr:
@@ -85,7 +96,14 @@ class RulesEnv(Env):
             return float(self.settings.reporting_quarter)
         if name == rules.NAME_EFFICIENCY:
             return self.settings.efficiency_formula
+        if name == rules.NAME_YEAR:
+            return float(self.settings.year)
         raise KeyError(name)
+
+
+def date_serial(d: date | None) -> float | None:
+    """A date as the serial number a cell holds (1900 system)."""
+    return None if d is None else float((d - date(1899, 12, 30)).days)
 
 
 def budget_column(budget: Sequence[BudgetItem], column: str) -> Arr:

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from xl_sakip.core.budget import BudgetItem
+from xl_sakip.core.budget import BudgetItem, PkTarget, PkVersion
 
 QUARTERS = 4
 
@@ -245,6 +245,8 @@ class Cascade(BaseModel):
     history: list[PastYear] = Field(default_factory=list)
     narratives: list[Narrative] = Field(default_factory=list)
     budget: list[BudgetItem] = Field(default_factory=list)  # the Anggaran sheet (issue 15)
+    pk_versions: list[PkVersion] = Field(default_factory=list)  # the Versi PK sheet (issue 15)
+    pk_targets: list[PkTarget] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _fill_reference(self) -> Cascade:

@@ -29,6 +29,7 @@ from xl_sakip.core.formula import (
     COUNT,
     COUNTIF,
     COUNTIFS,
+    DATE,
     IF,
     IFERROR,
     INDEX,
@@ -585,3 +586,53 @@ def efficiency_label(cap: Expr, ser: Expr, value: Expr) -> Expr:
 def budget_total(*amount_cells: Expr) -> Expr:
     """The pagu or realisasi of several budget rows: their sum."""
     return SUM(*amount_cells)
+
+
+# PK versions: the target in force. The PK Murni's targets are the Indikator sheet's; a PK Perubahan lists
+# the targets it changes (tblTargetPK) and is in force from its date (tblVersiPK[Tanggal]). The version in
+# force is the latest dated on or before the end of the reporting quarter of setTahun; an indicator's target
+# in force is its target in the latest version in force that changes it, else the Murni's. The versions are
+# taken in date order when the sheet is planned (a version added later needs a regenerate); their dates and
+# targets are read live.
+
+TABLE_PK_VERSIONS = "tblVersiPK"
+PK_VERSION_HEADERS = ("Versi", "Jenis", "Tanggal", "Alasan")
+TABLE_PK_TARGETS = "tblTargetPK"
+PK_TARGET_HEADERS = ("Versi PK", "ID Indikator", "Target Baru", "Keterangan Rencana Aksi")
+PK_V_NAME = TableCol(TABLE_PK_VERSIONS, PK_VERSION_HEADERS[0])
+PK_V_DATE = TableCol(TABLE_PK_VERSIONS, PK_VERSION_HEADERS[2])
+PK_T_VERSION = TableCol(TABLE_PK_TARGETS, PK_TARGET_HEADERS[0])
+PK_T_ID = TableCol(TABLE_PK_TARGETS, PK_TARGET_HEADERS[1])
+PK_T_TARGET = TableCol(TABLE_PK_TARGETS, PK_TARGET_HEADERS[2])
+NAME_YEAR = "setTahun"
+SET_YEAR = Name(NAME_YEAR)
+
+
+def quarter_end() -> Expr:
+    """The last day of the reporting quarter of setTahun, as a date serial."""
+    return DATE(SET_YEAR, 3 * quarter_to_date() + 1, 1) - 1
+
+
+def version_in_force(name: str) -> Expr:
+    """Is PK version `name` dated on or before the end of the reporting quarter? (No date: not in force.)"""
+    d = INDEX(PK_V_DATE, MATCH(name, PK_V_NAME, 0))
+    return IFERROR(AND(ISNUMBER(d), d.le(quarter_end())), False)
+
+
+def target_in_force(murni: Expr, indicator_id: Expr, perubahan: Sequence[str]) -> Expr:
+    """The annual target in force: the latest version in force among `perubahan` (names in date order) that
+    changes this indicator gives it; else the Murni's target `murni`."""
+    out = murni
+    for name in perubahan:
+        changed = COUNTIFS(PK_T_ID, indicator_id, PK_T_VERSION, name, PK_T_TARGET, "<>").gt(0)
+        out = IF(AND(version_in_force(name), changed),
+                 SUMIFS(PK_T_TARGET, PK_T_ID, indicator_id, PK_T_VERSION, name), out)
+    return out
+
+
+def version_name(perubahan: Sequence[str], murni: str) -> Expr:
+    """The name of the PK version in force (shown on every generated sheet)."""
+    out: Expr = lift(murni)
+    for name in perubahan:
+        out = IF(version_in_force(name), name, out)
+    return out

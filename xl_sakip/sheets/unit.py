@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from xl_sakip.core import formula as fx
+from xl_sakip.core import rules
 from xl_sakip.core.capaian import Status, negative_quarters
 from xl_sakip.core.efficiency import budget_layout
 from xl_sakip.core.models import Cascade, Indicator
 from xl_sakip.core.rollup import Source, capaian_rolled, used_realisasi
+from xl_sakip.core.versions import murni_name, perubahan_names
 from xl_sakip.sheets.plan import Content, Formula, SheetPlan
 from xl_sakip.sheets.refs import SET_OFFICE, SET_YEAR, L, absolute, column_area, icol, pcol, text_literal
 from xl_sakip.sheets.textfit import height, wrapped_lines
-from xl_sakip.sheets.unit_budget import plan_block
+from xl_sakip.sheets.unit_budget import F, plan_block
 from xl_sakip.sheets.unit_layout import (
     ATASAN_ROW,
     C_BARIS,
@@ -55,7 +58,12 @@ def plan_unit(
     def put(row: int, col_: int, v: Content) -> None:
         grid[row - 1][col_ - 1] = v
 
-    put(TITLE_ROW, 1, Formula(f'="CAPAIAN KINERJA TAHUN "&{SET_YEAR}'))
+    perubahan = perubahan_names(cascade)
+    if cascade.pk_versions:  # the PK version whose targets the sheet uses (issue 15)
+        put(TITLE_ROW, 1, F(fx.lift("CAPAIAN KINERJA TAHUN ") & rules.SET_YEAR & " (PK "
+                            & rules.version_name(perubahan, murni_name(cascade)) & ")"))
+    else:
+        put(TITLE_ROW, 1, Formula(f'="CAPAIAN KINERJA TAHUN "&{SET_YEAR}'))
     for i, lab in enumerate(HEADER_LABELS):
         put(OFFICE_ROW + i, 1, lab)
     code_ref = absolute(VALUE_COL, CODE_ROW)
@@ -91,7 +99,7 @@ def plan_unit(
         r = FIRST_BODY_ROW + k
         kids = [(names[by_id[ch].position], rows[ch]) for ch in children.get(ind.id, [])
                 if ch in by_id and by_id[ch].position in names]
-        for col_, v in row_formulas(ind, r, kids, ind.id in cycles).items():
+        for col_, v in row_formulas(ind, r, kids, ind.id in cycles, perubahan).items():
             put(r, col_, v)
         group = (ind.sasaran_no, ind.sasaran)
         texts = {C_INDIKATOR: ind.indikator,

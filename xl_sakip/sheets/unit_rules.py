@@ -79,6 +79,7 @@ def row_formulas(
     r: int,
     children: list[tuple[str, int]],  # (sheet name, row) of each pendukung with roll-up "jumlah"
     cycle: bool,
+    perubahan: Sequence[str] = (),  # the PK Perubahan versions in date order (core/versions.py)
 ) -> dict[int, Content]:
     """The cells of one unit-sheet row: every figure is a rule of core/rules.py with this row's cells as
     its inputs (the same rule check and the UDFs evaluate)."""
@@ -118,6 +119,8 @@ def row_formulas(
         written = fx.TRIM(fx.INDEX(_tcol("target_text"), S))
         annual = fx.IF(S.eq(""), "", fx.IF(fx.INDEX(_tcol("target"), S).eq(""), written,
                                             fx.INDEX(_tcol("target"), S)))
+    else:  # the target of the PK version in force (issue 15); a grade keeps its written code
+        annual = rules.target_in_force(annual, R_, perubahan) if perubahan else annual
     c[C_TARGET] = F(rules.target(kind, agg, tq, annual, rep))
     c[C_TAHUN] = F(rules.realisasi(kind, agg, tw, num, den))
     c[C_DESIMAL] = 0 if kind is Kind.NUMBER and not ratio else 2

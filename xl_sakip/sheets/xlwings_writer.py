@@ -39,7 +39,7 @@ from xl_sakip.sheets.names import TEMPLATE_SHEET
 
 _NUMERIC = re.compile(r"^\s*[-+]?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?\s*%?\s*$")
 MASTER_SHEETS = (s.SHEET_POSITIONS, s.SHEET_INDICATORS, s.SHEET_SETTINGS, s.SHEET_BANDS, s.SHEET_GRADES,
-                 s.SHEET_IPK, s.SHEET_IPK_SUB, s.SHEET_IPK_STATUS, s.SHEET_BUDGET)
+                 s.SHEET_IPK, s.SHEET_IPK_SUB, s.SHEET_IPK_STATUS, s.SHEET_BUDGET, s.SHEET_PK_VERSIONS)
 
 
 def excel_input(v: p.Content) -> Any:
