@@ -648,8 +648,8 @@ def rencana_aksi(cascade: Cascade, loc: Locator) -> tuple[set[str], list[Finding
             cell=loc.indicator(ind.id, "target_q.0"), target=ind.target,
             message=(f"Target TW1-TW4 (Rencana Aksi) {ind.id} tidak sesuai dengan target tahunan versi PK "
                      f"yang berlaku ({fmt(ind.target)}; Murni {fmt(before.target)}), dan tidak ada "
-                     "keterangan. Sesuaikan target triwulannya, atau tulis alasannya di kolom Keterangan Rencana Aksi "
-                     "sheet Versi PK.")))
+                     "keterangan. Sesuaikan target triwulannya, atau tulis alasannya di kolom Keterangan "
+                     "Rencana Aksi sheet Versi PK.")))
     return changed, out
 
 
