@@ -150,3 +150,13 @@ def test_findings_of_the_versions_sheet(demo: Cascade, tmp_path: Path) -> None:
     # With a reason on the change row, no finding.
     c.pk_targets[2] = c.pk_targets[2].model_copy(update={"note": "Rencana aksi direvisi di TW4"})
     assert "RENCANA_AKSI_TIDAK_SESUAI" not in {f.code for f in check(c)}
+
+
+def test_every_generated_sheet_names_the_version(book: Path) -> None:
+    wb = openpyxl.load_workbook(book, data_only=True)
+    assert wb["Dasbor"]["A1"].value == "DASBOR KINERJA TAHUN 2023 (PK Perubahan)"
+    assert wb["Ringkasan"]["A1"].value == "RINGKASAN CAPAIAN KINERJA TAHUN 2023 (PK Perubahan)"
+    units = [n for n in wb.sheetnames if n[:1] == "P" and n[1:3].isdigit()]
+    assert len(units) == 21 and all(wb[n]["A1"].value.endswith("(PK Perubahan)") for n in units)
+    pks = [n for n in wb.sheetnames if n.startswith("PK ")]
+    assert len(pks) == 21 and all(wb[n]["A1"].value == "PERJANJIAN KINERJA TAHUN 2023 (PK Murni)" for n in pks)

@@ -104,7 +104,7 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
     lay = DashLayout()
     by_pos = ix.indicators_by_position(cascade)
     counts = {code: len(inds) for code, inds in by_pos.items()}
-    lay.row(Formula(f'="DASBOR KINERJA TAHUN "&{rf.SET_YEAR}'))
+    lay.row(Formula(f'="DASBOR KINERJA TAHUN "&{rf.SET_YEAR}{ub.version_suffix(cascade)}'))
     lay.styles.append(StyleSpan("title", 1, 1, 1, 1))
     lay.row(Formula(f"={rf.SET_OFFICE}"))
     n = lay.row("Angka di sheet ini adalah rumus yang merujuk ke sheet unit; grafik membaca tabel di sheet "

@@ -161,3 +161,14 @@ def _efficiency_line(put, r: int, caps: list[fx.Expr], members: list[int], eka_c
     put((r, E_KET), F(rules.efficiency_label(cap, ser, nilai)))
 
 
+
+
+def version_suffix(cascade) -> str:
+    """ ' (PK <version in force>)' as formula text to append to a generated sheet's title, when the master
+    keeps PK versions (issue 15); "" otherwise."""
+    from xl_sakip.core.versions import murni_name, perubahan_names
+
+    if not cascade.pk_versions:
+        return ""
+    name = rules.version_name(perubahan_names(cascade), murni_name(cascade))
+    return f'&" (PK "&{fx.render(name)}&")"'
