@@ -159,4 +159,5 @@ def test_every_generated_sheet_names_the_version(book: Path) -> None:
     units = [n for n in wb.sheetnames if n[:1] == "P" and n[1:3].isdigit()]
     assert len(units) == 21 and all(wb[n]["A1"].value.endswith("(PK Perubahan)") for n in units)
     pks = [n for n in wb.sheetnames if n.startswith("PK ")]
-    assert len(pks) == 21 and all(wb[n]["A1"].value == "PERJANJIAN KINERJA TAHUN 2023 (PK Murni)" for n in pks)
+    assert len(pks) == 21
+    assert all(wb[n]["A1"].value == "PERJANJIAN KINERJA TAHUN 2023 (PK Murni)" for n in pks)
