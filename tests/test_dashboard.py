@@ -83,7 +83,8 @@ def cells(ref: str) -> tuple[str, int, int, str]:
 
 def test_sheets_written_and_marked(book) -> None:
     cascade, wb, path, written = book
-    assert written[:2] == [DASHBOARD_SHEET, "Pohon Kinerja"] and len(written) == 2 + 21
+    assert written[:2] == [DASHBOARD_SHEET, "Pohon Kinerja"] and len(written) == 2 + 21 + 1
+    assert written[-1] == "Evaluasi Renja"  # the Permendagri 86/2017 form (issue 15), after the PKs
     assert wb.sheetnames.index(DASHBOARD_SHEET) == wb.sheetnames.index("Ringkasan") + 1
     assert len(unit_sheet_names(wb)) == 21
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from xl_sakip import dashboard, pk, tree
+from xl_sakip import dashboard, evaluation, pk, tree
 from xl_sakip.core.models import Cascade
 from xl_sakip.sheets.index import indicators_by_position
 from xl_sakip.sheets.marker import MARKER_NAME
@@ -118,6 +118,21 @@ def _finish_pk(ws: Any, ctx: PlanContext, plan: SheetPlan) -> None:
     pk.finish_pk_sheet(ws, ctx.cascade, code, pk.pk_layout(ctx.cascade, code, by_pos.get(code, [])))
 
 
+def _plan_evaluation(ctx: PlanContext) -> list[SheetPlan]:
+    from xl_sakip.sheets.names import unit_sheet_name
+
+    name = unit_sheet_name(evaluation.EVALUATION_SHEET, "", set(ctx.taken))
+    return [evaluation.plan_evaluation(ctx.cascade, ctx.units, name)]
+
+
+def _replan_evaluation(ctx: PlanContext, name: str, key: str) -> SheetPlan | None:
+    return evaluation.plan_evaluation(ctx.cascade, ctx.units, name)
+
+
+def _finish_evaluation(ws: Any, ctx: PlanContext, plan: SheetPlan) -> None:
+    evaluation.finish_evaluation(ws, plan)
+
+
 # ------------------------------------------------------------------ the registry
 
 UNIT = SheetKind(UNIT_KIND, "sheet unit (satu per jabatan)", Stage.UNITS, position_of=lambda key: key)
@@ -127,10 +142,12 @@ DASHBOARD = SheetKind(dashboard.DASHBOARD_KIND, dashboard.DASHBOARD_SHEET, Stage
 TREE = SheetKind(tree.TREE_KIND, tree.TREE_SHEET, Stage.REPORTS, _plan_tree, _replan_tree, _finish_tree)
 PK = SheetKind(pk.PK_KIND, "Perjanjian Kinerja (satu per jabatan)", Stage.REPORTS, _plan_pk, _replan_pk,
                _finish_pk, position_of=pk.code_of)
+EVALUATION = SheetKind(evaluation.EVALUATION_KIND, "Evaluasi Renja (Permendagri 86/2017)", Stage.REPORTS,
+                       _plan_evaluation, _replan_evaluation, _finish_evaluation)
 FINDINGS = SheetKind("temuan", "Temuan", Stage.CHECK, marker_name="_xlsakip_temuan")
 
-#: Every generated kind. Report kinds are written in this order (Dasbor, then the tree, then the PKs).
-KINDS: tuple[SheetKind, ...] = (UNIT, SUMMARY, DASHBOARD, TREE, PK, FINDINGS)
+#: Every generated kind. Report kinds are written in this order (Dasbor, the tree, the PKs, the form).
+KINDS: tuple[SheetKind, ...] = (UNIT, SUMMARY, DASHBOARD, TREE, PK, EVALUATION, FINDINGS)
 BY_KIND: dict[str, SheetKind] = {k.kind: k for k in KINDS}
 
 

@@ -35,12 +35,14 @@ class RulesEnv(Env):
 
     def __init__(self, settings: Settings | None, reference: Reference | None,
                  variables: Mapping[str, Any] | None = None, budget: Sequence[BudgetItem] = (),
-                 pk: tuple[Sequence[PkVersion], Sequence[PkTarget]] = ((), ())) -> None:
+                 pk: tuple[Sequence[PkVersion], Sequence[PkTarget]] = ((), ()),
+                 tables: Mapping[str, Mapping[str, Arr]] | None = None) -> None:
         self.settings = settings or Settings()
         self._reference = reference
         self.variables = dict(variables or {})
         self.budget = tuple(budget)  # the Anggaran table (issue 15)
         self.pk = (tuple(pk[0]), tuple(pk[1]))  # the Versi PK tables (issue 15)
+        self.tables = dict(tables or {})  # further tables by name -> column -> values (Renstra, Riwayat)
 
     @property
     def reference(self) -> Reference:
@@ -55,6 +57,7 @@ class RulesEnv(Env):
         env.settings, env._reference = self.settings, self._reference
         env.budget = self.budget
         env.pk = self.pk
+        env.tables = self.tables
         env.variables = variables
         return env
 
@@ -70,6 +73,8 @@ class RulesEnv(Env):
         if table == rules.TABLE_GRADES:
             field = ("scale", "code", "score", "description")[rules.GRADE_HEADERS.index(column)]
             return Arr(scalar(getattr(g, field)) for g in ref.grades)
+        if table in self.tables:
+            return self.tables[table][column]
         if table == rules.TABLE_BUDGET:
             return budget_column(self.budget, column)
         if table == rules.TABLE_PK_VERSIONS:

@@ -20,7 +20,7 @@ Decisions written down once:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from xl_sakip.core import words as w
 from xl_sakip.core.formula import (
@@ -635,4 +635,62 @@ def version_name(perubahan: Sequence[str], murni: str) -> Expr:
     out: Expr = lift(murni)
     for name in perubahan:
         out = IF(version_in_force(name), name, out)
+    return out
+
+
+# The Permendagri 86/2017 evaluation form (Renja PD): the Renstra target and the realisasi of earlier years
+# of an indicator (sheets Renstra and Riwayat), its cumulative realisasi and its capaian against the Renstra.
+
+TABLE_RENSTRA, TABLE_HISTORY = "tblRenstra", "tblRiwayat"
+RENSTRA_HEADERS = ("ID", "Tahun", "Target Renstra")
+HISTORY_HEADERS = ("ID", "Tahun", "Realisasi")
+RENSTRA_ID, RENSTRA_YEAR, RENSTRA_TARGET = (TableCol(TABLE_RENSTRA, h) for h in RENSTRA_HEADERS)
+HISTORY_ID, HISTORY_YEAR, HISTORY_REALISASI = (TableCol(TABLE_HISTORY, h) for h in HISTORY_HEADERS)
+
+
+def renstra_target(indicator_id: Expr, final_year: int) -> Expr:
+    """The final Renstra target (target akhir) of an indicator: its Renstra target of `final_year` (the
+    last year of its Renstra period); "" without one."""
+    crit = (RENSTRA_ID, indicator_id, RENSTRA_YEAR, final_year)
+    return IF(COUNTIFS(*crit, RENSTRA_TARGET, "<>").eq(0), "", SUMIFS(RENSTRA_TARGET, *crit))
+
+
+def past_realisasi(aggregation: Aggregation, indicator_id: Expr) -> Expr:
+    """The realisasi up to last year: counts add the earlier years of Riwayat, any other takes last year's
+    (as the quarters do); "" when Riwayat has none."""
+    if aggregation is Aggregation.SUM:
+        crit = (HISTORY_ID, indicator_id, HISTORY_YEAR, "<" & SET_YEAR)
+    else:
+        crit = (HISTORY_ID, indicator_id, HISTORY_YEAR, SET_YEAR - 1)
+    return IF(COUNTIFS(*crit, HISTORY_REALISASI, "<>").eq(0), "", SUMIFS(HISTORY_REALISASI, *crit))
+
+
+def cumulative_realisasi(aggregation: Aggregation, past: Expr, this_year: Expr) -> Expr:
+    """The realisasi up to this year: counts add last years' to this year's; any other is this year's. A
+    reason (text) stays the reason."""
+    if aggregation is not Aggregation.SUM:
+        return this_year
+    return IF(AND(ISTEXT(this_year), filled(this_year)), this_year,
+              IF(AND(blank(past), blank(this_year)), "", N(past) + N(this_year)))
+
+
+def capaian_renstra(kind: Kind, polarity: Polarity, cumulative: Expr, final_target: Expr) -> Expr:
+    """Capaian against the Renstra: the cumulative realisasi against the final Renstra target, by the
+    indicator's capaian rule (and the cap); "" without a final target."""
+    reason = capaian_reason(kind, polarity, cumulative, final_target, lift(""))
+    return IF(blank(final_target), "", capaian(reason, capaian_value(kind, polarity, cumulative, final_target,
+                                                                     lift(""))))
+
+
+def budget_quarter(code: Expr, k: int) -> Expr:
+    """The realisasi anggaran of quarter `k` of `code`; 0 after the reporting quarter."""
+    return IF(quarter_to_date().ge(k), budget_sum(BUDGET_SPENT[k - 1], code), 0)
+
+
+def over_codes(rule: Callable[[Expr], Expr], codes: Sequence[str]) -> Expr:
+    """A budget figure of several rows (their codes): the figure of each, added; 0 without rows."""
+    terms = [rule(lift(code)) for code in codes]
+    out = terms[0] if terms else lift(0)
+    for t in terms[1:]:
+        out = out + t
     return out
