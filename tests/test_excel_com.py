@@ -215,6 +215,7 @@ def test_periksa_data_in_excel_reads_each_generated_sheet_once(excel: FakeExcel,
     assert "tidak diperiksa" not in msg
     calls = Counter(excel.calls)
     generated = sum(1 for (scope, name) in excel.book.names if scope is not None and name == MARKER_NAME)
-    assert calls[("Range", "Formula")] == generated == 45  # 21 units, Ringkasan, Dasbor, Pohon, 21 PK
+    # 21 units, Ringkasan, Dasbor, Pohon, 21 PK, Evaluasi Renja (issue 15)
+    assert calls[("Range", "Formula")] == generated == 46
     assert calls[("Worksheet", "Name")] <= len(excel.book.sheets) + 1
     assert len(excel.calls) <= 600, calls.most_common(10)
