@@ -474,10 +474,10 @@ def test_ribbon_names_report_sheets_a_changed_master_makes_stale(tmp_path: Path)
     assert p03.cell(9, ul.C_ID).value == "P03-1.1"
     assert not [k for k in sheet_contents(p03) if k[0] >= 10]
     assert _formula_cells(replayed[USER_SHEET])[(1, 1)] == "='P01 KEPALA DINAS'!L9"
-    # Dasbor counts P03's indicators and P03's PK lists them: both named as out of date; P01's and P02's
-    # PK did not change.
+    # Dasbor counts P03's indicators, P03's PK lists them and the Evaluasi Renja form has a row per
+    # indicator (issue 15): all named as out of date; P01's and P02's PK did not change.
     stale = msg.split(" tidak lagi sesuai", 1)[0].rsplit(" Sheet ", 1)[1].split(", ")
-    assert sorted(stale) == sorted(["Dasbor", pk_sheets["PK-P03"]])
+    assert sorted(stale) == sorted(["Dasbor", "Evaluasi Renja", pk_sheets["PK-P03"]])
 
 
 def test_ribbon_keeps_the_original_when_a_generated_sheet_was_copied(tmp_path: Path):
