@@ -18,13 +18,19 @@ from tests.parity_budget import OUT, Case, Office, cases, core_answers, offices,
 from tests.test_parity import PHASES, _formulas_engine, _our_engine
 
 
-def _mismatches(batch: list[Case], office: Office, values: dict[tuple[int, int], object]) -> list[str]:
+def _mismatches(batch: list[Case], office: Office, values: dict[tuple[int, int], object],
+                rounding_ties: bool = False) -> list[str]:
+    """`rounding_ties`: the `formulas` package rounds x.xx5 reached by arithmetic (1.5949999999999989) down,
+    where Excel and LibreOffice (and core/formula.xl_round) take 15 significant digits first and round up:
+    with it, a rounded figure may differ by one unit of its last decimal."""
     out = []
     for row, case in enumerate(batch, start=1):
         want = core_answers(case, office)
         for name, col in OUT.items():
             got = values.get((row, col))
-            if not same(want[name], got):
+            tie = (rounding_ties and name == "efficiency" and isinstance(got, float)
+                   and isinstance(want[name], float) and abs(got - want[name]) <= 0.0100001)
+            if not same(want[name], got) and not tie:
                 out.append(f"row {row} {name}: core {want[name]!r} != sheet {got!r}\n  {case}\n  {office}")
     return out
 
@@ -34,7 +40,7 @@ def _mismatches(batch: list[Case], office: Office, values: dict[tuple[int, int],
 def test_core_equals_the_formulas_engine(tmp_path_factory: pytest.TempPathFactory, batch: list[Case],
                                          office: Office) -> None:
     path = write_cases(tmp_path_factory.mktemp("parity_budget") / "cases.xlsx", batch, office)
-    assert _mismatches(batch, office, _formulas_engine(path)) == []
+    assert _mismatches(batch, office, _formulas_engine(path), rounding_ties=True) == []
 
 
 @settings(deadline=None, suppress_health_check=list(HealthCheck), max_examples=15, phases=PHASES)
