@@ -19,8 +19,8 @@ from xl_sakip.book.writer import build_master, write_master
 from xl_sakip.core.models import Cascade
 
 SHEETS = [
-    "Petunjuk", "Jabatan", "Indikator", "Pengaturan", "Renstra", "Riwayat", "Narasi", "Ref_Kategori",
-    "Ref_Predikat", "Ref_IPK",
+    "Petunjuk", "Jabatan", "Indikator", "Anggaran", "Versi PK", "Pengaturan", "Renstra", "Riwayat", "Narasi",
+    "Ref_Kategori", "Ref_Predikat", "Ref_IPK",
     "Ref_SubIPK", "Ref_StatusIPK", "Ref_Daftar", "xlwings.conf", "Template_Unit",
 ]
 
@@ -224,8 +224,9 @@ def test_every_sheet_and_column_is_documented() -> None:
     doc = (Path(__file__).resolve().parents[1] / "docs" / "workbook.md").read_text(encoding="utf-8")
     columns = (*s.POSITION_COLUMNS, *s.BAND_COLUMNS, *s.GRADE_COLUMNS, *s.IPK_COLUMNS, *s.IPK_SUB_COLUMNS,
                *s.IPK_STATUS_COLUMNS)
-    quarterly = [c for c in s.INDICATOR_COLUMNS if c.header[-3:] in s.Q]
-    plain = [c for c in s.INDICATOR_COLUMNS if c not in quarterly]
+    ours = (*s.INDICATOR_COLUMNS, *s.BUDGET_COLUMNS, *s.PK_VERSION_COLUMNS, *s.PK_TARGET_COLUMNS)
+    quarterly = [c for c in ours if c.header[-3:] in s.Q]
+    plain = [c for c in ours if c not in quarterly]
     missing = [c.header for c in (*columns, *plain) if c.header not in doc]
     # quarterly columns are documented as "Realisasi TW1 … Realisasi TW4"
     missing += [c.header for c in quarterly if f"{c.header[:-4]} TW1 … {c.header[:-4]} TW4" not in doc]

@@ -238,6 +238,7 @@ def test_periksa_data_in_excel_reads_each_generated_sheet_once(excel: FakeExcel,
     assert "tidak diperiksa" not in msg
     calls = Counter(excel.calls)
     generated = sum(1 for (scope, name) in excel.book.names if scope is not None and name == MARKER_NAME)
-    assert calls[("Range", "Formula")] == generated == 46  # 21 units, Ringkasan, Dasbor, Pohon, 21 PK, LKjIP
+    # 21 units, Ringkasan, Dasbor, Pohon, 21 PK, LKjIP, Evaluasi Renja (issue 15)
+    assert calls[("Range", "Formula")] == generated == 47
     assert calls[("Worksheet", "Name")] <= len(excel.book.sheets) + 1
     assert len(excel.calls) <= 620, calls.most_common(10)  # 602 with the three year sheets read

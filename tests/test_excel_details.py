@@ -37,7 +37,8 @@ def test_markers_are_stored_without_a_leading_equals_sign(tmp_path: Path) -> Non
     regenerate(master)
     names = defined_names(master)
     markers = [(a, t) for n, a, t in names if n == MARKER_NAME]
-    # 3 unit sheets, Ringkasan, Dasbor, Pohon Kinerja, 3 PK sheets, LKjIP: every one sheet-scoped and hidden.
+    # 3 unit sheets, Ringkasan, Dasbor, Pohon Kinerja, 3 PK sheets, LKjIP, Evaluasi Renja: every one
+    # sheet-scoped and hidden.
     assert len(markers) == 10
     for attrs, text in markers:
         assert 'localSheetId="' in attrs and 'hidden="1"' in attrs
@@ -97,7 +98,8 @@ def test_the_shipped_workbook_has_no_name_stored_with_an_equals_sign() -> None:
     from xl_sakip.build import SHIPPED_WORKBOOK
 
     names = defined_names(SHIPPED_WORKBOOK)
-    assert sum(n == MARKER_NAME for n, _a, _t in names) == 46  # units, Ringkasan, Dasbor, Pohon, PK, LKjIP
+    # 21 units, Ringkasan, Dasbor, Pohon, 21 PK, LKjIP, Evaluasi Renja
+    assert sum(n == MARKER_NAME for n, _a, _t in names) == 47
     assert not [(n, t) for n, _a, t in names if t.startswith("=")]
 
 

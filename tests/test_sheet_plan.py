@@ -122,8 +122,8 @@ def test_roll_up_parent_sums_its_pendukung_rows(seed_plan):
         assert b[ul.C_PD_MASALAH - 1].text == f"='P05 Kasi Pelatihan'!$AD${rr}"
         assert [b[c - 1].text for c in ul.C_PD_KOSONG] == [f"='P05 Kasi Pelatihan'!${x}${rr}"
                                                            for x in ("Z", "AA", "AB", "AC")]
-    assert text == ('=IF(MAX($AV$9:$AV$11)>0,"realisasi pendukung bermasalah",IF(COUNT($AT$9:$AT$11)=0,"",'
-                    'SUM($AU$9:$AU$11)))')
+    assert text == ('=IF(MAX($BD$9:$BD$11)>0,"realisasi pendukung bermasalah",IF(COUNT($BB$9:$BB$11)=0,"",'
+                    'SUM($BC$9:$BC$11)))')
     assert row[ul.C_T_ANAK - 1].text.startswith('=SUMIFS(tblIndikator[Target],tblIndikator[Mendukung ID],$R')
     # A leaf has no roll-up columns.
     leaf = next(r for r in p04.cells if r[ul.C_ID - 1] == "P04-1.1")

@@ -1,11 +1,12 @@
 """A workbook made by an older xl-sakip keeps working after an upgrade.
 
 The older workbook is simulated by deleting the Pengaturan rows later versions added (the three "PK Kepala
-Dinas: ..." rows, "Laporan s.d. Triwulan" and "Kategori Perlu Penjelasan", the last five of the sheet, rows
-9-13) and their defined names, and the master sheets of the SAKIP year (Renstra, Riwayat, Narasi).
-Expected values are the model's documented defaults (core/models.py: the three PK fields empty, which makes
-the PK leave a dotted line; the reporting quarter 4, the whole year; Rendah and Sangat Rendah need an
-explanation) and the layout of a freshly written workbook (rows 9-13, names 'Pengaturan'!$B$9..$B$13).
+Dinas: ..." rows, "Laporan s.d. Triwulan", "Kategori Perlu Penjelasan" and "Rumus Efisiensi", the last six
+of the sheet, rows 9-14) and their defined names, and the master sheets of the SAKIP year (Renstra, Riwayat,
+Narasi). Expected values are the model's documented defaults (core/models.py: the three PK fields empty,
+which makes the PK leave a dotted line; the reporting quarter 4, the whole year; Rendah and Sangat Rendah
+need an explanation; efficiency "capaian-serapan") and the layout of a freshly written workbook (rows 9-14,
+names 'Pengaturan'!$B$9..$B$14).
 """
 
 from __future__ import annotations
@@ -31,9 +32,12 @@ NEW_ROWS = (  # label, defined name: the rows added with the PK of the Kepala Di
     ("PK Kepala Dinas: NIP Pihak Kedua", "setPKAtasanNIP"),
     ("Laporan s.d. Triwulan", "setTriwulanLaporan"),  # issue 14
     ("Kategori Perlu Penjelasan", "setKategoriPenjelasan"),  # issue 14
+    ("Rumus Efisiensi", "setRumusEfisiensi"),  # issue 15
 )
-ROWS = (9, 10, 11, 12, 13)
+ROWS = (9, 10, 11, 12, 13, 14)
 YEAR_SHEETS = ("Renstra", "Riwayat", "Narasi")
+DEFAULTS = {"Laporan s.d. Triwulan": "'4'", "Kategori Perlu Penjelasan": "'Rendah; Sangat Rendah'",
+            "Rumus Efisiensi": "'capaian-serapan'"}
 
 
 def _names(path: Path) -> dict[str, str]:
@@ -42,12 +46,12 @@ def _names(path: Path) -> dict[str, str]:
 
 
 def _age(path: Path, edit=None) -> Path:
-    """`path` as an older version wrote it: without the five newest rows (9-13) and their names, and
+    """`path` as an older version wrote it: without the six newest rows (9-14) and their names, and
     without the year sheets."""
     wb = openpyxl.load_workbook(path, keep_vba=True)
     ws = wb["Pengaturan"]
     assert [ws.cell(r, 1).value for r in ROWS] == [label for label, _ in NEW_ROWS]
-    ws.delete_rows(9, 5)
+    ws.delete_rows(9, len(ROWS))
     for name in YEAR_SHEETS:
         wb.remove(wb[name])
     for _, name in NEW_ROWS:
@@ -80,21 +84,20 @@ def test_check_reports_each_new_row_as_info_and_exits_0(fresh: Path) -> None:
     path = _age(fresh)
     report = run_check(path)
     new = [f for f in report.findings if f.code == "PENGATURAN_BARU"]
-    assert [f.severity for f in new] == [Severity.INFO] * 5
-    defaults = {"Laporan s.d. Triwulan": "'4'", "Kategori Perlu Penjelasan": "'Rendah; Sangat Rendah'"}
+    assert [f.severity for f in new] == [Severity.INFO] * len(ROWS)
     for (label, _), f in zip(NEW_ROWS, new, strict=True):
-        default = defaults.get(label, "kosong")
+        default = DEFAULTS.get(label, "kosong")
         assert f"'{label}'" in f.message and f"nilai bawaannya dipakai: {default}" in f.message
         assert "xl-sakip regenerate" in f.message
     assert report.exit_code == 0
     result = CliRunner().invoke(app, ["check", str(path)], terminal_width=200)
     assert result.exit_code == 0, result.output
-    assert result.output.count("PENGATURAN_BARU") == 5
+    assert result.output.count("PENGATURAN_BARU") == len(ROWS)
 
 
 def test_regenerate_adds_the_rows_back_with_defaults_and_names(fresh: Path) -> None:
     names_before = _names(fresh)
-    notes = [c.value for c in openpyxl.load_workbook(fresh)["Pengaturan"]["C"][8:13]]
+    notes = [c.value for c in openpyxl.load_workbook(fresh)["Pengaturan"]["C"][8:14]]
     path = _age(fresh)
     result = regenerate(path, reports=False)
     assert result.added_settings == [label for label, _ in NEW_ROWS]
@@ -105,8 +108,9 @@ def test_regenerate_adds_the_rows_back_with_defaults_and_names(fresh: Path) -> N
     assert [ws.cell(r, 2).number_format for r in (9, 10, 11)] == ["@"] * 3
     assert (ws["B12"].value, ws["B12"].number_format) == (4, "0")  # default: the whole year
     assert (ws["B13"].value, ws["B13"].number_format) == ("Rendah; Sangat Rendah", "@")
+    assert (ws["B14"].value, ws["B14"].number_format) == ("capaian-serapan", "@")
     assert [ws.cell(r, 3).value for r in ROWS] == notes
-    assert ws.max_row == 13
+    assert ws.max_row == 14
     # the same defined names as a workbook written by this version, pointing at the rows added
     assert _names(path) == names_before
     assert names_before["setPKAtasanNIP"] == "'Pengaturan'!$B$11"
@@ -130,10 +134,10 @@ def test_regenerate_keeps_the_users_values_and_rows(fresh: Path) -> None:
         "Dinas Tenaga Kerja dan Transmigrasi", 120, "Sangat Baik")
     assert ws["A14"].value == "Catatan: batas capaian disepakati rapat 5 Januari"
     # added after the last used row (14), not over the note
-    assert [ws.cell(r, 1).value for r in (15, 16, 17, 18, 19)] == [label for label, _ in NEW_ROWS]
+    assert [ws.cell(r, 1).value for r in (15, 16, 17, 18, 19, 20)] == [label for label, _ in NEW_ROWS]
     names = _names(path)
     assert names["setInstansi"] == "'Pengaturan'!$B$2" and names["setBatasCapaian"] == "'Pengaturan'!$B$6"
-    assert [names[n] for _, n in NEW_ROWS] == [f"'Pengaturan'!$B${r}" for r in (15, 16, 17, 18, 19)]
+    assert [names[n] for _, n in NEW_ROWS] == [f"'Pengaturan'!$B${r}" for r in (15, 16, 17, 18, 19, 20)]
     cascade = read_master(path)
     assert cascade.settings.office == "Dinas Tenaga Kerja dan Transmigrasi"
     assert cascade.settings.capaian_cap == 120

@@ -216,11 +216,14 @@ def pk(
     workbook: WorkbookArg = DEFAULT_WORKBOOK,
     pdf: Annotated[Path, typer.Option("--pdf", help="Folder tujuan berkas PDF.")] = Path("PK"),
     position: Annotated[str | None, typer.Option("--position", help="Kode jabatan.")] = None,
+    version: Annotated[str | None, typer.Option(
+        "--version", help="Versi PK: murni (target sheet Indikator) atau perubahan (target versi PK "
+                          "Perubahan terakhir di sheet Versi PK).")] = None,
 ) -> None:
     """Perjanjian Kinerja per jabatan sebagai PDF (melalui LibreOffice)."""
     from xl_sakip.pk import pk as export
 
-    for path in export(workbook, position, pdf):
+    for path in export(workbook, position, pdf, version):
         out.print(f"Ditulis: {escape(str(path))}", highlight=False)
 
 

@@ -19,12 +19,16 @@ import math
 from dataclasses import dataclass, field, replace
 
 from xl_sakip.book import schema as s
+from xl_sakip.core import formula as fx
+from xl_sakip.core import rules
 from xl_sakip.core import words as w
+from xl_sakip.core.efficiency import budget_layout
 from xl_sakip.core.models import Cascade, Indicator
 from xl_sakip.core.rollup import component_of
 from xl_sakip.sheets import index as ix
 from xl_sakip.sheets import refs as rf
 from xl_sakip.sheets import textfit as tf
+from xl_sakip.sheets import unit_budget as ub
 from xl_sakip.sheets import unit_layout as ul
 from xl_sakip.sheets.names import quote_sheet
 from xl_sakip.sheets.plan import BarChartSpec as ChartDef
@@ -52,6 +56,7 @@ class DashLayout:
     categories: tuple[int, int] = (0, 0)
     components: tuple[int, int] = (0, 0)
     details: tuple[int, int] = (0, 0)  # first, last row of table 4 (one row per position with a unit sheet)
+    budget: tuple[int, int] = (0, 0)  # first, last row of table 5 (budget and efficiency; issue 15)
     width: int = 6  # columns of `cells`
 
     def row(self, *values: Content) -> int:
@@ -79,7 +84,7 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
     lay = DashLayout()
     by_pos = ix.indicators_by_position(cascade)
     counts = {code: len(inds) for code, inds in by_pos.items()}
-    lay.row(Formula(f'="DASBOR KINERJA TAHUN "&{rf.SET_YEAR}'))
+    lay.row(Formula(f'="DASBOR KINERJA TAHUN "&{rf.SET_YEAR}{ub.version_suffix(cascade)}'))
     lay.styles.append(StyleSpan("title", 1, 1, 1, 1))
     lay.row(Formula(f"={rf.SET_OFFICE}"))
     n = lay.row("Angka di sheet ini adalah rumus yang merujuk ke sheet unit; grafik membaca tabel di sheet "
@@ -228,9 +233,46 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
         lay.styles += [StyleSpan("text", first4, 1, last4, 1),
                        StyleSpan("count", first4, 2, last4, sum_col - 1),
                        StyleSpan("number", first4, sum_col, last4, sum_col)]
+    if cascade.budget:
+        _budget_table(lay, cascade, names, by_pos)
     lay.width = max(6, sum_col)
     lay.cells = [(r + [None] * (lay.width - len(r)))[:lay.width] for r in lay.cells]
     return lay
+
+
+BUDGET_HEADS = ("Kode", "Jabatan", "Pagu Berlaku (juta Rp)", "Realisasi s.d. TW (juta Rp)", "Serapan (%)",
+                "Capaian Kinerja (%)", "Efisiensi", "Keterangan")
+
+
+def _budget_table(lay: DashLayout, cascade: Cascade, names: dict[str, str],
+                  by_pos: dict[str, list[Indicator]]) -> None:
+    """5. Budget and efficiency per position (issue 15): the position's line of the efficiency table on
+    its unit sheet (sheets/unit_budget.py), by reference; the formula chosen in Pengaturan is named."""
+    lay.row()
+    quarter = fx.render(rules.quarter_to_date())
+    t = lay.row(Formula(f'="Anggaran dan efisiensi per jabatan (s.d. TW "&{quarter}'
+                        f'&"; rumus efisiensi: "&{rules.NAME_EFFICIENCY}&")"'))
+    lay.styles.append(StyleSpan("title", t, 1, t, 1))
+    h5 = lay.row(*BUDGET_HEADS)
+    lay.styles.append(StyleSpan("head", h5, 1, h5, len(BUDGET_HEADS)))
+    for pos in cascade.positions:
+        sh = names.get(pos.code)
+        if sh is None:
+            continue
+        inds = by_pos.get(pos.code, [])
+        block = ub.plan_block(budget_layout(cascade, pos.code), pos.code,
+                              {i.id: ul.FIRST_BODY_ROW + k for k, i in enumerate(inds)}, len(inds), 0)
+        tr = block.total_row
+        lay.shows[(len(lay.cells) + 1, 2)] = pos.title
+        lay.row(pos.code, Formula(f"={rf.ref(sh, ul.VALUE_COL, ul.JABATAN_ROW)}"),
+                *(Formula(f"={rf.ref(sh, c, tr)}") for c in (ub.E_PAGU, ub.E_REAL, ub.E_SERAPAN,
+                                                            ub.E_CAPAIAN, ub.E_NILAI, ub.E_KET)))
+    last5 = len(lay.cells)
+    if last5 > h5:
+        lay.styles += [StyleSpan("text", h5 + 1, 1, last5, 2),
+                       StyleSpan("rupiah_juta", h5 + 1, 3, last5, 4),
+                       StyleSpan("number", h5 + 1, 5, last5, 7), StyleSpan("text", h5 + 1, 8, last5, 8)]
+    lay.budget = (h5 + 1, last5)
 
 
 def _ipk_items(cascade: Cascade, names: dict[str, str]

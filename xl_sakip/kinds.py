@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from xl_sakip import dashboard, lkjip, pk, tree
+from xl_sakip import dashboard, evaluation, lkjip, pk, tree
 from xl_sakip.core.models import Cascade
 from xl_sakip.sheets.index import indicators_by_position
 from xl_sakip.sheets.marker import MARKER_NAME
@@ -139,6 +139,21 @@ def _finish_lkjip(ws: Any, ctx: PlanContext, plan: SheetPlan) -> None:
     lkjip.finish_lkjip(ws)
 
 
+def _plan_evaluation(ctx: PlanContext) -> list[SheetPlan]:
+    from xl_sakip.sheets.names import unit_sheet_name
+
+    name = unit_sheet_name(evaluation.EVALUATION_SHEET, "", set(ctx.taken))
+    return [evaluation.plan_evaluation(ctx.cascade, ctx.units, name)]
+
+
+def _replan_evaluation(ctx: PlanContext, name: str, key: str) -> SheetPlan | None:
+    return evaluation.plan_evaluation(ctx.cascade, ctx.units, name)
+
+
+def _finish_evaluation(ws: Any, ctx: PlanContext, plan: SheetPlan) -> None:
+    evaluation.finish_evaluation(ws, plan)
+
+
 # ------------------------------------------------------------------ the registry
 
 UNIT = SheetKind(UNIT_KIND, "sheet unit (satu per jabatan)", Stage.UNITS, position_of=lambda key: key)
@@ -150,10 +165,13 @@ PK = SheetKind(pk.PK_KIND, "Perjanjian Kinerja (satu per jabatan)", Stage.REPORT
                _finish_pk, position_of=pk.code_of)
 LKJIP = SheetKind(lkjip.LKJIP_KIND, lkjip.SHEET, Stage.REPORTS, _plan_lkjip, _replan_lkjip, _finish_lkjip,
                   position_of=lkjip.code_of)
+EVALUATION = SheetKind(evaluation.EVALUATION_KIND, "Evaluasi Renja (Permendagri 86/2017)", Stage.REPORTS,
+                       _plan_evaluation, _replan_evaluation, _finish_evaluation)
 FINDINGS = SheetKind("temuan", "Temuan", Stage.CHECK, marker_name="_xlsakip_temuan")
 
-#: Every generated kind. Report kinds are written in this order (Dasbor, the tree, the PKs, the LKjIP).
-KINDS: tuple[SheetKind, ...] = (UNIT, SUMMARY, DASHBOARD, TREE, PK, LKJIP, FINDINGS)
+#: Every generated kind. Report kinds are written in this order (Dasbor, the tree, the PKs, the LKjIP, the
+#: Permendagri 86 form).
+KINDS: tuple[SheetKind, ...] = (UNIT, SUMMARY, DASHBOARD, TREE, PK, LKJIP, EVALUATION, FINDINGS)
 BY_KIND: dict[str, SheetKind] = {k.kind: k for k in KINDS}
 
 

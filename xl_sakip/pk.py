@@ -31,6 +31,11 @@ from typing import Any
 
 from xl_sakip.book import schema as s
 from xl_sakip.book.package import write_output
+from xl_sakip.core import formula as fx
+from xl_sakip.core import rules
+from xl_sakip.core.budget_checks import LEVEL_WORD, rupiah
+from xl_sakip.core.efficiency import position_rows
+from xl_sakip.core.engine import RulesEnv, run
 from xl_sakip.core.models import Cascade, Indicator, Position
 from xl_sakip.errors import UserError
 from xl_sakip.sheets.index import indicators_by_position
@@ -123,6 +128,8 @@ class PkLayout:
     heights: dict[int, float] = field(default_factory=dict)
     page_break_after: int = 0
     table_rows: tuple[int, int] = (0, 0)  # header row, last body row of the lampiran
+    budget_rows: tuple[int, int] = (0, 0)  # header row, total row of the budget table (issue 15)
+    formats: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> number format
 
     def row(self, *values: Content | Dyn, style: str | None = None, merge: tuple[int, int] | None = None,
             height: float | None = None) -> int:
@@ -148,15 +155,27 @@ def _superior(cascade: Cascade, pos: Position) -> tuple[Position | None, str | N
         return None, None, False  # Kode Atasan unknown: dotted lines (validation reports the code)
 
 
-def pk_layout(cascade: Cascade, code: str, inds: list[Indicator] | None = None) -> PkLayout:
+def pk_layout(cascade: Cascade, code: str, inds: list[Indicator] | None = None, version: str | None = None
+              ) -> PkLayout:
     """`inds`: the position's indicators, when the caller has them indexed (`indicators_by_position`);
-    else they are looked up here (a pass over every indicator)."""
+    else they are looked up here (a pass over every indicator). `version` "perubahan": the heading of a PK
+    Perubahan (the caller passes the cascade with that version's targets, core/versions.in_force). A master
+    with PK versions has the version named in the heading: the workbook's PK sheets are the PK Murni."""
     pos = cascade.position(code)
     sup, sup_code, from_settings = _superior(cascade, pos)
     year = cascade.settings.year
     lay = PkLayout()
     year_dyn = lambda text: Dyn(f"{text_literal(text)}&{setting('settings.year')}", f"{text}{year}")  # noqa: E731
-    lay.row(year_dyn("PERJANJIAN KINERJA TAHUN "), style="title", merge=(1, 4), height=20)
+    heading = "PERJANJIAN KINERJA PERUBAHAN TAHUN " if version == "perubahan" else "PERJANJIAN KINERJA TAHUN "
+    named = version is None and bool(cascade.pk_versions)
+    if named:
+        from xl_sakip.core.versions import murni_name
+
+        tail = f" (PK {murni_name(cascade)})"
+        lay.row(Dyn(f"{text_literal(heading)}&{setting('settings.year')}&{text_literal(tail)}",
+                    f"{heading}{year}{tail}"), style="title", merge=(1, 4), height=20)
+    else:
+        lay.row(year_dyn(heading), style="title", merge=(1, 4), height=20)
     office = cascade.settings.office
     lay.row(Dyn(f'UPPER({setting("settings.office")})', office.upper()), style="subtitle", merge=(1, 4))
     lay.row()
@@ -224,9 +243,58 @@ def pk_layout(cascade: Cascade, code: str, inds: list[Indicator] | None = None) 
     if not inds:
         lay.row(None, "(jabatan ini belum punya indikator di sheet Indikator)", style="cell", merge=(2, 4))
     lay.table_rows = (head, len(lay.cells))
+    _budget_rows(lay, cascade, pos)
     lay.row()
     _signatures(lay, cascade, pos, sup_name, sup_nip, sup_title)
     return lay
+
+
+#: The budget the lampiran lists, by the position's eselon (domain.md, "Budget").
+LEVEL_HEADER = {2: "Program", 3: "Kegiatan", 4: "Sub Kegiatan"}
+
+
+def _budget_rows(lay: PkLayout, cascade: Cascade, pos: Position) -> None:
+    """The lampiran's budget table (issue 15): the position's Program (eselon II), Kegiatan (eselon III) or
+    Sub Kegiatan (eselon IV) rows of Anggaran with their anggaran, the pagu in force summed from the Sub
+    Kegiatan by the rule of core/rules.py (a formula in the workbook, its value in the PDF), and the total."""
+    items = position_rows(cascade, pos.code)
+    if not items:
+        return
+    env = RulesEnv(cascade.settings, cascade.reference, budget=cascade.budget)
+    lay.row()
+    levels = {b.level for b in items}
+    word = (LEVEL_WORD[next(iter(levels))] if len(levels) == 1
+            else LEVEL_HEADER.get(pos.eselon or 0, "Program / Kegiatan / Sub Kegiatan"))
+    head = lay.row("No", word, None, "Anggaran (Rp)", style="head", height=18)
+    lay.merges.append((head, 2, head, 3))
+    first = head + 1
+    for k, item in enumerate(items, start=1):
+        code = fx.lift(item.code)
+        amount = run(rules.budget_pagu(fx.Var("code")), env, code=item.code)
+        name_expr = (f"INDEX({rf_col(s.TABLE_BUDGET, 'name')},MATCH({text_literal(item.code)},"
+                     f"{rf_col(s.TABLE_BUDGET, 'code')},0))")
+        name = Dyn(f'IFERROR({name_expr},{text_literal(item.code)})', item.name)
+        label = Dyn(f'{text_literal(item.code + " ")}&{name.formula}', f"{item.code} {item.name}")
+        r = lay.row(k, label, None, Dyn(fx.render(rules.budget_pagu(code)), rupiah(amount)), style="cell",
+                    height=max(16.5, 15 * wrapped_lines(label.value, 70)))
+        lay.merges.append((r, 2, r, 3))
+        lay.styles[(r, 1)] = "cell_center"
+        lay.styles[(r, 4)] = "cell_right"
+        lay.formats[(r, 4)] = s.RUPIAH
+    last = len(lay.cells)
+    total = run(rules.budget_total(fx.Var("x")), env, x=fx.Arr(
+        run(rules.budget_pagu(fx.Var("code")), env, code=b.code) for b in items))
+    r = lay.row(None, "Jumlah", None, Dyn(f"SUM(D{first}:D{last})", rupiah(total)), style="cell")
+    lay.merges.append((r, 2, r, 3))
+    lay.styles[(r, 2)] = "cell_bold"
+    lay.styles[(r, 4)] = "cell_right"
+    lay.formats[(r, 4)] = s.RUPIAH
+    lay.budget_rows = (head, r)
+
+
+def rf_col(table: str, field_name: str) -> str:
+    header = next(c.header for c in s.BUDGET_COLUMNS if c.field == field_name)
+    return fx.render(fx.TableCol(table, header))
 
 
 def _signatures(lay: PkLayout, cascade: Cascade, pos: Position, sup_name: Dyn, sup_nip: Dyn,
@@ -350,6 +418,8 @@ def finish_pk_sheet(ws, cascade: Cascade, code: str, layout: PkLayout | None = N
         "cell": (f(size=11), top_wrap, box, None),
         "cell_center": (f(size=11), Alignment(horizontal="center", vertical="top", wrap_text=True), box,
                         None),
+        "cell_right": (f(size=11), Alignment(horizontal="right", vertical="top"), box, None),
+        "cell_bold": (f(size=11, bold=True), top_wrap, box, None),
     }
     # Each style is set through openpyxl once (it looks the font, alignment ... up in the workbook's tables,
     # a hash of every attribute); the other cells of that style get the same table indexes directly.
@@ -376,6 +446,8 @@ def finish_pk_sheet(ws, cascade: Cascade, code: str, layout: PkLayout | None = N
             st.borderId = got[2]
         if got[3] is not None:
             st.fillId = got[3]
+    for (r, c), number_format in lay.formats.items():
+        ws.cell(r, c).number_format = number_format
     for r1, c1, r2, c2 in lay.merges:
         ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
     for r, h in lay.heights.items():
@@ -398,12 +470,12 @@ def finish_pk_sheet(ws, cascade: Cascade, code: str, layout: PkLayout | None = N
 
 
 def write_pk_sheet(wb, cascade: Cascade, code: str, name: str | None = None, *, live: bool = True,
-                   index: int | None = None, inds: list[Indicator] | None = None):
+                   index: int | None = None, inds: list[Indicator] | None = None, version: str | None = None):
     """Write one PK sheet (with its marker) into an openpyxl workbook and format it. `inds`: the
     position's indicators, from a caller writing every position (`indicators_by_position`)."""
     from xl_sakip.sheets.openpyxl_writer import write_sheet
 
-    lay = pk_layout(cascade, code, inds)
+    lay = pk_layout(cascade, code, inds, version)
     ws = write_sheet(wb, plan_pk(cascade, code, name, live=live, layout=lay), index)
     finish_pk_sheet(ws, cascade, code, lay)
     return ws
@@ -425,7 +497,7 @@ def pdf_name(cascade: Cascade, pos: Position) -> str:
 
 
 def export_pdfs(cascade: Cascade, outdir: str | Path, position: str | None = None, *,
-                timeout: float = 600) -> list[Path]:
+                timeout: float = 600, version: str | None = None) -> list[Path]:
     """One PDF per position (or only `position`) in `outdir`, made by LibreOffice in a single run."""
     from openpyxl import Workbook
 
@@ -458,7 +530,8 @@ def export_pdfs(cascade: Cascade, outdir: str | Path, position: str | None = Non
         for pos in positions:
             wb = Workbook()
             wb.remove(wb.active)
-            write_pk_sheet(wb, cascade, pos.code, f"PK {pos.code}", live=False, inds=by_pos.get(pos.code, []))
+            write_pk_sheet(wb, cascade, pos.code, f"PK {pos.code}", live=False, inds=by_pos.get(pos.code, []),
+                           version=version)
             src = tmpdir / "in" / pdf_name(cascade, pos).replace(".pdf", ".xlsx")
             wb.save(src)
             sources.append(src)
@@ -486,11 +559,24 @@ def export_pdfs(cascade: Cascade, outdir: str | Path, position: str | None = Non
     return written
 
 
-def pk(workbook: str | Path, position: str | None, pdf_outdir: str | Path) -> list[Path]:
-    """`xl-sakip pk WORKBOOK [--position CODE] --pdf OUTDIR`: the PK PDFs of a master workbook."""
+def pk(workbook: str | Path, position: str | None, pdf_outdir: str | Path, version: str | None = None
+       ) -> list[Path]:
+    """`xl-sakip pk WORKBOOK [--position CODE] [--version murni|perubahan] --pdf OUTDIR`: the PK PDFs of a
+    master workbook; with `version`, the PK Murni (the Indikator sheet's targets) or the PK Perubahan (the
+    targets of the latest PK Perubahan of the Versi PK sheet, every earlier change included)."""
     from xl_sakip.book.reader import read_master
+    from xl_sakip.core.versions import in_force, perubahan_names
 
-    return export_pdfs(read_master(workbook), pdf_outdir, position)
+    cascade = read_master(workbook)
+    if version is not None:
+        version = version.strip().casefold()
+        if version not in ("murni", "perubahan"):
+            raise UserError(f"--version '{version}' tidak dikenal; pilih murni atau perubahan.")
+        if version == "perubahan" and not perubahan_names(cascade):
+            raise UserError(f"Sheet '{s.SHEET_PK_VERSIONS}' tidak memuat versi PK Perubahan yang bertanggal; "
+                            "isi versinya (Jenis perubahan, Tanggal) dan target yang berubah, lalu ulangi.")
+        cascade = in_force(cascade, version)
+    return export_pdfs(cascade, pdf_outdir, position, version=version)
 
 
 def export_pk_for_book(book_path: str | Path, outdir: str | Path | None = None) -> list[Path]:

@@ -33,6 +33,7 @@ from xl_sakip.book.losses import refuse_losses
 from xl_sakip.book.package import check_target, save_workbook, write_through
 from xl_sakip.book.reader import read_master_with_rows
 from xl_sakip.book.writer import (
+    add_missing_budget_sheet,
     add_missing_year_sheets,
     repair_workbook,
     setting_value,
@@ -67,7 +68,7 @@ class RegenerateResult:
     removed: list[str] = field(default_factory=list)  # generated sheets of positions no longer in the master
     overwritten_edits: list[str] = field(default_factory=list)  # edited sheets replaced because of force
     added_settings: list[str] = field(default_factory=list)  # Pengaturan rows added (older workbook)
-    added_sheets: list[str] = field(default_factory=list)  # master sheets added (Renstra ...: older workbook)
+    added_sheets: list[str] = field(default_factory=list)  # master sheets added, empty (older workbook)
     findings: dict[str, int] = field(default_factory=dict)  # severity -> count
     cleaned_temps: list[Path] = field(default_factory=list)  # temporary files of a killed save, removed
     repaired: list[str] = field(default_factory=list)  # master repairs (writer.repair_workbook)
@@ -86,6 +87,8 @@ class RegenerateResult:
         if self.added_settings:
             lines.append(f"Baris baru di sheet {s.SHEET_SETTINGS} (nilai bawaan, isi bila perlu): "
                          + ", ".join(self.added_settings))
+        if self.added_sheets:
+            lines.append("Sheet master baru (kosong, isi bila perlu): " + ", ".join(self.added_sheets))
         if self.repaired:
             lines.append("Diperbaiki agar rumus sheet benar: " + "; ".join(self.repaired))
         if self.cleaned_temps:
@@ -203,7 +206,8 @@ def regenerate(
         if not force and (hand := edited_sheets(wb, cascade, regenerated_kinds(reports))):
             raise EditedSheetsError([e.name for e in hand], {e.name: e.cells for e in hand})
         added = add_missing_settings(wb, cascade, where.missing_settings)  # before the sheets use the names
-        added_sheets = add_missing_year_sheets(wb)  # Renstra, Riwayat, Narasi: empty, nothing else touched
+        # An older workbook gets the master sheets added since, empty; nothing else is touched.
+        added_sheets = add_missing_year_sheets(wb) + add_missing_budget_sheet(wb)
         repaired = repair_workbook(wb)  # spaces, tables and names the sheets' formulas need
         written, removed, edited = regenerate_workbook(wb, cascade, force=force, progress=progress)
         if reports:  # every report kind of the registry, after the unit sheets they refer to

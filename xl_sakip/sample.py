@@ -1,8 +1,9 @@
-"""Sample realisasi for the 2023 cascade: SAMPLE DATA for demos and tests, not official figures.
+"""Sample realisasi and budget for the 2023 cascade: SAMPLE DATA for demos and tests, not official figures.
 
 `xl_sakip/data/sample_realisasi_2023.csv` holds one row per indicator ID: realisasi TW1–TW4, optional
 numerator/denominator per quarter, and a note. `apply_sample(cascade)` returns a copy of the cascade with
-those values filled in.
+those values filled in, and the sample budget of `sample_anggaran_2023.csv` (issue 15: programs, kegiatan
+and sub kegiatan for every position, each row's Keterangan saying "data contoh").
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from xl_sakip.core.budget import BudgetItem
 from xl_sakip.core.models import QUARTERS, Cascade, Value
 from xl_sakip.errors import UserError
 
 SAMPLE_FILE = "sample_realisasi_2023.csv"
+SAMPLE_BUDGET_FILE = "sample_anggaran_2023.csv"
 _Q = range(1, QUARTERS + 1)
 
 
@@ -107,6 +110,7 @@ def apply_sample_report(cascade: Cascade, path: str | Path | None = None) -> Sam
         ind.realisasi_q = list(r.realisasi)
         ind.numerator_q = list(r.numerator)
         ind.denominator_q = list(r.denominator)
+    out.budget = load_sample_budget()
     seen = {r.id for r in rows}
     return SampleResult(cascade=out, without_sample=[i.id for i in out.indicators if i.id not in seen])
 
@@ -114,3 +118,18 @@ def apply_sample_report(cascade: Cascade, path: str | Path | None = None) -> Sam
 def apply_sample(cascade: Cascade, path: str | Path | None = None) -> Cascade:
     """A copy of `cascade` with the sample realisasi filled in (see apply_sample_report)."""
     return apply_sample_report(cascade, path).cascade
+
+
+def load_sample_budget() -> list[BudgetItem]:
+    """The sample Anggaran rows shipped with the package (every Keterangan says "data contoh")."""
+    text = resources.files("xl_sakip").joinpath("data", SAMPLE_BUDGET_FILE).read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    out = []
+    for n, rec in enumerate(csv.DictReader(lines), start=2):
+        where = f"{SAMPLE_BUDGET_FILE} baris data {n}"
+        out.append(BudgetItem(
+            level=rec["level"], code=rec["kode"], name=rec["nama"], position=rec["kode_jabatan"] or None,
+            supports=rec["mendukung_id"] or None, pagu=_number(rec["pagu"], where),
+            pagu_perubahan=_number(rec["pagu_perubahan"], where),
+            spent_q=[_number(rec[f"realisasi_tw{q}"], where) for q in _Q], note=rec["keterangan"]))
+    return out

@@ -24,6 +24,11 @@ Workbook ini adalah sumber data utama cascading kinerja: pohon jabatan, sasaran 
   tidak hilang).
 * {indicators}: satu baris untuk setiap indikator kinerja dari setiap sasaran strategis, dengan target
   tahunan, target dan realisasi per triwulan.
+* {budget}: anggaran: Program, Kegiatan dan Sub Kegiatan (kode menurut nomenklatur daerah, misalnya
+  2.07.02), jabatan penanggung jawab, indikator yang didukung, pagu, pagu perubahan dan realisasi anggaran
+  per triwulan. Jumlah rupiah diisi pada baris Sub Kegiatan saja; pagu dan realisasi Kegiatan dan Program
+  adalah jumlah Sub Kegiatan di bawahnya (kodenya diawali kode induk dan titik). Pagu Perubahan, bila
+  diisi, menggantikan Pagu. Serapan anggaran dan efisiensi dihitung di sheet unit dan Dasbor.
 * {settings}: pengaturan instansi (nama, tahun, tempat dan tanggal Perjanjian Kinerja, batas capaian,
   rumus polaritas turun).
 * {renstra}: target Renstra setiap indikator per tahun (satu baris per ID dan Tahun); tahun terakhir
@@ -118,7 +123,8 @@ def instruction_lines(office: str = "", year: int | None = None) -> list[tuple[s
     text = TEXT_ID.format(
         positions=s.SHEET_POSITIONS, indicators=s.SHEET_INDICATORS, settings=s.SHEET_SETTINGS,
         bands=s.SHEET_BANDS, grades=s.SHEET_GRADES, ipk=s.SHEET_IPK, ipk_sub=s.SHEET_IPK_SUB,
-        ipk_status=s.SHEET_IPK_STATUS, lists=s.SHEET_LISTS, xlwings=s.SHEET_XLWINGS_CONF,
+        ipk_status=s.SHEET_IPK_STATUS, lists=s.SHEET_LISTS, budget=s.SHEET_BUDGET,
+        xlwings=s.SHEET_XLWINGS_CONF,
         renstra=s.SHEET_RENSTRA, history=s.SHEET_HISTORY, narrative=s.SHEET_NARRATIVE,
         computed=", ".join(c.header for c in s.COMPUTED_COLUMNS),
     )

@@ -53,6 +53,9 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec(s.TABLE_IPK, s.SHEET_IPK, tuple(s.headers(s.IPK_COLUMNS))),
     TableSpec(s.TABLE_IPK_SUB, s.SHEET_IPK_SUB, tuple(s.headers(s.IPK_SUB_COLUMNS))),
     TableSpec(s.TABLE_IPK_STATUS, s.SHEET_IPK_STATUS, tuple(s.headers(s.IPK_STATUS_COLUMNS))),
+    TableSpec(s.TABLE_BUDGET, s.SHEET_BUDGET, tuple(s.headers(s.BUDGET_COLUMNS))),
+    TableSpec(s.TABLE_PK_VERSIONS, s.SHEET_PK_VERSIONS, tuple(s.headers(s.PK_VERSION_COLUMNS))),
+    TableSpec(s.TABLE_PK_TARGETS, s.SHEET_PK_VERSIONS, tuple(s.headers(s.PK_TARGET_COLUMNS))),
 )
 
 #: Cells whose text formulas compare exactly (MATCH, =): codes, IDs, drop-down values, grade codes.
@@ -62,10 +65,12 @@ EXACT_FIELDS: dict[str, tuple[str, ...]] = {
                          *(f"{q}.{i}" for q in ("target_q", "realisasi_q") for i in range(len(s.Q)))),
     s.SHEET_GRADES: ("scale", "code"),
     s.SHEET_IPK_SUB: ("component",),
+    s.SHEET_BUDGET: ("level", "code", "position", "supports"),
 }
 _COLUMNS = {s.SHEET_POSITIONS: s.POSITION_COLUMNS, s.SHEET_INDICATORS: s.INDICATOR_COLUMNS,
             s.SHEET_BANDS: s.BAND_COLUMNS, s.SHEET_GRADES: s.GRADE_COLUMNS, s.SHEET_IPK: s.IPK_COLUMNS,
-            s.SHEET_IPK_SUB: s.IPK_SUB_COLUMNS, s.SHEET_IPK_STATUS: s.IPK_STATUS_COLUMNS}
+            s.SHEET_IPK_SUB: s.IPK_SUB_COLUMNS, s.SHEET_IPK_STATUS: s.IPK_STATUS_COLUMNS,
+            s.SHEET_BUDGET: s.BUDGET_COLUMNS}
 
 _REPAIR = "jalankan xl-sakip regenerate (workbook ditutup) untuk memperbaikinya"
 

@@ -45,6 +45,7 @@ from pydantic import BaseModel, ValidationError
 
 from xl_sakip.book import schema as s
 from xl_sakip.book.schema import Column
+from xl_sakip.core.budget import BudgetItem, BudgetLevel, PkKind, PkTarget, PkVersion
 from xl_sakip.core.findings import Finding, Locator, Severity
 from xl_sakip.core.graph import cycles
 from xl_sakip.core.models import (
@@ -80,19 +81,23 @@ _BAD = object()  # a cell whose problem has been recorded
 #: Enum of each indicator column that holds a drop-down value.
 INDICATOR_ENUMS: dict[str, type[Enum]] = {
     "kind": Kind, "polarity": Polarity, "aggregation": Aggregation, "rollup": RollUp,
+    "level": BudgetLevel,  # the Anggaran sheet
+    "variant": PkKind,  # the Versi PK sheet
 }
 #: Numeric fields of the models, by type; any other field is text.
 INT_FIELDS = frozenset({"eselon", "order", "sasaran_no", "source_line", "no", "settings.year",
                         "settings.reporting_quarter"})
 FLOAT_FIELDS = frozenset({
     "target", "target_upper", "lower", "upper", "score", "max_value", "settings.capaian_cap",
+    "pagu", "pagu_perubahan", *(f"spent_q.{i}" for i in range(QUARTERS)),
     *(f"{q}.{i}" for q in ("numerator_q", "denominator_q") for i in range(QUARTERS)),
 })
 VALUE_FIELDS = frozenset(f"{q}.{i}" for q in ("target_q", "realisasi_q") for i in range(QUARTERS))
 REQUIRED_SETTINGS = frozenset({"settings.year", "settings.lower_is_better_formula"})
 #: What to do when a model validator rejects a value of these fields.
 VALUE_HINTS = {"lower_is_better_formula": 'isi "2T-R" atau "T/R"',
-               "reporting_quarter": "isi 1, 2, 3 atau 4"}
+               "reporting_quarter": "isi 1, 2, 3 atau 4",
+               "efficiency_formula": 'isi "capaian-serapan", "EKA" atau "sisa anggaran"'}
 #: Text fields whose empty cell means None in the model (the others mean "").
 OPTIONAL_TEXT = frozenset({"parent", "official_name", "nip", "satuan", "supports"})
 #: Codes, IDs and list values: surrounding spaces are typing noise, not data.
@@ -128,12 +133,22 @@ class MasterRows(BaseModel):
     #: What the formulas need beyond the values (stray spaces, tables, defined names): `check` reports these
     #: findings (galat), `regenerate` repairs them (book/integrity.py, writer.repair_workbook).
     damaged: list[Finding] = []
+    #: Worksheet row of each row of Cascade.budget (same order), and model field -> column letter.
+    budget_rows: list[int] = []
+    budget_columns: dict[str, str] = {}
+    #: The same for tblTargetPK (the targets a PK Perubahan changes).
+    pk_target_rows: list[int] = []
+    pk_target_columns: dict[str, str] = {}
 
     def locator(self) -> Locator:
         """What the core needs to name the cell of a finding ("Indikator!G12")."""
         return Locator(self.indicator_rows, self.position_rows, self.indicator_columns, self.position_columns,
                        indicator_sheet=s.SHEET_INDICATORS, position_sheet=s.SHEET_POSITIONS,
-                       settings=self.settings_cells, year_cells=self.year_cells)
+                       settings=self.settings_cells, year_cells=self.year_cells,
+                       budget_rows=self.budget_rows,
+                       budget_columns=self.budget_columns, budget_sheet=s.SHEET_BUDGET,
+                       pk_rows=self.pk_target_rows, pk_columns=self.pk_target_columns,
+                       pk_sheet=s.SHEET_PK_VERSIONS)
 
 
 def read_master(path: str | Path, *, strict: bool = True) -> Cascade:
@@ -175,18 +190,22 @@ def read_master_workbook(wb: Workbook, path: str | Path, *, strict: bool = True
     reference = _read_reference(wb, problems, above_label)
     year = _read_year_sheets(wb, problems)
     settings_cells = _setting_cells(wb, problems)
+    budget, budget_rows, budget_columns = _read_budget(wb, problems)
+    pk_versions, pk_targets, pk_rows, pk_columns = _read_pk_versions(wb, problems)
     if strict:
         _refuse_unusable(settings, positions, indicators, settings_cells, problems)
     problems.raise_if_any(path)
     cascade = Cascade(settings=settings, positions=positions, indicators=indicators, reference=reference,
+                      budget=budget, pk_versions=pk_versions, pk_targets=pk_targets,
                       **{attr: items for attr, (items, _) in year.items()})
     rows = MasterRows(indicator_rows=where_indicators[0], position_rows=where_positions[0],
                       indicator_columns=where_indicators[1], position_columns=where_positions[1],
                       missing_settings=missing_settings, settings_cells=settings_cells,
-                      missing_sheets=[n for n in (s.SHEET_XLWINGS_CONF,) if n not in wb.sheetnames],
+                      missing_sheets=[n for n in OPTIONAL_SHEETS if n not in wb.sheetnames],
                       missing_year_sheets=[y[0] for y in s.YEAR_SHEETS if _sheet_named(wb, y[0]) is None],
                       year_cells={attr: cells for attr, (_, cells) in year.items()},
-                      damaged=_damaged(wb))
+                      damaged=_damaged(wb), budget_rows=budget_rows, budget_columns=budget_columns,
+                      pk_target_rows=pk_rows, pk_target_columns=pk_columns)
     return cascade, rows
 
 
@@ -301,7 +320,11 @@ def _open(path: Path) -> Workbook:
 #: ones, hundreds in a regenerated workbook, and the users' own) is not parsed: `load_master_sheets`.
 READ_SHEETS = frozenset(n.casefold() for n in (
     s.SHEET_POSITIONS, s.SHEET_INDICATORS, s.SHEET_SETTINGS, s.SHEET_BANDS, s.SHEET_GRADES, s.SHEET_IPK,
-    s.SHEET_IPK_SUB, s.SHEET_IPK_STATUS, *(y[0] for y in s.YEAR_SHEETS)))
+    s.SHEET_IPK_SUB, s.SHEET_IPK_STATUS, s.SHEET_BUDGET, s.SHEET_PK_VERSIONS,
+    *(y[0] for y in s.YEAR_SHEETS)))
+#: Sheets an older workbook may lack without being unusable: read as empty, listed in
+#: MasterRows.missing_sheets; regenerate adds the master sheets among them (empty, with headers).
+OPTIONAL_SHEETS = (s.SHEET_XLWINGS_CONF, s.SHEET_BUDGET, s.SHEET_PK_VERSIONS)
 
 
 class _MasterSheetsReader(ExcelReader):
@@ -1136,3 +1159,59 @@ def _read_table(
         if item is not None:
             out.append(item)
     return out
+
+
+def _read_budget(wb: Workbook, problems: _Problems) -> tuple[list[BudgetItem], list[int], dict[str, str]]:
+    """The Anggaran sheet (issue 15): its rows, their worksheet rows and the columns found by header. An
+    older workbook without the sheet has an empty budget (regenerate adds the sheet). Codes, levels,
+    positions and links are checked by `check` (core/validation.py, ANGGARAN_...), naming the cell."""
+    if s.SHEET_BUDGET not in wb.sheetnames:
+        return [], [], {}
+    sheet = _Sheet(wb, s.SHEET_BUDGET, s.BUDGET_COLUMNS, problems)
+    items: list[BudgetItem] = []
+    rows: list[int] = []
+    for row in sheet.rows():
+        fields = _fields(row, s.BUDGET_COLUMNS)
+        item = row.build(BudgetItem, fields)
+        if item is not None:
+            items.append(item)
+            rows.append(row.row)
+    return items, rows, sheet.letters()
+
+
+def _read_pk_versions(wb: Workbook, problems: _Problems
+                      ) -> tuple[list[PkVersion], list[PkTarget], list[int], dict[str, str]]:
+    """The Versi PK sheet (issue 15): the versions, the targets they change, where those targets sit. An
+    older workbook without the sheet has only the PK Murni (the Indikator sheet's targets)."""
+    if s.SHEET_PK_VERSIONS not in wb.sheetnames:
+        return [], [], [], {}
+    versions: list[PkVersion] = []
+    sheet = _Sheet(wb, s.SHEET_PK_VERSIONS, s.PK_VERSION_COLUMNS, problems)
+    for row in sheet.rows():
+        fields = {c.field: row.get(c.field) for c in s.PK_VERSION_COLUMNS if c.field != "date"}
+        fields["date"] = _date_cell(row, "date")
+        item = row.build(PkVersion, fields)
+        if item is not None:
+            versions.append(item)
+    targets: list[PkTarget] = []
+    rows: list[int] = []
+    sheet = _Sheet(wb, s.SHEET_PK_VERSIONS, s.PK_TARGET_COLUMNS, problems)
+    for row in sheet.rows():
+        item = row.build(PkTarget, _fields(row, s.PK_TARGET_COLUMNS))
+        if item is not None:
+            targets.append(item)
+            rows.append(row.row)
+    return versions, targets, rows, sheet.letters()
+
+
+def _date_cell(row: _Row, field: str) -> object:
+    """A date typed as a date; None when empty."""
+    value = row.raw(field)
+    if value is _BAD or value is None:
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return row.problem(field, f"{row.header(field)} '{_show(value)}' bukan tanggal; ketik tanggal (misalnya "
+                              "1/10/2023) di sel berformat tanggal.")

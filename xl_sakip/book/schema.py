@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from xl_sakip.core import rules as _rules
+from xl_sakip.core import rules
+from xl_sakip.core.budget import BudgetLevel, PkKind
 from xl_sakip.core.models import Aggregation, Kind, Polarity, RollUp
 
 SHEET_INSTRUCTIONS = "Petunjuk"
@@ -28,6 +29,8 @@ SHEET_XLWINGS_CONF = "xlwings.conf"
 SHEET_RENSTRA = "Renstra"
 SHEET_HISTORY = "Riwayat"
 SHEET_NARRATIVE = "Narasi"
+SHEET_BUDGET = "Anggaran"  # issue 15; an older workbook gets it on regenerate
+SHEET_PK_VERSIONS = "Versi PK"  # issue 15: tblVersiPK and tblTargetPK side by side
 
 TABLE_POSITIONS = "tblJabatan"
 TABLE_INDICATORS = "tblIndikator"
@@ -257,6 +260,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("Kategori Perlu Penjelasan", "settings.explain_categories", "setKategoriPenjelasan", "@",
             "Kategori capaian (dipisah titik koma) yang wajib diberi Faktor Penghambat di sheet Narasi; "
             "xl-sakip check memberi peringatan bila kosong."),
+    Setting("Rumus Efisiensi", "settings.efficiency_formula", "setRumusEfisiensi", "@",
+            "capaian-serapan: capaian kinerja - serapan anggaran (di atas +5 efisien, -5 s.d. +5 cukup, di "
+            "bawah -5 kurang efisien). EKA: rumus Kemenkeu, nilai efisiensi = 50% + (E/20) x 50%. sisa "
+            "anggaran: bagian pagu yang tidak terserap bila target tercapai. Kosong: capaian-serapan."),
 )
 
 # Drop-down lists: columns of the Ref_Daftar sheet, each with a workbook-level defined name.
@@ -284,10 +291,10 @@ LISTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 # Long tables, one row per indicator and year (or quarter), linked to tblIndikator by ID.
 
 # Table and header names: core/rules.py (the LKjIP formulas read them), one place.
-TABLE_RENSTRA = _rules.TABLE_RENSTRA
-TABLE_HISTORY = _rules.TABLE_HISTORY
-TABLE_NARRATIVE = _rules.TABLE_NARRATIVE
-_R, _H, _N = _rules.RENSTRA_HEADERS, _rules.HISTORY_HEADERS, _rules.NARRATIVE_HEADERS
+TABLE_RENSTRA = rules.TABLE_RENSTRA
+TABLE_HISTORY = rules.TABLE_HISTORY
+TABLE_NARRATIVE = rules.TABLE_NARRATIVE
+_R, _H, _N = rules.RENSTRA_HEADERS, rules.HISTORY_HEADERS, rules.NARRATIVE_HEADERS
 
 RENSTRA_COLUMNS: tuple[Column, ...] = (
     Column(_R[0], "id", 12, required=True),
@@ -321,3 +328,48 @@ YEAR_SHEETS: tuple[tuple[str, str, tuple[Column, ...], str], ...] = (
 )
 
 XLWINGS_CONF: tuple[tuple[str, str], ...] = (("UDF Modules", "udfs"),)
+
+
+# --- Anggaran (issue 15): Program -> Kegiatan -> Sub Kegiatan with pagu and realisasi per quarter --------
+
+TABLE_BUDGET = rules.TABLE_BUDGET  # the rules read these columns: their names come from core/rules.py
+#: Rupiah without decimals, Indonesian formatting (the locale code 421: Rp 1.250.000 in LibreOffice and in
+#: an Indonesian Excel).
+RUPIAH = '[$Rp-421] #,##0'
+#: The levels a row can have (the drop-down, a list typed into the validation itself).
+BUDGET_LEVELS = tuple(level.value for level in BudgetLevel)
+
+BUDGET_COLUMNS: tuple[Column, ...] = (
+    Column(rules.BUDGET_LEVEL_HEADER, "level", 13, required=True),
+    Column(rules.BUDGET_CODE_HEADER, "code", 20, "@", required=True),
+    Column("Nama Program/Kegiatan/Sub Kegiatan", "name", 50, required=True),
+    Column("Kode Jabatan", "position", 11),
+    Column("Mendukung ID", "supports", 12),
+    Column(rules.BUDGET_PAGU_HEADER, "pagu", 18, RUPIAH),
+    Column(rules.BUDGET_PAGU_P_HEADER, "pagu_perubahan", 18, RUPIAH),
+    *(Column(h, f"spent_q.{i}", 18, RUPIAH) for i, h in enumerate(rules.BUDGET_SPENT_HEADERS)),
+    Column("Keterangan", "note", 30),
+)
+
+
+# --- Versi PK (issue 15): the versions of the PK and the targets each Perubahan changes ------------------
+
+TABLE_PK_VERSIONS = rules.TABLE_PK_VERSIONS
+TABLE_PK_TARGETS = rules.TABLE_PK_TARGETS
+DATE_FORMAT = "d mmmm yyyy"
+PK_KINDS = tuple(k.value for k in PkKind)
+
+PK_VERSION_COLUMNS: tuple[Column, ...] = (
+    Column(rules.PK_VERSION_HEADERS[0], "name", 16, required=True),
+    Column(rules.PK_VERSION_HEADERS[1], "variant", 12, required=True),
+    Column(rules.PK_VERSION_HEADERS[2], "date", 16, DATE_FORMAT),
+    Column(rules.PK_VERSION_HEADERS[3], "reason", 44),
+)
+#: tblTargetPK starts here, one empty column after tblVersiPK.
+PK_TARGETS_FIRST_COL = len(PK_VERSION_COLUMNS) + 2
+PK_TARGET_COLUMNS: tuple[Column, ...] = (
+    Column(rules.PK_TARGET_HEADERS[0], "version", 16, required=True),
+    Column(rules.PK_TARGET_HEADERS[1], "indicator_id", 13, required=True),
+    Column(rules.PK_TARGET_HEADERS[2], "target", 12, "#,##0.00"),
+    Column(rules.PK_TARGET_HEADERS[3], "note", 40),
+)

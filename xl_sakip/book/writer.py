@@ -29,6 +29,7 @@ from xl_sakip.book.cells import TOP, WRAP, formula, put, row_height, style_heade
 from xl_sakip.book.macro_parts import MacroParts
 from xl_sakip.book.package import save_workbook
 from xl_sakip.core.models import Cascade
+from xl_sakip.core.rules import EFFICIENCY_FORMULAS
 
 #: Rows below the last data row that still get the drop-downs and formats, so that new rows have them.
 SPARE_ROWS = 500
@@ -85,6 +86,8 @@ def build_master(cascade: Cascade) -> Workbook:
     _instructions_sheet(wb, cascade)
     _positions_sheet(wb, cascade)
     _indicators_sheet(wb, cascade)
+    budget_sheet(wb, cascade)
+    pk_versions_sheet(wb, cascade)
     _settings_sheet(wb, cascade)
     for sheet in s.YEAR_SHEETS:
         write_year_sheet(wb, cascade, sheet)
@@ -163,6 +166,89 @@ def _indicators_sheet(wb: Workbook, cascade: Cascade) -> None:
     _define(wb, s.LIST_INDICATOR_IDS, f"{s.TABLE_INDICATORS}[{_header(s.INDICATOR_COLUMNS, 'id')}]")
 
 
+#: Drop-downs of the Anggaran table: field -> (list formula, what it holds).
+BUDGET_DROPDOWNS: dict[str, tuple[str, str]] = {
+    "level": ('"' + ",".join(s.BUDGET_LEVELS) + '"', ", ".join(s.BUDGET_LEVELS)),
+    "position": (s.LIST_POSITION_CODES, "kode jabatan (kolom Kode sheet Jabatan)"),
+    "supports": (s.LIST_INDICATOR_IDS, "ID indikator (kolom ID sheet Indikator)"),
+}
+#: Amount columns: a number of rupiah, 0 or more.
+BUDGET_AMOUNTS = ("pagu", "pagu_perubahan", *(f"spent_q.{i}" for i in range(len(s.Q))))
+BUDGET_INPUT_FIELDS = frozenset(f"spent_q.{i}" for i in range(len(s.Q)))
+
+
+def budget_sheet(wb: Workbook, cascade: Cascade, index: int | None = None) -> Worksheet:
+    """The Anggaran sheet (issue 15): the table of programs, kegiatan and sub kegiatan with their amounts,
+    drop-downs and a check on amounts. Also used by regenerate to add the sheet, empty, to an older
+    workbook (`index`: where)."""
+    ws = wb.create_sheet(s.SHEET_BUDGET, index)
+    rows = [[_field(b, c.field) for c in s.BUDGET_COLUMNS] for b in cascade.budget]
+    last = _table(ws, s.TABLE_BUDGET, s.BUDGET_COLUMNS, rows, input_fields=BUDGET_INPUT_FIELDS)
+    ws.freeze_panes = "C2"
+    _print_setup(ws, landscape=True, paper=Worksheet.PAPERSIZE_A3, title_rows="1:1")
+    for field, (source, what) in BUDGET_DROPDOWNS.items():
+        col = _letter(s.BUDGET_COLUMNS, field)
+        _list_validation(ws, f"{col}2:{col}{last + SPARE_ROWS}", source, _header(s.BUDGET_COLUMNS, field),
+                         what)
+    first, end = _letter(s.BUDGET_COLUMNS, BUDGET_AMOUNTS[0]), _letter(s.BUDGET_COLUMNS, BUDGET_AMOUNTS[-1])
+    dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                        showErrorMessage=True, errorStyle="stop", errorTitle="Jumlah rupiah tidak valid",
+                        error="Isi jumlah rupiah sebagai angka 0 atau lebih, tanpa titik ribuan yang diketik "
+                              "sebagai teks (misalnya 1250000).")
+    dv.add(f"{first}2:{end}{last + SPARE_ROWS}")
+    ws.add_data_validation(dv)
+    return ws
+
+
+def pk_versions_sheet(wb: Workbook, cascade: Cascade, index: int | None = None) -> Worksheet:
+    """The Versi PK sheet (issue 15): tblVersiPK (Versi | Jenis | Tanggal | Alasan) and, one column to
+    its right, tblTargetPK (Versi PK | ID Indikator | Target Baru | Keterangan Rencana Aksi)."""
+    ws = wb.create_sheet(s.SHEET_PK_VERSIONS, index)
+    last = _table(ws, s.TABLE_PK_VERSIONS, s.PK_VERSION_COLUMNS,
+                  [[_field(v, c.field) for c in s.PK_VERSION_COLUMNS] for v in cascade.pk_versions])
+    col = _letter(s.PK_VERSION_COLUMNS, "variant")
+    _list_validation(ws, f"{col}2:{col}{last + SPARE_ROWS}", '"' + ",".join(s.PK_KINDS) + '"', "Jenis",
+                     " atau ".join(s.PK_KINDS))
+    col = _letter(s.PK_VERSION_COLUMNS, "date")
+    dv = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True,
+                        showErrorMessage=True, errorStyle="stop", errorTitle="Tanggal tidak valid",
+                        error="Isi tanggal berlakunya versi PK, misalnya 1/10/2023.")
+    dv.add(f"{col}2:{col}{last + SPARE_ROWS}")
+    ws.add_data_validation(dv)
+    first = s.PK_TARGETS_FIRST_COL
+    last_t = _table(ws, s.TABLE_PK_TARGETS, s.PK_TARGET_COLUMNS,
+                    [[_field(x, c.field) for c in s.PK_TARGET_COLUMNS] for x in cascade.pk_targets],
+                    first_col=first)
+    version_col, id_col = get_column_letter(first), get_column_letter(first + 1)
+    _define(wb, LIST_PK_VERSIONS, f"{s.TABLE_PK_VERSIONS}[{s.PK_VERSION_COLUMNS[0].header}]")
+    _list_validation(ws, f"{version_col}2:{version_col}{last_t + SPARE_ROWS}", LIST_PK_VERSIONS, "Versi PK",
+                     "versi dari kolom Versi")
+    _list_validation(ws, f"{id_col}2:{id_col}{last_t + SPARE_ROWS}", s.LIST_INDICATOR_IDS, "ID Indikator",
+                     "ID indikator (kolom ID sheet Indikator)")
+    ws.freeze_panes = "A2"
+    _print_setup(ws, landscape=True, title_rows="1:1")
+    return ws
+
+
+LIST_PK_VERSIONS = "lstVersiPK"  # = tblVersiPK[Versi]
+
+
+def add_missing_budget_sheet(wb: Workbook) -> list[str]:
+    """Add the Anggaran and Versi PK sheets, empty (headers, drop-downs, formats), to an older workbook
+    that lacks them, after Indikator; nothing else changes. Returns the names added (issue 15)."""
+    added: list[str] = []
+    have = {n.casefold() for n in wb.sheetnames}
+    at = wb.sheetnames.index(s.SHEET_INDICATORS) + 1 if s.SHEET_INDICATORS in wb.sheetnames else None
+    for name, write in ((s.SHEET_BUDGET, budget_sheet), (s.SHEET_PK_VERSIONS, pk_versions_sheet)):
+        if name.casefold() in have:
+            at = wb.sheetnames.index(next(n for n in wb.sheetnames if n.casefold() == name.casefold())) + 1
+            continue
+        write(wb, Cascade(), at)
+        added.append(name)
+        at = None if at is None else at + 1
+    return added
+
+
 def _settings_sheet(wb: Workbook, cascade: Cascade) -> None:
     ws = wb.create_sheet(s.SHEET_SETTINGS)
     for col, (header, width) in enumerate(zip(s.SETTINGS_HEADERS, (34, 28, 70), strict=True), start=1):
@@ -188,6 +274,9 @@ def write_setting_row(wb: Workbook, ws: Worksheet, row: int, setting: s.Setting,
     _define(wb, setting.name, f"{quote_sheetname(ws.title)}!$B${row}")
     if setting.field == "settings.lower_is_better_formula":
         _list_validation(ws, f"B{row}", s.LIST_LOWER_FORMULA, setting.label, "2T-R atau T/R", blank=False)
+    if setting.field == "settings.efficiency_formula":  # a list in the validation: Ref_Daftar stays as it was
+        _list_validation(ws, f"B{row}", '"' + ",".join(EFFICIENCY_FORMULAS) + '"', setting.label,
+                         ", ".join(EFFICIENCY_FORMULAS))
 
 
 def write_year_sheet(wb: Workbook, cascade: Cascade | None,
@@ -307,13 +396,14 @@ def _table(
     *,
     input_fields: frozenset[str] = frozenset(),
     computed: Sequence[s.ComputedColumn] = (),
+    first_col: int = 1,
 ) -> int:
     """Write a header and rows as an Excel Table; returns the last row of the table.
 
     `computed` columns come after `columns`: a formula in every data row, also stored as the table's
     calculated column formula so that Excel fills it into rows added to the table.
     """
-    for col, column in enumerate(columns, start=1):
+    for col, column in enumerate(columns, start=first_col):
         style_header(put(ws.cell(1, col), column.header), input_column=column.field in input_fields)
         dim = ws.column_dimensions[get_column_letter(col)]
         dim.width = column.width
@@ -323,7 +413,7 @@ def _table(
         dim.alignment = WRAP if column.width >= WRAP_WIDTH else TOP
     last = 1
     for last, values in enumerate(rows, start=2):
-        for col, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
+        for col, (column, value) in enumerate(zip(columns, values, strict=True), start=first_col):
             # Empty cells get their format too: a NIP typed later into an "@" cell keeps its leading zeros.
             cell = ws.cell(last, col) if value is None else put(ws.cell(last, col), value)
             if column.number_format:
@@ -334,8 +424,9 @@ def _table(
     formulas = [s.computed_formula(c.template, name) for c in computed]
     for col, (column, text) in enumerate(zip(computed, formulas, strict=True), start=len(columns) + 1):
         _computed_column(ws, col, column, text, last)
-    _fit_rows(ws, [c.width for c in columns], [c.width for c in computed], last)
-    ref = f"A1:{get_column_letter(len(columns) + len(computed))}{last}"
+    _fit_rows(ws, [c.width for c in columns], [c.width for c in computed], last, first_col)
+    ref = (f"{get_column_letter(first_col)}1:"
+           f"{get_column_letter(first_col - 1 + len(columns) + len(computed))}{last}")
     table = Table(displayName=name, ref=ref, autoFilter=AutoFilter(ref=ref))
     headers = [c.header for c in columns] + [c.header for c in computed]
     table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(headers, start=1)]
@@ -346,7 +437,8 @@ def _table(
     return last
 
 
-def _fit_rows(ws: Worksheet, widths: Sequence[float], computed: Sequence[float], last: int) -> None:
+def _fit_rows(ws: Worksheet, widths: Sequence[float], computed: Sequence[float], last: int,
+              first_col: int = 1) -> None:
     """Row heights for the wrapped texts of rows 1..last (the header in bold, also over the `computed`
     columns, whose formulas are not text); one-line rows keep the default height.
 
@@ -354,14 +446,20 @@ def _fit_rows(ws: Worksheet, widths: Sequence[float], computed: Sequence[float],
     lines of a long text are cut off or drawn over the next row, on screen and on paper.
     """
     header = [*widths, *computed]
-    lines = max(wrapped_lines(ws.cell(1, col).value, w, bold=True) for col, w in enumerate(header, start=1))
+    lines = max(wrapped_lines(ws.cell(1, col).value, w, bold=True)
+                for col, w in enumerate(header, start=first_col))
     if lines > 1:
-        ws.row_dimensions[1].height = row_height(lines)
+        _at_least(ws, 1, row_height(lines))
     for row in range(2, last + 1):
         lines = max((wrapped_lines(ws.cell(row, col).value, w)
-                     for col, w in enumerate(widths, start=1) if w >= WRAP_WIDTH), default=1)
+                     for col, w in enumerate(widths, start=first_col) if w >= WRAP_WIDTH), default=1)
         if lines > 1:
-            ws.row_dimensions[row].height = row_height(lines)
+            _at_least(ws, row, row_height(lines))
+
+
+def _at_least(ws: Worksheet, row: int, height: float) -> None:
+    """A row's height, never lowered (two tables side by side share their rows)."""
+    ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0, height)
 
 
 def _print_setup(

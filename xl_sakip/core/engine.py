@@ -8,11 +8,13 @@ would hold them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from xl_sakip.core import rules
+from xl_sakip.core.budget import BudgetItem, PkTarget, PkVersion
 from xl_sakip.core.formula import EMPTY, Arr, Env, Expr, Scalar, Value, Var, evaluate_raw
 from xl_sakip.core.models import Aggregation, Kind, Polarity, Reference, Settings
 
@@ -32,10 +34,15 @@ class RulesEnv(Env):
     """Reference tables and settings from the model; variables bound by name."""
 
     def __init__(self, settings: Settings | None, reference: Reference | None,
-                 variables: Mapping[str, Any] | None = None) -> None:
+                 variables: Mapping[str, Any] | None = None, budget: Sequence[BudgetItem] = (),
+                 pk: tuple[Sequence[PkVersion], Sequence[PkTarget]] = ((), ()),
+                 tables: Mapping[str, Mapping[str, Arr]] | None = None) -> None:
         self.settings = settings or Settings()
         self._reference = reference
         self.variables = dict(variables or {})
+        self.budget = tuple(budget)  # the Anggaran table (issue 15)
+        self.pk = (tuple(pk[0]), tuple(pk[1]))  # the Versi PK tables (issue 15)
+        self.tables = dict(tables or {})  # further tables by name -> column -> values (Renstra, Riwayat)
 
     @property
     def reference(self) -> Reference:
@@ -48,6 +55,9 @@ class RulesEnv(Env):
     def with_vars(self, **variables: Any) -> RulesEnv:
         env = RulesEnv.__new__(RulesEnv)
         env.settings, env._reference = self.settings, self._reference
+        env.budget = self.budget
+        env.pk = self.pk
+        env.tables = self.tables
         env.variables = variables
         return env
 
@@ -63,10 +73,24 @@ class RulesEnv(Env):
         if table == rules.TABLE_GRADES:
             field = ("scale", "code", "score", "description")[rules.GRADE_HEADERS.index(column)]
             return Arr(scalar(getattr(g, field)) for g in ref.grades)
+        if table in self.tables:
+            return self.tables[table][column]
+        if table == rules.TABLE_BUDGET:
+            return budget_column(self.budget, column)
+        if table == rules.TABLE_PK_VERSIONS:
+            k = rules.PK_VERSION_HEADERS.index(column)
+            return Arr(scalar((v.name, v.variant.value, date_serial(v.date), v.reason)[k])
+                       for v in self.pk[0])
+        if table == rules.TABLE_PK_TARGETS:
+            k = rules.PK_TARGET_HEADERS.index(column)
+            return Arr(scalar((x.version, x.indicator_id, x.target, x.note)[k]) for x in self.pk[1])
         raise KeyError(f"{table}[{column}]")
 
     def table_rows(self, table: str) -> Arr:
-        n = len(self.reference.bands if table == rules.TABLE_BANDS else self.reference.grades)
+        if table in self.tables:
+            n = len(next(iter(self.tables[table].values()), Arr()))
+        else:
+            n = len(self.reference.bands if table == rules.TABLE_BANDS else self.reference.grades)
         return Arr(float(k) for k in range(1, n + 1))
 
     def name(self, name: str) -> Scalar:
@@ -78,7 +102,30 @@ class RulesEnv(Env):
             return self.reference.above_target_label or EMPTY
         if name == rules.NAME_QUARTER:
             return float(self.settings.reporting_quarter)
+        if name == rules.NAME_EFFICIENCY:
+            return self.settings.efficiency_formula
+        if name == rules.NAME_YEAR:
+            return float(self.settings.year)
         raise KeyError(name)
+
+
+def date_serial(d: date | None) -> float | None:
+    """A date as the serial number a cell holds (1900 system)."""
+    return None if d is None else float((d - date(1899, 12, 30)).days)
+
+
+def budget_column(budget: Sequence[BudgetItem], column: str) -> Arr:
+    """A column of tblAnggaran as the workbook holds it, from the model."""
+    if column == rules.BUDGET_LEVEL_HEADER:
+        return Arr(b.level.value for b in budget)
+    if column == rules.BUDGET_CODE_HEADER:
+        return Arr(b.code for b in budget)
+    if column == rules.BUDGET_PAGU_HEADER:
+        return Arr(scalar(b.pagu) for b in budget)
+    if column == rules.BUDGET_PAGU_P_HEADER:
+        return Arr(scalar(b.pagu_perubahan) for b in budget)
+    q = rules.BUDGET_SPENT_HEADERS.index(column)
+    return Arr(scalar(b.spent_q[q]) for b in budget)
 
 
 PLAIN = RulesEnv(None, None)  # default settings and reference: for rules that read neither

@@ -94,6 +94,12 @@ class Locator:
         position_sheet: str = "",
         settings: dict[str, str] | None = None,
         year_cells: dict[str, list[dict[str, str]]] | None = None,
+        budget_rows: list[int] | None = None,
+        budget_columns: dict[str, str] | None = None,
+        budget_sheet: str = "",
+        pk_rows: list[int] | None = None,
+        pk_columns: dict[str, str] | None = None,
+        pk_sheet: str = "",
     ) -> None:
         self.rows = rows or {}
         self.position_rows = position_rows or {}
@@ -104,6 +110,12 @@ class Locator:
         self.settings = settings or {}  # setting field ("settings.year") -> its value cell ("Pengaturan!B3")
         # Cascade field of a year sheet ("narratives") -> per item, field -> cell ("Narasi!D5").
         self.year_cells = year_cells or {}
+        self.budget_rows = budget_rows or []  # worksheet row of each Cascade.budget row (issue 15)
+        self.budget_columns = budget_columns or {}
+        self.budget_sheet = budget_sheet
+        self.pk_rows = pk_rows or []  # worksheet row of each Cascade.pk_targets row
+        self.pk_columns = pk_columns or {}
+        self.pk_sheet = pk_sheet
 
     def indicator(self, ind_id: str | None, field: str = "id") -> str | None:
         row = self.rows.get(ind_id) if ind_id else None
@@ -124,6 +136,18 @@ class Locator:
         if sheet == self.position_sheet and sheet:
             return f"{sheet}!{self.position_columns.get('code', 'A')}2"
         return None
+
+    def budget(self, index: int, field: str = "code") -> str | None:
+        """The cell of `field` in the `index`-th row of the Anggaran table ("Anggaran!F5")."""
+        row = self.budget_rows[index] if 0 <= index < len(self.budget_rows) else None
+        return _address(self.budget_sheet, self.budget_columns, field, "code", row)
+
+    def pk_target(self, index: int, field: str = "indicator_id") -> str | None:
+        """The cell of `field` in the `index`-th row of tblTargetPK ("'Versi PK'!H3")."""
+        row = self.pk_rows[index] if 0 <= index < len(self.pk_rows) else None
+        address = _address(self.pk_sheet, self.pk_columns, field, "indicator_id", row)
+        return address.replace(self.pk_sheet, f"'{self.pk_sheet}'", 1) if address and " " in self.pk_sheet \
+            else address
 
     def position(self, code: str | None, field: str = "code") -> str | None:
         row = self.position_rows.get(code) if code else None

@@ -186,9 +186,11 @@ def compare(a: Scalar, b: Scalar) -> int | XlError:
 
 
 def xl_round(x: float, digits: int) -> float:
-    """ROUND: half away from zero on the decimal value as shown (2.675 -> 2.68), as Excel and LibreOffice."""
+    """ROUND: half away from zero on the decimal value as shown (2.675 -> 2.68), as Excel and LibreOffice.
+    The value is first taken to 15 significant digits, as both engines do: 1.595 reached by arithmetic as
+    1.5949999999999989 rounds to 1.6 there (LibreOffice's approxValue), so here too."""
     try:
-        d = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        d = Decimal(format(float(x), ".15g")).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
     except InvalidOperation:
         return x
     return float(d)
@@ -345,6 +347,7 @@ INDEX, MATCH, COUNTIF, COUNTIFS, SUMIFS = (
     _fn(n) for n in ("INDEX", "MATCH", "COUNTIF", "COUNTIFS", "SUMIFS"))
 ROUND, TRIM, SUBSTITUTE, UPPER, LEFT, LEN, REPT, ROW = (
     _fn(n) for n in ("ROUND", "TRIM", "SUBSTITUTE", "UPPER", "LEFT", "LEN", "REPT", "ROW"))
+DATE = _fn("DATE")
 
 
 def cond(branches: Sequence[tuple[Expr, Any]], otherwise: Any) -> Expr:
@@ -1008,6 +1011,23 @@ def _round(args: tuple[Expr, ...], env: Env) -> Value:
     return xl_round(x, int(d))
 
 
+def _date(args: tuple[Expr, ...], env: Env) -> Value:
+    """DATE(year, month, day) as Excel's serial number (1900 system): months and days past their end
+    carry over (DATE(2023, 13, 1) - 1 is 31 December 2023)."""
+    import datetime as dt
+
+    nums = [to_number(_scalar(evaluate_raw(a, env))) for a in args[:3]]
+    for n in nums:
+        if isinstance(n, XlError):
+            return n
+    y, m, d = (int(n) for n in nums)  # type: ignore[arg-type]
+    y += (m - 1) // 12
+    m = (m - 1) % 12 + 1
+    if not 1900 <= y <= 9999:
+        return NUM
+    return float((dt.date(y, m, 1) - dt.date(1899, 12, 30)).days + d - 1)
+
+
 def _textfn(f: Callable[..., Scalar], n_args: int) -> Callable[[tuple[Expr, ...], Env], Value]:
     def g(args: tuple[Expr, ...], env: Env) -> Value:
         vals = [_scalar(evaluate_raw(a, env)) for a in args[:n_args]]
@@ -1090,5 +1110,6 @@ _FUNCS: dict[str, Callable[[tuple[Expr, ...], Env], Value]] = {
     "REPT": _textfn(_rept, 2),
     "SUBSTITUTE": _textfn(_substitute, 3),
     "UPPER": _textfn(_upper, 1),
+    "DATE": _date,
 }
 FUNCTIONS = frozenset(_FUNCS)

@@ -10,6 +10,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from xl_sakip.core.budget import BudgetItem, PkTarget, PkVersion
+
 QUARTERS = 4
 
 #: A realised value: a number, or a grade code such as "BB" for grade indicators.
@@ -153,6 +155,19 @@ class Settings(BaseModel):
     reporting_quarter: int = 4
     # Categories (Ref_Kategori labels, ";"-separated) whose capaian needs a faktor penghambat in Narasi.
     explain_categories: str = "Rendah; Sangat Rendah"
+    # How efficiency is measured (issue 15; core/rules.py): "capaian-serapan", "EKA" or "sisa anggaran".
+    efficiency_formula: str = "capaian-serapan"
+
+    @field_validator("efficiency_formula", mode="before")
+    @classmethod
+    def _efficiency(cls, v: object) -> object:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return "capaian-serapan"  # an empty cell: the default
+        choices = {"capaian-serapan": "capaian-serapan", "eka": "EKA", "sisa anggaran": "sisa anggaran"}
+        key = " ".join(str(v).split()).casefold()
+        if key not in choices:
+            raise ValueError('must be "capaian-serapan", "EKA" or "sisa anggaran"')
+        return choices[key]
 
     @field_validator("reporting_quarter", mode="before")
     @classmethod
@@ -240,6 +255,9 @@ class Cascade(BaseModel):
     renstra: list[RenstraTarget] = Field(default_factory=list)
     history: list[PastYear] = Field(default_factory=list)
     narratives: list[Narrative] = Field(default_factory=list)
+    budget: list[BudgetItem] = Field(default_factory=list)  # the Anggaran sheet (issue 15)
+    pk_versions: list[PkVersion] = Field(default_factory=list)  # the Versi PK sheet (issue 15)
+    pk_targets: list[PkTarget] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _fill_reference(self) -> Cascade:

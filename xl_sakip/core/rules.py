@@ -20,14 +20,16 @@ Decisions written down once:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from xl_sakip.core import words as w
 from xl_sakip.core.formula import (
     AND,
+    AVERAGE,
     COUNT,
     COUNTIF,
     COUNTIFS,
+    DATE,
     IF,
     IFERROR,
     INDEX,
@@ -536,3 +538,225 @@ def narrative(key: Expr, quarter: Expr, column: str) -> Expr:
     """One narrative column (Faktor Pendukung ...) of an indicator for a quarter (Narasi)."""
     return lookup_row(TABLE_NARRATIVE, NARRATIVE_HEADERS[0], key, NARRATIVE_HEADERS[1], quarter, column,
                       "Narasi")
+
+
+# --- budget and PK versions (issue 15)
+#
+# Serapan (budget absorption) to date = realisasi anggaran of quarters 1..the reporting quarter ÷ the pagu
+# in force (the pagu perubahan where typed, else the pagu), × 100. Amounts are typed on Sub Kegiatan rows;
+# a Program or Kegiatan has the sum of the Sub Kegiatan whose code begins with its code and a dot. An
+# empty realisasi anggaran counts as nothing spent (money is recorded when it is spent), unlike an
+# indicator's realisasi.
+#
+# Efficiency, chosen in Pengaturan (setRumusEfisiensi; domain.md, "Efficiency"):
+# - "capaian-serapan" (default): capaian kinerja − serapan anggaran, in points, rounded to 2 decimals;
+#   above +5 efisien, from −5 to +5 cukup, below −5 kurang efisien;
+# - "EKA" (Kemenkeu): E = (1/n) Σ [1 − (RA/RV)/(PA/TV)] × 100 %, where RA/PA is the serapan and RV/TV the
+#   capaian of output i, so each term is 1 − serapan/capaian; nilai efisiensi = 50 % + (E/20) × 50 %. The
+#   outputs of a position are its sasaran with a budget; a sasaran is one output. Not capped (no rule
+#   found for a cap);
+# - "sisa anggaran": where the target is met (capaian ≥ 100, rounded to 2 decimals), the share of the
+#   pagu left unspent, 100 − serapan; otherwise no value ("target belum tercapai").
+# The capaian kinerja of a sasaran or a position is the mean of its indicators' capaian that are numbers.
+
+TABLE_BUDGET = "tblAnggaran"
+BUDGET_LEVEL_HEADER, BUDGET_CODE_HEADER = "Level", "Kode"
+BUDGET_PAGU_HEADER, BUDGET_PAGU_P_HEADER = "Pagu", "Pagu Perubahan"
+BUDGET_SPENT_HEADERS = tuple(f"Realisasi Anggaran TW{q}" for q in range(1, 5))
+BUDGET_LEVEL = TableCol(TABLE_BUDGET, BUDGET_LEVEL_HEADER)
+BUDGET_CODE = TableCol(TABLE_BUDGET, BUDGET_CODE_HEADER)
+BUDGET_PAGU = TableCol(TABLE_BUDGET, BUDGET_PAGU_HEADER)
+BUDGET_PAGU_P = TableCol(TABLE_BUDGET, BUDGET_PAGU_P_HEADER)
+BUDGET_SPENT = tuple(TableCol(TABLE_BUDGET, h) for h in BUDGET_SPENT_HEADERS)
+SUB_LEVEL = "sub kegiatan"  # BudgetLevel.SUB: the level amounts are typed on
+
+NAME_EFFICIENCY = "setRumusEfisiensi"
+SET_EFFICIENCY = Name(NAME_EFFICIENCY)
+EFFICIENCY_GAP, EFFICIENCY_EKA, EFFICIENCY_UNSPENT = "capaian-serapan", "EKA", "sisa anggaran"
+EFFICIENCY_FORMULAS = (EFFICIENCY_GAP, EFFICIENCY_EKA, EFFICIENCY_UNSPENT)
+EFFICIENCY_BAND = 5  # points either side of 0: cukup
+
+
+def quarter_to_date() -> Expr:
+    """The reporting quarter (setTriwulanLaporan); an empty cell is the whole year."""
+    return IF(ISNUMBER(SET_QUARTER), SET_QUARTER, 4)
+
+
+def budget_sum(column: Expr, code: Expr, *criteria: Expr | str) -> Expr:
+    """The sum of `column` over the Sub Kegiatan rows that are `code` or inside it (code & ".*")."""
+    base = (BUDGET_LEVEL, SUB_LEVEL)
+    return (SUMIFS(column, *base, BUDGET_CODE, code, *criteria)
+            + SUMIFS(column, *base, BUDGET_CODE, code & ".*", *criteria))
+
+
+def budget_pagu(code: Expr) -> Expr:
+    """The pagu in force of `code`: each Sub Kegiatan's pagu perubahan where typed, else its pagu (the
+    criterion "" picks the rows whose pagu perubahan is empty)."""
+    return budget_sum(BUDGET_PAGU_P, code) + budget_sum(BUDGET_PAGU, code, BUDGET_PAGU_P, "")
+
+
+def budget_spent(code: Expr) -> Expr:
+    """The realisasi anggaran of `code` in quarters 1..the reporting quarter."""
+    q = quarter_to_date()
+    out: Expr | None = None
+    for k, column in enumerate(BUDGET_SPENT, start=1):
+        term = IF(q.ge(k), budget_sum(column, code), 0)
+        out = term if out is None else out + term
+    assert out is not None
+    return out
+
+
+def serapan(spent: Expr, pagu: Expr) -> Expr:
+    """Serapan anggaran (%): realisasi ÷ pagu × 100; the reason when the pagu is 0 or empty."""
+    return IF(AND(ISNUMBER(pagu), N(pagu).ne(0)), spent / pagu * 100, w.NO_PAGU)
+
+
+def capaian_mean(*capaian_cells: Expr) -> Expr:
+    """The capaian kinerja of a sasaran or a position: the mean of the capaian that are numbers (a
+    capaian that cannot be computed is text and left out); "" when there is none."""
+    return IF(COUNT(*capaian_cells).eq(0), "", AVERAGE(*capaian_cells))
+
+
+def _both(cap: Expr, ser: Expr) -> Expr:
+    return AND(ISNUMBER(cap), ISNUMBER(ser))
+
+
+def eka_term(cap: Expr, ser: Expr) -> Expr:
+    """One output's EKA term × 100: (1 − serapan/capaian) × 100; "" without both; a reason at capaian 0."""
+    return IF(_both(cap, ser), IF(cap.eq(0), w.CAPAIAN_ZERO, (1 - ser / cap) * 100), "")
+
+
+def eka_mean(*terms: Expr) -> Expr:
+    """E: the mean of the outputs' EKA terms that are numbers; "" when there is none."""
+    return IF(COUNT(*terms).eq(0), "", AVERAGE(*terms))
+
+
+def _method() -> Expr:
+    return UPPER(TRIM(SET_EFFICIENCY))
+
+
+def efficiency(cap: Expr, ser: Expr, e: Expr) -> Expr:
+    """The efficiency figure by the setting: the gap capaian − serapan (points), the EKA nilai efisiensi
+    (%) from E, or the unspent share of the pagu where the target was met (%). "" when the inputs are
+    missing; text when the figure does not exist (target not met, no capaian)."""
+    gap = ROUND(cap - ser, 2)
+    eka = IF(ISNUMBER(e), ROUND(50 + e / 20 * 50, 2), IF(e.eq(""), w.NO_CAPAIAN, e))
+    unspent = IF(ROUND(cap, 2).ge(100), ROUND(100 - ser, 2), w.TARGET_NOT_MET)
+    return IF(NOT(ISNUMBER(ser)), "", IF(_method().eq(EFFICIENCY_EKA.upper()), eka,
+                                          IF(NOT(ISNUMBER(cap)), w.NO_CAPAIAN,
+                                             IF(_method().eq(EFFICIENCY_UNSPENT.upper()), unspent, gap))))
+
+
+def efficiency_label(cap: Expr, ser: Expr, value: Expr) -> Expr:
+    """The word beside the figure: for capaian − serapan its band (above +5 efisien, −5..+5 cukup, below
+    −5 kurang efisien); for sisa anggaran whether the target was met; none for EKA (the nilai speaks)."""
+    band = IF(value.gt(EFFICIENCY_BAND), w.EFFICIENT, IF(value.ge(-EFFICIENCY_BAND), w.FAIR, w.INEFFICIENT))
+    met = IF(ROUND(cap, 2).ge(100), w.TARGET_MET, "")
+    return IF(NOT(AND(ISNUMBER(value), _both(cap, ser))), "",
+              IF(_method().eq(EFFICIENCY_EKA.upper()), "",
+                 IF(_method().eq(EFFICIENCY_UNSPENT.upper()), met, band)))
+
+
+def budget_total(*amount_cells: Expr) -> Expr:
+    """The pagu or realisasi of several budget rows: their sum."""
+    return SUM(*amount_cells)
+
+
+# PK versions: the target in force. The PK Murni's targets are the Indikator sheet's; a PK Perubahan lists
+# the targets it changes (tblTargetPK) and is in force from its date (tblVersiPK[Tanggal]). The version in
+# force is the latest dated on or before the end of the reporting quarter of setTahun; an indicator's target
+# in force is its target in the latest version in force that changes it, else the Murni's. The versions are
+# taken in date order when the sheet is planned (a version added later needs a regenerate); their dates and
+# targets are read live.
+
+TABLE_PK_VERSIONS = "tblVersiPK"
+PK_VERSION_HEADERS = ("Versi", "Jenis", "Tanggal", "Alasan")
+TABLE_PK_TARGETS = "tblTargetPK"
+PK_TARGET_HEADERS = ("Versi PK", "ID Indikator", "Target Baru", "Keterangan Rencana Aksi")
+PK_V_NAME = TableCol(TABLE_PK_VERSIONS, PK_VERSION_HEADERS[0])
+PK_V_DATE = TableCol(TABLE_PK_VERSIONS, PK_VERSION_HEADERS[2])
+PK_T_VERSION = TableCol(TABLE_PK_TARGETS, PK_TARGET_HEADERS[0])
+PK_T_ID = TableCol(TABLE_PK_TARGETS, PK_TARGET_HEADERS[1])
+PK_T_TARGET = TableCol(TABLE_PK_TARGETS, PK_TARGET_HEADERS[2])
+NAME_YEAR = "setTahun"
+SET_YEAR = Name(NAME_YEAR)
+
+
+def quarter_end() -> Expr:
+    """The last day of the reporting quarter of setTahun, as a date serial."""
+    return DATE(SET_YEAR, 3 * quarter_to_date() + 1, 1) - 1
+
+
+def version_in_force(name: str) -> Expr:
+    """Is PK version `name` dated on or before the end of the reporting quarter? (No date: not in force.)"""
+    d = INDEX(PK_V_DATE, MATCH(name, PK_V_NAME, 0))
+    return IFERROR(AND(ISNUMBER(d), d.le(quarter_end())), False)
+
+
+def target_in_force(murni: Expr, indicator_id: Expr, perubahan: Sequence[str]) -> Expr:
+    """The annual target in force: the latest version in force among `perubahan` (names in date order) that
+    changes this indicator gives it; else the Murni's target `murni`."""
+    out = murni
+    for name in perubahan:
+        changed = COUNTIFS(PK_T_ID, indicator_id, PK_T_VERSION, name, PK_T_TARGET, "<>").gt(0)
+        out = IF(AND(version_in_force(name), changed),
+                 SUMIFS(PK_T_TARGET, PK_T_ID, indicator_id, PK_T_VERSION, name), out)
+    return out
+
+
+def version_name(perubahan: Sequence[str], murni: str) -> Expr:
+    """The name of the PK version in force (shown on every generated sheet)."""
+    out: Expr = lift(murni)
+    for name in perubahan:
+        out = IF(version_in_force(name), name, out)
+    return out
+
+
+# The Permendagri 86/2017 evaluation form (Renja PD): the Renstra target and the realisasi of earlier years
+# of an indicator (sheets Renstra and Riwayat), its cumulative realisasi and its capaian against the Renstra.
+
+# The final Renstra target is the SAKIP year's `renstra_final_target` (above); Riwayat's columns by header.
+HISTORY_ID = TableCol(TABLE_HISTORY, HISTORY_HEADERS[0])
+HISTORY_YEAR = TableCol(TABLE_HISTORY, HISTORY_HEADERS[1])
+HISTORY_REALISASI = TableCol(TABLE_HISTORY, HISTORY_HEADERS[3])
+
+
+def realisasi_to_last_year(aggregation: Aggregation, indicator_id: Expr) -> Expr:
+    """The realisasi up to last year: counts add the earlier years of Riwayat, any other takes last year's
+    (as the quarters do); "" when Riwayat has none."""
+    if aggregation is Aggregation.SUM:
+        crit = (HISTORY_ID, indicator_id, HISTORY_YEAR, "<" & SET_YEAR)
+    else:
+        crit = (HISTORY_ID, indicator_id, HISTORY_YEAR, SET_YEAR - 1)
+    return IF(COUNTIFS(*crit, HISTORY_REALISASI, "<>").eq(0), "", SUMIFS(HISTORY_REALISASI, *crit))
+
+
+def cumulative_realisasi(aggregation: Aggregation, past: Expr, this_year: Expr) -> Expr:
+    """The realisasi up to this year: counts add last years' to this year's; any other is this year's. A
+    reason (text) stays the reason."""
+    if aggregation is not Aggregation.SUM:
+        return this_year
+    return IF(AND(ISTEXT(this_year), filled(this_year)), this_year,
+              IF(AND(blank(past), blank(this_year)), "", N(past) + N(this_year)))
+
+
+def capaian_renstra(kind: Kind, polarity: Polarity, cumulative: Expr, final_target: Expr) -> Expr:
+    """Capaian against the Renstra: the cumulative realisasi against the final Renstra target, by the
+    indicator's capaian rule (and the cap); "" without a final target."""
+    reason = capaian_reason(kind, polarity, cumulative, final_target, lift(""))
+    return IF(blank(final_target), "", capaian(reason, capaian_value(kind, polarity, cumulative, final_target,
+                                                                     lift(""))))
+
+
+def budget_quarter(code: Expr, k: int) -> Expr:
+    """The realisasi anggaran of quarter `k` of `code`; 0 after the reporting quarter."""
+    return IF(quarter_to_date().ge(k), budget_sum(BUDGET_SPENT[k - 1], code), 0)
+
+
+def over_codes(rule: Callable[[Expr], Expr], codes: Sequence[str]) -> Expr:
+    """A budget figure of several rows (their codes): the figure of each, added; 0 without rows."""
+    terms = [rule(lift(code)) for code in codes]
+    out = terms[0] if terms else lift(0)
+    for t in terms[1:]:
+        out = out + t
+    return out

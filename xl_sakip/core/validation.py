@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from xl_sakip.core.aggregate import NotANumber, is_empty, to_number
+from xl_sakip.core.budget_checks import check_budget, check_pk_versions
 from xl_sakip.core.capaian import find_grade
 from xl_sakip.core.categories import check_bands
 from xl_sakip.core.findings import Finding, Locator, Severity, sort_findings
@@ -83,6 +84,20 @@ RULES: dict[str, tuple[Severity, str]] = {
     "KATEGORI_BATAS_TERBALIK": (E, "a band whose lower bound is not below its upper bound"),
     "KATEGORI_CELAH": (E, "capaian values that fall in no band"),
     "KATEGORI_TUMPANG_TINDIH": (E, "bands that overlap"),
+    # the Anggaran sheet (core/budget_checks.py, issue 15)
+    "ANGGARAN_KODE_GANDA": (E, "a Program/Kegiatan/Sub Kegiatan code used twice (ignoring case)"),
+    "ANGGARAN_TANPA_INDUK": (E, "a Sub Kegiatan under no Kegiatan, or a Kegiatan under no Program (by code)"),
+    "ANGGARAN_JABATAN_TIDAK_DIKENAL": (E, "a budget row's Kode Jabatan that does not exist"),
+    "ANGGARAN_LINK_TIDAK_DIKENAL": (E, "a budget row's Mendukung ID that does not exist"),
+    "ANGGARAN_NEGATIF": (E, "a negative pagu or realisasi anggaran"),
+    "ANGGARAN_REALISASI_MELEBIHI_PAGU": (E, "a Sub Kegiatan's realisasi TW1-TW4 above its pagu in force"),
+    "ANGGARAN_DI_INDUK": (W, "amounts on a Program or Kegiatan row: not used (the Sub Kegiatan sum is)"),
+    # the Versi PK sheet (core/budget_checks.py, issue 15)
+    "VERSI_PK_TIDAK_DIKENAL": (E, "a changed target of a version the Versi column does not list"),
+    "VERSI_PK_TANPA_TANGGAL": (W, "a PK Perubahan without a date: never in force"),
+    "TARGET_PK_ID_TIDAK_DIKENAL": (E, "a changed target of an indicator ID that does not exist"),
+    "TARGET_PK_KOSONG": (W, "a changed target left empty: the Murni target stays"),
+    "RENCANA_AKSI_TIDAK_SESUAI": (W, "quarterly targets not matching the target in force, no reason given"),
 }
 
 #: Known misspellings of the seed and their correct form; data, extend freely (whole words, any case).
@@ -116,6 +131,7 @@ RESERVED_SHEET_NAMES = {
     "ringkasan",
     "template_unit",
     "history",
+    "anggaran",
 }
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 MAX_SHEET_NAME = 31
@@ -607,7 +623,44 @@ def check(cascade: Cascade, locator: Locator | None = None,
     out.extend(check_rollup(cascade, loc))
     out.extend(check_bands(ref))
     out.extend(check_year(cascade, loc, exists))
+    out.extend(check_budget(cascade, loc))
+    out.extend(check_pk_versions(cascade, loc))
+    if cascade.pk_targets:
+        # an indicator whose target a PK Perubahan in force changed: its Rencana Aksi is measured against
+        # that target (RENCANA_AKSI_TIDAK_SESUAI), not against the Murni's
+        changed, found = rencana_aksi(cascade, loc)
+        out = [f for f in out if not (f.code == "TARGET_TW_TIDAK_SESUAI" and f.indicator_id in changed)]
+        out.extend(found)
     return sort_findings(out)
+
+
+def rencana_aksi(cascade: Cascade, loc: Locator) -> tuple[set[str], list[Finding]]:
+    """The indicators whose target the PK version in force changed, and RENCANA_AKSI_TIDAK_SESUAI
+    (peringatan) for those whose quarterly targets do not add up to it with no Keterangan on the change."""
+    from xl_sakip.core.budget_checks import in_force_names
+    from xl_sakip.core.versions import in_force
+
+    forced = in_force(cascade)
+    names = {n.casefold() for n in in_force_names(cascade)}
+    changed: set[str] = set()
+    out: list[Finding] = []
+    for before, ind in zip(cascade.indicators, forced.indicators, strict=True):
+        if before.target == ind.target:
+            continue
+        changed.add(ind.id)
+        if not [f for f in check_indicator(ind, cascade.reference) if f.code == "TARGET_TW_TIDAK_SESUAI"]:
+            continue
+        if any(x.note.strip() for x in cascade.pk_targets if x.indicator_id.casefold() == ind.id.casefold()
+               and x.version.casefold() in names):
+            continue
+        out.append(Finding(
+            severity=W, code="RENCANA_AKSI_TIDAK_SESUAI", position=ind.position, indicator_id=ind.id,
+            cell=loc.indicator(ind.id, "target_q.0"), target=ind.target,
+            message=(f"Target TW1-TW4 (Rencana Aksi) {ind.id} tidak sesuai dengan target tahunan versi PK "
+                     f"yang berlaku ({fmt(ind.target)}; Murni {fmt(before.target)}), dan tidak ada "
+                     "keterangan. Sesuaikan target triwulannya, atau tulis alasannya di kolom Keterangan "
+                     "Rencana Aksi sheet Versi PK.")))
+    return changed, out
 
 
 def row_problems(ind: Indicator, reference: Reference) -> str:

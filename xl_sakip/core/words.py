@@ -55,3 +55,14 @@ READING_ANNUAL = "Capaian thd Target Tahunan (%)"  # Permendagri 86/2017: realis
 READING_TO_DATE = "Capaian thd Target s.d. TW (%)"  # Rencana Aksi: realisasi s.d. TW n ÷ target TW s.d. n
 DUPLICATE_ROWS = "lebih dari satu baris di sheet {sheet} untuk ID dan {by} ini"
 NO_RENSTRA = "tidak ada target Renstra (sheet Renstra)"
+
+# Budget and efficiency (issue 15)
+NO_PAGU = "pagu 0 atau belum diisi"
+EFFICIENT = "efisien"
+FAIR = "cukup"
+INEFFICIENT = "kurang efisien"
+TARGET_MET = "target tercapai"
+TARGET_NOT_MET = "target belum tercapai: tidak ada sisa anggaran yang dinilai"
+NO_CAPAIAN = "tidak ada capaian yang dapat dihitung"
+CAPAIAN_ZERO = "capaian 0: rumus EKA membagi dengan capaian"
+NO_BUDGET = "tidak ada anggaran"

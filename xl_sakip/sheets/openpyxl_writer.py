@@ -132,6 +132,8 @@ def write_sheet(wb: Workbook, plan: p.SheetPlan, index: int | None = None) -> Wo
     values.forget(wb, plan.name)
     if plan.kind == UNIT_KIND:
         _copy_layout(wb[TEMPLATE_SHEET], ws, plan)
+        for span in plan.styles:  # below the table: the budget block (sheets/unit_budget.py)
+            _apply_style(ws, span)
     else:
         for c, w in plan.column_widths.items():
             ws.column_dimensions[rf.L(c)].width = w

@@ -191,4 +191,9 @@ STYLES: dict[str, Style] = {
     "count": Style(number_format="0", border=True, align="center"),
     "number0": Style(number_format="#,##0", border=True),  # a count (Jenis "jumlah") in a number column
     "note": Style(italic=True, font_color="595959"),
+    # Rupiah shown in millions (the two trailing commas divide by 1 000 000 on display only: the cell holds
+    # the rupiah the rules computed), Indonesian separators by the locale: 1.200,00 for Rp 1,2 miliar.
+    "rupiah_juta": Style(number_format="#,##0.00,,", border=True),
+    "subhead": Style(bold=True, size=12),
+    "total": Style(bold=True, border=True, wrap=True),
 }

@@ -8,6 +8,7 @@ from xl_sakip.sheets.names import SUMMARY_SHEET
 from xl_sakip.sheets.plan import ChartSpec, Content, Formula, SheetPlan, StyleSpan
 from xl_sakip.sheets.refs import BAND_LABEL, SET_ABOVE, SET_OFFICE, SET_YEAR, L, ref, sheet_area
 from xl_sakip.sheets.textfit import wrapped_heights
+from xl_sakip.sheets.unit_budget import version_suffix
 from xl_sakip.sheets.unit_layout import (
     C_ALASAN,
     C_CAPAIAN,
@@ -41,7 +42,7 @@ def plan_summary(cascade: Cascade, names: dict[str, str], rows: dict[str, int],
         grid.append(values)
         return len(grid)
 
-    row([Formula(f'="RINGKASAN CAPAIAN KINERJA TAHUN "&{SET_YEAR}')])
+    row([Formula(f'="RINGKASAN CAPAIAN KINERJA TAHUN "&{SET_YEAR}{version_suffix(cascade)}')])
     styles.append(StyleSpan("title", 1, 1, 1, 1))
     row([Formula(f"={SET_OFFICE}")])
     row([])

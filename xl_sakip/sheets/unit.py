@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from xl_sakip.core import formula as fx
+from xl_sakip.core import rules
 from xl_sakip.core.capaian import Status, negative_quarters
+from xl_sakip.core.efficiency import budget_layout
 from xl_sakip.core.models import Cascade, Indicator
 from xl_sakip.core.rollup import Source, capaian_rolled, used_realisasi
+from xl_sakip.core.versions import murni_name, perubahan_names
 from xl_sakip.sheets.plan import Content, Formula, SheetPlan
 from xl_sakip.sheets.refs import (
     SET_OFFICE,
@@ -18,6 +22,7 @@ from xl_sakip.sheets.refs import (
     text_literal,
 )
 from xl_sakip.sheets.textfit import height, wrapped_lines
+from xl_sakip.sheets.unit_budget import F, plan_block
 from xl_sakip.sheets.unit_layout import (
     ATASAN_ROW,
     C_BARIS,
@@ -74,7 +79,13 @@ def plan_unit(
     def put(row: int, col_: int, v: Content) -> None:
         grid[row - 1][col_ - 1] = v
 
-    put(TITLE_ROW, 1, Formula(f'="CAPAIAN KINERJA TAHUN "&{SET_YEAR}&" S.D. TW "&{SET_QUARTER}'))
+    perubahan = perubahan_names(cascade)
+    if cascade.pk_versions:  # the PK version whose targets the sheet uses (issue 15)
+        version = rules.version_name(perubahan, murni_name(cascade))
+        put(TITLE_ROW, 1, F(fx.lift("CAPAIAN KINERJA TAHUN ") & rules.SET_YEAR & " S.D. TW "
+                            & rules.SET_QUARTER & " (PK " & version & ")"))
+    else:
+        put(TITLE_ROW, 1, Formula(f'="CAPAIAN KINERJA TAHUN "&{SET_YEAR}&" S.D. TW "&{SET_QUARTER}'))
     for i, lab in enumerate(HEADER_LABELS):
         put(OFFICE_ROW + i, 1, lab)
     code_ref = absolute(VALUE_COL, CODE_ROW)
@@ -110,7 +121,8 @@ def plan_unit(
         r = FIRST_BODY_ROW + k
         kids = [(names[by_id[ch].position], rows[ch]) for ch in kid_ids[ind.id]]
         block = blocks.get(ind.id)
-        for col_, v in row_formulas(ind, r, kids, ind.id in cycles, master_k.get(ind.id), block).items():
+        for col_, v in row_formulas(ind, r, kids, ind.id in cycles, master_k.get(ind.id), block,
+                                         perubahan).items():
             put(r, col_, v)
         if block is not None:
             for j, (ch, (sheet, row)) in enumerate(zip(kid_ids[ind.id], kids, strict=True)):
@@ -128,9 +140,21 @@ def plan_unit(
         if lines > 1:
             heights[r] = height(lines)
         prev_sasaran = group
+    # The budget and efficiency block below the table (issue 15; sheets/unit_budget.py), once the office
+    # keeps its budget in the Anggaran sheet (the 2023 master has none: its sheets stay as they were).
+    styles = []
+    if cascade.budget:
+        block = plan_block(budget_layout(cascade, code), code,
+                           {ind.id: FIRST_BODY_ROW + k for k, ind in enumerate(inds)}, n,
+                           sum(1 for b in cascade.budget if b.position == code))
+        grid += [[None] * N_COLS for _ in range(block.last_row - len(grid))]
+        for (r, c_), v in block.cells.items():
+            put(r, c_, v)
+        heights.update(block.heights)
+        styles = block.styles
     return SheetPlan(name=names[code], kind=UNIT_KIND, key=code, cells=grid,
                      body_first=FIRST_BODY_ROW if n else None, body_last=last if n else None,
-                     row_heights=heights)
+                     row_heights=heights, styles=styles)
 
 
 def master_positions(cascade: Cascade) -> dict[str, int]:

@@ -106,6 +106,7 @@ def row_formulas(
     cycle: bool,
     master_k: int | None = None,  # its position in tblIndikator[ID] now (rules.master_row checks it first)
     block: tuple[int, int] | None = None,  # first and last row of its pendukung in the pendukung block
+    perubahan: Sequence[str] = (),  # the PK Perubahan versions in date order (core/versions.py)
 ) -> dict[int, Content]:
     """The cells of one unit-sheet row: every figure is a rule of core/rules.py with this row's cells as
     its inputs (the same rule check and the UDFs evaluate)."""
@@ -147,6 +148,8 @@ def row_formulas(
         written = fx.TRIM(fx.INDEX(_tcol("target_text"), S))
         annual = fx.IF(S.eq(""), "", fx.IF(fx.INDEX(_tcol("target"), S).eq(""), written,
                                             fx.INDEX(_tcol("target"), S)))
+    else:  # the target of the PK version in force (issue 15); a grade keeps its written code
+        annual = rules.target_in_force(annual, R_, perubahan) if perubahan else annual
     c[C_TARGET] = F(rules.target(kind, agg, tq, annual, rep, None, Q))
     c[C_TAHUN] = F(rules.realisasi(kind, agg, tw, num, den, Q))
     c[C_DESIMAL] = 0 if kind is Kind.NUMBER and not ratio else 2

@@ -39,7 +39,7 @@ from xl_sakip.sheets.names import TEMPLATE_SHEET
 
 _NUMERIC = re.compile(r"^\s*[-+]?(\d+([.,]\d*)?|[.,]\d+)([eE][-+]?\d+)?\s*%?\s*$")
 MASTER_SHEETS = (s.SHEET_POSITIONS, s.SHEET_INDICATORS, s.SHEET_SETTINGS, s.SHEET_BANDS, s.SHEET_GRADES,
-                 s.SHEET_IPK, s.SHEET_IPK_SUB, s.SHEET_IPK_STATUS,
+                 s.SHEET_IPK, s.SHEET_IPK_SUB, s.SHEET_IPK_STATUS, s.SHEET_BUDGET, s.SHEET_PK_VERSIONS,
                  *(y[0] for y in s.YEAR_SHEETS))  # Renstra, Riwayat, Narasi: read when present
 
 
@@ -376,6 +376,8 @@ def _new_unit(ob: OpenBook, template: Any, plan: p.SheetPlan) -> Any:
     sheet = ob.inserted(at, plan.name)
     sheet.visible = True
     _body_format(template, sheet, plan)
+    for span in plan.styles:  # the budget block below the table (sheets/unit_budget.py)
+        _style(sheet, span)
     put_formulas(sheet.range(address(1, 1, plan.n_rows, plan.n_cols)), block(plan))
     _row_heights(sheet, plan)
     return sheet
@@ -394,6 +396,8 @@ def _rewrite_unit(template: Any, sheet: Any, plan: p.SheetPlan, old_last: int) -
     head = address(1, 1, ul.HEADER_ROW, ul.N_COLS)
     template.range(head).copy(sheet.range(head))
     _body_format(template, sheet, plan)
+    for span in plan.styles:  # the budget block below the table (sheets/unit_budget.py)
+        _style(sheet, span)
     put_formulas(sheet.range(address(1, 1, plan.n_rows, plan.n_cols)), block(plan))
     # Rows that held longer texts before keep their height after Clear: fit them to the new contents,
     # then the plan's estimated heights (Excel does not fit wrapped formula results reliably).
