@@ -83,7 +83,7 @@ def cells(ref: str) -> tuple[str, int, int, str]:
 
 def test_sheets_written_and_marked(book) -> None:
     cascade, wb, path, written = book
-    assert written[:2] == [DASHBOARD_SHEET, "Pohon Kinerja"] and len(written) == 2 + 21 + 1
+    assert written[:2] == [DASHBOARD_SHEET, "Pohon Kinerja"] and len(written) == 2 + 21 + 2
     assert written[-1] == "Evaluasi Renja"  # registry order: LKjIP, then the Permendagri 86 form
     assert wb.sheetnames.index(DASHBOARD_SHEET) == wb.sheetnames.index("Ringkasan") + 1
     assert len(unit_sheet_names(wb)) == 21

@@ -39,7 +39,7 @@ def test_markers_are_stored_without_a_leading_equals_sign(tmp_path: Path) -> Non
     markers = [(a, t) for n, a, t in names if n == MARKER_NAME]
     # 3 unit sheets, Ringkasan, Dasbor, Pohon Kinerja, 3 PK sheets, LKjIP, Evaluasi Renja: every one
     # sheet-scoped and hidden.
-    assert len(markers) == 10
+    assert len(markers) == 11
     for attrs, text in markers:
         assert 'localSheetId="' in attrs and 'hidden="1"' in attrs
         assert re.fullmatch(r'"xl-sakip\|[a-z]+\|[A-Z0-9-]+\|[0-9a-f]{20}"', text), text
@@ -57,12 +57,12 @@ def test_regenerate_repairs_markers_of_older_workbooks(tmp_path: Path) -> None:
         if (dn := ws.defined_names.get(MARKER_NAME)) is not None:
             dn.attr_text = "=" + dn.attr_text  # what 0.1.0 development versions wrote
     wb.save(master)
-    assert sum(t.startswith("=") for n, _a, t in defined_names(master) if n == MARKER_NAME) == 10
+    assert sum(t.startswith("=") for n, _a, t in defined_names(master) if n == MARKER_NAME) == 11
 
     regenerate(master)
     assert openpyxl.load_workbook(master).sheetnames == before
     markers = [t for n, _a, t in defined_names(master) if n == MARKER_NAME]
-    assert len(markers) == 10 and not [t for t in markers if t.startswith("=")]
+    assert len(markers) == 11 and not [t for t in markers if t.startswith("=")]
 
 
 def test_marker_forms() -> None:

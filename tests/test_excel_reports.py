@@ -21,7 +21,7 @@ from xl_sakip.kinds import report_kinds
 from xl_sakip.regenerate import regenerate
 from xl_sakip.sheets.marker import MARKER_NAME, Marker, canonical
 
-REPORT_NAMES_IN_ORDER = 23  # Dasbor, Pohon Kinerja, 21 PK sheets
+REPORT_NAMES_IN_ORDER = 25  # Dasbor, Pohon Kinerja, 21 PK sheets, LKjIP Bab III, Evaluasi Renja
 
 
 def _reports(path: Path) -> dict[str, tuple[Marker, dict, object]]:
@@ -68,7 +68,7 @@ def test_ribbon_creates_the_report_sheets_the_file_writer_writes(without_reports
     excel = FakeExcel(without_reports)
     assert not [ws for ws in excel.book.sheets if ws._name.startswith(("Dasbor", "PK "))]
     msg = macros.regenerate(excel.xlwings_book(monkeypatch))
-    assert "Sheet laporan (Dasbor, Pohon Kinerja, PK): 23 dibuat ulang." in msg
+    assert "Sheet laporan (Dasbor, Pohon Kinerja, PK, LKjIP, Evaluasi Renja): 25 dibuat ulang." in msg
     want = _reports(SHIPPED_WORKBOOK)
     assert len(want) == REPORT_NAMES_IN_ORDER
     # Same sheets in the same places: after the Ringkasan, Dasbor, Pohon Kinerja, then the PK sheets.
@@ -109,7 +109,7 @@ def test_stale_report_sheets_are_rebuilt_in_place(monkeypatch):
     _stale_reports(excel)
     before = {ws._name: ws for ws in excel.book.sheets}
     msg = macros.regenerate(excel.xlwings_book(monkeypatch))
-    assert "23 dibuat ulang" in msg
+    assert "25 dibuat ulang" in msg
     assert {ws._name: ws for ws in excel.book.sheets} == before  # the same objects, names and order
     for name, (marker, cells, _ws) in _reports(SHIPPED_WORKBOOK).items():
         assert excel.sheet(name) is before[name]
@@ -124,7 +124,7 @@ def test_report_sheets_that_hold_what_the_tool_writes_are_left_alone(monkeypatch
     their cells is written; the tree picture, a snapshot of the realisasi, is redrawn."""
     excel = FakeExcel(SHIPPED_WORKBOOK)
     msg = macros.regenerate(excel.xlwings_book(monkeypatch))
-    assert "Sheet laporan (Dasbor, Pohon Kinerja, PK): 1 dibuat ulang, 22 sudah sesuai" in msg
+    assert "Sheet laporan (Dasbor, Pohon Kinerja, PK, LKjIP, Evaluasi Renja): 1 dibuat ulang, 24 sudah sesuai" in msg
     writes = excel.app.__dict__["writes_with"]
     assert len(writes) == 22 + 1  # 21 unit sheets, Ringkasan, Pohon Kinerja
     assert len(excel.sheet("Pohon Kinerja").pictures) == 1
@@ -167,7 +167,7 @@ def test_a_new_position_gets_its_pk_sheet_and_the_dasbor_follows(monkeypatch):
     ind.cells.update({(96, heads[h]): v for h, v in new.items()})
     dasbor = excel.sheet("Dasbor")
     msg = macros.regenerate(excel.xlwings_book(monkeypatch))
-    assert "Sheet laporan (Dasbor, Pohon Kinerja, PK): 3 dibuat ulang, 21 sudah sesuai" in msg
+    assert "Sheet laporan (Dasbor, Pohon Kinerja, PK, LKjIP, Evaluasi Renja): 4 dibuat ulang, 22 sudah sesuai" in msg
     names = [ws._name for ws in excel.book.sheets]
     pk_new = next(n for n in names if n.startswith("PK P22"))
     assert names.index(pk_new) == names.index(next(n for n in names if n.startswith("PK P21"))) + 1

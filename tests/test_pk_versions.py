@@ -83,7 +83,7 @@ def test_the_sheet_reads_back_and_the_unit_sheets_use_the_target_in_force(book: 
     assert by_code["P20"]["E9"].value == 90 and by_code["P20"]["K9"].value == pytest.approx(85 / 90 * 100)
     assert by_code["P21"]["E9"].value == 160 and by_code["P21"]["K9"].value == pytest.approx(105)
     assert by_code["P21"]["K10"].value == pytest.approx(97)  # unchanged
-    assert by_code["P20"]["A1"].value == "CAPAIAN KINERJA TAHUN 2023 (PK Perubahan)"
+    assert by_code["P20"]["A1"].value == "CAPAIAN KINERJA TAHUN 2023 S.D. TW 4 (PK Perubahan)"
     formulas = openpyxl.load_workbook(book)
     assert "tblTargetPK" in formulas[by_code["P20"].title]["E9"].value
 

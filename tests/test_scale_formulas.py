@@ -84,7 +84,7 @@ def test_no_formula_exceeds_excels_limit(regenerated: Path) -> None:
     assert len(dasbor) >= 2 * N_POSITIONS  # the per-position counts are there (table 4 of the Dasbor)
     # The root's roll-up reads its 575 pendukung through its pendukung block: ranges, not 575 cells.
     rolled = [f for _, f in found if "realisasi pendukung bermasalah" in f]
-    assert len(rolled) == 1 and re.search(r"MAX\(\$AV\$9:\$AV\$583\)", rolled[0]), rolled[0][:200]
+    assert len(rolled) == 1 and re.search(r"MAX\(\$BD\$9:\$BD\$583\)", rolled[0]), rolled[0][:200]
     longest = max(found, key=lambda pf: unescaped_length(pf[1]))
     assert unescaped_length(longest[1]) <= EXCEL_FORMULA_LIMIT, (longest[0], longest[1][:200])
 
