@@ -124,7 +124,9 @@ def test_report_sheets_that_hold_what_the_tool_writes_are_left_alone(monkeypatch
     their cells is written; the tree picture, a snapshot of the realisasi, is redrawn."""
     excel = FakeExcel(SHIPPED_WORKBOOK)
     msg = macros.regenerate(excel.xlwings_book(monkeypatch))
-    assert "Sheet laporan (Dasbor, Pohon Kinerja, PK, LKjIP, Evaluasi Renja): 1 dibuat ulang, 24 sudah sesuai" in msg
+    assert ("Sheet laporan (Dasbor, Pohon Kinerja, PK, LKjIP, Evaluasi Renja): "
+            "1 dibuat ulang, 24 sudah sesuai"
+            in msg)
     writes = excel.app.__dict__["writes_with"]
     assert len(writes) == 22 + 1  # 21 unit sheets, Ringkasan, Pohon Kinerja
     assert len(excel.sheet("Pohon Kinerja").pictures) == 1
@@ -167,7 +169,9 @@ def test_a_new_position_gets_its_pk_sheet_and_the_dasbor_follows(monkeypatch):
     ind.cells.update({(96, heads[h]): v for h, v in new.items()})
     dasbor = excel.sheet("Dasbor")
     msg = macros.regenerate(excel.xlwings_book(monkeypatch))
-    assert "Sheet laporan (Dasbor, Pohon Kinerja, PK, LKjIP, Evaluasi Renja): 4 dibuat ulang, 22 sudah sesuai" in msg
+    assert ("Sheet laporan (Dasbor, Pohon Kinerja, PK, LKjIP, Evaluasi Renja): "
+            "4 dibuat ulang, 22 sudah sesuai"
+            in msg)
     names = [ws._name for ws in excel.book.sheets]
     pk_new = next(n for n in names if n.startswith("PK P22"))
     assert names.index(pk_new) == names.index(next(n for n in names if n.startswith("PK P21"))) + 1

@@ -55,7 +55,8 @@ def regenerate(book: Any = None, *, force: bool = False) -> str:
     if res.overwritten:
         msg += " Ditimpa: " + ", ".join(res.overwritten) + "."
     if res.reports_rebuilt or res.reports_current:
-        msg += f" Sheet laporan (Dasbor, Pohon Kinerja, PK, LKjIP, Evaluasi Renja): {len(res.reports_rebuilt)} dibuat ulang"
+        msg += (" Sheet laporan (Dasbor, Pohon Kinerja, PK, LKjIP, Evaluasi Renja): "
+                f"{len(res.reports_rebuilt)} dibuat ulang")
         if res.reports_current:
             msg += f", {len(res.reports_current)} sudah sesuai sehingga tidak diubah"
         msg += "."
