@@ -164,3 +164,29 @@ def test_cached_values_of_the_unit_sheets(demo_tw2: Path) -> None:
 @requires_libreoffice
 def test_libreoffice_recalculation_of_the_unit_sheets(demo_tw2: Path, tmp_path: Path) -> None:
     _check_sheet_values(_unit_values(recalc_values(demo_tw2, tmp_path)))
+
+
+def _capaian_cells(path: Path) -> dict[tuple[str, int, int], object]:
+    """Every unit sheet's Realisasi Tahun, Capaian and both readings, as cached."""
+    wb = openpyxl.load_workbook(path, data_only=True)
+    cols = (ul.C_TAHUN, ul.C_CAPAIAN, ul.C_CAP_TAHUNAN, ul.C_CAP_SD_TW)
+    return {(ws.title, r, c): ws.cell(r, c).value for ws in wb.worksheets
+            if ws.cell(ul.HEADER_ROW, ul.C_CAP_SD_TW).value == ul.UNIT_HEADERS[ul.C_CAP_SD_TW]
+            for r in range(ul.FIRST_BODY_ROW, ws.max_row + 1) for c in cols}
+
+
+def test_an_empty_reporting_quarter_is_the_whole_year_on_the_sheets(tmp_path: Path) -> None:
+    """The model reads an empty "Laporan s.d. Triwulan" as 4; the sheet formulas must too (not as
+    quarter 0, which would leave every quarter out)."""
+    four, empty = tmp_path / "four.xlsm", tmp_path / "empty.xlsm"
+    for path, value in ((four, 4), (empty, None)):
+        make_demo(SHIPPED_WORKBOOK, path)
+        wb = openpyxl.load_workbook(path, keep_vba=True)
+        ws = wb[s.SHEET_SETTINGS]
+        row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "Laporan s.d. Triwulan")
+        ws.cell(row, 2).value = value
+        save_workbook(wb, path, force=True)
+        regenerate(path)
+    want, got = _capaian_cells(four), _capaian_cells(empty)
+    assert any(isinstance(v, float) for v in want.values())  # the demo has figures to compare
+    assert got == want

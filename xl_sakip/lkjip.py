@@ -152,7 +152,7 @@ def plan_lkjip(cascade: Cascade, code: str, units: dict[str, str], name: str | N
             texts[(r, C_CAP_RENSTRA)] = w.NC + w.NO_RENSTRA
         heads_n = rules.NARRATIVE_HEADERS
         for col, header in ((C_PENDUKUNG, heads_n[2]), (C_PENGHAMBAT, heads_n[3]), (C_UPAYA, heads_n[4])):
-            cells[col] = _F(rules.narrative(ID, SET_QUARTER, header))
+            cells[col] = _F(rules.narrative(ID, rules.REPORTING_QUARTER, header))
         for x in cascade.narratives:
             if x.id == ind.id and x.quarter == cascade.settings.reporting_quarter:
                 texts |= {(r, C_PENDUKUNG): x.pendukung, (r, C_PENGHAMBAT): x.penghambat,

@@ -158,7 +158,7 @@ class PeriodRules:
 
     def __init__(self, kind: Kind, aggregation: Aggregation, upto: int) -> None:
         n = 4 if upto == REPORTING else upto
-        q = rules.SET_QUARTER if upto == REPORTING else None
+        q = rules.REPORTING_QUARTER if upto == REPORTING else None
         tw, num, den, tq = TW[:n], NUM[:n], DEN[:n], TQ[:n]
         self.reported = rules.reported(kind, aggregation, tw, num, den, q)
         self.realisasi = rules.realisasi(kind, aggregation, tw, num, den, q)

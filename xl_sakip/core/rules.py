@@ -80,6 +80,9 @@ SET_CAP = Name(NAME_CAP)
 SET_LOWER_FORMULA = Name(NAME_LOWER_FORMULA)
 SET_ABOVE_LABEL = Name(NAME_ABOVE_LABEL)
 SET_QUARTER = Name(NAME_QUARTER)
+# The reporting quarter as every sheet formula reads it: an empty Pengaturan cell is the whole year, as in
+# the model (Settings.reporting_quarter), never quarter 0.
+REPORTING_QUARTER = IF(ISNUMBER(SET_QUARTER), SET_QUARTER, 4)
 
 ROUNDING = 0.005  # half a unit of the second decimal: the roll-up tolerance per pendukung
 
@@ -579,7 +582,7 @@ EFFICIENCY_BAND = 5  # points either side of 0: cukup
 
 def quarter_to_date() -> Expr:
     """The reporting quarter (setTriwulanLaporan); an empty cell is the whole year."""
-    return IF(ISNUMBER(SET_QUARTER), SET_QUARTER, 4)
+    return REPORTING_QUARTER
 
 
 def budget_sum(column: Expr, code: Expr, *criteria: Expr | str) -> Expr:

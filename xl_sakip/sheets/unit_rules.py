@@ -141,7 +141,7 @@ def row_formulas(
 
     # Target to date and realisasi s.d. TW n (rules.target, rules.realisasi): n is the reporting quarter
     # (setTriwulanLaporan); quarters after it are not looked at.
-    Q = rules.SET_QUARTER
+    Q = rules.REPORTING_QUARTER
     rep = rules.reported(kind, agg, tw, num, den, Q)
     annual = _master("target", r)
     if is_grade:  # a grade target is its written code unless a score is typed in Target
