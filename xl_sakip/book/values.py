@@ -31,20 +31,22 @@ from xl_sakip.core import formula as fx
 
 Key = tuple[str, int, int]  # sheet title, row, column
 
-_REGISTERED: WeakKeyDictionary[Workbook, dict[Key, fx.Expr]] = WeakKeyDictionary()
+# Per workbook, per sheet (so that forgetting a sheet costs its own cells, not the whole workbook's).
+_REGISTERED: WeakKeyDictionary[Workbook, dict[str, dict[tuple[int, int], fx.Expr]]] = WeakKeyDictionary()
 
 
 def register(wb: Workbook, sheet: str, row: int, col: int, expr: fx.Expr) -> None:
     """Remember the expression a writer rendered into a cell (saves parsing its text again)."""
-    _REGISTERED.setdefault(wb, {})[(sheet, row, col)] = expr
+    _REGISTERED.setdefault(wb, {}).setdefault(sheet, {})[(row, col)] = expr
 
 
 def forget(wb: Workbook, sheet: str) -> None:
     """A sheet removed or rewritten: its registered expressions no longer hold."""
-    exprs = _REGISTERED.get(wb)
-    if exprs:
-        for k in [k for k in exprs if k[0] == sheet]:
-            del exprs[k]
+    _REGISTERED.get(wb, {}).pop(sheet, None)
+
+
+def _registered(wb: Workbook) -> dict[Key, fx.Expr]:
+    return {(s, r, c): e for s, cells in _REGISTERED.get(wb, {}).items() for (r, c), e in cells.items()}
 
 
 class Unsupported(Exception):
@@ -91,7 +93,9 @@ def _refs(e: fx.Expr, out: list[tuple[str | None, int, int]]) -> None:
 class WorkbookEnv(fx.Env):
     def __init__(self, wb: Workbook, exprs: Mapping[Key, fx.Expr] | None = None) -> None:
         self.wb = wb
-        self.exprs = dict(_REGISTERED.get(wb, {}) if exprs is None else exprs)
+        self.exprs = _registered(wb) if exprs is None else dict(exprs)
+        # wb[title] scans every sheet: a dict keeps a lookup constant with hundreds of unit sheets
+        self.sheets: dict[str, Worksheet] = {ws.title: ws for ws in wb.worksheets}
         self.memo: dict[Key, fx.Scalar | Unsupported] = {}
         self.parsed: dict[str, fx.Expr | Unsupported] = {}
         self.sheet = None
@@ -106,9 +110,10 @@ class WorkbookEnv(fx.Env):
         if key in self.exprs:
             return self.exprs[key]
         sheet, row, col = key
-        if sheet not in self.wb.sheetnames:
+        ws = self.sheets.get(sheet)
+        if ws is None:
             raise Unsupported(f"sheet {sheet}")
-        cell = self.wb[sheet]._cells.get((row, col))
+        cell = ws._cells.get((row, col))
         if cell is None or cell.data_type != "f":
             return None
         text = cell.value if isinstance(cell.value, str) else getattr(cell.value, "text", None)
@@ -127,9 +132,10 @@ class WorkbookEnv(fx.Env):
 
     def _constant(self, key: Key) -> fx.Scalar:
         sheet, row, col = key
-        if sheet not in self.wb.sheetnames:
+        ws = self.sheets.get(sheet)
+        if ws is None:
             return fx.REF
-        cell = self.wb[sheet]._cells.get((row, col))
+        cell = ws._cells.get((row, col))
         return fx.EMPTY if cell is None else _scalar(cell.value)
 
     def value(self, key: Key) -> fx.Scalar:
@@ -234,7 +240,7 @@ def cached_values(wb: Workbook, sheets: Iterable[str] | None = None
     env = WorkbookEnv(wb)
     out: dict[str, dict[tuple[int, int], fx.Scalar]] = {}
     for title in (wb.sheetnames if sheets is None else sheets):
-        ws = wb[title]
+        ws = env.sheets[title]
         values: dict[tuple[int, int], fx.Scalar] = {}
         for (row, col), cell in list(ws._cells.items()):
             if cell.data_type != "f":

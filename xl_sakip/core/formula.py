@@ -395,8 +395,21 @@ def _number_text(x: float) -> str:
     return repr(float(x)).upper().replace("E+", "E")
 
 
-def render(e: Expr, prec: int = 0) -> str:
-    """Excel formula text of a node, without the leading '='."""
+def render(e: Expr, prec: int = 0, memo: dict[tuple[int, int], str] | None = None) -> str:
+    """Excel formula text of a node, without the leading '='.
+
+    A rule's tree shares subtrees (a value computed once in Python and used in several places): `memo`
+    (by node identity, valid while the tree lives) renders each shared subtree once."""
+    if memo is None:
+        memo = {}
+    key = (id(e), prec)
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = _render(e, prec, memo)
+    return got
+
+
+def _render(e: Expr, prec: int, memo: dict[tuple[int, int], str]) -> str:
     if isinstance(e, Lit):
         v = e.value
         if isinstance(v, str):
@@ -421,13 +434,13 @@ def render(e: Expr, prec: int = 0) -> str:
     if isinstance(e, Name):
         return e.name
     if isinstance(e, Fn):
-        return f"{e.name}({','.join(render(a) for a in e.args)})"
+        return f"{e.name}({','.join(render(a, 0, memo) for a in e.args)})"
     if isinstance(e, Neg):
-        return f"-{render(e.a, 5)}"
+        return f"-{render(e.a, 5, memo)}"
     if isinstance(e, Op):
         p = _PREC[e.op]
         # Left-associative: the right operand needs parentheses at equal precedence.
-        text = f"{render(e.a, p)}{e.op}{render(e.b, p + 1)}"
+        text = f"{render(e.a, p, memo)}{e.op}{render(e.b, p + 1, memo)}"
         return f"({text})" if p < prec else text
     raise TypeError(f"not a node: {e!r}")
 
@@ -591,6 +604,7 @@ class Env:
     environment (xl_sakip/sheets/values.py) resolves cells, tables and names."""
 
     sheet: str | None = None
+    nodes: dict[int, Value] | None = None  # evaluate()'s memo of shared subtrees
 
     def cell(self, sheet: str | None, col: int, row: int) -> Scalar:
         raise NotImplementedError("no cells in this environment")
@@ -624,7 +638,13 @@ NO_ENV = Env()
 def evaluate(e: Expr, env: Env = NO_ENV) -> Scalar:
     """The value a cell holding this formula shows (an array is reduced to its first element; an empty
     result shows as 0)."""
-    v = evaluate_raw(e, env)
+    # A rule's tree shares subtrees (by identity): within one evaluation each is computed once. A nested
+    # evaluation (a cell its formula reads, evaluated on the way) gets its own memo.
+    saved, env.nodes = env.nodes, {}
+    try:
+        v = evaluate_raw(e, env)
+    finally:
+        env.nodes = saved
     if isinstance(v, Arr):
         v = v[0] if v else EMPTY
     return 0.0 if v is EMPTY else v
@@ -636,6 +656,19 @@ def evaluate_raw(e: Expr, env: Env) -> Value:
         return e.value  # type: ignore[attr-defined,return-value]
     if t is Cell:
         return env.cell(e.sheet if e.sheet is not None else env.sheet, e.col, e.row)  # type: ignore[attr-defined]
+    memo = env.nodes
+    if memo is not None and (t is Op or t is Fn):
+        got = memo.get(id(e), _MISSING)
+        if got is _MISSING:
+            got = memo[id(e)] = _evaluate_node(t, e, env)
+        return got
+    return _evaluate_node(t, e, env)
+
+
+_MISSING = object()
+
+
+def _evaluate_node(t: type, e: Expr, env: Env) -> Value:
     if t is Op:
         return _op(e.op, evaluate_raw(e.a, env), evaluate_raw(e.b, env))  # type: ignore[attr-defined]
     if t is Fn:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from copy import copy
+from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -88,6 +90,12 @@ def _copy_layout(template: Worksheet, ws: Worksheet, plan: p.SheetPlan) -> None:
 _SIDE = Side(style="thin", color="808080")
 
 
+# Per workbook: (style name, a cell's style ids before) -> its style ids after. Setting font, fill ... on a
+# cell makes openpyxl look the object up in the workbook's style lists (hash and compare, per cell); a
+# cell styled the same way before gets the same ids, so only the first such cell pays for the lookup.
+_STYLED: WeakKeyDictionary[Workbook, dict[tuple[str, tuple[int, ...]], StyleArray]] = WeakKeyDictionary()
+
+
 def _apply_style(ws: Worksheet, span: p.StyleSpan) -> None:
     st = p.STYLES[span.style]
     # None rather than False: that is what a saved and reloaded style holds, so the same style is found
@@ -96,9 +104,15 @@ def _apply_style(ws: Worksheet, span: p.StyleSpan) -> None:
     fill = PatternFill("solid", fgColor=st.fill) if st.fill else None
     align = Alignment(wrap_text=st.wrap or None, horizontal=st.align, vertical="top")
     border = Border(left=_SIDE, right=_SIDE, top=_SIDE, bottom=_SIDE) if st.border else None
+    memo = _STYLED.setdefault(ws.parent, {})
     for r in range(span.first_row, span.last_row + 1):
         for c in range(span.first_col, span.last_col + 1):
             cell = ws.cell(r, c)
+            key = (span.style, tuple(cell._style or StyleArray()))
+            done = memo.get(key)
+            if done is not None:
+                cell._style = copy(done)
+                continue
             cell.font = font
             cell.alignment = align
             if fill:
@@ -107,6 +121,7 @@ def _apply_style(ws: Worksheet, span: p.StyleSpan) -> None:
                 cell.border = border
             if st.number_format:
                 cell.number_format = st.number_format
+            memo[key] = copy(cell._style)
 
 
 def _add_chart(ws: Worksheet, spec: p.ChartSpec) -> None:
