@@ -108,6 +108,27 @@ def test_findings_name_their_cells(cascade: Cascade, tmp_path: Path) -> None:
     assert "Rp 110" in over.message and "Pagu Perubahan Rp 100" in over.message
 
 
+def test_a_code_stored_as_a_number_is_a_warning_naming_its_cell(cascade: Cascade, tmp_path: Path) -> None:
+    """Excel stores a code typed as 2.08 as the number 2.08; SUMIFS then compares it as a number ("2.080"
+    meets it). Row 5 holds that number, row 6 the same kind of code typed as text ('2.09): one warning,
+    at B5, saying to type the code as text with a leading apostrophe."""
+    cascade.budget += [BudgetItem(level=P, code="2.08", name="Program berangka"),
+                       BudgetItem(level=P, code="2.09", name="Program teks")]
+    path = write_master(cascade, tmp_path / "m.xlsm")
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    assert (wb["Anggaran"]["B5"].value, wb["Anggaran"]["B6"].value) == ("2.08", "2.09")
+    wb["Anggaran"]["B5"] = 2.08  # what Excel keeps when 2.08 is typed into a General cell
+    wb.save(path)
+
+    budget = read_master(path).budget
+    assert [(b.code, b.code_is_number) for b in budget[3:]] == [("2.08", True), ("2.09", False)]
+    found = [f for f in run_check(path).findings if f.code == "ANGGARAN_KODE_ANGKA"]
+    assert [(f.cell, f.severity.value) for f in found] == [("Anggaran!B5", "peringatan")]
+    assert "sel Anggaran!B5 tersimpan sebagai angka" in found[0].message
+    assert "tanda petik di depan ('2.08)" in found[0].message
+    assert found[0].message.startswith("Anggaran 2.08: ")
+
+
 def test_a_kegiatan_under_no_program_and_unknown_links(cascade: Cascade) -> None:
     cascade.budget[1] = cascade.budget[1].model_copy(update={"code": "2.07.09.1.01"})
     cascade.budget[2] = cascade.budget[2].model_copy(update={"position": "P99", "supports": "P03-9.9"})

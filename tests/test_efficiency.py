@@ -194,3 +194,30 @@ def test_the_dasbor_shows_each_positions_line_by_reference(demo_book) -> None:
     r20 = next(r for r in range(head + 1, head + 22) if ws.cell(r, 1).value == "P20")
     assert str(formulas.cell(r20, 7).value).startswith("='P20")  # a reference to the unit sheet
     assert "rumus efisiensi: capaian-serapan" in ws.cell(head - 1, 1).value
+
+
+def test_a_budget_row_whose_code_left_anggaran_says_so(demo_book, tmp_path) -> None:
+    """P03's sub kegiatan 2.07.01.1.06.0001 renamed on Anggaran after regenerate: the unit sheet's row of
+    that code names no budget line any more, and says so in the word of core/words.py (both engines)."""
+    import openpyxl
+
+    from tests.libreoffice import recalc_values, soffice
+    from xl_sakip.book.package import save_workbook
+    from xl_sakip.book.values import cached_values
+    from xl_sakip.core import words as w
+    from xl_sakip.sheets.unit_budget import B_KODE, B_NAMA
+
+    code = "2.07.01.1.06.0001"
+    wb = openpyxl.load_workbook(demo_book, keep_vba=True)
+    unit = _sheet(wb, "P03").title
+    row = next(c.row for c in wb[unit]["B"] if c.value == code and c.column == B_KODE)
+    assert cached_values(wb, [unit])[unit][(row, B_NAMA)] == "Penyediaan Bahan Logistik dan Jasa Umum Kantor"
+    anggaran = wb["Anggaran"]
+    cell = next(c for c in anggaran["B"] if c.value == code)
+    cell.value = "2.07.01.1.06.9999"
+    gone = cached_values(wb, [unit])[unit][(row, B_NAMA)]
+    assert gone == w.BUDGET_CODE_UNKNOWN == "kode tidak ada di Anggaran"
+    if soffice() is None:
+        pytest.skip("LibreOffice not installed")
+    path = save_workbook(wb, tmp_path / "renamed.xlsm")
+    assert recalc_values(path, tmp_path / "lo")[unit].cell(row, B_NAMA).value == w.BUDGET_CODE_UNKNOWN

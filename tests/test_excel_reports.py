@@ -22,6 +22,9 @@ from xl_sakip.regenerate import regenerate
 from xl_sakip.sheets.marker import MARKER_NAME, Marker, canonical
 
 REPORT_NAMES_IN_ORDER = 25  # Dasbor, Pohon Kinerja, 21 PK sheets, LKjIP Bab III, Evaluasi Renja
+# The report kinds of the registry (xl_sakip/kinds.py) by title, as the ribbon's message names them.
+REPORT_KINDS = ("Dasbor, Pohon Kinerja, Perjanjian Kinerja (satu per jabatan), LKjIP Bab III "
+                "dan Evaluasi Renja (Permendagri 86/2017)")
 
 
 def _reports(path: Path) -> dict[str, tuple[Marker, dict, object]]:
@@ -68,7 +71,7 @@ def test_ribbon_creates_the_report_sheets_the_file_writer_writes(without_reports
     excel = FakeExcel(without_reports)
     assert not [ws for ws in excel.book.sheets if ws._name.startswith(("Dasbor", "PK "))]
     msg = macros.regenerate(excel.xlwings_book(monkeypatch))
-    assert "Sheet laporan (Dasbor, Pohon Kinerja, PK, LKjIP, Evaluasi Renja): 25 dibuat ulang." in msg
+    assert f"Sheet laporan {REPORT_KINDS}: 25 dibuat ulang." in msg
     want = _reports(SHIPPED_WORKBOOK)
     assert len(want) == REPORT_NAMES_IN_ORDER
     # Same sheets in the same places: after the Ringkasan, Dasbor, Pohon Kinerja, then the PK sheets.
@@ -124,7 +127,7 @@ def test_report_sheets_that_hold_what_the_tool_writes_are_left_alone(monkeypatch
     their cells is written; the tree picture, a snapshot of the realisasi, is redrawn."""
     excel = FakeExcel(SHIPPED_WORKBOOK)
     msg = macros.regenerate(excel.xlwings_book(monkeypatch))
-    assert ("Sheet laporan (Dasbor, Pohon Kinerja, PK, LKjIP, Evaluasi Renja): "
+    assert (f"Sheet laporan {REPORT_KINDS}: "
             "1 dibuat ulang, 24 sudah sesuai"
             in msg)
     writes = excel.app.__dict__["writes_with"]
@@ -169,7 +172,7 @@ def test_a_new_position_gets_its_pk_sheet_and_the_dasbor_follows(monkeypatch):
     ind.cells.update({(96, heads[h]): v for h, v in new.items()})
     dasbor = excel.sheet("Dasbor")
     msg = macros.regenerate(excel.xlwings_book(monkeypatch))
-    assert ("Sheet laporan (Dasbor, Pohon Kinerja, PK, LKjIP, Evaluasi Renja): "
+    assert (f"Sheet laporan {REPORT_KINDS}: "
             "4 dibuat ulang, 22 sudah sesuai"
             in msg)
     names = [ws._name for ws in excel.book.sheets]

@@ -190,3 +190,36 @@ def test_an_empty_reporting_quarter_is_the_whole_year_on_the_sheets(tmp_path: Pa
     want, got = _capaian_cells(four), _capaian_cells(empty)
     assert any(isinstance(v, float) for v in want.values())  # the demo has figures to compare
     assert got == want
+
+
+def test_titles_of_an_empty_reporting_quarter_say_tw_4(tmp_path: Path) -> None:
+    """Every heading that shows the reporting quarter (unit sheet titles, the budget block, the LKjIP title
+    and header, the Dasbor, the Evaluasi Renja period) reads it through rules.REPORTING_QUARTER: an empty
+    "Laporan s.d. Triwulan" shows TW 4, in the cached values and after LibreOffice's recalculation (it
+    showed "S.D. TW " and nothing)."""
+    import re
+
+    path = tmp_path / "empty.xlsm"
+    make_demo(SHIPPED_WORKBOOK, path)
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    ws = wb[s.SHEET_SETTINGS]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "Laporan s.d. Triwulan")
+    ws.cell(row, 2).value = None
+    save_workbook(wb, path, force=True)
+    regenerate(path)
+
+    formulas = openpyxl.load_workbook(path)
+    cached = openpyxl.load_workbook(path, data_only=True)
+    headings = {(ws.title, c.row, c.column): cached[ws.title].cell(c.row, c.column).value
+                for ws in formulas.worksheets for line in ws.iter_rows() for c in line
+                if isinstance(c.value, str) and c.value.startswith("=") and "setTriwulanLaporan" in c.value
+                and "TW " in c.value}
+    units = [n for n in formulas.sheetnames if re.match(r"P\d\d ", n)]
+    assert {(n, ul.TITLE_ROW, 1) for n in units} <= headings.keys()
+    assert ("LKjIP Bab III", 1, 1) in headings and len(headings) > 2 * len(units)  # + budget blocks
+    assert cached[units[0]].cell(ul.TITLE_ROW, 1).value == "CAPAIAN KINERJA TAHUN 2023 S.D. TW 4"
+    assert cached["LKjIP Bab III"]["A1"].value == "PENGUKURAN KINERJA TAHUN 2023 S.D. TW 4 (LKjIP BAB III)"
+    for key, value in headings.items():
+        assert isinstance(value, str) and re.search(r"(?i)s\.d\. TW 4\b", value), (key, value)
+    lo = recalc_values(path, tmp_path / "lo")
+    assert {k: lo[k[0]].cell(k[1], k[2]).value for k in headings} == headings

@@ -55,7 +55,8 @@ WIDTHS: dict[int, float] = {
     C_PENDUKUNG: 26, C_PENGHAMBAT: 26, C_UPAYA: 26, C_ID: 9, C_ALASAN_RENSTRA: 4, C_MENTAH_RENSTRA: 4,
 }
 
-SET_YEAR, SET_QUARTER = fx.Name(setting("settings.year")), fx.Name(setting("settings.reporting_quarter"))
+SET_YEAR = fx.Name(setting("settings.year"))
+QUARTER = rules.REPORTING_QUARTER  # an empty "Laporan s.d. Triwulan" is TW 4, as in every rule
 
 
 def _icol(field: str) -> fx.TableCol:
@@ -98,14 +99,14 @@ def plan_lkjip(cascade: Cascade, code: str, units: dict[str, str], name: str | N
         grid.append(values + [None] * (N_COLS - len(values)))
         return len(grid)
 
-    row([_F(fx.lift("PENGUKURAN KINERJA TAHUN ") & SET_YEAR & " S.D. TW " & SET_QUARTER
+    row([_F(fx.lift("PENGUKURAN KINERJA TAHUN ") & SET_YEAR & " S.D. TW " & QUARTER
             & " (LKjIP BAB III)")])
     row([_F(fx.Name(setting("settings.office")))])
     row([pos.title if unit is None else _F(fx.Cell(ul.VALUE_COL, ul.JABATAN_ROW, unit, True, True))])
     row([])
     heads: list[Content] = [
         "No", "Sasaran Strategis", "Indikator Kinerja", "Satuan", _header("Realisasi", 2),
-        _header("Realisasi", 1), _header("Target", 0), _F(fx.lift("Realisasi s.d. TW ") & SET_QUARTER),
+        _header("Realisasi", 1), _header("Target", 0), _F(fx.lift("Realisasi s.d. TW ") & QUARTER),
         "Capaian (%)", "Kategori", "Target Akhir Renstra", "Capaian thd Target Akhir Renstra (%)",
         "Faktor Pendukung", "Faktor Penghambat", "Upaya / Tindak Lanjut", "ID",
         "Alasan: Capaian thd Renstra", "Capaian thd Renstra Sebelum Batas"]

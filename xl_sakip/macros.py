@@ -25,9 +25,21 @@ def _tell(book: Any, message: str, title: str = "SAKIP") -> None:
         book.app.alert(message, title=title)
 
 
+def kinds_text(*, units: bool = False) -> str:
+    """The report kinds of the registry (with `units`, the unit pass's kinds first) by their titles, in
+    registry order: "A, B dan C". Messages name kinds through this, never a list of their own."""
+    from xl_sakip import kinds
+
+    stages = (kinds.Stage.UNITS, kinds.Stage.REPORTS) if units else (kinds.Stage.REPORTS,)
+    titles = [k.title for k in kinds.KINDS if k.stage in stages]
+    return " dan ".join(filter(None, (", ".join(titles[:-1]), titles[-1]))) if titles else ""
+
+
 def regenerate(book: Any = None, *, force: bool = False) -> str:
     """"Buat Ulang Sheet Unit": rebuild every generated sheet of the open workbook from its master: the unit
-    sheets and Ringkasan, then the report sheets of every kind in the registry (Dasbor, Pohon Kinerja, PK).
+    sheets and Ringkasan, then the report sheets of every report kind of the registry (xl_sakip/kinds.py,
+    `Stage.REPORTS`, in registry order); the message names those kinds by their registry titles
+    (`kinds_text`), so a kind added there is named without touching this module.
 
     Existing sheets are rewritten in place, so formulas that point at them stay valid. A report sheet that
     already holds what the tool would write is left as it is (the tree picture is always redrawn). On an
@@ -55,15 +67,14 @@ def regenerate(book: Any = None, *, force: bool = False) -> str:
     if res.overwritten:
         msg += " Ditimpa: " + ", ".join(res.overwritten) + "."
     if res.reports_rebuilt or res.reports_current:
-        msg += (" Sheet laporan (Dasbor, Pohon Kinerja, PK, LKjIP, Evaluasi Renja): "
-                f"{len(res.reports_rebuilt)} dibuat ulang")
+        msg += f" Sheet laporan {kinds_text()}: {len(res.reports_rebuilt)} dibuat ulang"
         if res.reports_current:
             msg += f", {len(res.reports_current)} sudah sesuai sehingga tidak diubah"
         msg += "."
         if res.reports_removed:
             msg += " Sheet laporan dihapus (jabatan tidak ada lagi): " + ", ".join(res.reports_removed) + "."
     elif res.reports:
-        msg += (" Sheet Dasbor, PK dan Pohon Kinerja tidak ditulis ulang di sini (perlu Excel di Windows): "
+        msg += (f" Sheet laporan {kinds_text()} tidak ditulis ulang di sini (perlu Excel di Windows): "
                 "rumusnya tetap merujuk ke sheet unit dan master, jadi angkanya ikut. Gambar Pohon Kinerja "
                 "adalah potret saat dibuat; perbarui dengan 'xl-sakip regenerate' (simpan dan tutup workbook "
                 "dulu).")
@@ -116,9 +127,9 @@ def write_findings(book: Any = None) -> str:
     sheet.range(address(1, 1, 1, len(FINDING_COLUMNS))).font.bold = True
     msg = f"{summary_text(findings)}; lihat sheet '{SHEET_FINDINGS}'."
     if edited is None:
-        msg += (" Perubahan manual pada sheet hasil (sheet jabatan, Ringkasan, Dasbor, PK, Pohon Kinerja) "
-                "tidak diperiksa: mesin xlwings ini tidak dapat membaca rumus. Simpan workbook, lalu "
-                "jalankan 'xl-sakip check' pada file yang tersimpan untuk memeriksanya.")
+        msg += (" Perubahan manual pada sheet hasil tidak diperiksa: mesin xlwings ini tidak dapat membaca "
+                f"rumus. Sheet hasil: {kinds_text(units=True)}. Simpan workbook, lalu jalankan 'xl-sakip "
+                "check' pada file yang tersimpan untuk memeriksanya.")
     _tell(book, msg, "SAKIP: Periksa Data")
     return msg
 

@@ -1172,6 +1172,9 @@ def _read_budget(wb: Workbook, problems: _Problems) -> tuple[list[BudgetItem], l
     rows: list[int] = []
     for row in sheet.rows():
         fields = _fields(row, s.BUDGET_COLUMNS)
+        typed = row.cell_value("code")
+        if isinstance(fields["code"], str) and isinstance(typed, int | float) and not isinstance(typed, bool):
+            fields["code_is_number"] = True  # read as its text; check warns (ANGGARAN_KODE_ANGKA)
         item = row.build(BudgetItem, fields)
         if item is not None:
             items.append(item)

@@ -66,3 +66,4 @@ TARGET_NOT_MET = "target belum tercapai: tidak ada sisa anggaran yang dinilai"
 NO_CAPAIAN = "tidak ada capaian yang dapat dihitung"
 CAPAIAN_ZERO = "capaian 0: rumus EKA membagi dengan capaian"
 NO_BUDGET = "tidak ada anggaran"
+BUDGET_CODE_UNKNOWN = "kode tidak ada di Anggaran"  # a unit sheet's budget row whose code left Anggaran

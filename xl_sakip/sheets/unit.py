@@ -12,7 +12,6 @@ from xl_sakip.core.versions import murni_name, perubahan_names
 from xl_sakip.sheets.plan import Content, Formula, SheetPlan
 from xl_sakip.sheets.refs import (
     SET_OFFICE,
-    SET_QUARTER,
     SET_YEAR,
     L,
     absolute,
@@ -83,9 +82,10 @@ def plan_unit(
     if cascade.pk_versions:  # the PK version whose targets the sheet uses (issue 15)
         version = rules.version_name(perubahan, murni_name(cascade))
         put(TITLE_ROW, 1, F(fx.lift("CAPAIAN KINERJA TAHUN ") & rules.SET_YEAR & " S.D. TW "
-                            & rules.SET_QUARTER & " (PK " & version & ")"))
-    else:
-        put(TITLE_ROW, 1, Formula(f'="CAPAIAN KINERJA TAHUN "&{SET_YEAR}&" S.D. TW "&{SET_QUARTER}'))
+                            & rules.REPORTING_QUARTER & " (PK " & version & ")"))
+    else:  # an empty "Laporan s.d. Triwulan" is the whole year, TW 4, as in every rule
+        put(TITLE_ROW, 1, F(fx.lift("CAPAIAN KINERJA TAHUN ") & rules.SET_YEAR & " S.D. TW "
+                            & rules.REPORTING_QUARTER))
     for i, lab in enumerate(HEADER_LABELS):
         put(OFFICE_ROW + i, 1, lab)
     code_ref = absolute(VALUE_COL, CODE_ROW)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from xl_sakip.book import schema as s
 from xl_sakip.core import formula as fx
 from xl_sakip.core import rules
+from xl_sakip.core import words as w
 from xl_sakip.core.efficiency import BudgetLayout
 from xl_sakip.sheets.plan import Content, Formula, StyleSpan
 from xl_sakip.sheets.textfit import height, wrapped_lines
@@ -76,11 +77,7 @@ def plan_block(layout: BudgetLayout, code: str, capaian_rows: dict[str, int], n_
     put((r + 1, 1), F(fx.lift("Rumus efisiensi: ") & rules.SET_EFFICIENCY & fx.IF(changed, "; " + stale, "")))
     b.styles.append(StyleSpan("note", r + 1, 1, r + 1, 1))
     h = r + 3
-    for c_, text in BUDGET_HEADERS.items():
-        put((h, c_), text)
-    b.styles.append(StyleSpan("head", h, 1, h, B_SERAPAN))
-    b.heights[h] = height(max(wrapped_lines(t, UNIT_WIDTHS[c_], bold=True)
-                              for c_, t in BUDGET_HEADERS.items()))
+    _header_row(b, h, BUDGET_HEADERS)
     row_of: list[int] = []
     for k, item in enumerate(layout.rows):
         rr = h + 1 + k
@@ -89,7 +86,7 @@ def plan_block(layout: BudgetLayout, code: str, capaian_rows: dict[str, int], n_
         put((rr, B_NO), k + 1)
         put((rr, B_KODE), item.code)
         found = fx.MATCH(kode, _budget_col("code"), 0)
-        put((rr, B_NAMA), F(fx.IFERROR(fx.INDEX(_budget_col("name"), found), "kode tidak ada di Anggaran")))
+        put((rr, B_NAMA), F(fx.IFERROR(fx.INDEX(_budget_col("name"), found), w.BUDGET_CODE_UNKNOWN)))
         put((rr, B_ID), F(fx.IFERROR(fx.IF(fx.INDEX(_budget_col("supports"), found).eq(""), "",
                                              fx.INDEX(_budget_col("supports"), found)), "")))
         put((rr, B_PAGU), F(rules.budget_pagu(kode)))
@@ -112,11 +109,7 @@ def plan_block(layout: BudgetLayout, code: str, capaian_rows: dict[str, int], n_
 
     # Efficiency: one line per sasaran with a budget, then the position.
     e0 = last_rows + 2
-    for c_, text in EFFICIENCY_HEADERS.items():
-        put((e0, c_), text)
-    b.styles.append(StyleSpan("head", e0, 1, e0, E_NILAI))
-    b.heights[e0] = height(max(wrapped_lines(t, UNIT_WIDTHS[c_], bold=True)
-                               for c_, t in EFFICIENCY_HEADERS.items()))
+    _header_row(b, e0, EFFICIENCY_HEADERS)
     eka_cells: list[fx.Expr] = []
     line = e0
     for k, g in enumerate(layout.sasaran):
@@ -144,6 +137,15 @@ def plan_block(layout: BudgetLayout, code: str, capaian_rows: dict[str, int], n_
     b.total_row = total
     b.last_row = total
     return b
+
+
+def _header_row(b: Block, r: int, headers: dict[int, str]) -> None:
+    """A table's header row: the texts, the "head" style from column 1 to the last, a height fitting the
+    longest wrapped header."""
+    for c_, text in headers.items():
+        b.cells[(r, c_)] = text
+    b.styles.append(StyleSpan("head", r, 1, r, max(headers)))
+    b.heights[r] = height(max(wrapped_lines(t, UNIT_WIDTHS[c_], bold=True) for c_, t in headers.items()))
 
 
 def _efficiency_line(put, r: int, caps: list[fx.Expr], members: list[int], eka_cells: list[fx.Expr] | None
