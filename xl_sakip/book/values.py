@@ -72,9 +72,12 @@ def _scalar(v: Any) -> fx.Scalar:
 
 def _refs(e: fx.Expr, out: list[tuple[str | None, int, int]]) -> None:
     """The cells an expression reads directly (sheet None: the formula's own sheet)."""
-    stack = [e]
+    stack, seen = [e], set()
     while stack:
         n = stack.pop()
+        if id(n) in seen:  # a rule's tree shares subtrees: walk each once
+            continue
+        seen.add(id(n))
         if isinstance(n, fx.Cell):
             out.append((n.sheet, n.row, n.col))
         elif isinstance(n, fx.Area):

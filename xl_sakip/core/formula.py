@@ -17,6 +17,7 @@ Array arithmetic (ranges compared or multiplied inside SUMPRODUCT) broadcasts el
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -363,6 +364,7 @@ def cond(branches: Sequence[tuple[Expr, Any]], otherwise: Any) -> Expr:
 _PREC = {"=": 1, "<>": 1, "<": 1, "<=": 1, ">": 1, ">=": 1, "&": 2, "+": 3, "-": 3, "*": 4, "/": 4}
 
 
+@functools.lru_cache(maxsize=1024)
 def col_letters(col: int) -> str:
     out = ""
     while col:
@@ -371,6 +373,7 @@ def col_letters(col: int) -> str:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def quote_sheet(name: str) -> str:
     if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name) and not re.fullmatch(r"[A-Za-z]{1,3}\d+", name):
         return name
@@ -382,6 +385,7 @@ def _cell_text(c: Cell, with_sheet: bool = True) -> str:
     return f"{sheet}{'$' if c.abs_col else ''}{col_letters(c.col)}{'$' if c.abs_row else ''}{c.row}"
 
 
+@functools.lru_cache(maxsize=4096)
 def _structured(table: str, header: str) -> str:
     esc = re.sub(r"([\[\]#'])", r"'\1", header)
     if re.fullmatch(r"[A-Za-z0-9 _()%]+", header):
@@ -395,23 +399,32 @@ def _number_text(x: float) -> str:
     return repr(float(x)).upper().replace("E+", "E")
 
 
-def render(e: Expr, prec: int = 0, memo: dict[tuple[int, int], str] | None = None) -> str:
+def render(e: Expr, prec: int = 0, memo: dict[int, str] | None = None) -> str:
     """Excel formula text of a node, without the leading '='.
 
     A rule's tree shares subtrees (a value computed once in Python and used in several places): `memo`
-    (by node identity, valid while the tree lives) renders each shared subtree once."""
-    if memo is None:
-        memo = {}
-    key = (id(e), prec)
-    got = memo.get(key)
-    if got is None:
-        got = memo[key] = _render(e, prec, memo)
-    return got
+    (by node identity, valid while the tree lives) renders each shared function or operation once."""
+    return _render(e, prec, {} if memo is None else memo)
 
 
-def _render(e: Expr, prec: int, memo: dict[tuple[int, int], str]) -> str:
-    if isinstance(e, Lit):
-        v = e.value
+def _render(e: Expr, prec: int, memo: dict[int, str]) -> str:
+    t = type(e)
+    if t is Fn:
+        got = memo.get(id(e))
+        if got is None:
+            got = memo[id(e)] = f"{e.name}({','.join([_render(a, 0, memo) for a in e.args])})"  # type: ignore[attr-defined]
+        return got
+    if t is Op:
+        p = _PREC[e.op]  # type: ignore[attr-defined]
+        text = memo.get(id(e))
+        if text is None:
+            # Left-associative: the right operand needs parentheses at equal precedence.
+            text = memo[id(e)] = f"{_render(e.a, p, memo)}{e.op}{_render(e.b, p + 1, memo)}"  # type: ignore[attr-defined]
+        return f"({text})" if p < prec else text
+    if t is Cell:
+        return _cell_text(e)  # type: ignore[arg-type]
+    if t is Lit:
+        v = e.value  # type: ignore[attr-defined]
         if isinstance(v, str):
             return '"' + v.replace('"', '""') + '"'
         if isinstance(v, bool):
@@ -425,23 +438,14 @@ def _render(e: Expr, prec: int, memo: dict[tuple[int, int], str]) -> str:
         if v < 0:
             return f"({_number_text(v)})" if prec else _number_text(v)
         return _number_text(v)
-    if isinstance(e, Cell):
-        return _cell_text(e)
-    if isinstance(e, Area):
-        return f"{_cell_text(e.first)}:{_cell_text(e.last, with_sheet=False)}"
-    if isinstance(e, TableCol):
-        return _structured(e.table, e.column)
-    if isinstance(e, Name):
-        return e.name
-    if isinstance(e, Fn):
-        return f"{e.name}({','.join(render(a, 0, memo) for a in e.args)})"
-    if isinstance(e, Neg):
-        return f"-{render(e.a, 5, memo)}"
-    if isinstance(e, Op):
-        p = _PREC[e.op]
-        # Left-associative: the right operand needs parentheses at equal precedence.
-        text = f"{render(e.a, p, memo)}{e.op}{render(e.b, p + 1, memo)}"
-        return f"({text})" if p < prec else text
+    if t is Area:
+        return f"{_cell_text(e.first)}:{_cell_text(e.last, with_sheet=False)}"  # type: ignore[attr-defined]
+    if t is TableCol:
+        return _structured(e.table, e.column)  # type: ignore[attr-defined]
+    if t is Name:
+        return e.name  # type: ignore[attr-defined]
+    if t is Neg:
+        return f"-{_render(e.a, 5, memo)}"  # type: ignore[attr-defined]
     raise TypeError(f"not a node: {e!r}")
 
 
