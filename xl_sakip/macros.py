@@ -46,12 +46,14 @@ def regenerate(book: Any = None, *, force: bool = False) -> str:
     engine without Excel's object model (xlwings' remote engine) the report sheets are not rebuilt; the
     message names those out of date.
     """
+    from xl_sakip.book.reader import gc_paused
     from xl_sakip.errors import UserError
     from xl_sakip.sheets.xlwings_writer import regenerate_book
 
     book = _book(book)
     try:
-        res = regenerate_book(book, force=force)
+        with gc_paused():  # as regenerate.py: the plans stay alive to the end, collections only cost
+            res = regenerate_book(book, force=force)
     except UserError as e:
         _tell(book, e.message, "SAKIP: Buat Ulang Sheet Unit")
         return e.message
