@@ -21,6 +21,7 @@ import pytest
 from tests.libreoffice import recalc_values, requires_libreoffice
 from xl_sakip.book.values import sheet_parts
 from xl_sakip.build import make_demo
+from xl_sakip.core import formula as fx
 from xl_sakip.regenerate import regenerate
 
 SHIPPED = Path(__file__).resolve().parents[1] / "workbook" / "Cascading_2023.xlsm"
@@ -91,3 +92,28 @@ def test_cached_values_are_figures_not_blanks(books: dict[str, Path]):
     demo = openpyxl.load_workbook(books["demo"], data_only=True)
     counts = [row[3].value for row in demo["Ringkasan"].iter_rows(min_row=5, max_row=25)]
     assert sum(v for v in counts if isinstance(v, int | float)) == 94
+
+
+@pytest.mark.parametrize("spelling", [b"<v />", b"<v/>", b"<v></v>", b""])
+def test_cached_values_fill_every_spelling_of_an_empty_value(spelling: bytes) -> None:
+    """openpyxl writes an empty value as `<v />` with its own XML writer and `<v></v>` when lxml is
+    installed (it is in many environments); a value must be filled in either way, and a formula cell that
+    has no `<v>` at all gets one. (With lxml the pattern once matched nothing, and its `.*?` scanned to the
+    end of the part from every formula cell: no cached values, and quadratic time.)"""
+    from xl_sakip.book.package import openpyxl_parts
+    from xl_sakip.book.values import with_cached_values
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws["A1"], ws["A2"], ws["B2"], ws["A3"] = 6, "=A1*7", '="n="&A1', "=A1/0"
+    parts = openpyxl_parts(wb)
+    name = sheet_parts(parts)["Data"]
+    assert parts[name].count(b"<v />") == 3  # the spelling of openpyxl's own writer, replaced below
+    parts[name] = parts[name].replace(b"<v />", spelling)
+    # values worked out by hand: 6*7, "n=" & 6, 6/0
+    out = with_cached_values(parts, {"Data": {(2, 1): 42.0, (2, 2): "n=6", (3, 1): fx.DIV0}})
+    xml = out[name]
+    assert b'<c r="A2"><f>A1*7</f><v>42.0</v></c>' in xml
+    assert b'<c r="B2" t="str"><f>"n="&amp;A1</f><v>n=6</v></c>' in xml
+    assert b'<c r="A3" t="e"><f>A1/0</f><v>#DIV/0!</v></c>' in xml

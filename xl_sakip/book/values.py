@@ -259,7 +259,10 @@ def cached_values(wb: Workbook, sheets: Iterable[str] | None = None
 
 # ------------------------------------------------------------------ into the package
 
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*)><f>(.*?)</f><v\s*/></c>', re.S)
+# A formula cell as openpyxl writes it: `<v />` with its own XML writer, `<v></v>` with lxml (installed in
+# many environments), no `<v>` at all elsewhere. The formula text is escaped (no "<"), so a cell without a
+# match costs its own length, never a scan to the end of the part.
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"([^>]*)><f>([^<]*)</f>(?:<v\s*/>|<v></v>)?</c>')
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
 
