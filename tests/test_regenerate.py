@@ -229,3 +229,29 @@ def test_other_writers_sheets_are_left_alone_and_extra_runs_before_the_save(book
     assert wb["Dasbor"]["A1"].value == "dasbor lama"  # a marker of another kind: not ours to replace
     assert wb["Tambahan"]["A1"].value == 3
     assert "Dasbor" not in result.removed
+
+
+def test_the_collector_is_left_as_it_was_except_in_the_one_shot_program(book: Path, monkeypatch):
+    """regenerate pauses Python's cyclic collector while it works (speed, docs/sheets.md) and must leave it
+    running afterwards, with nothing frozen out of its sight: the ribbon runs in a long-lived Python, where
+    frozen objects would never be freed. Only the `xl-sakip` program, which ends right after its command,
+    freezes what is alive (cli.ONE_SHOT)."""
+    import gc
+    import subprocess
+    import sys
+
+    from typer.testing import CliRunner
+
+    from xl_sakip import cli
+
+    frozen = gc.get_freeze_count()
+    regenerate(book)
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+    assert CliRunner().invoke(cli.app, ["regenerate", str(book)]).exit_code == 0
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+    # the program itself: main() sets ONE_SHOT; what is alive after the command is frozen
+    code = ("import gc, sys; from xl_sakip import cli; sys.argv = ['xl-sakip', 'regenerate', sys.argv[1]]\n"
+            "try:\n    cli.main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+            "print(cli.ONE_SHOT, gc.isenabled(), gc.get_freeze_count() > 0)")
+    run = subprocess.run([sys.executable, "-c", code, str(book)], capture_output=True, text=True, check=True)
+    assert run.stdout.split()[-3:] == ["True", "True", "True"]

@@ -174,9 +174,10 @@ def regenerate(
     """Buat ulang satu sheet per jabatan dan sheet Ringkasan dari tabel Indikator."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from xl_sakip.book.reader import gc_paused
     from xl_sakip.regenerate import regenerate as run
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
+    with gc_paused(exiting=ONE_SHOT), Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
                   transient=True) as bar:
         task = bar.add_task("Membuat sheet", total=None)
 
@@ -305,7 +306,14 @@ def new_year(
               highlight=False)
 
 
+# True in the `xl-sakip` program (one command, then the process ends); False when the commands run inside
+# another process (tests, CliRunner). See reader.gc_paused.
+ONE_SHOT = False
+
+
 def main() -> None:
+    global ONE_SHOT
+    ONE_SHOT = True
     app()
 
 

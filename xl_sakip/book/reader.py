@@ -164,16 +164,22 @@ def read_master_with_rows(path: str | Path, *, strict: bool = True) -> tuple[Cas
 
 
 @contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
+def gc_paused(*, exiting: bool = False) -> Iterator[None]:
     """Python's cyclic garbage collector paused while a workbook is read: the reading makes hundreds of
     thousands of objects that all stay alive (cells, rows, models), and each collection walked all of them
     again (40 % of the reading time at 5 000 rows). Reading makes no reference cycles worth collecting;
-    the collector runs again afterwards (if it was on)."""
+    the collector runs again afterwards (if it was on).
+
+    `exiting`: the process ends after this (a command of the `xl-sakip` program, never the ribbon's
+    long-lived Python nor a test): what is alive is frozen out of the collector's sight, so that its first
+    run afterwards does not walk it all once more only for the process to end (a tenth of a regenerate)."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if exiting:
+            gc.freeze()
         if was:
             gc.enable()
 
