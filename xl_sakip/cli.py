@@ -177,8 +177,8 @@ def regenerate(
     from xl_sakip.book.reader import gc_paused
     from xl_sakip.regenerate import regenerate as run
 
-    with gc_paused(exiting=ONE_SHOT), Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
-                  transient=True) as bar:
+    with gc_paused(exiting=ONE_SHOT), Progress(TextColumn("{task.description}"), BarColumn(),
+                                               MofNCompleteColumn(), console=err, transient=True) as bar:
         task = bar.add_task("Membuat sheet", total=None)
 
         def progress(done: int, total: int, name: str) -> None:
