@@ -117,3 +117,26 @@ def test_cached_values_fill_every_spelling_of_an_empty_value(spelling: bytes) ->
     assert b'<c r="A2"><f>A1*7</f><v>42.0</v></c>' in xml
     assert b'<c r="B2" t="str"><f>"n="&amp;A1</f><v>n=6</v></c>' in xml
     assert b'<c r="A3" t="e"><f>A1/0</f><v>#DIV/0!</v></c>' in xml
+
+
+def test_a_chart_sheet_is_saved_with_the_cached_values_of_the_other_sheets(tmp_path: Path) -> None:
+    """A chart moved to its own sheet (a chart sheet: no cells) is listed in `wb.sheetnames` like a
+    worksheet; the cached values skip it instead of failing the save (regenerate once stopped on such a
+    workbook with a traceback)."""
+    from openpyxl.chart import BarChart, Reference
+
+    from xl_sakip.book.package import save_workbook
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws["A1"], ws["A2"], ws["A3"] = 6, "=A1*7", "=A2+Grafik!A1"
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=1, min_row=1, max_row=2))
+    wb.create_chartsheet("Grafik").add_chart(chart)
+    path = tmp_path / "grafik.xlsx"
+    save_workbook(wb, path, force=True)
+    back = openpyxl.load_workbook(path, data_only=True)
+    assert back.sheetnames == ["Data", "Grafik"]
+    assert back["Data"]["A2"].value == 42  # 6*7, by hand
+    assert back["Data"]["A3"].value is None  # a chart sheet has no cells: no value we could cache
