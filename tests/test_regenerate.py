@@ -255,3 +255,40 @@ def test_the_collector_is_left_as_it_was_except_in_the_one_shot_program(book: Pa
             "print(cli.ONE_SHOT, gc.isenabled(), gc.get_freeze_count() > 0)")
     run = subprocess.run([sys.executable, "-c", code, str(book)], capture_output=True, text=True, check=True)
     assert run.stdout.split()[-3:] == ["True", "True", "True"]
+
+
+def test_a_refused_regenerate_leaves_the_collector_as_it_was(book: Path, tmp_path: Path, monkeypatch):
+    """The collector is paused through regenerate (reader.gc_paused): a run that stops on a user error
+    (edited sheets, a file that is no workbook) must leave it running, with nothing frozen; and a caller
+    that had paused it finds it paused still. The workbook a refused run opened has its copy of the macro
+    parts (a zip over a buffer) closed too: left to the collector, it could be finalised after its buffer
+    and print "Exception ignored ... I/O operation on closed file" (seen with the collector paused by the
+    caller)."""
+    import gc
+
+    from xl_sakip import regenerate as regen
+
+    regenerate(book, reports=False)
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    wb["P02 KABID LATPENTA"]["Q9"] = "diubah"
+    package.save_workbook(wb, book, force=True)
+    wb.vba_archive.close()
+    opened: list = []
+    load = regen.load_for_update
+    monkeypatch.setattr(regen, "load_for_update", lambda path: opened.append(load(path)) or opened[-1])
+    broken = tmp_path / "Rusak.xlsm"
+    broken.write_bytes(b"bukan workbook")
+    frozen = gc.get_freeze_count()
+    for path, error in ((book, EditedSheetsError), (broken, UserError)):
+        with pytest.raises(error):
+            regenerate(path, reports=False)
+        assert gc.isenabled() and gc.get_freeze_count() == frozen
+    assert len(opened) == 1 and opened[0].vba_archive.fp is None  # closed
+    gc.disable()
+    try:
+        with pytest.raises(EditedSheetsError):
+            regenerate(book, reports=False)
+        assert not gc.isenabled() and gc.get_freeze_count() == frozen
+    finally:
+        gc.enable()
+    assert len(opened) == 2 and opened[1].vba_archive.fp is None
