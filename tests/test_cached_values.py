@@ -140,3 +140,31 @@ def test_a_chart_sheet_is_saved_with_the_cached_values_of_the_other_sheets(tmp_p
     assert back.sheetnames == ["Data", "Grafik"]
     assert back["Data"]["A2"].value == 42  # 6*7, by hand
     assert back["Data"]["A3"].value is None  # a chart sheet has no cells: no value we could cache
+
+
+def test_one_expression_in_cells_of_two_sheets_evaluates_on_each_sheet() -> None:
+    """The writers register one expression object for many cells, and evaluation memoises shared nodes
+    by identity: a cell read on the way (here through a defined name, so in the middle of another cell's
+    evaluation) is evaluated on its own sheet, before or after the same node on the outer cell's sheet.
+    By hand: A!B1 = 10*2, B!B1 = 100*2, A!C1 = A!D1 = 20 + 200."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    from xl_sakip.book import values
+
+    wb = openpyxl.Workbook()
+    a = wb.active
+    a.title = "A"
+    b = wb.create_sheet("B")
+    a["A1"], b["A1"] = 10, 100
+    twice = fx.Cell(1, 1) * 2  # A1*2 on the sheet of the formula
+    a["B1"] = b["B1"] = "=A1*2"
+    a["C1"], a["D1"] = "=A1*2+nmB", "=nmB+A1*2"
+    wb.defined_names["nmB"] = DefinedName("nmB", attr_text="B!$B$1")
+    values.register(wb, "A", 1, 2, twice)
+    values.register(wb, "B", 1, 2, twice)
+    values.register(wb, "A", 1, 3, twice + fx.Name("nmB"))
+    values.register(wb, "A", 1, 4, fx.Name("nmB") + twice)
+    # Each cell in a fresh environment, so that B!B1 is first reached through the name.
+    assert [values.WorkbookEnv(wb).value(("A", 1, c)) for c in (3, 4)] == [220.0, 220.0]
+    assert values.cached_values(wb) == {"A": {(1, 2): 20.0, (1, 3): 220.0, (1, 4): 220.0},
+                                        "B": {(1, 2): 200.0}}

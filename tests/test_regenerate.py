@@ -292,3 +292,33 @@ def test_a_refused_regenerate_leaves_the_collector_as_it_was(book: Path, tmp_pat
     finally:
         gc.enable()
     assert len(opened) == 2 and opened[1].vba_archive.fp is None
+
+
+def test_a_span_style_keeps_what_each_cell_had_before(tmp_path: Path):
+    """The openpyxl writer memoises a style's result per (style, the cell's style before) in a workbook:
+    every cell gets the span's style and keeps its own protection, quote prefix and number format, on
+    the first sheet written and on the next (where every cell is a memo hit), also once saved and read
+    back."""
+    from openpyxl.styles import Protection
+
+    from xl_sakip.sheets import openpyxl_writer as ow
+    from xl_sakip.sheets.plan import StyleSpan
+
+    wb = openpyxl.Workbook()
+    sheets = [wb.active, wb.create_sheet("Dua")]
+    for ws in sheets:
+        ws["A1"].protection = Protection(locked=False)
+        ws["A1"].quotePrefix = True
+        ws["A4"].number_format = "0%"
+        ow._apply_style(ws, StyleSpan("head", 1, 1, 4, 1))
+    path = tmp_path / "gaya.xlsx"
+    wb.save(path)
+    for ws in [*sheets, *openpyxl.load_workbook(path).worksheets]:
+        for r in range(1, 5):
+            c = ws.cell(r, 1)
+            # "head": bold white on 1F4E78, thin borders, centred, wrapped; vertical top for every style
+            got = (c.font.b, c.font.color.rgb, c.fill.fgColor.rgb, c.border.left.style, c.border.bottom.style,
+                   c.alignment.horizontal, c.alignment.wrap_text, c.alignment.vertical)
+            assert got == (True, "00FFFFFF", "001F4E78", "thin", "thin", "center", True, "top"), (ws.title, r)
+            assert (c.protection.locked, c.quotePrefix) == ((False, True) if r == 1 else (True, False))
+            assert c.number_format == ("0%" if r == 4 else "General")
