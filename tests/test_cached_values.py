@@ -117,3 +117,54 @@ def test_cached_values_fill_every_spelling_of_an_empty_value(spelling: bytes) ->
     assert b'<c r="A2"><f>A1*7</f><v>42.0</v></c>' in xml
     assert b'<c r="B2" t="str"><f>"n="&amp;A1</f><v>n=6</v></c>' in xml
     assert b'<c r="A3" t="e"><f>A1/0</f><v>#DIV/0!</v></c>' in xml
+
+
+def test_a_chart_sheet_is_saved_with_the_cached_values_of_the_other_sheets(tmp_path: Path) -> None:
+    """A chart moved to its own sheet (a chart sheet: no cells) is listed in `wb.sheetnames` like a
+    worksheet; the cached values skip it instead of failing the save (regenerate once stopped on such a
+    workbook with a traceback)."""
+    from openpyxl.chart import BarChart, Reference
+
+    from xl_sakip.book.package import save_workbook
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws["A1"], ws["A2"], ws["A3"] = 6, "=A1*7", "=A2+Grafik!A1"
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=1, min_row=1, max_row=2))
+    wb.create_chartsheet("Grafik").add_chart(chart)
+    path = tmp_path / "grafik.xlsx"
+    save_workbook(wb, path, force=True)
+    back = openpyxl.load_workbook(path, data_only=True)
+    assert back.sheetnames == ["Data", "Grafik"]
+    assert back["Data"]["A2"].value == 42  # 6*7, by hand
+    assert back["Data"]["A3"].value is None  # a chart sheet has no cells: no value we could cache
+
+
+def test_one_expression_in_cells_of_two_sheets_evaluates_on_each_sheet() -> None:
+    """The writers register one expression object for many cells, and evaluation memoises shared nodes
+    by identity: a cell read on the way (here through a defined name, so in the middle of another cell's
+    evaluation) is evaluated on its own sheet, before or after the same node on the outer cell's sheet.
+    By hand: A!B1 = 10*2, B!B1 = 100*2, A!C1 = A!D1 = 20 + 200."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    from xl_sakip.book import values
+
+    wb = openpyxl.Workbook()
+    a = wb.active
+    a.title = "A"
+    b = wb.create_sheet("B")
+    a["A1"], b["A1"] = 10, 100
+    twice = fx.Cell(1, 1) * 2  # A1*2 on the sheet of the formula
+    a["B1"] = b["B1"] = "=A1*2"
+    a["C1"], a["D1"] = "=A1*2+nmB", "=nmB+A1*2"
+    wb.defined_names["nmB"] = DefinedName("nmB", attr_text="B!$B$1")
+    values.register(wb, "A", 1, 2, twice)
+    values.register(wb, "B", 1, 2, twice)
+    values.register(wb, "A", 1, 3, twice + fx.Name("nmB"))
+    values.register(wb, "A", 1, 4, fx.Name("nmB") + twice)
+    # Each cell in a fresh environment, so that B!B1 is first reached through the name.
+    assert [values.WorkbookEnv(wb).value(("A", 1, c)) for c in (3, 4)] == [220.0, 220.0]
+    assert values.cached_values(wb) == {"A": {(1, 2): 20.0, (1, 3): 220.0, (1, 4): 220.0},
+                                        "B": {(1, 2): 200.0}}

@@ -255,3 +255,70 @@ def test_the_collector_is_left_as_it_was_except_in_the_one_shot_program(book: Pa
             "print(cli.ONE_SHOT, gc.isenabled(), gc.get_freeze_count() > 0)")
     run = subprocess.run([sys.executable, "-c", code, str(book)], capture_output=True, text=True, check=True)
     assert run.stdout.split()[-3:] == ["True", "True", "True"]
+
+
+def test_a_refused_regenerate_leaves_the_collector_as_it_was(book: Path, tmp_path: Path, monkeypatch):
+    """The collector is paused through regenerate (reader.gc_paused): a run that stops on a user error
+    (edited sheets, a file that is no workbook) must leave it running, with nothing frozen; and a caller
+    that had paused it finds it paused still. The workbook a refused run opened has its copy of the macro
+    parts (a zip over a buffer) closed too: left to the collector, it could be finalised after its buffer
+    and print "Exception ignored ... I/O operation on closed file" (seen with the collector paused by the
+    caller)."""
+    import gc
+
+    from xl_sakip import regenerate as regen
+
+    regenerate(book, reports=False)
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    wb["P02 KABID LATPENTA"]["Q9"] = "diubah"
+    package.save_workbook(wb, book, force=True)
+    wb.vba_archive.close()
+    opened: list = []
+    load = regen.load_for_update
+    monkeypatch.setattr(regen, "load_for_update", lambda path: opened.append(load(path)) or opened[-1])
+    broken = tmp_path / "Rusak.xlsm"
+    broken.write_bytes(b"bukan workbook")
+    frozen = gc.get_freeze_count()
+    for path, error in ((book, EditedSheetsError), (broken, UserError)):
+        with pytest.raises(error):
+            regenerate(path, reports=False)
+        assert gc.isenabled() and gc.get_freeze_count() == frozen
+    assert len(opened) == 1 and opened[0].vba_archive.fp is None  # closed
+    gc.disable()
+    try:
+        with pytest.raises(EditedSheetsError):
+            regenerate(book, reports=False)
+        assert not gc.isenabled() and gc.get_freeze_count() == frozen
+    finally:
+        gc.enable()
+    assert len(opened) == 2 and opened[1].vba_archive.fp is None
+
+
+def test_a_span_style_keeps_what_each_cell_had_before(tmp_path: Path):
+    """The openpyxl writer memoises a style's result per (style, the cell's style before) in a workbook:
+    every cell gets the span's style and keeps its own protection, quote prefix and number format, on
+    the first sheet written and on the next (where every cell is a memo hit), also once saved and read
+    back."""
+    from openpyxl.styles import Protection
+
+    from xl_sakip.sheets import openpyxl_writer as ow
+    from xl_sakip.sheets.plan import StyleSpan
+
+    wb = openpyxl.Workbook()
+    sheets = [wb.active, wb.create_sheet("Dua")]
+    for ws in sheets:
+        ws["A1"].protection = Protection(locked=False)
+        ws["A1"].quotePrefix = True
+        ws["A4"].number_format = "0%"
+        ow._apply_style(ws, StyleSpan("head", 1, 1, 4, 1))
+    path = tmp_path / "gaya.xlsx"
+    wb.save(path)
+    for ws in [*sheets, *openpyxl.load_workbook(path).worksheets]:
+        for r in range(1, 5):
+            c = ws.cell(r, 1)
+            # "head": bold white on 1F4E78, thin borders, centred, wrapped; vertical top for every style
+            got = (c.font.b, c.font.color.rgb, c.fill.fgColor.rgb, c.border.left.style, c.border.bottom.style,
+                   c.alignment.horizontal, c.alignment.wrap_text, c.alignment.vertical)
+            assert got == (True, "00FFFFFF", "001F4E78", "thin", "thin", "center", True, "top"), (ws.title, r)
+            assert (c.protection.locked, c.quotePrefix) == ((False, True) if r == 1 else (True, False))
+            assert c.number_format == ("0%" if r == 4 else "General")

@@ -67,6 +67,20 @@ def test_column_letters_and_structured_references():
     assert rf.col("t", "a#b") == "t[[a'#b]]"
 
 
+def test_a_shared_subtree_renders_and_evaluates_in_each_place():
+    """A rule's tree shares subtrees, rendered and evaluated once per call (by node identity): each place
+    still gets its own parentheses (left or right of a minus, inside a product, under a sign), and the
+    value is the one worked out by hand: 3 + (3*3-3) + (3-1) + (-3) = 8."""
+    from xl_sakip.core import formula as fx
+
+    s = fx.Lit(5.0) - fx.Lit(2.0)
+    e = fx.SUM(s, s * s - s, s - 1, -s)
+    text = fx.render(e)
+    assert text == "SUM(5-2,(5-2)*(5-2)-(5-2),5-2-1,-(5-2))"
+    assert fx.evaluate(e) == 8.0 == fx.evaluate(fx.parse(text))
+    assert fx.render(fx.Lit(10.0) - s) == "10-(5-2)" and fx.render(s / s) == "(5-2)/(5-2)"
+
+
 def test_no_volatile_or_new_functions_and_no_positional_master_refs(seed_plan):
     for sp in seed_plan.sheets:
         for r, c, text in formulas(sp):

@@ -204,25 +204,28 @@ def regenerate(
         cascade, where = read_master_with_rows(path)
         prepare_save(path, "menjalankan regenerate")
         wb = load_for_update(path)
-        # Refuse before writing anything, naming the edited cells of every kind written here.
-        if not force and (hand := edited_sheets(wb, cascade, regenerated_kinds(reports))):
-            raise EditedSheetsError([e.name for e in hand], {e.name: e.cells for e in hand})
-        added = add_missing_settings(wb, cascade, where.missing_settings)  # before the sheets use the names
-        # An older workbook gets the master sheets added since, empty; nothing else is touched.
-        added_sheets = add_missing_year_sheets(wb) + add_missing_budget_sheet(wb)
-        repaired = repair_workbook(wb)  # spaces, tables and names the sheets' formulas need
-        written, removed, edited = regenerate_workbook(wb, cascade, force=force, progress=progress)
-        if reports:  # every report kind of the registry, after the unit sheets they refer to
-            written += write_report_sheets(wb, cascade, force=force)
-        if extra is not None:
-            written += extra(wb, cascade, force=force)
-        # The backup is written inside the save, once the new workbook is complete on disk (package.py).
-        backup = backup_path(write_through(path))
-        cleaned: list[Path] = []
-        # Every sheet written here matches its marker: its part's hash lets check skip reading it.
-        save_workbook(wb, path, force=True, backup=backup, cleaned=cleaned, fresh=written)
-        if wb.vba_archive is not None:  # openpyxl's copy of the macro parts, a zip over a buffer: closed
-            wb.vba_archive.close()      # while the buffer is open, not when the collector breaks the cycle
+        try:
+            # Refuse before writing anything, naming the edited cells of every kind written here.
+            if not force and (hand := edited_sheets(wb, cascade, regenerated_kinds(reports))):
+                raise EditedSheetsError([e.name for e in hand], {e.name: e.cells for e in hand})
+            # before the sheets use the names
+            added = add_missing_settings(wb, cascade, where.missing_settings)
+            # An older workbook gets the master sheets added since, empty; nothing else is touched.
+            added_sheets = add_missing_year_sheets(wb) + add_missing_budget_sheet(wb)
+            repaired = repair_workbook(wb)  # spaces, tables and names the sheets' formulas need
+            written, removed, edited = regenerate_workbook(wb, cascade, force=force, progress=progress)
+            if reports:  # every report kind of the registry, after the unit sheets they refer to
+                written += write_report_sheets(wb, cascade, force=force)
+            if extra is not None:
+                written += extra(wb, cascade, force=force)
+            # The backup is written inside the save, once the new workbook is complete on disk (package.py).
+            backup = backup_path(write_through(path))
+            cleaned: list[Path] = []
+            # Every sheet written here matches its marker: its part's hash lets check skip reading it.
+            save_workbook(wb, path, force=True, backup=backup, cleaned=cleaned, fresh=written)
+        finally:  # refused or saved: openpyxl's copy of the macro parts, a zip over a buffer, is closed
+            if wb.vba_archive is not None:  # while the buffer is open, not when the collector breaks cycles
+                wb.vba_archive.close()
         del wb  # its reference cycles are collected once the collector runs again
         findings = check(cascade)
     counts = {sev.value: sum(1 for f in findings if f.severity is sev) for sev in Severity}

@@ -243,7 +243,9 @@ def cached_values(wb: Workbook, sheets: Iterable[str] | None = None
     env = WorkbookEnv(wb)
     out: dict[str, dict[tuple[int, int], fx.Scalar]] = {}
     for title in (wb.sheetnames if sheets is None else sheets):
-        ws = env.sheets[title]
+        ws = env.sheets.get(title)
+        if ws is None:  # a chart sheet (wb.sheetnames lists it too): no cells
+            continue
         values: dict[tuple[int, int], fx.Scalar] = {}
         for (row, col), cell in list(ws._cells.items()):
             if cell.data_type != "f":
