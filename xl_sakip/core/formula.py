@@ -325,15 +325,30 @@ class Neg(Expr):
     a: Expr
 
 
+# Literal nodes shared by value (a node is immutable): a unit sheet's rules repeat the same few literals
+# ("", 0, 4, the words of words.py) hundreds of times a row, and the trees stay alive until the cached
+# values are computed. Bounded, as the ribbon's Python lives long.
+_LITS: dict[tuple[type, Any], Lit] = {}
+
+
 def lift(v: Any) -> Expr:
     """A Python value as a node (None is an empty value)."""
     if isinstance(v, Expr):
         return v
     if v is None:
-        return Lit(EMPTY)
-    if isinstance(v, int) and not isinstance(v, bool):
-        return Lit(float(v))
-    return Lit(v)
+        v = EMPTY
+    elif isinstance(v, int) and not isinstance(v, bool):
+        v = float(v)
+    key = (type(v), v)
+    try:
+        got = _LITS.get(key)
+    except TypeError:  # an unhashable value (an array)
+        return Lit(v)
+    if got is None:
+        got = Lit(v)
+        if len(_LITS) < 20_000:
+            _LITS[key] = got
+    return got
 
 
 def _fn(name: str) -> Callable[..., Expr]:
