@@ -15,7 +15,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from xl_sakip.core.engine import ANNUAL, DEN, NUM, PLAIN, period_rules, quarter_vars
-from xl_sakip.core.formula import EMPTY, XlError, evaluate, evaluate_raw
+from xl_sakip.core.formula import EMPTY, XlError, evaluate, evaluate_tree
 from xl_sakip.core.models import QUARTERS, Aggregation, Indicator, Kind, Value
 from xl_sakip.core.numbers import parse_number
 from xl_sakip.core.rules import is_ratio, sum_if
@@ -99,7 +99,7 @@ def _period(kind: Kind, aggregation: Aggregation, upto: int, values: list, numer
     reported = [q for q in range(1, upto + 1) if flags[q - 1]]
     missing = [q for q in range(1, upto + 1) if not flags[q - 1]]
     pv = PeriodValue(upto=upto, reported=reported, missing=missing)
-    v = evaluate_raw(pr.own if own else pr.realisasi, env)
+    v = evaluate_tree(pr.own if own else pr.realisasi, env)
     if isinstance(v, XlError):  # cannot happen with the rules as written; never a silent value
         pv.problem = str(v)
     elif v == "" or v is EMPTY:
@@ -141,7 +141,7 @@ def target_to_date(ind: Indicator, upto: int = QUARTERS) -> float | str | None:
     env = PLAIN.with_vars(**quarter_vars("tw", ind.realisasi_q), **quarter_vars("num", ind.numerator_q),
                           **quarter_vars("den", ind.denominator_q), **quarter_vars("tq", ind.target_q),
                           **{ANNUAL.name: annual_target(ind)})
-    v = evaluate_raw(pr.target, env)
+    v = evaluate_tree(pr.target, env)
     if v == "" or v is EMPTY or isinstance(v, XlError):
         return None
     return v if isinstance(v, str) else float(v)  # type: ignore[arg-type]

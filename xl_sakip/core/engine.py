@@ -15,7 +15,7 @@ from typing import Any
 
 from xl_sakip.core import rules
 from xl_sakip.core.budget import BudgetItem, PkTarget, PkVersion
-from xl_sakip.core.formula import EMPTY, Arr, Env, Expr, Scalar, Value, Var, evaluate_raw
+from xl_sakip.core.formula import EMPTY, Arr, Env, Expr, Scalar, Value, Var, evaluate_tree
 from xl_sakip.core.models import Aggregation, Kind, Polarity, Reference, Settings
 
 
@@ -133,7 +133,7 @@ PLAIN = RulesEnv(None, None)  # default settings and reference: for rules that r
 
 def run(rule: Expr, env: RulesEnv, **variables: Any) -> Any:
     """A rule's value: a number, text, a logical or an error; None where it is an empty value."""
-    v = evaluate_raw(rule, env.with_vars(**variables))
+    v = evaluate_tree(rule, env.with_vars(**variables))
     if isinstance(v, Arr):
         v = v[0] if v else EMPTY
     return None if v is EMPTY else v

@@ -661,16 +661,21 @@ NO_ENV = Env()
 def evaluate(e: Expr, env: Env = NO_ENV) -> Scalar:
     """The value a cell holding this formula shows (an array is reduced to its first element; an empty
     result shows as 0)."""
-    # A rule's tree shares subtrees (by identity): within one evaluation each is computed once. A nested
-    # evaluation (a cell its formula reads, evaluated on the way) gets its own memo.
-    saved, env.nodes = env.nodes, {}
-    try:
-        v = evaluate_raw(e, env)
-    finally:
-        env.nodes = saved
+    v = evaluate_tree(e, env)
     if isinstance(v, Arr):
         v = v[0] if v else EMPTY
     return 0.0 if v is EMPTY else v
+
+
+def evaluate_tree(e: Expr, env: Env) -> Value:
+    """`evaluate_raw` of a whole tree, each shared subtree (by identity) computed once. The memo lives for
+    this call only, while the tree keeps its nodes (and their ids) alive; a nested evaluation (a cell its
+    formula reads, evaluated on the way) gets its own."""
+    saved, env.nodes = env.nodes, {}
+    try:
+        return evaluate_raw(e, env)
+    finally:
+        env.nodes = saved
 
 
 def evaluate_raw(e: Expr, env: Env) -> Value:
