@@ -204,7 +204,8 @@ class Expr:
     """A node. Python operators build nodes: + - * / and `&` (text concatenation, as in Excel)."""
 
     # Slotted nodes (here and in every node class): a sheet's rule trees stay alive until its cached values
-    # are computed, and a node with a __dict__ took twice the memory (14 GB at 50 000 indicators).
+    # are computed; with a __dict__ per node a regenerate of 50 000 indicators peaked at 14.2 GB, slotted
+    # and with literals shared at 10.8 GB.
     __slots__ = ()
 
     def __add__(self, o: Any) -> Expr:

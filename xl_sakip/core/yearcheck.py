@@ -42,14 +42,14 @@ def check_year(cascade: Cascade, loc: Locator | None = None,
     wanted = {label.casefold() for label in cascade.settings.explain_labels()}
     used = used_all(cascade, n) if wanted else {}
     for ind in cascade.indicators if wanted else []:
+        k = narrative.get((ind.id.casefold(), n))
+        if k is not None and cascade.narratives[k].penghambat.strip():
+            continue  # explained whatever its capaian: no need to compute it
         u = used[ind.id]  # the capaian the unit sheet shows (rollup.capaian_rolled), one walk for all
         empty = w.PARTIAL_EMPTY if u.source is Source.PARTIAL else w.NO_REALISASI
         cap = capaian_of(ind, cascade.settings, cascade.reference, n, u.pv, empty)
         label = category(cap.value, cascade.reference) if cap.value is not None else None
         if not label or label.strip().casefold() not in wanted:
-            continue
-        k = narrative.get((ind.id.casefold(), n))
-        if k is not None and cascade.narratives[k].penghambat.strip():
             continue
         where = (loc.year_item("narratives", k, "penghambat") if k is not None
                  else loc.indicator(ind.id, "id"))
