@@ -55,13 +55,15 @@ def test_every_computed_cell_of_the_shipped_workbook_has_its_formula() -> None:
     # Written out by hand (not from the templates), in the form the file holds.
     quarters = {q: f"{T}[{q} TW1]:[{q} TW4]]" for q in ("Realisasi", "Target", "Pembilang", "Penyebut")}
     target = (f'IF({T}[Jenis]]="predikat",{T}[Target Tertulis]],{T}[Target]])')
+    # sampai_tw: the reporting quarter, 4 when Pengaturan "Laporan s.d. Triwulan" holds no number
+    upto = "IF(ISNUMBER(setTriwulanLaporan),setTriwulanLaporan,4)"
     capaian_args = (
-        f"{quarters['Realisasi']},{target},{T}[Polaritas]],{T}[Agregasi]],{quarters['Target']},4,"
+        f"{quarters['Realisasi']},{target},{T}[Polaritas]],{T}[Agregasi]],{quarters['Target']},{upto},"
         f"{T}[Target Atas]],{T}[Jenis]],{quarters['Pembilang']},{quarters['Penyebut']},"
         "setRumusTurun,setBatasCapaian,tblPredikat[Kode],tblPredikat[Skor]"
     )
     expected = {
-        "AF": f"=SAKIP_REALISASI({quarters['Realisasi']},{T}[Agregasi]],4,{T}[Jenis]],"
+        "AF": f"=SAKIP_REALISASI({quarters['Realisasi']},{T}[Agregasi]],{upto},{T}[Jenis]],"
               f"{quarters['Pembilang']},{quarters['Penyebut']})",
         "AG": f"=SAKIP_CAPAIAN_TW({capaian_args})",
         "AH": f"=SAKIP_STATUS({capaian_args})",
@@ -231,6 +233,9 @@ class ExcelEmulator:
             if name == "IF":
                 cond = self.ev(args[0], row, computed)
                 return self.ev(args[1] if cond else args[2], row, computed)
+            if name == "ISNUMBER":
+                v = self.scalar(self.ev(args[0], row, computed))
+                return isinstance(v, float)
             return self.udf(name, [self.ev(a, row, computed) for a in args])
         parts = _split_args(expr.replace("=", ",", 1)) if "=" in expr and not expr.startswith('"') else None
         if parts and len(parts) == 2:  # a comparison: Excel compares text without case
@@ -285,13 +290,44 @@ class ExcelEmulator:
         return computed
 
 
-@pytest.fixture(scope="module")
-def emulated(tmp_path_factory) -> tuple[Any, dict[str, dict[str, Any]], ExcelEmulator]:
+def _emulate(tmp_path_factory, quarter: int) -> tuple[Any, dict[str, dict[str, Any]], ExcelEmulator]:
     cascade = apply_sample(read_master(SHIPPED_WORKBOOK))
+    cascade = cascade.model_copy(update={"settings": cascade.settings.model_copy(
+        update={"reporting_quarter": quarter})})
     path = write_master(cascade, tmp_path_factory.mktemp("udfcols") / "sample.xlsm")
     emulator = ExcelEmulator(openpyxl.load_workbook(path))
     rows = {emulator.ws.cell(r, 1).value: emulator.row(r) for r in range(2, emulator.ws.max_row + 1)}
     return cascade, rows, emulator
+
+
+@pytest.fixture(scope="module")
+def emulated(tmp_path_factory) -> tuple[Any, dict[str, dict[str, Any]], ExcelEmulator]:
+    return _emulate(tmp_path_factory, 4)
+
+
+@pytest.fixture(scope="module")
+def emulated_tw2(tmp_path_factory) -> tuple[Any, dict[str, dict[str, Any]], ExcelEmulator]:
+    return _emulate(tmp_path_factory, 2)
+
+
+def test_the_computed_columns_follow_the_reporting_quarter(emulated, emulated_tw2) -> None:
+    """Pengaturan "Laporan s.d. Triwulan" = 2: the master's columns give the figures s.d. TW2, as the unit
+    sheets do (they passed 4 before, whatever the setting)."""
+    cascade, rows, _ = emulated_tw2
+    settings, ref = cascade.settings, cascade.reference
+    assert settings.reporting_quarter == 2
+    for ind in cascade.indicators:
+        cap = capaian_of(ind, settings, ref, 2)
+        assert rows[ind.id]["Capaian (%)"] == (pytest.approx(cap.excel()) if isinstance(cap.excel(), float)
+                                                else cap.excel()), ind.id
+        assert rows[ind.id]["Status Capaian"] == cap.status_text(), ind.id
+    # By hand, P06-1.2 (target 600, jumlah; sample TW1 122, TW2 153, TW3 empty, TW4 184): s.d. TW2 the
+    # realisasi is 122 + 153 = 275, the capaian 275 / 600 x 100 = 45.83 and nothing is missing (TW3 is
+    # after the reporting quarter); s.d. TW4 it is 459 and 76.5, TW3 missing.
+    assert rows["P06-1.2"]["Realisasi Tahun"] == pytest.approx(275)
+    assert rows["P06-1.2"]["Capaian (%)"] == pytest.approx(275 / 600 * 100)
+    assert rows["P06-1.2"]["Status Capaian"] == "dihitung"
+    assert emulated[1]["P06-1.2"]["Capaian (%)"] == pytest.approx(76.5)
 
 
 def test_every_computed_column_calls_the_udfs_and_agrees_with_the_core(emulated) -> None:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from xl_sakip.core import rules
+from xl_sakip.core.formula import render
 from xl_sakip.core.budget import BudgetLevel, PkKind
 from xl_sakip.core.models import Aggregation, Kind, Polarity, RollUp
 
@@ -118,9 +119,12 @@ def _quarters(name: str) -> str:
 _FIRST_INPUT, _LAST_INPUT = INDICATOR_COLUMNS[0].header, INDICATOR_COLUMNS[-1].header
 #: A grade indicator passes its written target (a code such as BB), any other its number.
 _TARGET_ARG = 'IF([@Jenis]="predikat",[@[Target Tertulis]],[@Target])'
-#: The 14 arguments of SAKIP_CAPAIAN_TW and SAKIP_STATUS; sampai_tw = 4: every quarter reported so far.
+#: sampai_tw of the computed columns: the reporting quarter as every sheet reads it (rules.REPORTING_QUARTER:
+#: Pengaturan "Laporan s.d. Triwulan", 4 when empty), so the master's figures are those of the unit sheets.
+_UPTO_ARG = render(rules.REPORTING_QUARTER)
+#: The 14 arguments of SAKIP_CAPAIAN_TW and SAKIP_STATUS.
 _CAPAIAN_ARGS = ",".join((
-    _quarters("Realisasi"), _TARGET_ARG, "[@Polaritas]", "[@Agregasi]", _quarters("Target"), "4",
+    _quarters("Realisasi"), _TARGET_ARG, "[@Polaritas]", "[@Agregasi]", _quarters("Target"), _UPTO_ARG,
     "[@[Target Atas]]", "[@Jenis]", _quarters("Pembilang"), _quarters("Penyebut"),
     "setRumusTurun", "setBatasCapaian", "tblPredikat[Kode]", "tblPredikat[Skor]",
 ))
@@ -131,16 +135,18 @@ _NOTE_TAIL = (" Kolom hitungan (fungsi Excel xl-sakip dari Python): hanya berfun
 COMPUTED_COLUMNS: tuple[ComputedColumn, ...] = (
     ComputedColumn(
         "Realisasi Tahun",
-        f"=SAKIP_REALISASI({_quarters('Realisasi')},[@Agregasi],4,[@Jenis],{_quarters('Pembilang')},"
+        f"=SAKIP_REALISASI({_quarters('Realisasi')},[@Agregasi],{_UPTO_ARG},[@Jenis],{_quarters('Pembilang')},"
         f"{_quarters('Penyebut')})",
         11, "#,##0.00",
-        "Realisasi sampai triwulan terakhir yang diisi, menurut Agregasi." + _NOTE_TAIL,
+        "Realisasi s.d. triwulan laporan (Pengaturan 'Laporan s.d. Triwulan'; kosong: TW4), menurut "
+        "Agregasi; triwulan sesudahnya tidak dihitung walaupun terisi." + _NOTE_TAIL,
     ),
     ComputedColumn(
         "Capaian (%)",
         f"=SAKIP_CAPAIAN_TW({_CAPAIAN_ARGS})",
         11, "#,##0.00",
-        "Capaian dari realisasi baris ini sampai triwulan terakhir yang diisi. Untuk indikator yang punya "
+        "Capaian dari realisasi baris ini s.d. triwulan laporan (Pengaturan 'Laporan s.d. Triwulan'; "
+        "kosong: TW4), seperti di sheet unit. Untuk indikator yang punya "
         "pendukung roll-up (IPK dan komponennya) capaian di sheet unit memakai jumlah realisasi pendukung."
         + _NOTE_TAIL,
     ),
