@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 
 from xl_sakip.core import rules
-from xl_sakip.core.formula import render
 from xl_sakip.core.budget import BudgetLevel, PkKind
+from xl_sakip.core.formula import render
 from xl_sakip.core.models import Aggregation, Kind, Polarity, RollUp
 
 SHEET_INSTRUCTIONS = "Petunjuk"

@@ -757,7 +757,9 @@ def _scalar_op(op: str, a: Scalar, b: Scalar) -> Scalar:
 
 def _op(op: str, a: Value, b: Value) -> Value:
     if isinstance(a, Arr) or isinstance(b, Arr):
-        n = max(len(a) if isinstance(a, Arr) else 1, len(b) if isinstance(b, Arr) else 1)
+        # A scalar spreads over the array, even an empty one (an empty table of the model).
+        n = max(len(a), len(b)) if isinstance(a, Arr) and isinstance(b, Arr) else \
+            len(a) if isinstance(a, Arr) else len(b)  # type: ignore[arg-type]
         xs = a if isinstance(a, Arr) else [a] * n
         ys = b if isinstance(b, Arr) else [b] * n
         if len(xs) != len(ys):

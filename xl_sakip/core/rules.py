@@ -510,9 +510,11 @@ def lookup_row(table: str, key_col: str, key: Expr, by_col: str, by: Expr, value
                sheet: str) -> Expr:
     """`value_col` of the one row of `table` whose `key_col` is `key` and `by_col` is `by` (an ID and a
     year or quarter): "" when there is none or the cell is empty; a reason naming the sheet when there is
-    more than one (never one of them silently). A text value (a grade code) comes as it is."""
+    more than one (never one of them silently). A text value (a grade code) comes as it is. IDs compare
+    as "=" compares them (ignoring case only): counted with "=", not COUNTIFS, whose criterion reads * ? ~
+    as wildcards, < > = as operators, and an ID such as 1.1 as a number."""
     kc, bc, vc = TableCol(table, key_col), TableCol(table, by_col), TableCol(table, value_col)
-    n = COUNTIFS(kc, key, bc, by)
+    n = SUMPRODUCT(kc.eq(key) * bc.eq(by))
     position = SUMPRODUCT(kc.eq(key) * bc.eq(by) * (ROW(kc) - MIN(ROW(kc)) + 1))
     x = INDEX(vc, position)
     return IF(n.eq(0), "", IF(n.gt(1), _fmt(w.DUPLICATE_ROWS, sheet=sheet, by=by_col),

@@ -1,0 +1,229 @@
+"""Parity of rules.lookup_row (the LKjIP's Riwayat, Renstra and Narasi columns) on generated tables.
+
+An office is the three long tables Renstra, Riwayat and Narasi (possibly empty); a case is a looked-up ID
+with a year and a quarter. IDs come from a small pool, so a table holds an ID once, not at all, in several
+years or quarters, twice for the same year (the duplicate reason), or as IDs differing only by case (the
+same ID: "=" and MATCH ignore case) or by surrounding spaces (another ID); values are numbers, zero, grade
+codes, text and empty cells; the first and last row of every table are always looked up. The core's answer
+(core/engine.py, the tables from the model) must equal the same formulas computed by our evaluator on the
+cells (book/values.WorkbookEnv) and by LibreOffice. A failure prints every mismatching case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from tests.libreoffice import recalc, requires_libreoffice
+from tests.parity import _put, _substitute, same
+from tests.test_parity import PHASES, _our_engine
+from xl_sakip.core import formula as fx
+from xl_sakip.core import rules
+from xl_sakip.core.engine import RulesEnv, run, scalar
+from xl_sakip.core.formula import Arr
+from xl_sakip.core.models import Narrative, PastYear, RenstraTarget, Settings
+
+# IDs: case and space variants of one ID, a prefix of another, one that reads as a number, one with a
+# wildcard and one with an operator (as COUNTIFS would read them).
+IDS = ["X-1.1", "x-1.1", "X-1.1 ", " X-1.1", "X-1.10", "X-1.2", "Y-2.1", "1.1", "X-1.?", "<X-1.2"]
+ABSENT = "Z-9.9"
+YEARS = [2023, 2024, 2025, 2026]
+H, R, N = rules.HISTORY_HEADERS, rules.RENSTRA_HEADERS, rules.NARRATIVE_HEADERS
+
+
+@dataclass
+class Office:
+    renstra: list[RenstraTarget]
+    history: list[PastYear]
+    narratives: list[Narrative]
+
+
+@dataclass
+class Case:
+    key: str
+    year: int
+    quarter: int
+
+
+key, year, quarter = fx.Var("key"), fx.Var("year"), fx.Var("q")
+RULES: dict[str, fx.Expr] = {
+    "past_realisasi": rules.past_realisasi(key, year),
+    "past_target": rules.lookup_row(rules.TABLE_HISTORY, H[0], key, H[1], year, H[2], "Riwayat"),
+    "renstra_year": rules.renstra_final_year(key),
+    "renstra_final": rules.renstra_final_target(key),
+    "renstra_of_year": rules.lookup_row(rules.TABLE_RENSTRA, R[0], key, R[1], year, R[2], "Renstra"),
+    "pendukung": rules.narrative(key, quarter, N[2]),
+    "penghambat": rules.narrative(key, quarter, N[3]),
+}
+FIRST_OUT = 4  # columns of sheet C: key, year, quarter, then one per rule
+OUT = {name: FIRST_OUT + k for k, name in enumerate(RULES)}
+
+values = st.one_of(st.none(), st.just(0.0), st.integers(-5, 500).map(float),
+                   st.floats(0, 500).map(lambda x: round(x, 2)), st.sampled_from(["BB", "A", "12,5"]))
+texts = st.sampled_from(["", "", "Dana cukup", "SDM kurang", "0", "x"])
+ids = st.sampled_from(IDS)
+
+
+@st.composite
+def offices(draw: st.DrawFn) -> Office:
+    def n() -> int:
+        return draw(st.integers(0, 10))
+
+    renstra = [RenstraTarget(id=draw(ids), year=draw(st.sampled_from(YEARS)), target=draw(values))
+               for _ in range(n())]
+    history = [PastYear(id=draw(ids), year=draw(st.sampled_from(YEARS)), target=draw(values),
+                        realisasi=draw(values)) for _ in range(n())]
+    narratives = [Narrative(id=draw(ids), quarter=draw(st.integers(1, 4)), pendukung=draw(texts),
+                            penghambat=draw(texts)) for _ in range(n())]
+    return Office(renstra, history, narratives)
+
+
+@st.composite
+def batches(draw: st.DrawFn, size: int) -> tuple[Office, list[Case]]:
+    office = draw(offices())
+    cases = [Case(draw(st.sampled_from([*IDS, ABSENT])), draw(st.sampled_from(YEARS)),
+                  draw(st.integers(1, 4))) for _ in range(size)]
+    for rows in (office.renstra, office.history):  # the first and the last row of each table
+        cases += [Case(r.id, r.year, 1) for r in rows[:1] + rows[-1:]]
+    cases += [Case(r.id, YEARS[0], r.quarter) for r in office.narratives[:1] + office.narratives[-1:]]
+    return office, cases
+
+
+# ------------------------------------------------------------------ the core on the model
+
+
+def tables(office: Office) -> dict[str, dict[str, Arr]]:
+    def table(rows: list[Any], headers: tuple[str, ...], fields: tuple[str, ...]) -> dict[str, Arr]:
+        return {h: Arr(scalar(getattr(r, f)) for r in rows) for h, f in zip(headers, fields, strict=False)}
+
+    return {rules.TABLE_RENSTRA: table(office.renstra, R, ("id", "year", "target", "note")),
+            rules.TABLE_HISTORY: table(office.history, H, ("id", "year", "target", "realisasi", "note")),
+            rules.TABLE_NARRATIVE: table(office.narratives, N, ("id", "quarter", "pendukung", "penghambat",
+                                                                 "upaya", "bukti"))}
+
+
+def core_answers(case: Case, office: Office) -> dict[str, Any]:
+    env = RulesEnv(Settings(), None, tables=tables(office))
+    return {name: run(e, env, key=case.key, year=case.year, q=case.quarter) for name, e in RULES.items()}
+
+
+# ------------------------------------------------------------------ the workbook
+
+# Where each table sits on sheet "Ref": its first column (headers on row 1, data from row 2).
+AT = {rules.TABLE_RENSTRA: 1, rules.TABLE_HISTORY: 6, rules.TABLE_NARRATIVE: 12}
+
+
+Batch = list[tuple[Office, list[Case]]]
+
+
+def write_cases(path: Path, batch: Batch) -> Path:
+    """One workbook: each office's tables on a sheet of its own (R1, R2 ...), every case on sheet C."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "C"
+    row = 0
+    for i, (office, cases) in enumerate(batch, start=1):
+        sheet = f"R{i}"
+        ref = wb.create_sheet(sheet)
+        refs: dict[str, fx.Expr] = {}
+        for name, cols in tables(office).items():
+            first = AT[name]
+            n = max(len(next(iter(cols.values()))), 1)  # an empty table is one empty row, as in the workbook
+            for k, (h, column) in enumerate(cols.items()):
+                ref.cell(1, first + k, h)
+                for r, v in enumerate(column, start=2):
+                    _put(ref, r, first + k, None if v is fx.EMPTY else v)
+                refs[f"{name}[{h}]"] = fx.Area(fx.Cell(first + k, 2, sheet, True, True),
+                                               fx.Cell(first + k, n + 1, sheet, True, True))
+        for case in cases:
+            row += 1
+            for col, v in enumerate((case.key, float(case.year), float(case.quarter)), start=1):
+                _put(ws, row, col, v)
+            cells = {"key": fx.Cell(1, row), "year": fx.Cell(2, row), "q": fx.Cell(3, row)}
+            for name, e in RULES.items():
+                ws.cell(row, OUT[name]).value = fx.formula_text(_substitute(e, cells, refs))
+    wb.save(path)
+    return path
+
+
+def _mismatches(batch: Batch, got: dict[tuple[int, int], object]) -> list[str]:
+    out = []
+    row = 0
+    for office, cases in batch:
+        bad = []
+        for case in cases:
+            row += 1
+            want = core_answers(case, office)
+            for name, col in OUT.items():
+                if not same(want[name], got.get((row, col))):
+                    bad.append(f"row {row} {name}: core {want[name]!r} != sheet {got.get((row, col))!r}"
+                               f"\n  {case}")
+        out += [*bad, f"  office: {office}"] if bad else []
+    return out
+
+
+@settings(deadline=None, suppress_health_check=list(HealthCheck), max_examples=25, phases=PHASES)
+@given(st.lists(batches(12), min_size=3, max_size=3))
+def test_core_equals_its_own_formulas_on_cells(tmp_path_factory: pytest.TempPathFactory,
+                                               batch: Batch) -> None:
+    path = write_cases(tmp_path_factory.mktemp("own_lookup") / "cases.xlsx", batch)
+    assert _mismatches(batch, _our_engine(path)) == []
+
+
+@requires_libreoffice
+@settings(deadline=None, suppress_health_check=list(HealthCheck), max_examples=1, phases=PHASES)
+@given(st.lists(batches(15), min_size=12, max_size=12))
+def test_core_equals_libreoffice(tmp_path_factory: pytest.TempPathFactory, batch: Batch) -> None:
+    # The first example Hypothesis tries is the simplest (every table empty): not the one LibreOffice runs.
+    assume(sum(bool(o.renstra and o.history and o.narratives) for o, _ in batch) >= 6)
+    tmp = tmp_path_factory.mktemp("lo_lookup")
+    path = write_cases(tmp / "cases.xlsx", batch)
+    wb = openpyxl.load_workbook(recalc(path, tmp / "out"), data_only=True)
+    got = {(r, c): cell.value for (r, c), cell in wb["C"]._cells.items()}
+    assert _mismatches(batch, got) == []
+
+
+@requires_libreoffice
+def test_hand_cases_on_every_engine(tmp_path: Path) -> None:
+    """Worked out by hand. Riwayat: X-1.1 2024 realisasi 7 (first row); x-1.1 2025 twice (the same ID in
+    another case: a duplicate); "X-1.1 " 2023 (another ID: spaces count); 1.1 2024 realisasi "BB" (last row).
+    Renstra: X-1.1 2024 target 10, X-1.1 2026 target 12 (the final year), X-1.2 2026 empty target.
+    Narasi: X-1.1 TW2 pendukung "Dana cukup". Looked up: X-1.1 in 2024 -> 7; in 2025 -> the duplicate
+    reason; in 2023 -> "" (only "X-1.1 " has 2023); X-1.? in 2024 -> "" (no wildcards); 1.1 in 2024 -> "BB";
+    X-1.1: final year 2026, final target 12; X-1.2: final year 2026, final target "" (an empty cell);
+    Z-9.9 (absent): 0 and ""; narrative of X-1.1 in TW2 "Dana cukup", in TW3 ""."""
+    office = Office(
+        renstra=[RenstraTarget(id="X-1.1", year=2024, target=10),
+                 RenstraTarget(id="X-1.1", year=2026, target=12), RenstraTarget(id="X-1.2", year=2026)],
+        history=[PastYear(id="X-1.1", year=2024, realisasi=7), PastYear(id="x-1.1", year=2025, realisasi=1),
+                 PastYear(id="X-1.1", year=2025, realisasi=2), PastYear(id="X-1.1 ", year=2023, realisasi=3),
+                 PastYear(id="1.1", year=2024, realisasi="BB")],
+        narratives=[Narrative(id="X-1.1", quarter=2, pendukung="Dana cukup")])
+    dup = "lebih dari satu baris di sheet Riwayat untuk ID dan Tahun ini"
+    want = [(Case("X-1.1", 2024, 2), {"past_realisasi": 7.0, "renstra_year": 2026.0, "renstra_final": 12.0,
+                                      "renstra_of_year": 10.0, "pendukung": "Dana cukup"}),
+            (Case("x-1.1", 2025, 3), {"past_realisasi": dup, "pendukung": ""}),
+            (Case("X-1.1", 2023, 1), {"past_realisasi": ""}),
+            (Case("X-1.?", 2024, 2), {"past_realisasi": "", "renstra_year": 0.0, "pendukung": ""}),
+            (Case("1.1", 2024, 1), {"past_realisasi": "BB"}),
+            (Case("X-1.2", 2026, 1), {"renstra_year": 2026.0, "renstra_final": ""}),
+            (Case("Z-9.9", 2024, 1), {"past_realisasi": "", "renstra_year": 0.0, "renstra_final": ""})]
+    cases = [c for c, _ in want]
+    path = write_cases(tmp_path / "hand.xlsx", [(office, cases)])
+    lo = openpyxl.load_workbook(recalc(path, tmp_path / "out"), data_only=True)["C"]
+    ours = _our_engine(path)
+    bad = []
+    for row, (case, expected) in enumerate(want, start=1):
+        core = core_answers(case, office)
+        for name, value in expected.items():
+            for engine, got in (("core", core[name]), ("ours", ours.get((row, OUT[name]))),
+                                ("LibreOffice", lo.cell(row, OUT[name]).value)):
+                if not same(value, got):
+                    bad.append(f"{case} {name} {engine}: {got!r} != {value!r}")
+    assert bad == []
