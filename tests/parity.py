@@ -37,6 +37,12 @@ C_TARGET, C_OWN, C_REASON, C_VALUE, C_CAPAIAN, C_CATEGORY, C_COVERS = 24, 25, 26
 C_T_ANNUAL, C_R_ANNUAL, C_V_ANNUAL, C_CAP_ANNUAL = 31, 32, 33, 34
 C_T_RA, C_NO_RA, C_R_RA, C_V_RA, C_CAP_RA = 35, 36, 37, 38, 39
 C_MISSING = (40, 41, 42, 43)
+# Each input as a unit sheet reads it from the master ("" when empty), in a cell of its own as on the unit
+# sheets (the INDEX columns): the rules then name that cell, and their text stays the size it has there
+# (written inline, a ratio's realisasi reached 14 000 characters, past LibreOffice's token limit).
+INPUT_COLS = {**{f"tw{q}": 49 + q for q in range(1, 5)}, **{f"tq{q}": 53 + q for q in range(1, 5)},
+              **{f"num{q}": 57 + q for q in range(1, 5)}, **{f"den{q}": 61 + q for q in range(1, 5)},
+              "annual": 66, "U": 67}
 OUT = {"target": C_TARGET, "capaian": C_CAPAIAN, "category": C_CATEGORY, "covers": C_COVERS,
        "target_annual": C_T_ANNUAL, "capaian_annual": C_CAP_ANNUAL, "target_ra": C_T_RA,
        "capaian_ra": C_CAP_RA, **{f"missing{q}": c for q, c in enumerate(C_MISSING, 1)}}
@@ -249,12 +255,13 @@ def _write_row(ws: Any, row: int, case: Case, refs: dict[str, fx.Expr]) -> None:
     def inp(col: int) -> fx.Expr:  # an input as a unit sheet reads it from the master: empty is ""
         return fx.IF(c(col).eq(""), "", c(col))
 
-    cells: dict[str, fx.Expr] = {f"tw{q}": inp(TW[q - 1]) for q in range(1, 5)}
-    cells |= {f"tq{q}": inp(TQ[q - 1]) for q in range(1, 5)}
-    cells |= {f"num{q}": inp(NUM[q - 1]) for q in range(1, 5)}
-    cells |= {f"den{q}": inp(DEN[q - 1]) for q in range(1, 5)}
-    cells |= {"annual": inp(ANNUAL), "R": c(C_OWN), "T": c(C_TARGET), "U": inp(UPPER),
-              "empty": fx.Lit("realisasi belum diisi"), "K": c(C_VALUE)}
+    sources = {**{f"tw{q}": TW[q - 1] for q in range(1, 5)}, **{f"tq{q}": TQ[q - 1] for q in range(1, 5)},
+               **{f"num{q}": NUM[q - 1] for q in range(1, 5)}, **{f"den{q}": DEN[q - 1] for q in range(1, 5)},
+               "annual": ANNUAL, "U": UPPER}
+    for name, src in sources.items():
+        ws.cell(row, INPUT_COLS[name]).value = fx.formula_text(inp(src))
+    cells: dict[str, fx.Expr] = {name: c(col) for name, col in INPUT_COLS.items()}
+    cells |= {"R": c(C_OWN), "T": c(C_TARGET), "empty": fx.Lit("realisasi belum diisi"), "K": c(C_VALUE)}
     cells["no_target"] = fx.Lit("target belum diisi")
     pr = period_rules(case.kind, case.aggregation, REPORTING)  # every quarter, and setTriwulanLaporan
     reason, value = capaian_rules(case.kind, case.polarity)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.libreoffice import recalc, requires_libreoffice
@@ -89,10 +89,14 @@ def test_core_equals_its_own_formulas_on_cells(tmp_path_factory: pytest.TempPath
 
 
 @requires_libreoffice
-@settings(deadline=None, suppress_health_check=list(HealthCheck), max_examples=1, phases=PHASES)
-@given(st.lists(cases(), min_size=120, max_size=120), offices())
+@settings(deadline=None, suppress_health_check=list(HealthCheck), max_examples=4, phases=PHASES)
+@given(st.lists(cases(), min_size=40, max_size=40), offices())
 def test_core_equals_libreoffice(tmp_path_factory: pytest.TempPathFactory, batch: list[Case],
                                  office: Office) -> None:
+    # Hypothesis's first example is the simplest one (40 copies of one empty case, the default bands):
+    # with one example, as before, this test compared nothing generated. Trivial batches are skipped;
+    # each of the others is one LibreOffice run.
+    assume(len({repr(c) for c in batch}) >= 30)
     tmp = tmp_path_factory.mktemp("lo")
     path = write_cases(tmp / "cases.xlsx", batch, office)
     wb = openpyxl.load_workbook(recalc(path, tmp / "out"), data_only=True)
