@@ -27,13 +27,14 @@ from xl_sakip.core import formula as fx
 from xl_sakip.core import rules
 from xl_sakip.core.engine import RulesEnv, run, scalar
 from xl_sakip.core.formula import Arr
-from xl_sakip.core.models import Narrative, PastYear, RenstraTarget, Settings
+from xl_sakip.core.models import Aggregation, Narrative, PastYear, RenstraTarget, Settings
 
 # IDs: case and space variants of one ID, a prefix of another, one that reads as a number, one with a
 # wildcard and one with an operator (as COUNTIFS would read them).
 IDS = ["X-1.1", "x-1.1", "X-1.1 ", " X-1.1", "X-1.10", "X-1.2", "Y-2.1", "1.1", "X-1.?", "<X-1.2"]
 ABSENT = "Z-9.9"
 YEARS = [2023, 2024, 2025, 2026]
+THIS_YEAR = 2025  # setTahun: two earlier years in YEARS, one later
 H, R, N = rules.HISTORY_HEADERS, rules.RENSTRA_HEADERS, rules.NARRATIVE_HEADERS
 
 
@@ -58,6 +59,9 @@ RULES: dict[str, fx.Expr] = {
     "renstra_year": rules.renstra_final_year(key),
     "renstra_final": rules.renstra_final_target(key),
     "renstra_of_year": rules.lookup_row(rules.TABLE_RENSTRA, R[0], key, R[1], year, R[2], "Renstra"),
+    # the Evaluasi Renja's realisasi up to last year (setTahun 2025 here: Riwayat of 2023-2026)
+    "to_last_year_sum": rules.realisasi_to_last_year(Aggregation.SUM, key),
+    "to_last_year_latest": rules.realisasi_to_last_year(Aggregation.LATEST, key),
     "pendukung": rules.narrative(key, quarter, N[2]),
     "penghambat": rules.narrative(key, quarter, N[3]),
 }
@@ -109,7 +113,7 @@ def tables(office: Office) -> dict[str, dict[str, Arr]]:
 
 
 def core_answers(case: Case, office: Office) -> dict[str, Any]:
-    env = RulesEnv(Settings(), None, tables=tables(office))
+    env = RulesEnv(Settings(year=THIS_YEAR), None, tables=tables(office))
     return {name: run(e, env, key=case.key, year=case.year, q=case.quarter) for name, e in RULES.items()}
 
 
@@ -131,7 +135,8 @@ def write_cases(path: Path, batch: Batch) -> Path:
     for i, (office, cases) in enumerate(batch, start=1):
         sheet = f"R{i}"
         ref = wb.create_sheet(sheet)
-        refs: dict[str, fx.Expr] = {}
+        refs: dict[str, fx.Expr] = {rules.NAME_YEAR: fx.Cell(20, 1, sheet, True, True)}
+        ref.cell(1, 20, THIS_YEAR)
         for name, cols in tables(office).items():
             first = AT[name]
             n = max(len(next(iter(cols.values()))), 1)  # an empty table is one empty row, as in the workbook
@@ -197,7 +202,11 @@ def test_hand_cases_on_every_engine(tmp_path: Path) -> None:
     Narasi: X-1.1 TW2 pendukung "Dana cukup". Looked up: X-1.1 in 2024 -> 7; in 2025 -> the duplicate
     reason; in 2023 -> "" (only "X-1.1 " has 2023); X-1.? in 2024 -> "" (no wildcards); 1.1 in 2024 -> "BB";
     X-1.1: final year 2026, final target 12; X-1.2: final year 2026, final target "" (an empty cell);
-    Z-9.9 (absent): 0 and ""; narrative of X-1.1 in TW2 "Dana cukup", in TW3 ""."""
+    Z-9.9 (absent): 0 and ""; narrative of X-1.1 in TW2 "Dana cukup", in TW3 "".
+    Realisasi up to last year (setTahun 2025), jumlah (years before 2025 added) and terakhir (2024): X-1.1
+    and x-1.1 -> 7 and 7 (the 2025 rows are this year's; "X-1.1 " is another ID); X-1.? -> "" (a COUNTIFS
+    criterion read it as a wildcard and found 7); 1.1 -> 0 (its only realisasi, BB, is not a number);
+    Z-9.9 -> ""."""
     office = Office(
         renstra=[RenstraTarget(id="X-1.1", year=2024, target=10),
                  RenstraTarget(id="X-1.1", year=2026, target=12), RenstraTarget(id="X-1.2", year=2026)],
@@ -207,13 +216,18 @@ def test_hand_cases_on_every_engine(tmp_path: Path) -> None:
         narratives=[Narrative(id="X-1.1", quarter=2, pendukung="Dana cukup")])
     dup = "lebih dari satu baris di sheet Riwayat untuk ID dan Tahun ini"
     want = [(Case("X-1.1", 2024, 2), {"past_realisasi": 7.0, "renstra_year": 2026.0, "renstra_final": 12.0,
-                                      "renstra_of_year": 10.0, "pendukung": "Dana cukup"}),
-            (Case("x-1.1", 2025, 3), {"past_realisasi": dup, "pendukung": ""}),
+                                      "renstra_of_year": 10.0, "pendukung": "Dana cukup",
+                                      "to_last_year_sum": 7.0, "to_last_year_latest": 7.0}),
+            (Case("x-1.1", 2025, 3), {"past_realisasi": dup, "pendukung": "", "to_last_year_sum": 7.0,
+                                      "to_last_year_latest": 7.0}),
             (Case("X-1.1", 2023, 1), {"past_realisasi": ""}),
-            (Case("X-1.?", 2024, 2), {"past_realisasi": "", "renstra_year": 0.0, "pendukung": ""}),
-            (Case("1.1", 2024, 1), {"past_realisasi": "BB"}),
+            (Case("X-1.?", 2024, 2), {"past_realisasi": "", "renstra_year": 0.0, "pendukung": "",
+                                      "to_last_year_sum": "", "to_last_year_latest": ""}),
+            (Case("1.1", 2024, 1), {"past_realisasi": "BB", "to_last_year_sum": 0.0,
+                                    "to_last_year_latest": 0.0}),
             (Case("X-1.2", 2026, 1), {"renstra_year": 2026.0, "renstra_final": ""}),
-            (Case("Z-9.9", 2024, 1), {"past_realisasi": "", "renstra_year": 0.0, "renstra_final": ""})]
+            (Case("Z-9.9", 2024, 1), {"past_realisasi": "", "renstra_year": 0.0, "renstra_final": "",
+                                      "to_last_year_sum": "", "to_last_year_latest": ""})]
     cases = [c for c, _ in want]
     path = write_cases(tmp_path / "hand.xlsx", [(office, cases)])
     lo = openpyxl.load_workbook(recalc(path, tmp_path / "out"), data_only=True)["C"]

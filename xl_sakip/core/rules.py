@@ -729,11 +729,14 @@ HISTORY_REALISASI = TableCol(TABLE_HISTORY, HISTORY_HEADERS[3])
 def realisasi_to_last_year(aggregation: Aggregation, indicator_id: Expr) -> Expr:
     """The realisasi up to last year: counts add the earlier years of Riwayat, any other takes last year's
     (as the quarters do); "" when Riwayat has none."""
+    # IDs compare with "=", as in lookup_row: a COUNTIFS/SUMIFS criterion reads * ? ~ as wildcards, < > =
+    # as operators and an ID such as 1.1 as a number. SUMPRODUCT's second array adds numbers only.
     if aggregation is Aggregation.SUM:
-        crit = (HISTORY_ID, indicator_id, HISTORY_YEAR, "<" & SET_YEAR)
+        year_ok = ISNUMBER(HISTORY_YEAR) * HISTORY_YEAR.lt(SET_YEAR)
     else:
-        crit = (HISTORY_ID, indicator_id, HISTORY_YEAR, SET_YEAR - 1)
-    return IF(COUNTIFS(*crit, HISTORY_REALISASI, "<>").eq(0), "", SUMIFS(HISTORY_REALISASI, *crit))
+        year_ok = HISTORY_YEAR.eq(SET_YEAR - 1)
+    rows = HISTORY_ID.eq(indicator_id) * year_ok
+    return IF(SUMPRODUCT(rows * HISTORY_REALISASI.ne("")).eq(0), "", SUMPRODUCT(rows, HISTORY_REALISASI))
 
 
 def cumulative_realisasi(aggregation: Aggregation, past: Expr, this_year: Expr) -> Expr:
