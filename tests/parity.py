@@ -231,6 +231,10 @@ def _ref_sheet(wb: openpyxl.Workbook, office: Office) -> dict[str, fx.Expr]:
         ws.cell(r, 10, name)
         ws.cell(r, 11, value)
         refs[name] = fx.Cell(11, r, "Ref", True, True)
+    # The reporting quarter in force: a cell holding its rule, as Pengaturan holds it (setTriwulanBerlaku).
+    ws.cell(5, 10, rules.NAME_QUARTER_IN_FORCE)
+    ws.cell(5, 11).value = fx.formula_text(_substitute(rules.QUARTER_IN_FORCE, {}, refs))
+    refs[rules.NAME_QUARTER_IN_FORCE] = fx.Cell(11, 5, "Ref", True, True)
     return refs
 
 
@@ -263,7 +267,7 @@ def _write_row(ws: Any, row: int, case: Case, refs: dict[str, fx.Expr]) -> None:
     cells: dict[str, fx.Expr] = {name: c(col) for name, col in INPUT_COLS.items()}
     cells |= {"R": c(C_OWN), "T": c(C_TARGET), "empty": fx.Lit("realisasi belum diisi"), "K": c(C_VALUE)}
     cells["no_target"] = fx.Lit("target belum diisi")
-    pr = period_rules(case.kind, case.aggregation, REPORTING)  # every quarter, and setTriwulanLaporan
+    pr = period_rules(case.kind, case.aggregation, REPORTING)  # every quarter, and setTriwulanBerlaku
     reason, value = capaian_rules(case.kind, case.polarity)
     sub = lambda e: _substitute(e, cells, refs)  # noqa: E731
 

@@ -114,6 +114,9 @@ def _ref_sheet(wb: openpyxl.Workbook, office: Office) -> dict[str, fx.Expr]:
                                        (rules.NAME_EFFICIENCY, office.settings.efficiency_formula)), start=1):
         _put(ws, r, 12, value)
         refs[name] = fx.Cell(12, r, "Ref", True, True)
+    # The reporting quarter in force: a cell holding its rule, as Pengaturan holds it (setTriwulanBerlaku).
+    ws.cell(3, 12).value = fx.formula_text(_substitute(rules.QUARTER_IN_FORCE, {}, refs))
+    refs[rules.NAME_QUARTER_IN_FORCE] = fx.Cell(12, 3, "Ref", True, True)
     return refs
 
 

@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from libreoffice import recalc_values, requires_libreoffice
 
+from xl_sakip.book import schema as s
 from xl_sakip.book.package import save_workbook
 from xl_sakip.book.writer import build_master, write_master
 from xl_sakip.core.models import Cascade
@@ -175,9 +176,12 @@ def test_text_that_looks_like_a_formula_stays_text(small_cascade: Cascade, tmp_p
     assert ws["D3"].value == "+62 431 123" and ws["I4"].value == "@predikat"
     with zipfile.ZipFile(path) as zf:
         xml = b"".join(zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/"))
-    # No formula anywhere in the master but the computed columns of tblIndikator (AF..AJ, one per row).
+    # No formula anywhere in the master but the computed columns of tblIndikator (AF..AJ, one per row) and
+    # the computed Pengaturan row (Triwulan Laporan Berlaku: B15, the 14th setting).
     formulas = re.findall(rb'<c r="([A-Z]+\d+)"[^>]*><f[ >]', xml)
     expected = {f"{c}{r}".encode() for c in ("AF", "AG", "AH", "AI", "AJ") for r in range(2, 10)}
+    assert [x.label for x in s.SETTINGS].index("Triwulan Laporan Berlaku") == 13
+    expected.add(b"B15")
     assert len(formulas) == len(expected) and set(formulas) == expected
 
 
@@ -219,7 +223,6 @@ def test_control_characters_are_dropped(small_cascade: Cascade, tmp_path: Path) 
 
 
 def test_every_sheet_and_column_is_documented() -> None:
-    from xl_sakip.book import schema as s
 
     doc = (Path(__file__).resolve().parents[1] / "docs" / "workbook.md").read_text(encoding="utf-8")
     columns = (*s.POSITION_COLUMNS, *s.BAND_COLUMNS, *s.GRADE_COLUMNS, *s.IPK_COLUMNS, *s.IPK_SUB_COLUMNS,

@@ -55,8 +55,9 @@ def test_every_computed_cell_of_the_shipped_workbook_has_its_formula() -> None:
     # Written out by hand (not from the templates), in the form the file holds.
     quarters = {q: f"{T}[{q} TW1]:[{q} TW4]]" for q in ("Realisasi", "Target", "Pembilang", "Penyebut")}
     target = (f'IF({T}[Jenis]]="predikat",{T}[Target Tertulis]],{T}[Target]])')
-    # sampai_tw: the reporting quarter, 4 when Pengaturan "Laporan s.d. Triwulan" holds no number
-    upto = "IF(ISNUMBER(setTriwulanLaporan),setTriwulanLaporan,4)"
+    # sampai_tw: the reporting quarter in force, the Pengaturan cell named setTriwulanBerlaku (4 when
+    # "Laporan s.d. Triwulan" holds no number)
+    upto = "setTriwulanBerlaku"
     capaian_args = (
         f"{quarters['Realisasi']},{target},{T}[Polaritas]],{T}[Agregasi]],{quarters['Target']},{upto},"
         f"{T}[Target Atas]],{T}[Jenis]],{quarters['Pembilang']},{quarters['Penyebut']},"
@@ -221,9 +222,12 @@ class ExcelEmulator:
             values.append(computed[header] if header in COMPUTED else _excel_value(cell.value))
         return Range([values])
 
-    def defined_name(self, name: str) -> Range:
+    def defined_name(self, name: str, row: int = 0, computed: dict[str, Any] | None = None) -> Range:
         sheet, ref = self.wb.defined_names[name].attr_text.split("!")
-        return Range([[_excel_value(self.wb[sheet.strip("'")][ref.replace("$", "")].value)]])
+        value = self.wb[sheet.strip("'")][ref.replace("$", "")].value
+        if isinstance(value, str) and value.startswith("="):  # a computed Pengaturan row: its formula
+            return Range([[self.scalar(self.ev(value[1:], row, computed or {}))]])
+        return Range([[_excel_value(value)]])
 
     def ev(self, expr: str, row: int, computed: dict[str, Any]) -> Any:
         expr = expr.strip()
@@ -256,7 +260,7 @@ class ExcelEmulator:
         if m:
             return self.table_column(m.group(1), m.group(2))
         if expr in self.wb.defined_names:
-            return self.defined_name(expr)
+            return self.defined_name(expr, row, computed)
         raise AssertionError(f"the emulator does not know {expr!r}")
 
     @staticmethod

@@ -1,12 +1,13 @@
 """A workbook made by an older xl-sakip keeps working after an upgrade.
 
 The older workbook is simulated by deleting the Pengaturan rows later versions added (the three "PK Kepala
-Dinas: ..." rows, "Laporan s.d. Triwulan", "Kategori Perlu Penjelasan" and "Rumus Efisiensi", the last six
-of the sheet, rows 9-14) and their defined names, and the master sheets of the SAKIP year (Renstra, Riwayat,
-Narasi). Expected values are the model's documented defaults (core/models.py: the three PK fields empty,
-which makes the PK leave a dotted line; the reporting quarter 4, the whole year; Rendah and Sangat Rendah
-need an explanation; efficiency "capaian-serapan") and the layout of a freshly written workbook (rows 9-14,
-names 'Pengaturan'!$B$9..$B$14).
+Dinas: ..." rows, "Laporan s.d. Triwulan", "Kategori Perlu Penjelasan", "Rumus Efisiensi" and the computed
+"Triwulan Laporan Berlaku", the last seven of the sheet, rows 9-15) and their defined names, and the master
+sheets of the SAKIP year (Renstra, Riwayat, Narasi). Expected values are the model's documented defaults
+(core/models.py: the three PK fields empty, which makes the PK leave a dotted line; the reporting quarter 4,
+the whole year; Rendah and Sangat Rendah need an explanation; efficiency "capaian-serapan"; the reporting
+quarter in force, the formula that computes it) and the layout of a freshly written workbook (rows 9-15,
+names 'Pengaturan'!$B$9..$B$15).
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ NEW_ROWS = (  # label, defined name: the rows added with the PK of the Kepala Di
     ("Laporan s.d. Triwulan", "setTriwulanLaporan"),  # issue 14
     ("Kategori Perlu Penjelasan", "setKategoriPenjelasan"),  # issue 14
     ("Rumus Efisiensi", "setRumusEfisiensi"),  # issue 15
+    ("Triwulan Laporan Berlaku", "setTriwulanBerlaku"),  # issue 13: computed, a formula
 )
-ROWS = (9, 10, 11, 12, 13, 14)
+ROWS = (9, 10, 11, 12, 13, 14, 15)
+QUARTER_IN_FORCE = "=IF(ISNUMBER(setTriwulanLaporan),setTriwulanLaporan,4)"
 YEAR_SHEETS = ("Renstra", "Riwayat", "Narasi")
 DEFAULTS = {"Laporan s.d. Triwulan": "'4'", "Kategori Perlu Penjelasan": "'Rendah; Sangat Rendah'",
             "Rumus Efisiensi": "'capaian-serapan'"}
@@ -46,7 +49,7 @@ def _names(path: Path) -> dict[str, str]:
 
 
 def _age(path: Path, edit=None) -> Path:
-    """`path` as an older version wrote it: without the six newest rows (9-14) and their names, and
+    """`path` as an older version wrote it: without the seven newest rows (9-15) and their names, and
     without the year sheets."""
     wb = openpyxl.load_workbook(path, keep_vba=True)
     ws = wb["Pengaturan"]
@@ -87,7 +90,9 @@ def test_check_reports_each_new_row_as_info_and_exits_0(fresh: Path) -> None:
     assert [f.severity for f in new] == [Severity.INFO] * len(ROWS)
     for (label, _), f in zip(NEW_ROWS, new, strict=True):
         default = DEFAULTS.get(label, "kosong")
-        assert f"'{label}'" in f.message and f"nilai bawaannya dipakai: {default}" in f.message
+        used = ("sheet unit yang ada menghitung nilainya sendiri" if label == "Triwulan Laporan Berlaku"
+                else f"nilai bawaannya dipakai: {default}")
+        assert f"'{label}'" in f.message and used in f.message
         assert "xl-sakip regenerate" in f.message
     assert report.exit_code == 0
     result = CliRunner().invoke(app, ["check", str(path)], terminal_width=200)
@@ -97,7 +102,7 @@ def test_check_reports_each_new_row_as_info_and_exits_0(fresh: Path) -> None:
 
 def test_regenerate_adds_the_rows_back_with_defaults_and_names(fresh: Path) -> None:
     names_before = _names(fresh)
-    notes = [c.value for c in openpyxl.load_workbook(fresh)["Pengaturan"]["C"][8:14]]
+    notes = [c.value for c in openpyxl.load_workbook(fresh)["Pengaturan"]["C"][8:15]]
     path = _age(fresh)
     result = regenerate(path, reports=False)
     assert result.added_settings == [label for label, _ in NEW_ROWS]
@@ -109,8 +114,9 @@ def test_regenerate_adds_the_rows_back_with_defaults_and_names(fresh: Path) -> N
     assert (ws["B12"].value, ws["B12"].number_format) == (4, "0")  # default: the whole year
     assert (ws["B13"].value, ws["B13"].number_format) == ("Rendah; Sangat Rendah", "@")
     assert (ws["B14"].value, ws["B14"].number_format) == ("capaian-serapan", "@")
+    assert (ws["B15"].value, ws["B15"].data_type) == (QUARTER_IN_FORCE, "f")  # a formula, not a value
     assert [ws.cell(r, 3).value for r in ROWS] == notes
-    assert ws.max_row == 14
+    assert ws.max_row == 15
     # the same defined names as a workbook written by this version, pointing at the rows added
     assert _names(path) == names_before
     assert names_before["setPKAtasanNIP"] == "'Pengaturan'!$B$11"
@@ -134,10 +140,10 @@ def test_regenerate_keeps_the_users_values_and_rows(fresh: Path) -> None:
         "Dinas Tenaga Kerja dan Transmigrasi", 120, "Sangat Baik")
     assert ws["A14"].value == "Catatan: batas capaian disepakati rapat 5 Januari"
     # added after the last used row (14), not over the note
-    assert [ws.cell(r, 1).value for r in (15, 16, 17, 18, 19, 20)] == [label for label, _ in NEW_ROWS]
+    assert [ws.cell(r, 1).value for r in range(15, 22)] == [label for label, _ in NEW_ROWS]
     names = _names(path)
     assert names["setInstansi"] == "'Pengaturan'!$B$2" and names["setBatasCapaian"] == "'Pengaturan'!$B$6"
-    assert [names[n] for _, n in NEW_ROWS] == [f"'Pengaturan'!$B${r}" for r in (15, 16, 17, 18, 19, 20)]
+    assert [names[n] for _, n in NEW_ROWS] == [f"'Pengaturan'!$B${r}" for r in range(15, 22)]
     cascade = read_master(path)
     assert cascade.settings.office == "Dinas Tenaga Kerja dan Transmigrasi"
     assert cascade.settings.capaian_cap == 120

@@ -281,12 +281,16 @@ def missing_settings_findings(cascade: Cascade, missing: Sequence[str]) -> list[
             continue
         shown = _show(setting_value(cascade, setting))
         shown = f"'{shown}'" if shown else "kosong"
+        # A computed row: the unit sheets written before it compute the same value inline until regenerated.
+        used = ("sheet unit yang ada menghitung nilainya sendiri sampai dibuat ulang" if setting.formula
+                else f"nilai bawaannya dipakai: {shown}")
+        fill = "" if setting.formula else ", lalu isi nilainya bila perlu"
         out.append(Finding(
             severity=Severity.INFO, code="PENGATURAN_BARU",
             message=(f"Sheet '{s.SHEET_SETTINGS}' belum memiliki baris '{setting.label}' (baris ini "
-                     f"ditambahkan oleh versi xl-sakip yang lebih baru); nilai bawaannya dipakai: {shown}. "
+                     f"ditambahkan oleh versi xl-sakip yang lebih baru); {used}. "
                      "Jalankan xl-sakip regenerate (workbook ditutup) untuk menambahkan baris itu di akhir "
-                     f"sheet '{s.SHEET_SETTINGS}', lalu isi nilainya bila perlu. Jika baris itu ada dengan "
+                     f"sheet '{s.SHEET_SETTINGS}'{fill}. Jika baris itu ada dengan "
                      "judul lain, kembalikan judulnya."),
         ))
     return out
@@ -1064,6 +1068,8 @@ def _read_settings(wb: Workbook, problems: _Problems) -> tuple[Settings, str, li
         row = by_label.get(_norm(setting.label))
         if row is None and setting.field not in REQUIRED_SETTINGS:
             missing.append(setting.label)  # the model's default applies (fields left out below)
+            continue
+        if setting.formula is not None:  # a computed row: the writer's formula, not a setting
             continue
         if row is None:
             raise WorkbookError(

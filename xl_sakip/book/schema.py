@@ -119,8 +119,9 @@ def _quarters(name: str) -> str:
 _FIRST_INPUT, _LAST_INPUT = INDICATOR_COLUMNS[0].header, INDICATOR_COLUMNS[-1].header
 #: A grade indicator passes its written target (a code such as BB), any other its number.
 _TARGET_ARG = 'IF([@Jenis]="predikat",[@[Target Tertulis]],[@Target])'
-#: sampai_tw of the computed columns: the reporting quarter as every sheet reads it (rules.REPORTING_QUARTER:
-#: Pengaturan "Laporan s.d. Triwulan", 4 when empty), so the master's figures are those of the unit sheets.
+#: sampai_tw of the computed columns: the reporting quarter as every sheet reads it (rules.REPORTING_QUARTER,
+#: the name setTriwulanBerlaku: Pengaturan "Laporan s.d. Triwulan", 4 when empty), so the master's figures
+#: are those of the unit sheets.
 _UPTO_ARG = render(rules.REPORTING_QUARTER)
 #: The 14 arguments of SAKIP_CAPAIAN_TW and SAKIP_STATUS.
 _CAPAIAN_ARGS = ",".join((
@@ -239,6 +240,9 @@ class Setting:
     name: str  # workbook-level defined name of the value cell, for formulas
     number_format: str | None = None
     note: str = ""
+    # A computed row: its value cell holds this formula (written by the writer and regenerate, never read
+    # back as a setting), so that sheet formulas read one cell instead of repeating the expression.
+    formula: str | None = None
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -270,6 +274,9 @@ SETTINGS: tuple[Setting, ...] = (
             "capaian-serapan: capaian kinerja - serapan anggaran (di atas +5 efisien, -5 s.d. +5 cukup, di "
             "bawah -5 kurang efisien). EKA: rumus Kemenkeu, nilai efisiensi = 50% + (E/20) x 50%. sisa "
             "anggaran: bagian pagu yang tidak terserap bila target tercapai. Kosong: capaian-serapan."),
+    Setting("Triwulan Laporan Berlaku", "computed.quarter_in_force", rules.NAME_QUARTER_IN_FORCE, "0",
+            "Dihitung, jangan diisi: triwulan laporan yang dipakai semua rumus (Laporan s.d. Triwulan; "
+            "kosong: 4).", "=" + render(rules.QUARTER_IN_FORCE)),
 )
 
 # Drop-down lists: columns of the Ref_Daftar sheet, each with a workbook-level defined name.

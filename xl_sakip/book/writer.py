@@ -260,7 +260,10 @@ def _settings_sheet(wb: Workbook, cascade: Cascade) -> None:
 
 
 def setting_value(cascade: Cascade, setting: s.Setting) -> object:
-    """The cascade's value of one Pengaturan row ("settings.year" -> cascade.settings.year)."""
+    """The cascade's value of one Pengaturan row ("settings.year" -> cascade.settings.year); a computed
+    row's formula."""
+    if setting.formula is not None:
+        return setting.formula
     owner, attr = setting.field.split(".")
     return getattr({"settings": cascade.settings, "reference": cascade.reference}[owner], attr)
 
@@ -269,7 +272,14 @@ def write_setting_row(wb: Workbook, ws: Worksheet, row: int, setting: s.Setting,
     """One Pengaturan row (label | value | note) with the defined name of its value cell; also used by
     regenerate to add a row that a later version introduced to an older workbook."""
     put(ws.cell(row, 1), setting.label).font = Font(bold=True)
-    put(ws.cell(row, 2), value, setting.number_format).alignment = Alignment(horizontal="left")
+    value_cell = ws.cell(row, 2)
+    if setting.formula is not None:  # a computed row: its formula, whatever `value` says
+        formula(value_cell, setting.formula)
+        if setting.number_format:
+            value_cell.number_format = setting.number_format
+    else:
+        put(value_cell, value, setting.number_format)
+    value_cell.alignment = Alignment(horizontal="left")
     put(ws.cell(row, 3), setting.note).alignment = WRAP
     _define(wb, setting.name, f"{quote_sheetname(ws.title)}!$B${row}")
     if setting.field == "settings.lower_is_better_formula":

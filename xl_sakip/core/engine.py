@@ -102,6 +102,9 @@ class RulesEnv(Env):
             return self.reference.above_target_label or EMPTY
         if name == rules.NAME_QUARTER:
             return float(self.settings.reporting_quarter)
+        if name == rules.NAME_QUARTER_IN_FORCE:  # the Pengaturan cell's own formula, on these settings
+            v = evaluate_tree(rules.QUARTER_IN_FORCE, self)
+            return v if not isinstance(v, Arr) else (v[0] if v else EMPTY)
         if name == rules.NAME_EFFICIENCY:
             return self.settings.efficiency_formula
         if name == rules.NAME_YEAR:
@@ -147,7 +150,7 @@ NUM = tuple(Var(f"num{q}") for q in range(1, 5))
 DEN = tuple(Var(f"den{q}") for q in range(1, 5))
 ANNUAL, R, T, U, EMPTY_REASON, K = (Var(n) for n in ("annual", "R", "T", "U", "empty", "K"))
 NO_TARGET = Var("no_target")
-REPORTING = 0  # `upto` of the rules as the sheets hold them: all four quarters and setTriwulanLaporan
+REPORTING = 0  # `upto` of the rules as the sheets hold them: all four quarters and setTriwulanBerlaku
 
 
 class PeriodRules:

@@ -49,6 +49,7 @@ from xl_sakip.core.formula import (
     TRIM,
     UPPER,
     Expr,
+    Lit,
     N,
     Name,
     TableCol,
@@ -80,9 +81,14 @@ SET_CAP = Name(NAME_CAP)
 SET_LOWER_FORMULA = Name(NAME_LOWER_FORMULA)
 SET_ABOVE_LABEL = Name(NAME_ABOVE_LABEL)
 SET_QUARTER = Name(NAME_QUARTER)
-# The reporting quarter as every sheet formula reads it: an empty Pengaturan cell is the whole year, as in
-# the model (Settings.reporting_quarter), never quarter 0.
-REPORTING_QUARTER = IF(ISNUMBER(SET_QUARTER), SET_QUARTER, 4)
+# The reporting quarter in force: an empty Pengaturan cell is the whole year, as in the model
+# (Settings.reporting_quarter), never quarter 0. Written once, in a Pengaturan cell of its own named
+# setTriwulanBerlaku (book/schema.py SETTINGS); every sheet formula reads that name, so the test is not
+# repeated in each period rule (28 % of the unit sheets' formula text when it was; issue 13). The engine
+# evaluates the name by this same tree (core/engine.py RulesEnv.name).
+NAME_QUARTER_IN_FORCE = "setTriwulanBerlaku"
+QUARTER_IN_FORCE = IF(ISNUMBER(SET_QUARTER), SET_QUARTER, 4)
+REPORTING_QUARTER = Name(NAME_QUARTER_IN_FORCE)
 
 ROUNDING = 0.005  # half a unit of the second decimal: the roll-up tolerance per pendukung
 
@@ -161,10 +167,12 @@ def _latest(values: Sequence[Expr], flags: Sequence[Expr], otherwise: Expr | str
 
 
 def realisasi(kind: Kind, aggregation: Aggregation, tw: Sequence[Expr], num: Sequence[Expr],
-              den: Sequence[Expr], upto: Expr | None = None) -> Expr:
+              den: Sequence[Expr], upto: Expr | None = None, rep: Sequence[Expr] | None = None) -> Expr:
     """The realisasi of the quarters given (1..upto): a number; "" when none was reported; a reason
-    (text) when it cannot be a number. A grade indicator gives its latest code (or score)."""
-    rep = reported(kind, aggregation, tw, num, den, upto)
+    (text) when it cannot be a number. A grade indicator gives its latest code (or score). `rep`: cells
+    holding `reported` of these same inputs (the unit sheets), else it is computed here."""
+    if rep is None:
+        rep = reported(kind, aggregation, tw, num, den, upto)
     any_rep = OR(*rep)
     if kind is Kind.GRADE:
         last = _latest(tw, rep, "")
@@ -227,7 +235,10 @@ def target(kind: Kind, aggregation: Aggregation, tq: Sequence[Expr], annual: Exp
     if kind is Kind.GRADE:
         quarterly = _pick_latest(tq, rep, annual, upto)
         return IF(none_set, annual, quarterly)
-    bad_annual = IF(not_number(annual), _fmt(w.TARGET_NOT_NUMBER, value=annual), annual)
+    # Without an annual target to fall back on (target_rencana_aksi passes ""), nothing to test.
+    no_annual = isinstance(annual, Lit) and annual.value == ""
+    bad_annual = annual if no_annual else IF(not_number(annual), _fmt(w.TARGET_NOT_NUMBER, value=annual),
+                                               annual)
     bad = _first([(_within(not_number(x), in_period(q + 1, upto)),
                    _fmt(w.TARGET_Q_NOT_NUMBER, q=w.quarter(q + 1), value=x)) for q, x in enumerate(tq)])
     if aggregation is Aggregation.SUM:

@@ -60,7 +60,13 @@ C_PD_PAKAI = 54  # its Realisasi Dipakai
 C_PD_ANGKA = 55  # that as a number, 0 when it is not one (rules.rolled_number)
 C_PD_MASALAH = 56  # its Bermasalah
 C_PD_KOSONG = (57, 58, 59, 60)  # its TWn Kosong
-N_COLS = 60
+# Inputs the row's rules read many times, each in a cell of its own so that a formula names the cell instead
+# of repeating the expression (issue 13: a Target formula held the annual target 24 times, 4 300 characters).
+C_T_BERLAKU = 61  # the annual target in force (the master's, the PK Perubahan's, a grade's code)
+C_DILAPOR = (62, 63, 64, 65)  # TRUE when the quarter counts as reported (rules.reported), up to the quarter
+# A grade's scores in the two readings (as C_SKOR_T, C_SKOR_R for the capaian): target, realisasi.
+C_SKOR_T_TAHUNAN, C_SKOR_R_TAHUNAN, C_SKOR_T_SD_TW, C_SKOR_R_SD_TW = 66, 67, 68, 69
+N_COLS = 69
 
 UNIT_HEADERS: dict[int, str] = {
     C_NO: "No", C_SASARAN: "Sasaran Strategis", C_INDIKATOR: "Indikator Kinerja", C_SATUAN: "Satuan",
@@ -82,6 +88,10 @@ UNIT_HEADERS: dict[int, str] = {
     C_PD_ID: "Pendukung: ID", C_PD_PAKAI: "Pendukung: Realisasi Dipakai", C_PD_ANGKA: "Pendukung: Angka",
     C_PD_MASALAH: "Pendukung: Bermasalah",
     **{c: f"Pendukung: {q} Kosong" for c, q in zip(C_PD_KOSONG, s.Q, strict=True)},
+    C_T_BERLAKU: "Target Tahunan Berlaku",
+    **{c: f"{q} Dilaporkan" for c, q in zip(C_DILAPOR, s.Q, strict=True)},
+    C_SKOR_T_TAHUNAN: "Skor Target Tahunan", C_SKOR_R_TAHUNAN: "Skor Realisasi thd Target Tahunan",
+    C_SKOR_T_SD_TW: "Skor Target s.d. TW", C_SKOR_R_SD_TW: "Skor Realisasi thd Target s.d. TW",
 }
 FIRST_HIDDEN_COL = C_BARIS
 

@@ -31,6 +31,7 @@ from xl_sakip.sheets.unit_layout import (
     C_CAPAIAN,
     C_CAPAIAN_MENTAH,
     C_DESIMAL,
+    C_DILAPOR,
     C_ID,
     C_INDIKATOR,
     C_KATEGORI,
@@ -52,8 +53,13 @@ from xl_sakip.sheets.unit_layout import (
     C_SEL_R,
     C_SEL_T,
     C_SKOR_R,
+    C_SKOR_R_SD_TW,
+    C_SKOR_R_TAHUNAN,
     C_SKOR_T,
+    C_SKOR_T_SD_TW,
+    C_SKOR_T_TAHUNAN,
     C_T_ANAK,
+    C_T_BERLAKU,
     C_T_SD_TW,
     C_T_TAHUNAN,
     C_TAHUN,
@@ -139,10 +145,13 @@ def row_formulas(
     if ind.polarity is Polarity.RANGE and not is_grade:
         c[C_TATAS] = F(_master("target_upper", r))
 
-    # Target to date and realisasi s.d. TW n (rules.target, rules.realisasi): n is the reporting quarter
-    # (setTriwulanLaporan); quarters after it are not looked at.
+    # Target to date and realisasi s.d. TW n (rules.target, rules.realisasi): n is the reporting quarter in
+    # force (setTriwulanBerlaku); quarters after it are not looked at. The reported flags and the annual
+    # target, which those rules read many times, are cells of their own (hidden helpers), named instead.
     Q = rules.REPORTING_QUARTER
-    rep = rules.reported(kind, agg, tw, num, den, Q)
+    for x, e in zip(C_DILAPOR, rules.reported(kind, agg, tw, num, den, Q), strict=True):
+        c[x] = F(e)
+    rep = [_c(x, r) for x in C_DILAPOR]
     annual = _master("target", r)
     if is_grade:  # a grade target is its written code unless a score is typed in Target
         written = fx.TRIM(fx.INDEX(_tcol("target_text"), S))
@@ -150,8 +159,10 @@ def row_formulas(
                                             fx.INDEX(_tcol("target"), S)))
     else:  # the target of the PK version in force (issue 15); a grade keeps its written code
         annual = rules.target_in_force(annual, R_, perubahan) if perubahan else annual
+    c[C_T_BERLAKU] = F(annual)
+    annual = _c(C_T_BERLAKU, r)
     c[C_TARGET] = F(rules.target(kind, agg, tq, annual, rep, None, Q))
-    c[C_TAHUN] = F(rules.realisasi(kind, agg, tw, num, den, Q))
+    c[C_TAHUN] = F(rules.realisasi(kind, agg, tw, num, den, Q, rep))
     c[C_DESIMAL] = 0 if kind is Kind.NUMBER and not ratio else 2
     neg = rules.negative(kind, agg, tw, num, den, Q)
     own = rules.own_realisasi(J, neg)
@@ -213,16 +224,22 @@ def row_formulas(
     # The two readings s.d. TW n (issue 14): the same realisasi used, against the annual target and against
     # the Rencana Aksi target to date (no quarterly targets: not computable, saying so).
     readings = ((C_T_TAHUNAN, C_ALASAN_TAHUNAN, C_MENTAH_TAHUNAN, C_CAP_TAHUNAN,
-                 rules.annual_target(kind, annual), w.NO_TARGET),
+                 rules.annual_target(kind, annual), w.NO_TARGET, (C_SKOR_T_TAHUNAN, C_SKOR_R_TAHUNAN)),
                 (C_T_SD_TW, C_ALASAN_SD_TW, C_MENTAH_SD_TW, C_CAP_SD_TW,
-                 rules.target_rencana_aksi(kind, agg, tq, rep, None, Q), rules.no_target_rencana_aksi(tq)))
-    for t_col, why_col, raw_col, cap_col, t_rule, no_target in readings:
+                 rules.target_rencana_aksi(kind, agg, tq, rep, None, Q), rules.no_target_rencana_aksi(tq),
+                 (C_SKOR_T_SD_TW, C_SKOR_R_SD_TW)))
+    for t_col, why_col, raw_col, cap_col, t_rule, no_target, score_cols in readings:
         T_ = _c(t_col, r)
         c[t_col] = F(fx.IF(S.eq(""), "", t_rule))
-        why = rules.capaian_reason(kind, ind.polarity, Y, T_, X, empty, no_target=no_target)
+        reading_scores: tuple[fx.Expr, fx.Expr] | None = None
+        if is_grade:  # the scores in cells of their own, as for the capaian (read several times each)
+            c[score_cols[0]] = F(rules.grade_score_target(T_))
+            c[score_cols[1]] = F(rules.grade_score_realisasi(Y, T_))
+            reading_scores = (_c(score_cols[0], r), _c(score_cols[1], r))
+        why = rules.capaian_reason(kind, ind.polarity, Y, T_, X, empty, reading_scores, no_target=no_target)
         c[why_col] = F(fx.IF(S.eq(""), "", why))
         c[raw_col] = F(fx.IF(_c(why_col, r).eq(""), fx.IF(S.eq(""), "", rules.capaian_value(
-            kind, ind.polarity, Y, T_, X)), ""))
+            kind, ind.polarity, Y, T_, X, reading_scores)), ""))
         c[cap_col] = F(fx.IF(S.eq(""), "", rules.capaian(_c(why_col, r), _c(raw_col, r))))
 
     # Keterangan: why a row needs attention (not found, stale, negative, incomplete); on a parent row

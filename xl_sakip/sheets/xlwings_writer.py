@@ -580,10 +580,13 @@ def regenerate_book(book: Any, *, force: bool = False, progress=None) -> BookRes
 
     ob = _open(book)
     cascade, rows = read_cascade_with_rows(ob)
-    # The unit sheets' formulas read setTriwulanLaporan: a workbook of an older version lacks the row (and
-    # the name), which only the headless regenerate adds (it rewrites Pengaturan in the closed file).
-    quarter = next(x.label for x in s.SETTINGS if x.field == "settings.reporting_quarter")
-    if quarter in rows.missing_settings:
+    # The unit sheets' formulas read setTriwulanBerlaku (from setTriwulanLaporan): a workbook of an older
+    # version lacks the rows (and the names), which only the headless regenerate adds (it rewrites Pengaturan
+    # in the closed file).
+    needed = [x.label for x in s.SETTINGS
+              if x.field in ("settings.reporting_quarter", "computed.quarter_in_force")]
+    if lacking := [label for label in needed if label in rows.missing_settings]:
+        quarter = "' dan '".join(lacking)
         raise UserError(f"Workbook ini dibuat oleh versi xl-sakip yang lebih lama: sheet {s.SHEET_SETTINGS} "
                         f"belum memiliki baris '{quarter}'. Simpan dan tutup workbook, jalankan 'xl-sakip "
                         "regenerate' pada file itu sekali (baris itu ditambahkan), buka lagi, lalu klik Buat "
