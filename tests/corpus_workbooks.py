@@ -287,4 +287,8 @@ REPAIR_CORPUS: list[Case] = [
     Case("nama_dihapus", delete_name("setBatasCapaian"), 1, ("'setBatasCapaian'", "#NAME?"),
          codes=("NAMA_RUSAK",), cells=("Pengaturan!B6",)),
     Case("pengaturan_diurutkan", sort_settings, 1, ("diurutkan",), codes=("NAMA_RUSAK",)),
+    # A quarter typed over the computed row "Triwulan Laporan Berlaku" (issue 13): the sheets would read it,
+    # whatever "Laporan s.d. Triwulan" says.
+    Case("triwulan_berlaku_ditimpa", cell("Pengaturan", "B15", 2), 1, ("'Triwulan Laporan Berlaku'", "rumus"),
+         codes=("NAMA_RUSAK",), cells=("Pengaturan!B15",)),
 ]

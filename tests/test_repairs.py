@@ -207,3 +207,15 @@ def test_no_error_value_after_regenerate_unless_check_reports_a_galat(good: Path
         if errors and not run_check(path).has_errors:
             wrong[path.stem] = errors[:10]
     assert wrong == {}
+
+
+def test_a_value_typed_over_the_quarter_in_force_gets_its_formula_back(good: Path, tmp_path: Path) -> None:
+    """Pengaturan "Triwulan Laporan Berlaku" overwritten with 2 while "Laporan s.d. Triwulan" says 4:
+    regenerate writes the formula back, and the cell (so every sheet) shows 4 again."""
+    path = build(by_name("triwulan_berlaku_ditimpa"), good, tmp_path)
+    assert openpyxl.load_workbook(path)["Pengaturan"]["B12"].value == 4
+    result = regenerate(path)
+    assert "rumus Pengaturan!B15" in result.repaired
+    wb = openpyxl.load_workbook(path)
+    assert wb["Pengaturan"]["B15"].value == "=IF(ISNUMBER(setTriwulanLaporan),setTriwulanLaporan,4)"
+    assert openpyxl.load_workbook(path, data_only=True)["Pengaturan"]["B15"].value == 4

@@ -35,13 +35,19 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import make_small_cascade
 from tests.libreoffice import recalc_values, requires_libreoffice
 from xl_sakip.book import schema as s
 from xl_sakip.book.package import save_workbook
 from xl_sakip.book.reader import read_master
+from xl_sakip.book.writer import write_master
 from xl_sakip.build import SHIPPED_WORKBOOK, make_demo
 from xl_sakip.cli import app
+from xl_sakip.core import rules
 from xl_sakip.core import words as w
+from xl_sakip.core.engine import RulesEnv, run
+from xl_sakip.core.formula import evaluate_tree, render
+from xl_sakip.core.models import Settings
 from xl_sakip.core.readings import readings
 from xl_sakip.regenerate import regenerate
 from xl_sakip.sheets import unit_layout as ul
@@ -194,7 +200,8 @@ def test_an_empty_reporting_quarter_is_the_whole_year_on_the_sheets(tmp_path: Pa
 
 def test_titles_of_an_empty_reporting_quarter_say_tw_4(tmp_path: Path) -> None:
     """Every heading that shows the reporting quarter (unit sheet titles, the budget block, the LKjIP title
-    and header, the Dasbor, the Evaluasi Renja period) reads it through rules.REPORTING_QUARTER: an empty
+    and header, the Dasbor, the Evaluasi Renja period) reads it through rules.REPORTING_QUARTER (the name
+    setTriwulanBerlaku): an empty
     "Laporan s.d. Triwulan" shows TW 4, in the cached values and after LibreOffice's recalculation (it
     showed "S.D. TW " and nothing)."""
     import re
@@ -212,8 +219,8 @@ def test_titles_of_an_empty_reporting_quarter_say_tw_4(tmp_path: Path) -> None:
     cached = openpyxl.load_workbook(path, data_only=True)
     headings = {(ws.title, c.row, c.column): cached[ws.title].cell(c.row, c.column).value
                 for ws in formulas.worksheets for line in ws.iter_rows() for c in line
-                if isinstance(c.value, str) and c.value.startswith("=") and "setTriwulanLaporan" in c.value
-                and "TW " in c.value}
+                if isinstance(c.value, str) and c.value.startswith("=")
+                and rules.NAME_QUARTER_IN_FORCE in c.value and "TW " in c.value}
     units = [n for n in formulas.sheetnames if re.match(r"P\d\d ", n)]
     assert {(n, ul.TITLE_ROW, 1) for n in units} <= headings.keys()
     assert ("LKjIP Bab III", 1, 1) in headings and len(headings) > 2 * len(units)  # + budget blocks
@@ -223,3 +230,67 @@ def test_titles_of_an_empty_reporting_quarter_say_tw_4(tmp_path: Path) -> None:
         assert isinstance(value, str) and re.search(r"(?i)s\.d\. TW 4\b", value), (key, value)
     lo = recalc_values(path, tmp_path / "lo")
     assert {k: lo[k[0]].cell(k[1], k[2]).value for k in headings} == headings
+
+
+# ------------------------------------------------------------------ the reporting quarter in force (issue 13)
+
+#: "Laporan s.d. Triwulan" as typed -> the quarter in force, by hand: a number is itself; empty or text (the
+#: reader refuses text, but a formula reads whatever the cell holds) is the whole year, 4.
+QUARTER_CASES: tuple[tuple[object, float], ...] = (
+    (None, 4.0), (1, 1.0), (2, 2.0), (3, 3.0), (4, 4.0), ("dua", 4.0))
+
+
+class _RawSetting(RulesEnv):
+    """The engine with setTriwulanLaporan holding a raw cell value (empty, text), which the model never
+    holds: it normalises empty to 4 and refuses text."""
+
+    def __init__(self, raw: object) -> None:
+        super().__init__(None, None)
+        self.raw = raw
+
+    def name(self, name: str) -> object:  # type: ignore[override]
+        if name == rules.NAME_QUARTER:
+            return "" if self.raw is None else float(self.raw) if isinstance(self.raw, int) else self.raw
+        return super().name(name)
+
+
+def _quarter_books(tmp_path: Path) -> list[tuple[object, float, Path]]:
+    """A small master per case, "Laporan s.d. Triwulan" set as a planner would type it (cached values by
+    save_workbook, as every save writes them)."""
+    base = write_master(make_small_cascade(), tmp_path / "base.xlsm")
+    out = []
+    for k, (value, want) in enumerate(QUARTER_CASES):
+        wb = openpyxl.load_workbook(base, keep_vba=True)
+        ws = wb[s.SHEET_SETTINGS]
+        row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "Laporan s.d. Triwulan")
+        ws.cell(row, 2).value = value
+        out.append((value, want, save_workbook(wb, tmp_path / f"q{k}.xlsm", force=True)))
+    return out
+
+
+def _named_cell(path: Path, *, data_only: bool) -> object:
+    wb = openpyxl.load_workbook(path, data_only=data_only)
+    sheet, ref = wb.defined_names[rules.NAME_QUARTER_IN_FORCE].attr_text.split("!")
+    return wb[sheet.strip("'")][ref.replace("$", "")].value
+
+
+def test_the_quarter_in_force_is_one_pengaturan_cell_the_engine_agrees_with(tmp_path: Path) -> None:
+    """The name setTriwulanBerlaku points at Pengaturan "Triwulan Laporan Berlaku", which holds the one
+    definition (rules.QUARTER_IN_FORCE); its cached value and the engine's value of the name are the value
+    worked out by hand, for an empty setting, 1..4 and text."""
+    for value, want, path in _quarter_books(tmp_path):
+        assert _named_cell(path, data_only=False) == "=" + render(rules.QUARTER_IN_FORCE)
+        assert _named_cell(path, data_only=True) == want, value
+        assert evaluate_tree(rules.REPORTING_QUARTER, _RawSetting(value)) == want, value
+        if isinstance(value, int):  # through the model, as check and export evaluate it
+            env = RulesEnv(Settings(reporting_quarter=value), None)
+            assert run(rules.REPORTING_QUARTER, env) == want
+    assert run(rules.REPORTING_QUARTER, RulesEnv(Settings(reporting_quarter=None), None)) == 4.0
+
+
+@requires_libreoffice
+def test_libreoffice_computes_the_quarter_in_force_as_the_engine(tmp_path: Path) -> None:
+    for value, want, path in _quarter_books(tmp_path):
+        wb = recalc_values(path, tmp_path / f"lo-{value}")
+        sheet, ref = wb.defined_names[rules.NAME_QUARTER_IN_FORCE].attr_text.split("!")
+        assert wb[sheet.strip("'")][ref.replace("$", "")].value == want, value

@@ -98,3 +98,47 @@ def test_second_regenerate_succeeds_and_changes_no_cell(regenerated: Path) -> No
     assert list(after) == list(before)
     changed = [name for name in before if after[name] != before[name]]
     assert changed == []
+
+
+# ------------------------------------------------------------------ unit-sheet formula length (issue 13)
+
+#: The longest unit-sheet formula of the shipped workbook, measured: 1 850 characters (the Keterangan of a
+#: parent row, which names its negative-quarter flags three times). Before the reporting quarter in force
+#: had a cell of its own (setTriwulanBerlaku) and the annual target and reported flags had helper cells,
+#: it was 4 453 (a Target holding the annual target 24 times and the quarter test 26 times); either coming
+#: back inline puts a Target past 3 700, so the bound fails.
+SHIPPED_LONGEST = 2000
+#: Every kind x aggregation x polarity, own or parent row, with two PK Perubahan versions: measured 1 986
+#: (a ratio's Keterangan); before, 27 033 with two versions (the target in force inlined in the Target
+#: each time the annual target was), past Excel's limit. Each version now adds about 440 characters to the
+#: one helper cell (unit_layout.C_T_BERLAKU).
+ANY_ROW_LONGEST = 2100
+
+
+def test_the_shipped_unit_sheets_formulas_stay_short() -> None:
+    from xl_sakip.build import SHIPPED_WORKBOOK
+    from xl_sakip.sheets.openpyxl_writer import read_marker
+
+    wb = openpyxl.load_workbook(SHIPPED_WORKBOOK)
+    units = [ws for ws in wb.worksheets if (m := read_marker(ws)) is not None and m.kind == "unit"]
+    assert len(units) == 21  # one per position
+    lengths = {(ws.title, c.coordinate): len(c.value) for ws in units for row in ws.iter_rows()
+               for c in row if c.data_type == "f"}
+    longest = max(lengths, key=lengths.__getitem__)
+    assert 1500 < lengths[longest] <= SHIPPED_LONGEST, (longest, lengths[longest])
+
+
+def test_no_unit_row_formula_grows_with_the_inputs_it_repeats() -> None:
+    import itertools
+
+    from xl_sakip.core.models import Polarity
+    from xl_sakip.sheets.plan import Formula
+    from xl_sakip.sheets.unit_rules import row_formulas
+
+    longest = 0
+    for kind, agg, pol in itertools.product(Kind, Aggregation, Polarity):
+        ind = Indicator(id="P01-1.1", position="P01", kind=kind, aggregation=agg, polarity=pol, indikator="x")
+        for kids, block in (([], None), ([("S", 9), ("S", 10)], (9, 10))):
+            cells = row_formulas(ind, 9, kids, False, 1, block, ("PK Perubahan 1", "PK Perubahan 2"))
+            longest = max(longest, *(len(v.text) for v in cells.values() if isinstance(v, Formula)))
+    assert 1500 < longest <= ANY_ROW_LONGEST

@@ -191,3 +191,23 @@ def test_regenerate_adds_the_year_sheets_empty_and_touches_nothing_else(fresh: P
         assert all(c.value is None for r in ws.iter_rows(min_row=2) for c in r)  # empty
     assert [[c.value for c in r] for r in wb["Indikator"].iter_rows()] == indikator
     assert read_master_with_rows(path)[1].missing_year_sheets == []
+
+
+def test_regenerate_gives_an_older_workbook_the_quarter_in_force(fresh: Path) -> None:
+    """An older workbook (no "Triwulan Laporan Berlaku" row, no setTriwulanBerlaku name) gets both on
+    regenerate, and its unit sheets read the name: the cell's cached value is 4 (the aged workbook's
+    "Laporan s.d. Triwulan" is added with the default 4), and a unit sheet's Target no longer repeats the
+    test of the setting."""
+    path = _age(fresh)
+    wb = openpyxl.load_workbook(path)
+    assert "setTriwulanBerlaku" not in wb.defined_names
+    assert "Triwulan Laporan Berlaku" not in [c.value for c in wb["Pengaturan"]["A"]]
+    regenerate(path, reports=False)
+    formulas, cached = openpyxl.load_workbook(path), openpyxl.load_workbook(path, data_only=True)
+    assert formulas.defined_names["setTriwulanBerlaku"].attr_text == "'Pengaturan'!$B$15"
+    assert formulas["Pengaturan"]["A15"].value == "Triwulan Laporan Berlaku"
+    assert formulas["Pengaturan"]["B15"].value == QUARTER_IN_FORCE
+    assert cached["Pengaturan"]["B15"].value == 4
+    unit = next(ws for ws in formulas.worksheets if ws["A8"].value == "No" and ws["E8"].value == "Target")
+    target = unit["E9"].value
+    assert "setTriwulanBerlaku" in target and "ISNUMBER(setTriwulanLaporan)" not in target

@@ -93,7 +93,7 @@ def damages(wb: Workbook) -> list[Damage]:
     global _heads
     _heads = {}  # nothing changes the workbook meanwhile: each sheet's header row is read once
     try:
-        return untidy_cells(wb) + table_damages(wb) + name_damages(wb)
+        return untidy_cells(wb) + table_damages(wb) + name_damages(wb) + computed_setting_damages(wb)
     finally:
         _heads = None
 
@@ -326,4 +326,25 @@ def name_damages(wb: Workbook) -> list[Damage]:
                 f"Nama '{name}' menunjuk {(dn.attr_text or '').replace(chr(39), '')}, padahal seharusnya "
                 f"{shown} (misalnya setelah baris sheet '{s.SHEET_SETTINGS}' diurutkan); rumus memakai "
                 f"nilai yang salah. {_REPAIR.capitalize()}."), ref))
+    return out
+
+
+def computed_setting_damages(wb: Workbook) -> list[Damage]:
+    """A computed Pengaturan row (Triwulan Laporan Berlaku) whose value cell no longer holds its formula,
+    e.g. a quarter typed over it: every formula naming it would read that value instead of the setting."""
+    out: list[Damage] = []
+    names = expected_names(wb)
+    for setting in s.SETTINGS:
+        ref = names.get(setting.name)
+        if setting.formula is None or ref is None:
+            continue
+        sheet, cell = ref.split("!")
+        sheet, cell = sheet.strip("'"), cell.replace("$", "")
+        have = wb[sheet][cell].value
+        if isinstance(have, str) and _same_ref(have, setting.formula):
+            continue
+        out.append(Damage(NAME, sheet, cell, (
+            f"Sel {sheet}!{cell} ('{setting.label}', nama {setting.name}) harus berisi rumus "
+            f"{setting.formula}, bukan nilai yang diketik; rumus sheet memakai nilainya. "
+            f"{_REPAIR.capitalize()}."), setting.formula))
     return out

@@ -579,6 +579,9 @@ def repair_workbook(wb: Workbook) -> list[str]:
         if dn is None or not ig._same_ref(dn.attr_text or "", ref):
             _define(wb, name, ref)
             done.append(f"nama {name}")
+    for d in ig.computed_setting_damages(wb):  # a value typed over a computed Pengaturan row's formula
+        formula(wb[d.sheet][d.cell], str(d.fix))
+        done.append(f"rumus {d.sheet}!{d.cell}")
     return done
 
 

@@ -62,7 +62,8 @@ RULES: dict[str, tuple[Severity, str]] = {
     # what the generated sheets' formulas need beyond the values (book/integrity.py); regenerate repairs
     "SPASI_BERLEBIH": (E, "stray spaces in a header, code, ID or drop-down value (formulas compare exactly)"),
     "TABEL_RUSAK": (E, "a table of the master missing, renamed, or not covering every data row"),
-    "NAMA_RUSAK": (E, "a defined name the formulas use missing or pointing at the wrong cell"),
+    "NAMA_RUSAK": (E, "a defined name the formulas use missing or pointing at the wrong cell, or the "
+                      "computed Pengaturan cell it names no longer holding its formula"),
     # roll-up (core/rollup.py)
     "LINK_TIDAK_DIKENAL": (E, "Mendukung ID names an indicator that does not exist"),
     "ROLLUP_TANPA_INDUK": (W, "Roll-up 'jumlah' without Mendukung ID"),
