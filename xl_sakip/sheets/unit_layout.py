@@ -61,7 +61,7 @@ C_PD_ANGKA = 55  # that as a number, 0 when it is not one (rules.rolled_number)
 C_PD_MASALAH = 56  # its Bermasalah
 C_PD_KOSONG = (57, 58, 59, 60)  # its TWn Kosong
 # Inputs the row's rules read many times, each in a cell of its own so that a formula names the cell instead
-# of repeating the expression (issue 13: a Target formula held the annual target 24 times, 4 300 characters).
+# of repeating the expression (issue 13: a Target held the annual target 24 times, 4 453 characters).
 C_T_BERLAKU = 61  # the annual target in force (the master's, the PK Perubahan's, a grade's code)
 C_DILAPOR = (62, 63, 64, 65)  # TRUE when the quarter counts as reported (rules.reported), up to the quarter
 # A grade's scores in the two readings (as C_SKOR_T, C_SKOR_R for the capaian): target, realisasi.
