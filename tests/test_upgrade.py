@@ -106,7 +106,8 @@ def test_regenerate_adds_the_rows_back_with_defaults_and_names(fresh: Path) -> N
     path = _age(fresh)
     result = regenerate(path, reports=False)
     assert result.added_settings == [label for label, _ in NEW_ROWS]
-    assert "Baris baru di sheet Pengaturan" in result.summary()
+    assert "Baris baru di sheet Pengaturan (nilai bawaan, isi bila perlu): PK Kepala" in result.summary()
+    assert "(dihitung, jangan diisi): Triwulan Laporan Berlaku" in result.summary()
     ws = openpyxl.load_workbook(path)["Pengaturan"]
     assert [ws.cell(r, 1).value for r in ROWS] == [label for label, _ in NEW_ROWS]
     assert [ws.cell(r, 2).value in (None, "") for r in (9, 10, 11)] == [True] * 3  # default: empty

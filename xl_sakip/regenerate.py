@@ -85,8 +85,14 @@ class RegenerateResult:
         if self.added_sheets:
             lines.append("Sheet master baru (kosong, isi bila perlu): " + ", ".join(self.added_sheets))
         if self.added_settings:
-            lines.append(f"Baris baru di sheet {s.SHEET_SETTINGS} (nilai bawaan, isi bila perlu): "
-                         + ", ".join(self.added_settings))
+            computed = {x.label for x in s.SETTINGS if x.formula is not None}  # rows nobody fills in
+            typed = [x for x in self.added_settings if x not in computed]
+            if typed:
+                lines.append(f"Baris baru di sheet {s.SHEET_SETTINGS} (nilai bawaan, isi bila perlu): "
+                             + ", ".join(typed))
+            if made := [x for x in self.added_settings if x in computed]:
+                lines.append(f"Baris baru di sheet {s.SHEET_SETTINGS} (dihitung, jangan diisi): "
+                             + ", ".join(made))
         if self.added_sheets:
             lines.append("Sheet master baru (kosong, isi bila perlu): " + ", ".join(self.added_sheets))
         if self.repaired:
