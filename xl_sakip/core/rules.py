@@ -35,6 +35,8 @@ from xl_sakip.core.formula import (
     INDEX,
     ISNUMBER,
     ISTEXT,
+    LEFT,
+    LEN,
     MATCH,
     MAX,
     MIN,
@@ -587,25 +589,37 @@ def quarter_to_date() -> Expr:
     return REPORTING_QUARTER
 
 
-def budget_sum(column: Expr, code: Expr, *criteria: Expr | str) -> Expr:
-    """The sum of `column` over the Sub Kegiatan rows that are `code` or inside it (code & ".*")."""
-    base = (BUDGET_LEVEL, SUB_LEVEL)
-    return (SUMIFS(column, *base, BUDGET_CODE, code, *criteria)
-            + SUMIFS(column, *base, BUDGET_CODE, code & ".*", *criteria))
+def budget_rows(code: Expr) -> Expr:
+    """1 for each Sub Kegiatan row of Anggaran that is `code` or inside it (its Kode begins with `code` and
+    a dot), else 0: an array for SUMPRODUCT.
+
+    Codes compare with "=" (case ignored, nothing else), as `lookup_row` compares IDs, never as SUMIFS
+    criteria: a criterion reads a code such as 2.07 as a number (LibreOffice then meets the text "2.07"
+    and the number 2.07, our evaluator the number only), * ? ~ as wildcards and < > = as operators. So a
+    Kode cell holding the number 2.07 is not the code "2.07" (finding ANGGARAN_KODE_ANGKA)."""
+    own = BUDGET_CODE.eq(code) + LEFT(BUDGET_CODE, LEN(code) + 1).eq(code & ".")
+    return BUDGET_LEVEL.eq(SUB_LEVEL) * own
+
+
+def budget_sum(column: Expr, rows: Expr) -> Expr:
+    """The sum of the numbers of `column` on `rows` (budget_rows; text and empty cells add nothing)."""
+    return SUMPRODUCT(rows, column)
 
 
 def budget_pagu(code: Expr) -> Expr:
     """The pagu in force of `code`: each Sub Kegiatan's pagu perubahan where typed, else its pagu (the
-    criterion "" picks the rows whose pagu perubahan is empty)."""
-    return budget_sum(BUDGET_PAGU_P, code) + budget_sum(BUDGET_PAGU, code, BUDGET_PAGU_P, "")
+    rows whose pagu perubahan is empty)."""
+    rows = budget_rows(code)
+    return budget_sum(BUDGET_PAGU_P, rows) + budget_sum(BUDGET_PAGU, rows * BUDGET_PAGU_P.eq(""))
 
 
 def budget_spent(code: Expr) -> Expr:
     """The realisasi anggaran of `code` in quarters 1..the reporting quarter."""
     q = quarter_to_date()
+    rows = budget_rows(code)
     out: Expr | None = None
     for k, column in enumerate(BUDGET_SPENT, start=1):
-        term = IF(q.ge(k), budget_sum(column, code), 0)
+        term = IF(q.ge(k), budget_sum(column, rows), 0)
         out = term if out is None else out + term
     assert out is not None
     return out
@@ -694,18 +708,22 @@ def quarter_end() -> Expr:
 
 def version_in_force(name: str) -> Expr:
     """Is PK version `name` dated on or before the end of the reporting quarter? (No date: not in force.)"""
-    d = INDEX(PK_V_DATE, MATCH(name, PK_V_NAME, 0))
+    # The name is typed by planners: its * ? ~ would be MATCH wildcards, so they are escaped with ~.
+    literal = name.replace("~", "~~").replace("*", "~*").replace("?", "~?")
+    d = INDEX(PK_V_DATE, MATCH(literal, PK_V_NAME, 0))
     return IFERROR(AND(ISNUMBER(d), d.le(quarter_end())), False)
 
 
 def target_in_force(murni: Expr, indicator_id: Expr, perubahan: Sequence[str]) -> Expr:
     """The annual target in force: the latest version in force among `perubahan` (names in date order) that
     changes this indicator gives it; else the Murni's target `murni`."""
+    # IDs and version names compare with "=" (case ignored), as in lookup_row: a COUNTIFS/SUMIFS criterion
+    # reads an ID such as 1.1 as a number, * ? ~ as wildcards and < > = as operators.
     out = murni
     for name in perubahan:
-        changed = COUNTIFS(PK_T_ID, indicator_id, PK_T_VERSION, name, PK_T_TARGET, "<>").gt(0)
-        out = IF(AND(version_in_force(name), changed),
-                 SUMIFS(PK_T_TARGET, PK_T_ID, indicator_id, PK_T_VERSION, name), out)
+        rows = PK_T_ID.eq(indicator_id) * PK_T_VERSION.eq(name)
+        changed = SUMPRODUCT(rows * PK_T_TARGET.ne("")).gt(0)
+        out = IF(AND(version_in_force(name), changed), SUMPRODUCT(rows, PK_T_TARGET), out)
     return out
 
 
@@ -758,7 +776,7 @@ def capaian_renstra(kind: Kind, polarity: Polarity, cumulative: Expr, final_targ
 
 def budget_quarter(code: Expr, k: int) -> Expr:
     """The realisasi anggaran of quarter `k` of `code`; 0 after the reporting quarter."""
-    return IF(quarter_to_date().ge(k), budget_sum(BUDGET_SPENT[k - 1], code), 0)
+    return IF(quarter_to_date().ge(k), budget_sum(BUDGET_SPENT[k - 1], budget_rows(code)), 0)
 
 
 def over_codes(rule: Callable[[Expr], Expr], codes: Sequence[str]) -> Expr:
