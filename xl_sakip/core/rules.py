@@ -463,6 +463,10 @@ def master_row(indicator_id: Expr, ids: Expr, k: int | None = None) -> Expr:
     since costs one comparison per looked-up row; an exact MATCH over the whole column, a linear scan
     (n²/2 comparisons for a workbook of n rows), runs only when that row no longer holds the ID: sorting,
     filtering or inserting rows in the master never makes a sheet wrong (issue 13)."""
+    # An exact MATCH reads * ? ~ in the looked-up value as wildcards, but `indicator_id` is an ID the tool
+    # wrote from a row the reader accepted (models.Indicator: ^[A-Za-z0-9_.-]+$, none of them; `check`
+    # reports a generated sheet edited by hand); wildcards in the column are plain text to MATCH, and it
+    # compares text with text only, as "=" does (a number-stored ID is KODE_ANGKA, book/integrity.py).
     found = IFERROR(MATCH(indicator_id, ids, 0), "")
     if k is None:
         return found

@@ -61,6 +61,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "XLWINGS_CONF_HILANG": (W, "no xlwings.conf sheet: the SAKIP_ functions find no module"),
     # what the generated sheets' formulas need beyond the values (book/integrity.py); regenerate repairs
     "SPASI_BERLEBIH": (E, "stray spaces in a header, code, ID or drop-down value (formulas compare exactly)"),
+    "KODE_ANGKA": (E, "an ID or position code stored as a number (the formulas find text only)"),
     "TABEL_RUSAK": (E, "a table of the master missing, renamed, or not covering every data row"),
     "NAMA_RUSAK": (E, "a defined name the formulas use missing or pointing at the wrong cell"),
     # roll-up (core/rollup.py)

@@ -86,6 +86,8 @@ def plan_block(layout: BudgetLayout, code: str, capaian_rows: dict[str, int], n_
         kode = _c(B_KODE, rr)
         put((rr, B_NO), k + 1)
         put((rr, B_KODE), item.code)
+        # MATCH, not "=": `kode` is a code the reader accepted (^[A-Za-z0-9_.-]+$: no wildcard), and MATCH
+        # compares text with text only, as "=" does.
         found = fx.MATCH(kode, _budget_col("code"), 0)
         put((rr, B_NAMA), F(fx.IFERROR(fx.INDEX(_budget_col("name"), found), w.BUDGET_CODE_UNKNOWN)))
         put((rr, B_ID), F(fx.IFERROR(fx.IF(fx.INDEX(_budget_col("supports"), found).eq(""), "",
