@@ -302,3 +302,49 @@ def test_target_in_force_matches_ids_and_versions_exactly(tmp_path: Path) -> Non
     got = {i: (run(rule, env, t=100.0, key=i), ours.get((row, 3)), lo.cell(row, 3).value)
            for row, i in enumerate(want, start=1)}
     assert got == {i: (v, v, v) for i, v in want.items()}
+
+
+@requires_libreoffice
+def test_grade_codes_match_exactly(tmp_path: Path) -> None:
+    """Grade scores (rules.grade_score_target / grade_score_realisasi) on the default scales, by hand
+    (SAKIP AA 7, A 6, BB 5, B 4, CC 3, C 2, D 1; Opini BPK WTP 4, WDP 3, TW 2, TMP 1). Target BB,
+    realisasi bb -> 5 and 5 (case ignored); realisasi B* -> "" (no such code: COUNTIFS/SUMIFS read it as a
+    wildcard and added BB and B, 9); target W?P -> "" (MATCH found WTP, 4, in LibreOffice, nothing in our
+    evaluator), its realisasi WDP -> 3 (by any scale); target A, realisasi a? -> "" (the wildcard found
+    AA, 7); target WTP, realisasi TW -> 2; target A, realisasi ~ -> ""; target C*, realisasi CC -> ""
+    and 3."""
+    from xl_sakip.core.reference import default_reference
+
+    cases = [("BB", "bb", 5.0, 5.0), ("BB", "B*", 5.0, ""), ("W?P", "WDP", "", 3.0), ("A", "a?", 6.0, ""),
+             ("WTP", "TW", 4.0, 2.0), ("A", "~", 6.0, ""), ("C*", "CC", "", 3.0)]
+    t, r = fx.Var("t"), fx.Var("r")
+    target_rule, real_rule = rules.grade_score_target(t), rules.grade_score_realisasi(r, t)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "C"
+    ref = wb.create_sheet("Ref")
+    grades = default_reference().grades
+    refs: dict[str, fx.Expr] = {}
+    for k, h in enumerate(rules.GRADE_HEADERS):
+        for row, g in enumerate(grades, start=2):
+            _put(ref, row, k + 1, (g.scale, g.code, g.score, g.description)[k])
+        refs[f"{rules.TABLE_GRADES}[{h}]"] = fx.Area(fx.Cell(k + 1, 2, "Ref", True, True),
+                                                     fx.Cell(k + 1, len(grades) + 1, "Ref", True, True))
+    for row, (target, real, _, _) in enumerate(cases, start=1):
+        _put(ws, row, 1, target)
+        _put(ws, row, 2, real)
+        cells = {"t": fx.Cell(1, row), "r": fx.Cell(2, row)}
+        ws.cell(row, 3).value = fx.formula_text(_substitute(target_rule, cells, refs))
+        ws.cell(row, 4).value = fx.formula_text(_substitute(real_rule, cells, refs))
+    path = tmp_path / "grades.xlsx"
+    wb.save(path)
+    lo = openpyxl.load_workbook(recalc(path, tmp_path / "out"), data_only=True)["C"]
+    ours = _our_engine(path)
+    env = RulesEnv(Settings(), None)
+    got, want = [], []
+    for row, (target, real, t_score, r_score) in enumerate(cases, start=1):
+        want.append((target, real, (t_score,) * 3, (r_score,) * 3))
+        got.append((target, real,
+                    (run(target_rule, env, t=target), ours.get((row, 3)), lo.cell(row, 3).value or ""),
+                    (run(real_rule, env, t=target, r=real), ours.get((row, 4)), lo.cell(row, 4).value or "")))
+    assert got == want

@@ -28,7 +28,6 @@ from xl_sakip.core.formula import (
     AVERAGE,
     COUNT,
     COUNTIF,
-    COUNTIFS,
     DATE,
     IF,
     IFERROR,
@@ -46,7 +45,6 @@ from xl_sakip.core.formula import (
     ROW,
     SUBSTITUTE,
     SUM,
-    SUMIFS,
     SUMPRODUCT,
     TRIM,
     UPPER,
@@ -280,14 +278,29 @@ def lower_is_t_over_r() -> Expr:
     return SUBSTITUTE(UPPER(SET_LOWER_FORMULA), " ", "").eq("T/R")
 
 
+# Grade codes are typed by planners (a target or realisasi "BB"): they match the scale's codes exactly, as
+# "=" compares (case ignored). MATCH gets the code with ~ before * ? ~ (else wildcards: "B*" found "BB"),
+# and the score within a scale is a SUMPRODUCT of "=", not SUMIFS/COUNTIFS criteria (which also read "3" as
+# a number and "<B" as an operator).
+
+
+def _match_text(x: Expr) -> Expr:
+    """`x` for an exact MATCH: its * ? ~ escaped with ~, so that MATCH finds that very text."""
+    return SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(x, "~", "~~"), "*", "~*"), "?", "~?")
+
+
+def _grade_row(code: Expr) -> Expr:
+    return MATCH(_match_text(code), GRADE_CODE, 0)
+
+
 def _grade_scale(t: Expr) -> Expr:
-    return IF(ISNUMBER(t), "", IFERROR(INDEX(GRADE_SCALE, MATCH(SUBSTITUTE(t, " ", ""), GRADE_CODE, 0)), ""))
+    return IF(ISNUMBER(t), "", IFERROR(INDEX(GRADE_SCALE, _grade_row(SUBSTITUTE(t, " ", ""))), ""))
 
 
 def grade_score_target(t: Expr) -> Expr:
     """The score of a grade target: a number as it is, a code by the scale (Ref_Predikat); "" if unknown."""
     return IF(blank(t), "", IF(ISNUMBER(t), t,
-                               IFERROR(INDEX(GRADE_SCORE, MATCH(SUBSTITUTE(t, " ", ""), GRADE_CODE, 0)), "")))
+                               IFERROR(INDEX(GRADE_SCORE, _grade_row(SUBSTITUTE(t, " ", ""))), "")))
 
 
 def grade_score_realisasi(r: Expr, t: Expr) -> Expr:
@@ -295,9 +308,10 @@ def grade_score_realisasi(r: Expr, t: Expr) -> Expr:
     any scale; "" if unknown."""
     code = SUBSTITUTE(r, " ", "")
     scale = _grade_scale(t)
-    by_scale = SUMIFS(GRADE_SCORE, GRADE_CODE, code, GRADE_SCALE, scale)
-    any_scale = INDEX(GRADE_SCORE, MATCH(code, GRADE_CODE, 0))
-    in_scale = COUNTIFS(GRADE_CODE, code, GRADE_SCALE, scale).gt(0)
+    rows = GRADE_CODE.eq(code) * GRADE_SCALE.eq(scale)
+    by_scale = SUMPRODUCT(rows, GRADE_SCORE)
+    any_scale = INDEX(GRADE_SCORE, _grade_row(code))
+    in_scale = SUMPRODUCT(rows).gt(0)
     return IF(blank(r), "", IF(ISNUMBER(r), r, IFERROR(IF(in_scale, by_scale, any_scale), "")))
 
 
