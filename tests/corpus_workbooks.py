@@ -280,6 +280,9 @@ REPAIR_CORPUS: list[Case] = [
          codes=("SPASI_BERLEBIH",), cells=("Indikator!B8",)),
     Case("kode_spasi", cell("Jabatan", "A4", "P03 "), 1, ("'P03 '",),
          codes=("SPASI_BERLEBIH",), cells=("Jabatan!A4",)),
+    # P03-2.1 (row 9, a leaf) typed as 7.5 into a General cell: the number 7.5, read as the ID "7.5"
+    Case("id_angka", cell("Indikator", "A9", 7.5), 1, ("ID 7.5", "Indikator' sel A9", "('7.5)"),
+         codes=("KODE_ANGKA",), cells=("Indikator!A9",)),
     Case("tabel_diganti_nama", rename_table("tblIndikator", "tblIndikatorLama"), 1,
          ("bernama 'tblIndikatorLama'", "tblIndikator"), codes=("TABEL_RUSAK",), cells=("Indikator!A1",)),
     Case("tabel_terpotong", table_ref("tblIndikator", "A1:AJ7"), 1, ("berhenti di baris 7", "baris 9"),

@@ -24,10 +24,16 @@ from xl_sakip.core.budget import BudgetItem, BudgetLevel
 from xl_sakip.core.engine import RulesEnv, run
 from xl_sakip.core.models import Settings
 
-# Codes as the nomenclature writes them (at least two dots: a code that reads as a number, such as 2.07, is
-# compared as a number by SUMIFS in Excel and LibreOffice; check reports it, ANGGARAN_KODE_ANGKA).
+# Codes as the nomenclature writes them, and traps: codes that read as numbers (2.07 beside 2.070 and
+# 2.07.01; in the table also stored as numbers, ANGGARAN_KODE_ANGKA), IDs differing by case only. Rows
+# match by "=", so none of these meets another (a SUMIFS criterion read 2.07 as a number).
 CODES = ["1.01.01", "1.01.01.1.01", "1.01.01.1.01.0001", "1.01.01.1.01.0002", "1.01.01.1.02.0001",
-         "1.01.011", "1.01.011.1.01", "2.02.02", "2.02.02.1.01.0001"]
+         "1.01.011", "1.01.011.1.01", "2.02.02", "2.02.02.1.01.0001", "2.07", "2.07.01", "2.070", "1.5",
+         "X-1.1", "x-1.1.01"]
+NUMBER_LIKE = {"2.07", "2.070", "1.5"}
+# Looked-up codes a criterion would read as a wildcard or an operator (a unit sheet's Kode is written by the
+# tool, from codes the reader accepts, but the cell can be edited).
+KEYS = [*CODES, "1.*", "<5", "X-1.?", "2.07.*", "2.07~"]
 CAPS, EKAS = (2, 3, 4, 5), (6, 7, 8, 9)
 C_PAGU, C_SPENT, C_SERAPAN, C_CAP, C_TERM, C_E, C_EFF, C_LABEL = range(10, 18)
 OUT = {"pagu": C_PAGU, "spent": C_SPENT, "serapan": C_SERAPAN, "capaian": C_CAP, "term": C_TERM,
@@ -64,7 +70,8 @@ def offices(draw: st.DrawFn) -> Office:
                                       BudgetLevel.PROGRAM]))
         rows.append(BudgetItem(level=level, code=code, name="x", pagu=draw(amounts),
                                pagu_perubahan=draw(st.one_of(st.none(), st.none(), amounts)),
-                               spent_q=draw(st.lists(amounts, min_size=4, max_size=4))))
+                               spent_q=draw(st.lists(amounts, min_size=4, max_size=4)),
+                               code_is_number=code in NUMBER_LIKE and draw(st.booleans())))
     quarter = draw(st.integers(1, 4))
     settings = Settings(reporting_quarter=quarter,
                         efficiency_formula=draw(st.sampled_from(rules.EFFICIENCY_FORMULAS)))
@@ -73,7 +80,7 @@ def offices(draw: st.DrawFn) -> Office:
 
 @st.composite
 def cases(draw: st.DrawFn) -> Case:
-    return Case(draw(st.sampled_from(CODES)), draw(st.lists(capaian_values, min_size=4, max_size=4)),
+    return Case(draw(st.sampled_from(KEYS)), draw(st.lists(capaian_values, min_size=4, max_size=4)),
                 draw(st.lists(st.one_of(st.none(), st.floats(-60, 60).map(lambda x: round(x, 3)),
                                         st.just("capaian 0")), min_size=4, max_size=4)))
 
@@ -103,7 +110,8 @@ def _ref_sheet(wb: openpyxl.Workbook, office: Office) -> dict[str, fx.Expr]:
     headers = (rules.BUDGET_LEVEL_HEADER, rules.BUDGET_CODE_HEADER, rules.BUDGET_PAGU_HEADER,
                rules.BUDGET_PAGU_P_HEADER, *rules.BUDGET_SPENT_HEADERS)
     for r, b in enumerate(office.budget, start=2):
-        for k, v in enumerate((b.level.value, b.code, b.pagu, b.pagu_perubahan, *b.spent_q), start=1):
+        code = float(b.code) if b.code_is_number else b.code  # what the cell holds
+        for k, v in enumerate((b.level.value, code, b.pagu, b.pagu_perubahan, *b.spent_q), start=1):
             _put(ws, r, k, v)
     n = len(office.budget) + 1
     for k, h in enumerate(headers, start=1):

@@ -109,9 +109,9 @@ def test_findings_name_their_cells(cascade: Cascade, tmp_path: Path) -> None:
 
 
 def test_a_code_stored_as_a_number_is_a_warning_naming_its_cell(cascade: Cascade, tmp_path: Path) -> None:
-    """Excel stores a code typed as 2.08 as the number 2.08; SUMIFS then compares it as a number ("2.080"
-    meets it). Row 5 holds that number, row 6 the same kind of code typed as text ('2.09): one warning,
-    at B5, saying to type the code as text with a leading apostrophe."""
+    """Excel stores a code typed as 2.08 as the number 2.08, which the rules' "=" never meets with the
+    code's text "2.08". Row 5 holds that number, row 6 the same kind of code typed as text ('2.09): one
+    warning, at B5, saying to type the code as text with a leading apostrophe."""
     cascade.budget += [BudgetItem(level=P, code="2.08", name="Program berangka"),
                        BudgetItem(level=P, code="2.09", name="Program teks")]
     path = write_master(cascade, tmp_path / "m.xlsm")

@@ -116,3 +116,35 @@ def test_pdf_of_another_position_and_a_wrong_code(book: Path, tmp_path: Path) ->
         assert " ".join(ind.indikator.split()) in text
     result = CliRunner().invoke(app, ["lkjip", str(book), "--position", "P99", "--pdf", str(tmp_path)])
     assert result.exit_code == 2 and "P99" in result.output
+
+
+def test_row_heights_find_the_ids_as_the_formulas_do() -> None:
+    """The Narasi and Renstra cells find an ID with "=", ignoring case: a row whose narrative is typed
+    under the ID in lower case shows that narrative (a long pendukung: a taller row), and one whose Renstra
+    row is in lower case does not show "tidak dapat dihitung: ..." (no Renstra). Heights are those of the
+    same rows typed with the ID as written in Indikator."""
+    cascade = read_master(SHIPPED_WORKBOOK)
+    code = lk.root_of(cascade).code
+    plan = lk.plan_lkjip(cascade, code, {})
+    first = next(i for i in cascade.indicators if i.position == code).id
+    row = next(r for r, cells in enumerate(plan.cells, start=1) if cells[lk.C_ID - 1] == first)
+    q = cascade.settings.reporting_quarter
+    long_text = "kendala anggaran dan sumber daya manusia di lapangan " * 4
+
+    def height(ind_id: str, renstra: bool) -> float | None:
+        c = cascade.model_copy(deep=True)
+        c.narratives = [Narrative(id=ind_id, quarter=q, pendukung=long_text)]
+        c.renstra = [RenstraTarget(id=ind_id, year=2026, target=1)] if renstra else []
+        return lk.plan_lkjip(c, code, {}).row_heights.get(row)
+
+    plain = plan.row_heights.get(row)
+    assert height(first, True) is not None and height(first, True) > (plain or 0)
+    assert height(first.lower(), True) == height(first, True)
+    assert height(first.lower(), False) == height(first, False)
+    # without the narrative, a lower-case Renstra row is found as well: the row keeps its plain height
+    c = cascade.model_copy(deep=True)
+    c.renstra = [RenstraTarget(id=first.lower(), year=2026, target=1)]
+    no_renstra = c.model_copy(deep=True)
+    no_renstra.renstra = []
+    assert lk.plan_lkjip(c, code, {}).row_heights.get(row) != lk.plan_lkjip(no_renstra, code, {}
+                                                                                 ).row_heights.get(row)

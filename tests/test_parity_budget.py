@@ -16,6 +16,7 @@ from tests.libreoffice import recalc, requires_libreoffice
 from tests.parity import same
 from tests.parity_budget import OUT, Case, Office, cases, core_answers, offices, write_cases
 from tests.test_parity import PHASES, _formulas_engine, _our_engine
+from xl_sakip.core.models import Settings
 
 
 def _mismatches(batch: list[Case], office: Office, values: dict[tuple[int, int], object],
@@ -81,3 +82,37 @@ def test_a_hand_case_on_every_engine(tmp_path: Path) -> None:
     path = write_cases(tmp_path / "hand.xlsx", [case], office)
     for values in (_formulas_engine(path), _our_engine(path)):
         assert {k: values.get((1, OUT[k])) for k in want} == want
+
+
+@requires_libreoffice
+def test_codes_match_exactly_on_every_engine(tmp_path: Path) -> None:
+    """Codes compare with "=" (case ignored, nothing else), worked out by hand. Sub kegiatan rows with pagu
+    1 "2.07" (text), 10 "2.07.01", 100 "2.070", 1 000 the number 2.08, 10 000 "X-1.1", 100 000
+    "x-1.1.01", 1 000 000 "1.5"; a kegiatan "2.07" with pagu 5 (only Sub Kegiatan rows add up).
+    - 2.07 -> 1 + 10 = 11 (itself and the row inside it; not 2.070). SUMIFS read the criterion 2.07 as a
+      number: LibreOffice also met the text "2.07" (11), our evaluator only numbers (10).
+    - 2.070 -> 100; 2.08 -> 0 (the cell holds a number, not the code's text: ANGGARAN_KODE_ANGKA).
+    - x-1.1 -> 110 000 (case ignored, the row inside it too); X-1.? -> 0 (SUMIFS: 110 000, a wildcard);
+      1.* -> 0 (SUMIFS: 1 000 000 from 1.5); <5 -> 0 (SUMIFS: the numbers below 5, 1 000 from 2.08);
+      2.07.* -> 0 (SUMIFS: 10); 2.07~ -> 0."""
+    from xl_sakip.core.budget import BudgetItem, BudgetLevel
+
+    sub = BudgetLevel.SUB
+    office = Office([BudgetItem(level=sub, code="2.07", pagu=1),
+                     BudgetItem(level=sub, code="2.07.01", pagu=10),
+                     BudgetItem(level=sub, code="2.070", pagu=100),
+                     BudgetItem(level=sub, code="2.08", pagu=1000, code_is_number=True),
+                     BudgetItem(level=sub, code="X-1.1", pagu=10_000),
+                     BudgetItem(level=sub, code="x-1.1.01", pagu=100_000),
+                     BudgetItem(level=sub, code="1.5", pagu=1_000_000),
+                     BudgetItem(level=BudgetLevel.KEGIATAN, code="2.07", pagu=5)],
+                    Settings(reporting_quarter=4), False)
+    want = {"2.07": 11.0, "2.070": 100.0, "2.08": 0.0, "x-1.1": 110_000.0, "X-1.?": 0.0, "1.*": 0.0,
+            "<5": 0.0, "2.07.*": 0.0, "2.07~": 0.0}
+    batch = [Case(code, [None] * 4, [None] * 4) for code in want]
+    path = write_cases(tmp_path / "codes.xlsx", batch, office)
+    lo = openpyxl.load_workbook(recalc(path, tmp_path / "out"), data_only=True)["C"]
+    ours = _our_engine(path)
+    got = {case.code: (core_answers(case, office)["pagu"], ours.get((row, OUT["pagu"])),
+                       lo.cell(row, OUT["pagu"]).value) for row, case in enumerate(batch, start=1)}
+    assert got == {code: (v, v, v) for code, v in want.items()}

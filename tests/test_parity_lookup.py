@@ -241,3 +241,110 @@ def test_hand_cases_on_every_engine(tmp_path: Path) -> None:
                 if not same(value, got):
                     bad.append(f"{case} {name} {engine}: {got!r} != {value!r}")
     assert bad == []
+
+
+@requires_libreoffice
+def test_target_in_force_matches_ids_and_versions_exactly(tmp_path: Path) -> None:
+    """rules.target_in_force by hand (setTahun 2025, TW4: in force to 31 December 2025). Versi PK, in this
+    order: Murni; "Perubahan X" dated 1 January 2026 (not in force); "Perubahan *" dated 1 February 2025;
+    "Perubahan 2" dated 1 March 2025. Target PK: Perubahan * 1.1 (text) 90 and X-1.1 50; "perubahan 2"
+    "x-1.1" 60 (case ignored); Perubahan X X-1.2 70; Perubahan 2 X-1.3 empty (no change). Murni 100 each:
+    1.1 -> 90; X-1.1 -> 60 (the later version in force); X-1.2 -> 100 (its version is not in force);
+    X-1.3 -> 100; X-1.? -> 100 and 1.10 -> 100 (no wildcard, no number). Before, COUNTIFS/SUMIFS read 1.1
+    as a number (LibreOffice met the text, our evaluator did not) and X-1.? as a wildcard, and MATCH read
+    "Perubahan *" as a wildcard that finds "Perubahan X" first (not in force)."""
+    from datetime import date
+
+    from xl_sakip.core.budget import PkKind, PkTarget, PkVersion
+    from xl_sakip.core.engine import date_serial
+
+    versions = [PkVersion(name="Murni", variant=PkKind.MURNI),
+                PkVersion(name="Perubahan X", variant=PkKind.PERUBAHAN, date=date(2026, 1, 1)),
+                PkVersion(name="Perubahan *", variant=PkKind.PERUBAHAN, date=date(2025, 2, 1)),
+                PkVersion(name="Perubahan 2", variant=PkKind.PERUBAHAN, date=date(2025, 3, 1))]
+    targets = [PkTarget(version="Perubahan *", indicator_id="1.1", target=90),
+               PkTarget(version="Perubahan *", indicator_id="X-1.1", target=50),
+               PkTarget(version="perubahan 2", indicator_id="x-1.1", target=60),
+               PkTarget(version="Perubahan X", indicator_id="X-1.2", target=70),
+               PkTarget(version="Perubahan 2", indicator_id="X-1.3")]
+    perubahan = ["Perubahan *", "Perubahan 2", "Perubahan X"]  # date order (versions.perubahan_names)
+    rule = rules.target_in_force(fx.Var("t"), key, perubahan)
+    want = {"1.1": 90.0, "X-1.1": 60.0, "X-1.2": 100.0, "X-1.3": 100.0, "X-1.?": 100.0, "1.10": 100.0}
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "C"
+    ref = wb.create_sheet("Ref")
+    refs: dict[str, fx.Expr] = {}
+    for first, table, headers, rows in (
+            (1, rules.TABLE_PK_VERSIONS, rules.PK_VERSION_HEADERS,
+             [(v.name, v.variant.value, date_serial(v.date), v.reason) for v in versions]),
+            (6, rules.TABLE_PK_TARGETS, rules.PK_TARGET_HEADERS,
+             [(x.version, x.indicator_id, x.target, x.note) for x in targets])):
+        for k, h in enumerate(headers):
+            for r, row in enumerate(rows, start=2):
+                _put(ref, r, first + k, row[k])
+            refs[f"{table}[{h}]"] = fx.Area(fx.Cell(first + k, 2, "Ref", True, True),
+                                            fx.Cell(first + k, len(rows) + 1, "Ref", True, True))
+    for r, (name, value) in enumerate(((rules.NAME_YEAR, 2025.0), (rules.NAME_QUARTER, 4.0)), start=1):
+        _put(ref, r, 12, value)
+        refs[name] = fx.Cell(12, r, "Ref", True, True)
+    for row, ind_id in enumerate(want, start=1):
+        _put(ws, row, 1, ind_id)
+        _put(ws, row, 2, 100.0)
+        ws.cell(row, 3).value = fx.formula_text(_substitute(rule, {"key": fx.Cell(1, row),
+                                                                   "t": fx.Cell(2, row)}, refs))
+    path = tmp_path / "pk.xlsx"
+    wb.save(path)
+    lo = openpyxl.load_workbook(recalc(path, tmp_path / "out"), data_only=True)["C"]
+    ours = _our_engine(path)
+    env = RulesEnv(Settings(year=2025, reporting_quarter=4), None, pk=(versions, targets))
+    got = {i: (run(rule, env, t=100.0, key=i), ours.get((row, 3)), lo.cell(row, 3).value)
+           for row, i in enumerate(want, start=1)}
+    assert got == {i: (v, v, v) for i, v in want.items()}
+
+
+@requires_libreoffice
+def test_grade_codes_match_exactly(tmp_path: Path) -> None:
+    """Grade scores (rules.grade_score_target / grade_score_realisasi) on the default scales, by hand
+    (SAKIP AA 7, A 6, BB 5, B 4, CC 3, C 2, D 1; Opini BPK WTP 4, WDP 3, TW 2, TMP 1). Target BB,
+    realisasi bb -> 5 and 5 (case ignored); realisasi B* -> "" (no such code: COUNTIFS/SUMIFS read it as a
+    wildcard and added BB and B, 9); target W?P -> "" (MATCH found WTP, 4, in LibreOffice, nothing in our
+    evaluator), its realisasi WDP -> 3 (by any scale); target A, realisasi a? -> "" (the wildcard found
+    AA, 7); target WTP, realisasi TW -> 2; target A, realisasi ~ -> ""; target C*, realisasi CC -> ""
+    and 3."""
+    from xl_sakip.core.reference import default_reference
+
+    cases = [("BB", "bb", 5.0, 5.0), ("BB", "B*", 5.0, ""), ("W?P", "WDP", "", 3.0), ("A", "a?", 6.0, ""),
+             ("WTP", "TW", 4.0, 2.0), ("A", "~", 6.0, ""), ("C*", "CC", "", 3.0)]
+    t, r = fx.Var("t"), fx.Var("r")
+    target_rule, real_rule = rules.grade_score_target(t), rules.grade_score_realisasi(r, t)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "C"
+    ref = wb.create_sheet("Ref")
+    grades = default_reference().grades
+    refs: dict[str, fx.Expr] = {}
+    for k, h in enumerate(rules.GRADE_HEADERS):
+        for row, g in enumerate(grades, start=2):
+            _put(ref, row, k + 1, (g.scale, g.code, g.score, g.description)[k])
+        refs[f"{rules.TABLE_GRADES}[{h}]"] = fx.Area(fx.Cell(k + 1, 2, "Ref", True, True),
+                                                     fx.Cell(k + 1, len(grades) + 1, "Ref", True, True))
+    for row, (target, real, _, _) in enumerate(cases, start=1):
+        _put(ws, row, 1, target)
+        _put(ws, row, 2, real)
+        cells = {"t": fx.Cell(1, row), "r": fx.Cell(2, row)}
+        ws.cell(row, 3).value = fx.formula_text(_substitute(target_rule, cells, refs))
+        ws.cell(row, 4).value = fx.formula_text(_substitute(real_rule, cells, refs))
+    path = tmp_path / "grades.xlsx"
+    wb.save(path)
+    lo = openpyxl.load_workbook(recalc(path, tmp_path / "out"), data_only=True)["C"]
+    ours = _our_engine(path)
+    env = RulesEnv(Settings(), None)
+    got, want = [], []
+    for row, (target, real, t_score, r_score) in enumerate(cases, start=1):
+        want.append((target, real, (t_score,) * 3, (r_score,) * 3))
+        got.append((target, real,
+                    (run(target_rule, env, t=target), ours.get((row, 3)), lo.cell(row, 3).value or ""),
+                    (run(real_rule, env, t=target, r=real), ours.get((row, 4)), lo.cell(row, 4).value or "")))
+    assert got == want

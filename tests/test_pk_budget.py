@@ -80,7 +80,9 @@ def test_the_pk_sheets_sum_the_budget_by_formula(demo_book: Path) -> None:
     ws = _pk_sheet(formulas, "P01")
     head = next(c.row for c in ws["D"] if c.value == "Anggaran (Rp)")
     assert ws.cell(head, 2).value == "Program"
-    assert str(ws.cell(head + 1, 4).value).startswith("=SUMIFS(tblAnggaran[Pagu Perubahan]")
+    # codes compare with "=" (never as SUMIFS criteria: docs/budget.md)
+    assert str(ws.cell(head + 1, 4).value).startswith(
+        '=SUMPRODUCT((tblAnggaran[Level]="sub kegiatan")*((tblAnggaran[Kode]="2.07.01")')
     assert ws.cell(head + 1, 4).number_format == "[$Rp-421] #,##0"
 
 

@@ -68,7 +68,7 @@ def test_regenerate_repairs_it(case: Case, good: Path, tmp_path: Path) -> None:
     assert result.repaired
     assert "Diperbaiki agar rumus sheet benar: " in result.summary()
     codes = {f.code for f in run_check(path).findings}
-    assert not codes & {"SPASI_BERLEBIH", "TABEL_RUSAK", "NAMA_RUSAK"}
+    assert not codes & {"SPASI_BERLEBIH", "TABEL_RUSAK", "NAMA_RUSAK", "KODE_ANGKA"}
 
 
 def test_repaired_cells_tables_and_names(good: Path, tmp_path: Path) -> None:
@@ -83,6 +83,18 @@ def test_repaired_cells_tables_and_names(good: Path, tmp_path: Path) -> None:
     code = build(by_name("kode_jabatan_spasi"), good, tmp_path)
     regenerate(code)
     assert openpyxl.load_workbook(code)["Indikator"]["B8"].value == "P03"
+
+    number = build(by_name("id_angka"), good, tmp_path)
+    regenerate(number)
+    wb = openpyxl.load_workbook(number)
+    assert (wb["Indikator"]["A9"].value, wb["Indikator"]["A9"].data_type) == ("7.5", "s")
+    # The unit sheet finds it: before the repair its Keterangan said "ID tidak ditemukan di Indikator".
+    from xl_sakip.sheets import unit_layout as ul
+
+    p03 = next(ws for ws in openpyxl.load_workbook(number, data_only=True).worksheets
+               if ws.title.startswith("P03"))
+    row = next(r for r in range(1, p03.max_row + 1) if p03.cell(r, ul.C_ID).value == "7.5")
+    assert p03.cell(row, ul.C_KET).value in (None, "")
 
     short = build(by_name("tabel_terpotong"), good, tmp_path)
     regenerate(short)

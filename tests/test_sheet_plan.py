@@ -138,7 +138,9 @@ def test_roll_up_parent_sums_its_pendukung_rows(seed_plan):
                                                            for x in ("Z", "AA", "AB", "AC")]
     assert text == ('=IF(MAX($BD$9:$BD$11)>0,"realisasi pendukung bermasalah",IF(COUNT($BB$9:$BB$11)=0,"",'
                     'SUM($BC$9:$BC$11)))')
-    assert row[ul.C_T_ANAK - 1].text.startswith('=SUMIFS(tblIndikator[Target],tblIndikator[Mendukung ID],$R')
+    # IDs compared with "=", not as SUMIFS criteria (an ID such as 1.1 would read as a number)
+    assert row[ul.C_T_ANAK - 1].text == ('=SUMPRODUCT((tblIndikator[Mendukung ID]=$R13)*'
+                                         '(tblIndikator[[Roll-up]]="jumlah"),tblIndikator[Target])')
     # A leaf has no roll-up columns.
     leaf = next(r for r in p04.cells if r[ul.C_ID - 1] == "P04-1.1")
     assert leaf[ul.C_R_ANAK - 1] is None and leaf[ul.C_T_ANAK - 1] is None

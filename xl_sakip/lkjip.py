@@ -63,6 +63,11 @@ def _icol(field: str) -> fx.TableCol:
     return fx.TableCol(s.TABLE_INDICATORS, next(c.header for c in s.INDICATOR_COLUMNS if c.field == field))
 
 
+def same_id(a: str, b: str) -> bool:
+    """Two IDs as the sheets' "=" and MATCH compare them: text, case ignored (reader._excel_key)."""
+    return a.casefold() == b.casefold()
+
+
 def key_of(code: str) -> str:
     """Marker key of an LKjIP sheet (never a bare position code: that is a unit sheet's key)."""
     return f"LKJIP-{code}"
@@ -149,13 +154,15 @@ def plan_lkjip(cascade: Cascade, code: str, units: dict[str, str], name: str | N
         raw = rules.capaian_value(ind.kind, ind.polarity, H, T, upper)
         cells[C_MENTAH_RENSTRA] = _F(fx.IF(why.eq(""), raw, ""))
         cells[C_CAP_RENSTRA] = _F(rules.capaian(why, fx.Cell(C_MENTAH_RENSTRA, r)))
-        if not any(x.id == ind.id for x in cascade.renstra):  # what the cell will say, for the row height
+        # What the cells will say, for the row height: Renstra and Narasi rows of this ID as the formulas
+        # find them ("=": case ignored, nothing else).
+        if not any(same_id(x.id, ind.id) for x in cascade.renstra):
             texts[(r, C_CAP_RENSTRA)] = w.NC + w.NO_RENSTRA
         heads_n = rules.NARRATIVE_HEADERS
         for col, header in ((C_PENDUKUNG, heads_n[2]), (C_PENGHAMBAT, heads_n[3]), (C_UPAYA, heads_n[4])):
             cells[col] = _F(rules.narrative(ID, rules.REPORTING_QUARTER, header))
         for x in cascade.narratives:
-            if x.id == ind.id and x.quarter == cascade.settings.reporting_quarter:
+            if same_id(x.id, ind.id) and x.quarter == cascade.settings.reporting_quarter:
                 texts |= {(r, C_PENDUKUNG): x.pendukung, (r, C_PENGHAMBAT): x.penghambat,
                           (r, C_UPAYA): x.upaya}
         if ind.kind is Kind.NUMBER:

@@ -100,6 +100,7 @@ def _pos_field(pos: Position | None, code: str | None, attr: str) -> Dyn:
     value = (getattr(pos, attr) or "") if pos else ""
     if code is None:
         return Dyn(text_literal(BLANK), BLANK)
+    # MATCH on codes and IDs the reader accepted (^[A-Za-z0-9_.-]+$: no wildcard), as "=" compares them.
     expr = f"INDEX({pcol(attr)},MATCH({text_literal(code)},{pcol('code')},0))"
     return Dyn(_or_blank(expr), str(value).strip() or BLANK)
 

@@ -15,6 +15,10 @@ well, every such difference is a `Damage`:
   and every data row;
 - NAMA_RUSAK: a defined name the formulas or drop-downs use missing, or not pointing where it should (a
   setting's value cell as the reader finds it by its label).
+- KODE_ANGKA: an ID or a position code stored as a number (7.5, or 1 from a typed 01): the reader reads its
+  text, but the formulas' MATCH and "=" never meet a number with a text, so the sheets say "ID tidak
+  ditemukan". Regenerate stores the text the reader read. (A budget Kode has its own warning,
+  ANGGARAN_KODE_ANGKA, see docs/budget.md.)
 
 Nothing here changes the workbook; the scans look at existing cells only (never the sheet's whole extent).
 """
@@ -32,7 +36,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xl_sakip.book import schema as s
 from xl_sakip.core.findings import Finding, Severity
 
-SPACES, TABLE, NAME = "SPASI_BERLEBIH", "TABEL_RUSAK", "NAMA_RUSAK"
+SPACES, TABLE, NAME, NUMBER = "SPASI_BERLEBIH", "TABEL_RUSAK", "NAMA_RUSAK", "KODE_ANGKA"
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,13 @@ EXACT_FIELDS: dict[str, tuple[str, ...]] = {
     s.SHEET_IPK_SUB: ("component",),
     s.SHEET_BUDGET: ("level", "code", "position", "supports"),
 }
+#: Cells holding IDs and position codes, which the formulas find as text (MATCH, "=") and the reader reads as
+#: text even when they hold a number.
+ID_FIELDS: dict[str, tuple[str, ...]] = {
+    s.SHEET_POSITIONS: ("code", "parent"),
+    s.SHEET_INDICATORS: ("id", "position", "supports"),
+    s.SHEET_BUDGET: ("position", "supports"),
+}
 _COLUMNS = {s.SHEET_POSITIONS: s.POSITION_COLUMNS, s.SHEET_INDICATORS: s.INDICATOR_COLUMNS,
             s.SHEET_BANDS: s.BAND_COLUMNS, s.SHEET_GRADES: s.GRADE_COLUMNS, s.SHEET_IPK: s.IPK_COLUMNS,
             s.SHEET_IPK_SUB: s.IPK_SUB_COLUMNS, s.SHEET_IPK_STATUS: s.IPK_STATUS_COLUMNS,
@@ -93,7 +104,8 @@ def damages(wb: Workbook) -> list[Damage]:
     global _heads
     _heads = {}  # nothing changes the workbook meanwhile: each sheet's header row is read once
     try:
-        return untidy_cells(wb) + table_damages(wb) + name_damages(wb) + computed_setting_damages(wb)
+        return (untidy_cells(wb) + number_cells(wb) + table_damages(wb) + name_damages(wb)
+                + computed_setting_damages(wb))
     finally:
         _heads = None
 
@@ -166,6 +178,39 @@ def untidy_cells(wb: Workbook) -> list[Damage]:
                     "berlebih (di awal/akhir, ganda, atau spasi tak terputus); rumus Excel membandingkan "
                     f"teks persis, sehingga '{value}' tidak sama dengan '{tidy(value)}'. Hapus spasinya, "
                     f"atau {_REPAIR}."), tidy(value)))
+    return out
+
+
+def number_text(value: float | int) -> str:
+    """The text the reader makes of a number in a text column (reader._Row.text)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def number_cells(wb: Workbook) -> list[Damage]:
+    """IDs and position codes stored as numbers (ID_FIELDS): the reader takes their text, the formulas
+    cannot find them."""
+    out: list[Damage] = []
+    for sheet, fields in ID_FIELDS.items():
+        if sheet not in wb.sheetnames:
+            continue
+        ws = wb[sheet]
+        heads = header_columns(ws)
+        wanted = {heads[_norm(c.header)]: c for c in _COLUMNS[sheet]
+                  if c.field in fields and _norm(c.header) in heads}
+        hits = [(r, c) for (r, c), cell in ws._cells.items()
+                if c in wanted and r >= 2 and cell.data_type == "n" and isinstance(cell.value, int | float)
+                and not isinstance(cell.value, bool)]
+        for r, c in sorted(hits):
+            cell = ws._cells[(r, c)]
+            text = number_text(cell.value)
+            out.append(Damage(NUMBER, sheet, cell.coordinate, (
+                f"{wanted[c].header} {text} di sheet '{sheet}' sel {cell.coordinate} tersimpan sebagai "
+                f"angka, bukan teks; rumus sheet unit mencari teks '{text}' dan tidak menemukan angka "
+                "(tampil 'ID tidak ditemukan' atau 'Kode jabatan tidak ditemukan'; angka 0 di depan juga "
+                "hilang). "
+                f"Ketik ulang dengan tanda petik di depan ('{text}), atau {_REPAIR}."), text))
     return out
 
 

@@ -571,6 +571,9 @@ def repair_workbook(wb: Workbook) -> list[str]:
     for d in ig.untidy_cells(wb):
         put(wb[d.sheet][d.cell], d.fix)
         done.append(f"spasi berlebih di {d.sheet}!{d.cell}")
+    for d in ig.number_cells(wb):
+        put(wb[d.sheet][d.cell], d.fix)
+        done.append(f"ID/kode berupa angka di {d.sheet}!{d.cell}")
     for spec in ig.TABLES:
         if spec.sheet in wb.sheetnames and (what := _repair_table(wb, spec)):
             done.append(what)

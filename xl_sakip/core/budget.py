@@ -47,8 +47,9 @@ class BudgetItem(BaseModel):
     pagu_perubahan: float | None = None  # the revised budget (APBD Perubahan); empty: pagu in force
     spent_q: list[float | None] = Field(default_factory=lambda: [None] * QUARTERS)  # realisasi anggaran
     note: str = ""
-    # The Kode cell holds a number, not text (the reader says so; `code` is its text). SUMIFS compares such
-    # a code as a number, so "2.07" meets "2.070": a finding (ANGGARAN_KODE_ANGKA), not a refusal.
+    # The Kode cell holds a number, not text (the reader says so; `code` is its text). The rules compare
+    # codes with "=", which never meets a number with a text: the row is not counted under its own code
+    # (the engine sees the number too, engine.budget_column). A finding (ANGGARAN_KODE_ANGKA), not a refusal.
     code_is_number: bool = False
 
     _none = field_validator("position", "supports", mode="before")(_empty_none)

@@ -50,10 +50,11 @@ def check_budget(cascade: Cascade, loc: Locator | None = None) -> list[Finding]:
             cell = loc.budget(k, "code")
             add(W, "ANGGARAN_KODE_ANGKA", k, "code",
                 f"kode di {f'sel {cell}' if cell else 'sheet Anggaran'} tersimpan sebagai angka, bukan "
-                "teks. Excel membandingkan kode berupa angka sebagai angka (2.070 sama dengan 2.07, nol di "
-                "belakang hilang), sehingga pagu dan realisasinya bisa terhitung pada kode lain atau tidak "
-                "cocok dengan kode mana pun. Ketik kodenya sebagai teks, misalnya dengan tanda petik di "
-                f"depan ('{item.code}).")
+                "teks. Rumus mencocokkan kode sebagai teks, sehingga angka ini tidak sama dengan kode "
+                f"'{item.code}' (dan nol di belakang hilang: 2.070 menjadi 2.07): pagu dan realisasinya "
+                "tidak terhitung pada kodenya sendiri, dan sheet unit menulis 'kode tidak ada di "
+                "Anggaran'. Ketik kodenya sebagai teks, misalnya dengan tanda petik di depan "
+                f"('{item.code}).")
         if (parent_level := PARENT_LEVEL.get(item.level)) is not None and not any(
                 other.level is parent_level and item.under(other) for other in items):
             add(E, "ANGGARAN_TANPA_INDUK", k, "code",

@@ -117,12 +117,24 @@ def date_serial(d: date | None) -> float | None:
     return None if d is None else float((d - date(1899, 12, 30)).days)
 
 
+def _code_cell(b: BudgetItem) -> str | float:
+    """The Kode cell of a budget row: its text, or the number it holds (code_is_number)."""
+    if b.code_is_number:
+        try:
+            return float(b.code)
+        except ValueError:
+            pass
+    return b.code
+
+
 def budget_column(budget: Sequence[BudgetItem], column: str) -> Arr:
     """A column of tblAnggaran as the workbook holds it, from the model."""
     if column == rules.BUDGET_LEVEL_HEADER:
         return Arr(b.level.value for b in budget)
     if column == rules.BUDGET_CODE_HEADER:
-        return Arr(b.code for b in budget)
+        # A code stored as a number (ANGGARAN_KODE_ANGKA) is that number in the workbook: "=" never
+        # meets it with the text of the code.
+        return Arr(_code_cell(b) for b in budget)
     if column == rules.BUDGET_PAGU_HEADER:
         return Arr(scalar(b.pagu) for b in budget)
     if column == rules.BUDGET_PAGU_P_HEADER:

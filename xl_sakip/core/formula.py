@@ -80,6 +80,14 @@ class Arr(list):
             self._positions = index
         return self._positions
 
+    _has_error: bool | None = None
+
+    def has_error(self) -> bool:
+        """Does the range hold an error value? (Built once per range, as `positions`.)"""
+        if self._has_error is None:
+            self._has_error = any(isinstance(v, XlError) for v in self)
+        return self._has_error
+
 
 def _key(v: Scalar) -> tuple[int, object]:
     if isinstance(v, bool):
@@ -369,6 +377,11 @@ INDEX, MATCH, COUNTIF, COUNTIFS, SUMIFS = (
 ROUND, TRIM, SUBSTITUTE, UPPER, LEFT, LEN, REPT, ROW = (
     _fn(n) for n in ("ROUND", "TRIM", "SUBSTITUTE", "UPPER", "LEFT", "LEN", "REPT", "ROW"))
 DATE = _fn("DATE")
+
+
+def ones(e: Expr) -> Expr:
+    """--(e): TRUE and FALSE as 1 and 0 (SUMPRODUCT adds numbers only)."""
+    return Neg(Neg(e))
 
 
 def cond(branches: Sequence[tuple[Expr, Any]], otherwise: Any) -> Expr:
@@ -912,7 +925,71 @@ def _small(args: tuple[Expr, ...], env: Env) -> Value:
     return sorted(ns)[k_ - 1]
 
 
+_FLIP = {"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def _comparisons(e: Expr) -> list[Op] | None:
+    """The factors of a product of comparisons ((a=b)*(c<>d)...); None when a factor is anything else."""
+    if isinstance(e, Op) and e.op == "*":
+        a, b = _comparisons(e.a), _comparisons(e.b)
+        return None if a is None or b is None else a + b
+    return [e] if isinstance(e, Op) and e.op in _FLIP else None
+
+
+def _indexable(x: Scalar) -> bool:
+    """A value "=" never finds in an empty cell: an index of the range's values finds every match."""
+    return (isinstance(x, str) and x != "") or (is_number(x) and x != 0) or x is True
+
+
+def _sumproduct_indexed(args: tuple[Expr, ...], env: Env) -> Value | None:
+    """SUMPRODUCT of products of comparisons of a range with one value, each argument --(...) or a product,
+    and of plain ranges, with at least one "=" on a range of more than 16 rows: only the rows that "=" picks
+    through the range's index (`Arr.positions`) are visited, in row order, so a count or a sum per row of a
+    table of n rows costs about n, not n² (the roll-up's pendukung, a unit sheet's indicators). None when
+    the arguments are of another shape, or a range holds an error: then every row is visited."""
+    tests: list[tuple[Arr, str, Scalar]] = []
+    values: list[Arr] = []
+    for a in args:
+        negated = isinstance(a, Neg) and isinstance(a.a, Neg)
+        inner = a.a.a if negated else a  # type: ignore[attr-defined]
+        factors = _comparisons(inner) if negated or (isinstance(a, Op) and a.op == "*") else None
+        if factors is None:
+            if isinstance(a, Op | Neg):  # a bare comparison (its TRUE counts 0) or other arithmetic
+                return None
+            v = evaluate_raw(a, env)
+            if not isinstance(v, Arr):
+                return None
+            values.append(v)
+            continue
+        for f in factors:
+            x, y, op = evaluate_raw(f.a, env), evaluate_raw(f.b, env), f.op
+            if isinstance(y, Arr) and not isinstance(x, Arr):
+                x, y, op = y, x, _FLIP[op]
+            if not isinstance(x, Arr) or isinstance(y, Arr | XlError):
+                return None
+            tests.append((x, op, y))
+    keyed = [(x, y) for x, op, y in tests if op == "=" and _indexable(y)]
+    arrays = [x for x, _, _ in tests] + values
+    if not keyed or len(arrays[0]) <= 16:
+        return None
+    if any(len(x) != len(arrays[0]) for x in arrays) or any(x.has_error() for x in arrays):
+        return None
+    # The "=" with the fewest matches gives the rows (in row order); every comparison is tested on them.
+    rows = min((x.positions().get(_key(y), ()) for x, y in keyed), key=len)
+    total = 0.0
+    for i in rows:
+        if all(_scalar_op(op, x[i - 1], y) is True for x, op, y in tests):
+            prod = 1.0
+            for v in values:
+                prod *= float(v[i - 1]) if is_number(v[i - 1]) else 0.0
+            total += prod
+    return total
+
+
 def _sumproduct(args: tuple[Expr, ...], env: Env) -> Value:
+    fast = _sumproduct_indexed(args, env)
+    if fast is not None:
+        return fast
     arrays = []
     for a in args:
         v = evaluate_raw(a, env)
@@ -959,6 +1036,10 @@ def _match(args: tuple[Expr, ...], env: Env) -> Value:
     items = rng if isinstance(rng, Arr) else Arr([rng])
     if x is EMPTY:
         return NA
+    if isinstance(x, str) and _WILD.search(x):  # * ? ~ are wildcards, as in Excel and LibreOffice
+        pattern = _wildcards(x)
+        return next((float(i) for i, v in enumerate(items, 1)
+                     if isinstance(v, str) and pattern.fullmatch(v) is not None), NA)
     if len(items) > 16:
         hits = items.positions().get(_key(x))
         return float(hits[0]) if hits else NA
@@ -971,6 +1052,19 @@ def _match(args: tuple[Expr, ...], env: Env) -> Value:
 
 
 _CRIT = re.compile(r"^(<>|>=|<=|=|<|>)?(.*)$", re.S)
+_WILD = re.compile(r"[*?~]")
+
+
+def _wildcards(text: str) -> re.Pattern[str]:
+    """Text with Excel's wildcards (* any run, ? one character, ~ escaping the next * ? ~) as a pattern
+    matching whole texts, case ignored."""
+    out = []
+    for token in re.findall(r"~[*?~]|.", text, re.S):
+        if len(token) == 2:  # ~* ~? ~~: the character itself
+            out.append(re.escape(token[1]))
+        else:
+            out.append(".*" if token == "*" else "." if token == "?" else re.escape(token))
+    return re.compile("".join(out), re.S | re.I)
 
 
 def criterion(c: Scalar) -> Callable[[Scalar], bool]:
@@ -996,10 +1090,7 @@ def criterion(c: Scalar) -> Callable[[Scalar], bool]:
             if op == "<>":
                 return lambda v: v is not EMPTY and v != ""
             return lambda v: v is EMPTY or v == ""
-        pattern = re.compile(
-            "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch)
-                    for ch in re.sub(r"~([*?~])", lambda m_: "\0" + m_.group(1), rest)).replace("\\\0", "")
-            .replace("\0", ""), re.S | re.I)
+        pattern = _wildcards(rest)
 
         def texty(v: Scalar) -> bool:
             hit = isinstance(v, str) and pattern.fullmatch(v) is not None
@@ -1093,12 +1184,22 @@ def _date(args: tuple[Expr, ...], env: Env) -> Value:
 
 
 def _textfn(f: Callable[..., Scalar], n_args: int) -> Callable[[tuple[Expr, ...], Env], Value]:
-    def g(args: tuple[Expr, ...], env: Env) -> Value:
-        vals = [_scalar(evaluate_raw(a, env)) for a in args[:n_args]]
+    def one(vals: Sequence[Scalar]) -> Scalar:
         for v in vals:
             if isinstance(v, XlError):
                 return v
         return f(*vals)
+
+    def g(args: tuple[Expr, ...], env: Env) -> Value:
+        raw = [evaluate_raw(a, env) for a in args[:n_args]]
+        arrays = [v for v in raw if isinstance(v, Arr)]
+        if not arrays:
+            return one(raw)  # type: ignore[arg-type]
+        # An array argument (a column inside SUMPRODUCT: LEFT(tblAnggaran[Kode], n)) is taken element by
+        # element, a scalar spread over it, as Excel and LibreOffice do in an array context.
+        n = max(len(a) for a in arrays)
+        cols = [v if isinstance(v, Arr) else [v] * n for v in raw]
+        return Arr(one([c[i] if i < len(c) else NA for c in cols]) for i in range(n))
 
     return g
 

@@ -28,13 +28,14 @@ from xl_sakip.core.formula import (
     AVERAGE,
     COUNT,
     COUNTIF,
-    COUNTIFS,
     DATE,
     IF,
     IFERROR,
     INDEX,
     ISNUMBER,
     ISTEXT,
+    LEFT,
+    LEN,
     MATCH,
     MAX,
     MIN,
@@ -44,7 +45,6 @@ from xl_sakip.core.formula import (
     ROW,
     SUBSTITUTE,
     SUM,
-    SUMIFS,
     SUMPRODUCT,
     TRIM,
     UPPER,
@@ -289,14 +289,29 @@ def lower_is_t_over_r() -> Expr:
     return SUBSTITUTE(UPPER(SET_LOWER_FORMULA), " ", "").eq("T/R")
 
 
+# Grade codes are typed by planners (a target or realisasi "BB"): they match the scale's codes exactly, as
+# "=" compares (case ignored). MATCH gets the code with ~ before * ? ~ (else wildcards: "B*" found "BB"),
+# and the score within a scale is a SUMPRODUCT of "=", not SUMIFS/COUNTIFS criteria (which also read "3" as
+# a number and "<B" as an operator).
+
+
+def _match_text(x: Expr) -> Expr:
+    """`x` for an exact MATCH: its * ? ~ escaped with ~, so that MATCH finds that very text."""
+    return SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(x, "~", "~~"), "*", "~*"), "?", "~?")
+
+
+def _grade_row(code: Expr) -> Expr:
+    return MATCH(_match_text(code), GRADE_CODE, 0)
+
+
 def _grade_scale(t: Expr) -> Expr:
-    return IF(ISNUMBER(t), "", IFERROR(INDEX(GRADE_SCALE, MATCH(SUBSTITUTE(t, " ", ""), GRADE_CODE, 0)), ""))
+    return IF(ISNUMBER(t), "", IFERROR(INDEX(GRADE_SCALE, _grade_row(SUBSTITUTE(t, " ", ""))), ""))
 
 
 def grade_score_target(t: Expr) -> Expr:
     """The score of a grade target: a number as it is, a code by the scale (Ref_Predikat); "" if unknown."""
     return IF(blank(t), "", IF(ISNUMBER(t), t,
-                               IFERROR(INDEX(GRADE_SCORE, MATCH(SUBSTITUTE(t, " ", ""), GRADE_CODE, 0)), "")))
+                               IFERROR(INDEX(GRADE_SCORE, _grade_row(SUBSTITUTE(t, " ", ""))), "")))
 
 
 def grade_score_realisasi(r: Expr, t: Expr) -> Expr:
@@ -304,9 +319,10 @@ def grade_score_realisasi(r: Expr, t: Expr) -> Expr:
     any scale; "" if unknown."""
     code = SUBSTITUTE(r, " ", "")
     scale = _grade_scale(t)
-    by_scale = SUMIFS(GRADE_SCORE, GRADE_CODE, code, GRADE_SCALE, scale)
-    any_scale = INDEX(GRADE_SCORE, MATCH(code, GRADE_CODE, 0))
-    in_scale = COUNTIFS(GRADE_CODE, code, GRADE_SCALE, scale).gt(0)
+    rows = GRADE_CODE.eq(code) * GRADE_SCALE.eq(scale)
+    by_scale = SUMPRODUCT(rows, GRADE_SCORE)
+    any_scale = INDEX(GRADE_SCORE, _grade_row(code))
+    in_scale = SUMPRODUCT(rows).gt(0)
     return IF(blank(r), "", IF(ISNUMBER(r), r, IFERROR(IF(in_scale, by_scale, any_scale), "")))
 
 
@@ -472,6 +488,10 @@ def master_row(indicator_id: Expr, ids: Expr, k: int | None = None) -> Expr:
     since costs one comparison per looked-up row; an exact MATCH over the whole column, a linear scan
     (n²/2 comparisons for a workbook of n rows), runs only when that row no longer holds the ID: sorting,
     filtering or inserting rows in the master never makes a sheet wrong (issue 13)."""
+    # An exact MATCH reads * ? ~ in the looked-up value as wildcards, but `indicator_id` is an ID the tool
+    # wrote from a row the reader accepted (models.Indicator: ^[A-Za-z0-9_.-]+$, none of them; `check`
+    # reports a generated sheet edited by hand); wildcards in the column are plain text to MATCH, and it
+    # compares text with text only, as "=" does (a number-stored ID is KODE_ANGKA, book/integrity.py).
     found = IFERROR(MATCH(indicator_id, ids, 0), "")
     if k is None:
         return found
@@ -598,25 +618,37 @@ def quarter_to_date() -> Expr:
     return REPORTING_QUARTER
 
 
-def budget_sum(column: Expr, code: Expr, *criteria: Expr | str) -> Expr:
-    """The sum of `column` over the Sub Kegiatan rows that are `code` or inside it (code & ".*")."""
-    base = (BUDGET_LEVEL, SUB_LEVEL)
-    return (SUMIFS(column, *base, BUDGET_CODE, code, *criteria)
-            + SUMIFS(column, *base, BUDGET_CODE, code & ".*", *criteria))
+def budget_rows(code: Expr) -> Expr:
+    """1 for each Sub Kegiatan row of Anggaran that is `code` or inside it (its Kode begins with `code` and
+    a dot), else 0: an array for SUMPRODUCT.
+
+    Codes compare with "=" (case ignored, nothing else), as `lookup_row` compares IDs, never as SUMIFS
+    criteria: a criterion reads a code such as 2.07 as a number (LibreOffice then meets the text "2.07"
+    and the number 2.07, our evaluator the number only), * ? ~ as wildcards and < > = as operators. So a
+    Kode cell holding the number 2.07 is not the code "2.07" (finding ANGGARAN_KODE_ANGKA)."""
+    own = BUDGET_CODE.eq(code) + LEFT(BUDGET_CODE, LEN(code) + 1).eq(code & ".")
+    return BUDGET_LEVEL.eq(SUB_LEVEL) * own
+
+
+def budget_sum(column: Expr, rows: Expr) -> Expr:
+    """The sum of the numbers of `column` on `rows` (budget_rows; text and empty cells add nothing)."""
+    return SUMPRODUCT(rows, column)
 
 
 def budget_pagu(code: Expr) -> Expr:
     """The pagu in force of `code`: each Sub Kegiatan's pagu perubahan where typed, else its pagu (the
-    criterion "" picks the rows whose pagu perubahan is empty)."""
-    return budget_sum(BUDGET_PAGU_P, code) + budget_sum(BUDGET_PAGU, code, BUDGET_PAGU_P, "")
+    rows whose pagu perubahan is empty)."""
+    rows = budget_rows(code)
+    return budget_sum(BUDGET_PAGU_P, rows) + budget_sum(BUDGET_PAGU, rows * BUDGET_PAGU_P.eq(""))
 
 
 def budget_spent(code: Expr) -> Expr:
     """The realisasi anggaran of `code` in quarters 1..the reporting quarter."""
     q = quarter_to_date()
+    rows = budget_rows(code)
     out: Expr | None = None
     for k, column in enumerate(BUDGET_SPENT, start=1):
-        term = IF(q.ge(k), budget_sum(column, code), 0)
+        term = IF(q.ge(k), budget_sum(column, rows), 0)
         out = term if out is None else out + term
     assert out is not None
     return out
@@ -705,18 +737,22 @@ def quarter_end() -> Expr:
 
 def version_in_force(name: str) -> Expr:
     """Is PK version `name` dated on or before the end of the reporting quarter? (No date: not in force.)"""
-    d = INDEX(PK_V_DATE, MATCH(name, PK_V_NAME, 0))
+    # The name is typed by planners: its * ? ~ would be MATCH wildcards, so they are escaped with ~.
+    literal = name.replace("~", "~~").replace("*", "~*").replace("?", "~?")
+    d = INDEX(PK_V_DATE, MATCH(literal, PK_V_NAME, 0))
     return IFERROR(AND(ISNUMBER(d), d.le(quarter_end())), False)
 
 
 def target_in_force(murni: Expr, indicator_id: Expr, perubahan: Sequence[str]) -> Expr:
     """The annual target in force: the latest version in force among `perubahan` (names in date order) that
     changes this indicator gives it; else the Murni's target `murni`."""
+    # IDs and version names compare with "=" (case ignored), as in lookup_row: a COUNTIFS/SUMIFS criterion
+    # reads an ID such as 1.1 as a number, * ? ~ as wildcards and < > = as operators.
     out = murni
     for name in perubahan:
-        changed = COUNTIFS(PK_T_ID, indicator_id, PK_T_VERSION, name, PK_T_TARGET, "<>").gt(0)
-        out = IF(AND(version_in_force(name), changed),
-                 SUMIFS(PK_T_TARGET, PK_T_ID, indicator_id, PK_T_VERSION, name), out)
+        rows = PK_T_ID.eq(indicator_id) * PK_T_VERSION.eq(name)
+        changed = SUMPRODUCT(rows * PK_T_TARGET.ne("")).gt(0)
+        out = IF(AND(version_in_force(name), changed), SUMPRODUCT(rows, PK_T_TARGET), out)
     return out
 
 
@@ -769,7 +805,7 @@ def capaian_renstra(kind: Kind, polarity: Polarity, cumulative: Expr, final_targ
 
 def budget_quarter(code: Expr, k: int) -> Expr:
     """The realisasi anggaran of quarter `k` of `code`; 0 after the reporting quarter."""
-    return IF(quarter_to_date().ge(k), budget_sum(BUDGET_SPENT[k - 1], code), 0)
+    return IF(quarter_to_date().ge(k), budget_sum(BUDGET_SPENT[k - 1], budget_rows(code)), 0)
 
 
 def over_codes(rule: Callable[[Expr], Expr], codes: Sequence[str]) -> Expr:

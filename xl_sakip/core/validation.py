@@ -61,6 +61,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "XLWINGS_CONF_HILANG": (W, "no xlwings.conf sheet: the SAKIP_ functions find no module"),
     # what the generated sheets' formulas need beyond the values (book/integrity.py); regenerate repairs
     "SPASI_BERLEBIH": (E, "stray spaces in a header, code, ID or drop-down value (formulas compare exactly)"),
+    "KODE_ANGKA": (E, "an ID or position code stored as a number (the formulas find text only)"),
     "TABEL_RUSAK": (E, "a table of the master missing, renamed, or not covering every data row"),
     "NAMA_RUSAK": (E, "a defined name the formulas use missing or pointing at the wrong cell, or the "
                       "computed Pengaturan cell it names no longer holding its formula"),
@@ -93,7 +94,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "ANGGARAN_NEGATIF": (E, "a negative pagu or realisasi anggaran"),
     "ANGGARAN_REALISASI_MELEBIHI_PAGU": (E, "a Sub Kegiatan's realisasi TW1-TW4 above its pagu in force"),
     "ANGGARAN_DI_INDUK": (W, "amounts on a Program or Kegiatan row: not used (the Sub Kegiatan sum is)"),
-    "ANGGARAN_KODE_ANGKA": (W, "a budget code stored as a number: SUMIFS compares it as a number"),
+    "ANGGARAN_KODE_ANGKA": (W, "a budget code stored as a number: never equal to a code (text)"),
     # the Versi PK sheet (core/budget_checks.py, issue 15)
     "VERSI_PK_TIDAK_DIKENAL": (E, "a changed target of a version the Versi column does not list"),
     "VERSI_PK_TANPA_TANGGAL": (W, "a PK Perubahan without a date: never in force"),

@@ -98,19 +98,22 @@ def plan_unit(
                                        f'{pos_row}),{pcol("code")},0)),"-")'))
     put(YEAR_ROW, VALUE_COL, Formula(f"={SET_YEAR}"))
     last = FIRST_BODY_ROW + n - 1
+    # The position's indicators now, compared with "=" (case ignored), not as a COUNTIF criterion: a code
+    # such as 01 would be read as the number 1 (LibreOffice then also counts the text "01", we do not).
+    n_now = f"SUMPRODUCT(--({icol('position')}={code_ref}))"
     if n:
         ket = column_area(C_KET, FIRST_BODY_ROW, last)
         # Rows to check: a Keterangan other than the informative source of a parent's realisasi.
         attention = (f'(COUNTIF({ket},"?*")-SUMPRODUCT(--({ket}={text_literal(FROM_PENDUKUNG)}))'
                      f"-SUMPRODUCT(--({ket}={text_literal(FROM_OWN)})))")
         put(STATUS_ROW, VALUE_COL, Formula(
-            f'=IF(COUNTIF({icol("position")},{code_ref})<>{n},"USANG: jumlah indikator "&{code_ref}&'
-            f'" di Indikator ("&COUNTIF({icol("position")},{code_ref})&") berbeda dengan sheet ini ({n}); '
+            f'=IF({n_now}<>{n},"USANG: jumlah indikator "&{code_ref}&'
+            f'" di Indikator ("&{n_now}&") berbeda dengan sheet ini ({n}); '
             f'{REGENERATE}",IF({attention}>0,"PERIKSA: "&{attention}&'
             f'" baris punya keterangan (kolom Keterangan)","Sesuai dengan tabel Indikator"))'))
     else:
         put(STATUS_ROW, VALUE_COL, Formula(
-            f'=IF(COUNTIF({icol("position")},{code_ref})<>0,"USANG: ada indikator "&{code_ref}&'
+            f'=IF({n_now}<>0,"USANG: ada indikator "&{code_ref}&'
             f'" di Indikator; {REGENERATE}","Jabatan ini belum punya indikator")'))
     for col_, hdr in UNIT_HEADERS.items():
         put(HEADER_ROW, col_, hdr)

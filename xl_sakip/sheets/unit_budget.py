@@ -73,7 +73,8 @@ def plan_block(layout: BudgetLayout, code: str, capaian_rows: dict[str, int], n_
     put((r, 1), F(fx.lift("ANGGARAN DAN EFISIENSI (s.d. TW ") & quarter & ")"))
     b.styles.append(StyleSpan("subhead", r, 1, r, 1))
     stale = f"USANG: baris Anggaran dengan Kode Jabatan {code} berubah; {REGENERATE}"
-    changed = fx.COUNTIF(_budget_col("position"), code).ne(n_assigned)
+    # Kode Jabatan compared with "=" (case ignored), not as a COUNTIF criterion (01 would read as a number).
+    changed = fx.SUMPRODUCT(fx.ones(_budget_col("position").eq(code))).ne(n_assigned)
     put((r + 1, 1), F(fx.lift("Rumus efisiensi: ") & rules.SET_EFFICIENCY & fx.IF(changed, "; " + stale, "")))
     b.styles.append(StyleSpan("note", r + 1, 1, r + 1, 1))
     h = r + 3
@@ -85,6 +86,8 @@ def plan_block(layout: BudgetLayout, code: str, capaian_rows: dict[str, int], n_
         kode = _c(B_KODE, rr)
         put((rr, B_NO), k + 1)
         put((rr, B_KODE), item.code)
+        # MATCH, not "=": `kode` is a code the reader accepted (^[A-Za-z0-9_.-]+$: no wildcard), and MATCH
+        # compares text with text only, as "=" does.
         found = fx.MATCH(kode, _budget_col("code"), 0)
         put((rr, B_NAMA), F(fx.IFERROR(fx.INDEX(_budget_col("name"), found), w.BUDGET_CODE_UNKNOWN)))
         put((rr, B_ID), F(fx.IFERROR(fx.IF(fx.INDEX(_budget_col("supports"), found).eq(""), "",

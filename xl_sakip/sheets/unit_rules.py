@@ -172,8 +172,8 @@ def row_formulas(
     # realisasi through the "Realisasi Dipakai" cells of the pendukung rows.
     covered: fx.Expr | None = None
     if is_parent:
-        crit = (_tcol("supports"), R_, _tcol("rollup"), RollUp.SUM.value)
-        c[C_T_ANAK] = F(fx.SUMIFS(_tcol("target"), *crit))
+        kids_rows = pendukung_rows(R_)
+        c[C_T_ANAK] = F(fx.SUMPRODUCT(kids_rows, _tcol("target")))
         M, O_ = _c(C_T_ANAK, r), _c(C_R_ANAK, r)
         c[C_SEL_T] = F(fx.IF(fx.AND(fx.ISNUMBER(M), fx.ISNUMBER(E)), M - E, ""))
         if cycle:
@@ -191,7 +191,7 @@ def row_formulas(
             c[C_R_ANAK] = F(rules.rolled(kid(C_PD_PAKAI), kid(C_PD_MASALAH), kid(C_PD_ANGKA)))
             t_own = fx.INDEX(_tcol("target"), S)
             # Pendukung with a target (the reader accepts only numbers there; an empty cell has none).
-            with_target = fx.COUNTIFS(*crit, _tcol("target"), "<>")
+            with_target = fx.SUMPRODUCT(kids_rows * _tcol("target").ne(""))
             cover = rules.covers(t_own, len(children), with_target, M)
             c[C_CAKUP] = F(fx.IF(S.eq(""), 0, fx.IF(cover, 1, 0)))
             covered = AP.eq(1)
@@ -248,6 +248,15 @@ def row_formulas(
     return c
 
 
+def pendukung_rows(indicator_id: fx.Expr) -> fx.Expr:
+    """1 on each row of tblIndikator that adds to `indicator_id` (Mendukung ID = it, Roll-up "jumlah"), else
+    0. IDs compare with "=" (case ignored), as rules.lookup_row does, never as SUMIFS/COUNTIFS criteria,
+    which read an ID such as 1.1 as a number (LibreOffice then also meets the text "1.1", our evaluator did
+    not). SUMPRODUCT over these is indexed by our evaluator (formula._sumproduct_indexed): a parent's row
+    costs about the number of its pendukung, as SUMIFS did."""
+    return _tcol("supports").eq(indicator_id) * _tcol("rollup").eq(RollUp.SUM.value)
+
+
 def _quarter_list(flags: Sequence[fx.Expr]) -> fx.Expr:
     """ "TW1, TW3" of the quarters whose flag holds (text joined, the last ", " cut)."""
     parts = [fx.IF(f, f"{s.Q[q]}, ", "") for q, f in enumerate(flags)]
@@ -272,7 +281,7 @@ def _keterangan(ind: Indicator, r: int, children: list[tuple[str, int]], is_pare
     stale = "usang: Jenis/Polaritas/Agregasi/Kode Jabatan berubah di Indikator; " + REGENERATE
     checks: list[tuple[fx.Expr, object]] = [(S.eq(""), NOT_FOUND), (key.ne(kinds), stale)]
     if is_parent:
-        n_now = fx.COUNTIFS(_tcol("supports"), R_, _tcol("rollup"), RollUp.SUM.value)
+        n_now = fx.SUMPRODUCT(pendukung_rows(R_))
         stale_kids = f"usang: indikator pendukung berubah di Indikator; {REGENERATE}"
         checks.append((n_now.ne(len(children)), stale_kids))
     if neg:
