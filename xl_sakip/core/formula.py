@@ -21,7 +21,7 @@ import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -126,7 +126,7 @@ def to_number(v: Scalar) -> float | XlError:
         return 0.0
     if isinstance(v, bool):
         return 1.0 if v else 0.0
-    if isinstance(v, int | float):
+    if isinstance(v, (int, float)):  # noqa: UP038 (a tuple tests faster than a union)
         return float(v)
     t = v.strip()
     try:
@@ -145,7 +145,7 @@ def to_bool(v: Scalar) -> bool | XlError:
         return False
     if isinstance(v, bool):
         return v
-    if isinstance(v, int | float):
+    if isinstance(v, (int, float)):  # noqa: UP038
         return v != 0
     if v.strip().upper() in ("TRUE", "FALSE"):
         return v.strip().upper() == "TRUE"
@@ -153,7 +153,7 @@ def to_bool(v: Scalar) -> bool | XlError:
 
 
 def is_number(v: object) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
+    return isinstance(v, (int, float)) and not isinstance(v, bool)  # noqa: UP038
 
 
 def _rank(v: Scalar) -> int:
@@ -261,12 +261,33 @@ class Expr:
         return Op(">=", self, lift(o))
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+def _node(cls: type) -> type:
+    """A frozen, slotted node class whose __init__ writes its slots directly. The one dataclass generates
+    goes through object.__setattr__ per field (what keeps it frozen), and rule trees make millions of
+    nodes in a regenerate (4 % of it); the instances are the same, and frozen after __init__ as before."""
+    cls = dataclass(frozen=True, eq=False, slots=True)(cls)
+    params, body, ns = [], [], {}
+    for f in fields(cls):
+        ns[f"_set_{f.name}"] = cls.__dict__[f.name].__set__  # the slot's own setter
+        if f.default is MISSING:
+            params.append(f.name)
+        else:
+            ns[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        body.append(f"    _set_{f.name}(self, {f.name})")
+    exec(f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body), ns)  # noqa: S102
+    init = ns["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = init  # type: ignore[misc]
+    return cls
+
+
+@_node
 class Lit(Expr):
     value: Scalar | Arr
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@_node
 class Cell(Expr):
     """A cell; `sheet` None is the sheet of the formula."""
 
@@ -277,7 +298,7 @@ class Cell(Expr):
     abs_row: bool = False
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@_node
 class Area(Expr):
     """A rectangular range (one row or one column in this workbook)."""
 
@@ -285,7 +306,7 @@ class Area(Expr):
     last: Cell
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@_node
 class TableCol(Expr):
     """A structured reference to a whole table column: tblIndikator[Target]."""
 
@@ -293,14 +314,14 @@ class TableCol(Expr):
     column: str
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@_node
 class Name(Expr):
     """A defined name (setTahun ...)."""
 
     name: str
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@_node
 class Var(Expr):
     """A value the evaluating environment supplies (the core binds realisasi, target ... by name).
     It has no formula text: sheets pass cells where the core passes variables."""
@@ -308,20 +329,20 @@ class Var(Expr):
     name: str
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@_node
 class Fn(Expr):
     name: str
     args: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@_node
 class Op(Expr):
     op: str
     a: Expr
     b: Expr
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@_node
 class Neg(Expr):
     a: Expr
 
@@ -671,10 +692,15 @@ def evaluate(e: Expr, env: Env = NO_ENV) -> Scalar:
 def evaluate_tree(e: Expr, env: Env) -> Value:
     """`evaluate_raw` of a whole tree, each shared subtree (by identity) computed once. The memo lives for
     this call only, while the tree keeps its nodes (and their ids) alive; a nested evaluation (a cell its
-    formula reads, evaluated on the way) gets its own."""
+    formula reads, evaluated on the way) gets its own.
+
+    A tree evaluated again and again (the core's rules, built once per kind, evaluated per indicator) is
+    compiled into closures on its third evaluation (`_compile`): the same functions on the same values,
+    without finding each node's type and memo entry at every evaluation."""
+    fn = _hot(e)
     saved, env.nodes = env.nodes, {}
     try:
-        return evaluate_raw(e, env)
+        return evaluate_raw(e, env) if fn is None else fn(env)
     finally:
         env.nodes = saved
 
@@ -685,6 +711,8 @@ def evaluate_raw(e: Expr, env: Env) -> Value:
         return e.value  # type: ignore[attr-defined,return-value]
     if t is Cell:
         return env.cell(e.sheet if e.sheet is not None else env.sheet, e.col, e.row)  # type: ignore[attr-defined]
+    if t is _Thunk:
+        return e.fn(env)  # type: ignore[attr-defined]
     memo = env.nodes
     if memo is not None and (t is Op or t is Fn):
         got = memo.get(id(e), _MISSING)
@@ -717,42 +745,68 @@ def _evaluate_node(t: type, e: Expr, env: Env) -> Value:
     if t is Var:
         return env.var(e.name)  # type: ignore[attr-defined]
     if t is Neg:
-        v = evaluate_raw(e.a, env)  # type: ignore[attr-defined]
-        return _map1(v, lambda x: n if isinstance(n := to_number(x), XlError) else -n)
+        return _map1(evaluate_raw(e.a, env), _negate)  # type: ignore[attr-defined]
     raise TypeError(f"not a node: {e!r}")
+
+
+def _negate(x: Scalar) -> Scalar:
+    n = to_number(x)
+    return n if isinstance(n, XlError) else -n
 
 
 def _map1(v: Value, f: Callable[[Scalar], Scalar]) -> Value:
     return Arr(f(x) for x in v) if isinstance(v, Arr) else f(v)
 
 
-def _scalar_op(op: str, a: Scalar, b: Scalar) -> Scalar:
-    if op == "&":
-        x, y = to_text(a), to_text(b)
-        if isinstance(x, XlError):
-            return x
-        if isinstance(y, XlError):
-            return y
-        return x + y
-    if op in ("=", "<>", "<", "<=", ">", ">="):
-        c = compare(a, b)
-        if isinstance(c, XlError):
-            return c
-        return {"=": c == 0, "<>": c != 0, "<": c < 0, "<=": c <= 0, ">": c > 0, ">=": c >= 0}[op]
-    x, y = to_number(a), to_number(b)
+def _concat(a: Scalar, b: Scalar) -> Scalar:
+    x, y = to_text(a), to_text(b)
     if isinstance(x, XlError):
         return x
     if isinstance(y, XlError):
         return y
-    if op == "+":
-        return x + y
-    if op == "-":
-        return x - y
-    if op == "*":
-        return x * y
-    if y == 0:
-        return DIV0
-    return x / y
+    return x + y
+
+
+def _comparison(test: Callable[[int], bool]) -> Callable[[Scalar, Scalar], Scalar]:
+    def f(a: Scalar, b: Scalar) -> Scalar:
+        c = compare(a, b)
+        if isinstance(c, XlError):
+            return c
+        return test(c)
+
+    return f
+
+
+def _arithmetic(f: Callable[[float, float], Scalar]) -> Callable[[Scalar, Scalar], Scalar]:
+    def g(a: Scalar, b: Scalar) -> Scalar:
+        x, y = to_number(a), to_number(b)
+        if isinstance(x, XlError):
+            return x
+        if isinstance(y, XlError):
+            return y
+        return f(x, y)
+
+    return g
+
+
+# Each operator on two scalars.
+_SCALAR_OPS: dict[str, Callable[[Scalar, Scalar], Scalar]] = {
+    "&": _concat,
+    "=": _comparison(lambda c: c == 0),
+    "<>": _comparison(lambda c: c != 0),
+    "<": _comparison(lambda c: c < 0),
+    "<=": _comparison(lambda c: c <= 0),
+    ">": _comparison(lambda c: c > 0),
+    ">=": _comparison(lambda c: c >= 0),
+    "+": _arithmetic(lambda x, y: x + y),
+    "-": _arithmetic(lambda x, y: x - y),
+    "*": _arithmetic(lambda x, y: x * y),
+    "/": _arithmetic(lambda x, y: DIV0 if y == 0 else x / y),
+}
+
+
+def _scalar_op(op: str, a: Scalar, b: Scalar) -> Scalar:
+    return _SCALAR_OPS[op](a, b)
 
 
 def _op(op: str, a: Value, b: Value) -> Value:
@@ -764,8 +818,9 @@ def _op(op: str, a: Value, b: Value) -> Value:
         ys = b if isinstance(b, Arr) else [b] * n
         if len(xs) != len(ys):
             return Arr([NA] * n)
-        return Arr(_scalar_op(op, x, y) for x, y in zip(xs, ys, strict=True))
-    return _scalar_op(op, a, b)
+        f = _SCALAR_OPS[op]
+        return Arr(f(x, y) for x, y in zip(xs, ys, strict=True))
+    return _SCALAR_OPS[op](a, b)
 
 
 # -- functions: each takes the argument nodes and the environment (IF and IFERROR are lazy)
@@ -781,7 +836,8 @@ def _values(args: Iterable[Expr], env: Env) -> Iterable[tuple[Value, bool]]:
     """Each argument's value, and whether it came from a range (ranges skip text and logicals)."""
     for a in args:
         # A reference's text and logicals are skipped; a typed or computed argument is coerced.
-        is_ref = isinstance(a, Cell | Area | TableCol) or (isinstance(a, Fn) and a.name == "INDEX")
+        node = a.node if type(a) is _Thunk else a  # type: ignore[attr-defined]
+        is_ref = isinstance(node, (Cell, Area, TableCol)) or (isinstance(node, Fn) and node.name == "INDEX")  # noqa: UP038
         yield evaluate_raw(a, env), is_ref
 
 
@@ -1177,3 +1233,184 @@ _FUNCS: dict[str, Callable[[tuple[Expr, ...], Env], Value]] = {
     "DATE": _date,
 }
 FUNCTIONS = frozenset(_FUNCS)
+
+
+# ---------------------------------------------------------------------------------------------- compiled
+
+Compiled = Callable[[Env], Value]
+
+
+class _Thunk(Expr):
+    """A compiled argument handed to a built-in function, which evaluates its arguments with
+    `evaluate_raw` (that runs `fn`); `node` is the argument's tree, for functions that look at what an
+    argument is (a reference or a value: `_values`)."""
+
+    __slots__ = ("fn", "node")
+
+    def __init__(self, fn: Compiled, node: Expr) -> None:
+        self.fn, self.node = fn, node
+
+
+# Roots evaluated lately (id -> [root, evaluations]) and compiled roots (id -> (root, closure)). Each entry
+# holds its root, so that no other tree can take its id while it is here. Both bounded: the ribbon's Python
+# lives long, and a regenerate evaluates each formula cell's tree once.
+_SEEN: dict[int, list[Any]] = {}
+_COMPILED: dict[int, tuple[Expr, Compiled]] = {}
+_COMPILE_AT = 3  # evaluations of one root before it is compiled
+
+
+def _hot(e: Expr) -> Compiled | None:
+    """The compiled closure of root `e` when it has been evaluated often enough, else None."""
+    t = type(e)
+    if t is Lit or t is Cell:
+        return None
+    key = id(e)
+    got = _COMPILED.get(key)
+    if got is not None and got[0] is e:
+        return got[1]
+    seen = _SEEN.get(key)
+    if seen is None or seen[0] is not e:
+        if len(_SEEN) >= 4096:
+            _SEEN.clear()
+        _SEEN[key] = [e, 1]
+        return None
+    seen[1] += 1
+    if seen[1] < _COMPILE_AT:
+        return None
+    del _SEEN[key]
+    if len(_COMPILED) >= 2048:
+        _COMPILED.clear()
+    fn = compile_tree(e)
+    _COMPILED[key] = (e, fn)
+    return fn
+
+
+def compile_tree(e: Expr) -> Compiled:
+    """`e` as a closure of the environment: `fn(env)` is `evaluate_raw(e, env)` under the memo of one
+    `evaluate_tree` (env.nodes, which the caller sets). Subtrees reached more than once are memoised in
+    env.nodes by node id as `evaluate_raw` does, so that a built-in function evaluating such a subtree
+    through `evaluate_raw` finds the same entry."""
+    shared: set[int] = set()
+    seen: set[int] = set()
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            shared.add(id(node))
+            continue
+        seen.add(id(node))
+        stack.extend(_children(node))
+    done: dict[int, Compiled] = {}
+    return _compile(e, shared, done)
+
+
+def _children(e: Expr) -> tuple[Expr, ...]:
+    t = type(e)
+    if t is Op:
+        return (e.a, e.b)  # type: ignore[attr-defined]
+    if t is Fn:
+        return e.args  # type: ignore[attr-defined]
+    if t is Neg:
+        return (e.a,)  # type: ignore[attr-defined]
+    return ()
+
+
+def _compile(e: Expr, shared: set[int], done: dict[int, Compiled]) -> Compiled:
+    key = id(e)
+    got = done.get(key)
+    if got is not None:
+        return got
+    fn = _compile_node(e, shared, done)
+    t = type(e)
+    if (t is Op or t is Fn) and key in shared:
+        inner = fn
+
+        def fn(env: Env) -> Value:
+            memo = env.nodes
+            if memo is None:
+                return inner(env)
+            got = memo.get(key, _MISSING)
+            if got is _MISSING:
+                got = memo[key] = inner(env)
+            return got
+
+    done[key] = fn
+    return fn
+
+
+def _compile_node(e: Expr, shared: set[int], done: dict[int, Compiled]) -> Compiled:
+    t = type(e)
+    if t is Lit:
+        value = e.value  # type: ignore[attr-defined]
+        return lambda env: value
+    if t is Cell:
+        sheet, col, row = e.sheet, e.col, e.row  # type: ignore[attr-defined]
+        if sheet is None:
+            return lambda env: env.cell(env.sheet, col, row)
+        return lambda env: env.cell(sheet, col, row)
+    if t is Op:
+        a, b = _compile(e.a, shared, done), _compile(e.b, shared, done)  # type: ignore[attr-defined]
+        op = e.op  # type: ignore[attr-defined]
+        scalar_op = _SCALAR_OPS[op]
+
+        def operation(env: Env) -> Value:
+            x, y = a(env), b(env)
+            if isinstance(x, Arr) or isinstance(y, Arr):
+                return _op(op, x, y)
+            return scalar_op(x, y)
+
+        return operation
+    if t is Fn:
+        return _compile_fn(e, shared, done)  # type: ignore[arg-type]
+    if t is Area:
+        first, last = e.first, e.last  # type: ignore[attr-defined]
+        return lambda env: env.area(first, last)
+    if t is TableCol:
+        table, column = e.table, e.column  # type: ignore[attr-defined]
+        return lambda env: env.table_column(table, column)
+    if t is Name:
+        name = e.name  # type: ignore[attr-defined]
+        return lambda env: env.name(name)
+    if t is Var:
+        name = e.name  # type: ignore[attr-defined]
+        return lambda env: env.var(name)
+    if t is Neg:
+        a = _compile(e.a, shared, done)  # type: ignore[attr-defined]
+        return lambda env: _map1(a(env), _negate)
+    raise TypeError(f"not a node: {e!r}")
+
+
+def _compile_fn(e: Fn, shared: set[int], done: dict[int, Compiled]) -> Compiled:
+    name, args = e.name, e.args
+    f = _FUNCS.get(name)
+    if f is None:  # a UDF of the environment
+        compiled = [_compile(a, shared, done) for a in args]
+
+        def udf_call(env: Env) -> Value:
+            udf = env.function(name)
+            if udf is None:
+                return NAME
+            return udf(*[c(env) for c in compiled])
+
+        return udf_call
+    if f is _if:  # lazy, and the commonest node of the rules
+        test = _compile(args[0], shared, done)
+        then = _compile(args[1], shared, done) if len(args) > 1 else None
+        other = _compile(args[2], shared, done) if len(args) > 2 else None
+
+        def if_(env: Env) -> Value:
+            c = to_bool(_scalar(test(env)))
+            if isinstance(c, XlError):
+                return c
+            if c:
+                return then(env) if then is not None else True
+            return other(env) if other is not None else False
+
+        return if_
+    if f is _row:  # looks at its argument's tree, never evaluates it
+        return lambda env: _row(args, env)
+    # Any other built-in takes its arguments as nodes and evaluates them with evaluate_raw: compiled ones
+    # are passed as thunks; literals and references, which evaluate_raw resolves at once, as they are.
+    passed = tuple(a if type(a) in (Lit, Cell, Area, TableCol) else _Thunk(_compile(a, shared, done), a)
+                   for a in args)
+    return lambda env: f(passed, env)

@@ -62,9 +62,11 @@ def _copy_layout(template: Worksheet, ws: Worksheet, plan: p.SheetPlan) -> None:
         if r < ul.FIRST_BODY_ROW and src.has_style:
             ws.cell(r, c)._style = copy(src._style)
     if plan.body_first:
+        cell = ws.cell
         for r in range(plan.body_first, plan.body_last + 1):
             for c, st in body_style.items():
-                ws.cell(r, c)._style = copy(st)
+                # what copy(st) gives, without its dispatch per cell
+                cell(r, c)._style = None if st is None else StyleArray(st)
     for key, dim in template.column_dimensions.items():
         ws.column_dimensions[key] = copy(dim)
         ws.column_dimensions[key].worksheet = ws
