@@ -1270,15 +1270,15 @@ def _hot(e: Expr) -> Compiled | None:
         return got[1]
     seen = _SEEN.get(key)
     if seen is None or seen[0] is not e:
-        if len(_SEEN) >= 4096:
+        if len(_SEEN) >= 1024:
             _SEEN.clear()
         _SEEN[key] = [e, 1]
         return None
     seen[1] += 1
     if seen[1] < _COMPILE_AT:
         return None
-    del _SEEN[key]
-    if len(_COMPILED) >= 2048:
+    _SEEN.pop(key, None)
+    if len(_COMPILED) >= 1024:
         _COMPILED.clear()
     fn = compile_tree(e)
     _COMPILED[key] = (e, fn)
