@@ -135,7 +135,7 @@ FORMULAS = ['=-A1+B2*2', '=SUMPRODUCT((tblT[a]>1)*(tblT[b]))', '=INDEX(tblT[b],M
             '=SAKIP_X(A1,2)', '=SAKIP_Y(A1)', '=IF(setN>2,-setN,A1&"z")', '=AND(A1:B2)', '=ROUND(-A1/3,2)',
             '=SMALL(A1:B2,2)', '=LEFT(C1,2)&UPPER(C1)', '=MAX(A1,-B1)', '=NOT(ISNUMBER(C1))', '=-tblT[a]',
             '=SUMIFS(tblT[a],tblT[c],"y")', '=SUMPRODUCT(--(tblT[c]=C1),tblT[a])', '=IF(A1,,)',
-            '=N(C1)+N(A1)']
+            '=N(C1)+N(A1)', '=OR(C1,"x")', '=AND(C1,A1:A2)', '=OR(ISNUMBER(C1),ISTEXT(C1),ISBLANK(C1))']
 
 
 @pytest.mark.parametrize("text", FORMULAS)

@@ -1200,15 +1200,19 @@ def _upper(v: Scalar) -> Scalar:
     return t if isinstance(t, XlError) else t.upper()
 
 
+_IS: dict[str, Callable[[Scalar], bool]] = {
+    "ISNUMBER": is_number,
+    "ISTEXT": lambda v: isinstance(v, str),
+    "ISBLANK": lambda v: v is EMPTY,
+}
+
 _FUNCS: dict[str, Callable[[tuple[Expr, ...], Env], Value]] = {
     "IF": _if,
     "IFERROR": _iferror,
     "AND": _logical(True),
     "OR": _logical(False),
     "NOT": _not,
-    "ISNUMBER": _is(is_number),
-    "ISTEXT": _is(lambda v: isinstance(v, str)),
-    "ISBLANK": _is(lambda v: v is EMPTY),
+    **{name: _is(pred) for name, pred in _IS.items()},
     "N": _n,
     "ROW": _row,
     "SUM": _sum,
@@ -1407,6 +1411,27 @@ def _compile_fn(e: Fn, shared: set[int], done: dict[int, Compiled]) -> Compiled:
             return other(env) if other is not None else False
 
         return if_
+    if f is _iferror:
+        value, fallback = (_compile(a, shared, done) for a in args[:2])
+
+        def iferror(env: Env) -> Value:
+            v = value(env)
+            return fallback(env) if isinstance(_scalar(v), XlError) else v
+
+        return iferror
+    if name in ("AND", "OR"):  # as _logical: stops at the first error, before the next argument
+        return _compile_logical(name == "AND", [_compile(a, shared, done) for a in args])
+    if f is _not:
+        arg = _compile(args[0], shared, done)
+
+        def not_(env: Env) -> Value:
+            b = to_bool(_scalar(arg(env)))
+            return b if isinstance(b, XlError) else not b
+
+        return not_
+    if name in _IS:
+        pred, arg = _IS[name], _compile(args[0], shared, done)
+        return lambda env: _map1(arg(env), pred)
     if f is _row:  # looks at its argument's tree, never evaluates it
         return lambda env: _row(args, env)
     # Any other built-in takes its arguments as nodes and evaluates them with evaluate_raw: compiled ones
@@ -1414,3 +1439,20 @@ def _compile_fn(e: Fn, shared: set[int], done: dict[int, Compiled]) -> Compiled:
     passed = tuple(a if type(a) in (Lit, Cell, Area, TableCol) else _Thunk(_compile(a, shared, done), a)
                    for a in args)
     return lambda env: f(passed, env)
+
+
+def _compile_logical(all_: bool, args: list[Compiled]) -> Compiled:
+    def logical(env: Env) -> Value:
+        seen, result = False, all_
+        for arg in args:
+            v = arg(env)
+            for x in (v if isinstance(v, Arr) else (v,)):
+                if isinstance(x, XlError):
+                    return x
+                if x is EMPTY or isinstance(x, str):
+                    continue
+                seen = True
+                result = (result and bool(x)) if all_ else (result or bool(x))
+        return result if seen else VALUE
+
+    return logical
