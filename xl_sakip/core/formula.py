@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import MISSING, dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar, dataclass_transform
 
 # ---------------------------------------------------------------------------------------------- values
 
@@ -261,12 +261,18 @@ class Expr:
         return Op(">=", self, lift(o))
 
 
-def _node(cls: type) -> type:
+_Node = TypeVar("_Node", bound=type)
+
+
+@dataclass_transform(eq_default=False, frozen_default=True)
+def _node(cls: _Node) -> _Node:
     """A frozen, slotted node class whose __init__ writes its slots directly. The one dataclass generates
     goes through object.__setattr__ per field (what keeps it frozen), and rule trees make millions of
     nodes in a regenerate (4 % of it); the instances are the same, and frozen after __init__ as before."""
     cls = dataclass(frozen=True, eq=False, slots=True)(cls)
-    params, body, ns = [], [], {}
+    params: list[str] = []
+    body: list[str] = []
+    ns: dict[str, Any] = {}
     for f in fields(cls):
         ns[f"_set_{f.name}"] = cls.__dict__[f.name].__set__  # the slot's own setter
         if f.default is MISSING:
