@@ -717,7 +717,7 @@ def evaluate_raw(e: Expr, env: Env) -> Value:
         return e.value  # type: ignore[attr-defined,return-value]
     if t is Cell:
         return env.cell(e.sheet if e.sheet is not None else env.sheet, e.col, e.row)  # type: ignore[attr-defined]
-    if t is _Thunk:
+    if t is _OpThunk or t is _FnThunk or t is _NegThunk:
         return e.fn(env)  # type: ignore[attr-defined]
     memo = env.nodes
     if memo is not None and (t is Op or t is Fn):
@@ -842,8 +842,7 @@ def _values(args: Iterable[Expr], env: Env) -> Iterable[tuple[Value, bool]]:
     """Each argument's value, and whether it came from a range (ranges skip text and logicals)."""
     for a in args:
         # A reference's text and logicals are skipped; a typed or computed argument is coerced.
-        node = a.node if type(a) is _Thunk else a  # type: ignore[attr-defined]
-        is_ref = isinstance(node, (Cell, Area, TableCol)) or (isinstance(node, Fn) and node.name == "INDEX")  # noqa: UP038
+        is_ref = isinstance(a, (Cell, Area, TableCol)) or (isinstance(a, Fn) and a.name == "INDEX")  # noqa: UP038
         yield evaluate_raw(a, env), is_ref
 
 
@@ -1250,15 +1249,23 @@ FUNCTIONS = frozenset(_FUNCS)
 Compiled = Callable[[Env], Value]
 
 
-class _Thunk(Expr):
-    """A compiled argument handed to a built-in function, which evaluates its arguments with
-    `evaluate_raw` (that runs `fn`); `node` is the argument's tree, for functions that look at what an
-    argument is (a reference or a value: `_values`)."""
+def _thunk_class(base: type) -> type:
+    """A compiled argument handed to a built-in function, which evaluates its arguments with `evaluate_raw`
+    (that runs `fn`): an instance of the argument's own node class, with its fields, so that a function
+    looking at what an argument is (`_values`: a reference or a value; a product of comparisons) sees the
+    same tree."""
+    return type(f"_{base.__name__}Thunk", (base,), {"__slots__": ("fn",)})
 
-    __slots__ = ("fn", "node")
 
-    def __init__(self, fn: Compiled, node: Expr) -> None:
-        self.fn, self.node = fn, node
+_OpThunk, _FnThunk, _NegThunk = (_thunk_class(c) for c in (Op, Fn, Neg))
+_THUNK_OF: dict[type, type] = {Op: _OpThunk, Fn: _FnThunk, Neg: _NegThunk}
+
+
+def _thunk(e: Expr, fn: Compiled) -> Expr:
+    cls = _THUNK_OF[type(e)]
+    t = cls(*(getattr(e, f.name) for f in fields(e)))  # type: ignore[arg-type]
+    cls.fn.__set__(t, fn)  # type: ignore[attr-defined]  # the slot's setter: the node class is frozen
+    return t
 
 
 # Roots evaluated lately (id -> [root, evaluations]) and compiled roots (id -> (root, closure)). Each entry
@@ -1440,10 +1447,11 @@ def _compile_fn(e: Fn, shared: set[int], done: dict[int, Compiled]) -> Compiled:
         return lambda env: _map1(arg(env), pred)
     if f is _row:  # looks at its argument's tree, never evaluates it
         return lambda env: _row(args, env)
-    # Any other built-in takes its arguments as nodes and evaluates them with evaluate_raw: compiled ones
-    # are passed as thunks; literals and references, which evaluate_raw resolves at once, as they are.
-    passed = tuple(a if type(a) in (Lit, Cell, Area, TableCol) else _Thunk(_compile(a, shared, done), a)
-                   for a in args)
+    # Any other built-in takes its arguments as nodes and evaluates them with evaluate_raw: operations and
+    # functions are passed as thunks (the same node, compiled: a function looking at an argument with
+    # isinstance and its fields sees what it would see in the tree); leaves, which evaluate_raw resolves at
+    # once, as they are.
+    passed = tuple(_thunk(a, _compile(a, shared, done)) if type(a) in _THUNK_OF else a for a in args)
     return lambda env: f(passed, env)
 
 
