@@ -118,6 +118,9 @@ class _Book(fx.Env):
         return self.cells.get((col, row), fx.EMPTY)
 
     def table_column(self, table: str, column: str) -> fx.Arr:
+        if table == "tblB":  # more than 16 rows: lookups and SUMPRODUCT may use the range's index
+            return fx.Arr({"a": [float(k % 7) for k in range(30)], "c": ["xy"[k % 3 == 0] for k in range(30)]
+                           }[column])
         return fx.Arr({"a": [1.0, 2.0, 3.0], "b": [10.0, fx.EMPTY, 30.0], "c": ["x", "y", "Y"]}[column])
 
     def table_rows(self, table: str) -> fx.Arr:
@@ -135,6 +138,8 @@ FORMULAS = ['=-A1+B2*2', '=SUMPRODUCT((tblT[a]>1)*(tblT[b]))', '=INDEX(tblT[b],M
             '=SAKIP_X(A1,2)', '=SAKIP_Y(A1)', '=IF(setN>2,-setN,A1&"z")', '=AND(A1:B2)', '=ROUND(-A1/3,2)',
             '=SMALL(A1:B2,2)', '=LEFT(C1,2)&UPPER(C1)', '=MAX(A1,-B1)', '=NOT(ISNUMBER(C1))', '=-tblT[a]',
             '=SUMIFS(tblT[a],tblT[c],"y")', '=SUMPRODUCT(--(tblT[c]=C1),tblT[a])', '=IF(A1,,)',
+            '=SUMPRODUCT(--(tblB[c]="y"),tblB[a])', '=SUMPRODUCT((tblB[c]=C1)*(tblB[a]>A1),tblB[a])',
+            '=SUMPRODUCT(--(tblB[c]=C1))', '=INDEX(tblB[a],MATCH(C1,tblB[c],0))', '=COUNTIFS(tblB[c],C1)',
             '=N(C1)+N(A1)', '=OR(C1,"x")', '=AND(C1,A1:A2)', '=OR(ISNUMBER(C1),ISTEXT(C1),ISBLANK(C1))']
 
 
