@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xl_sakip.core.categories import category, check_bands, ipk_status
+from xl_sakip.core.categories import categorizer, category, check_bands, ipk_status
 from xl_sakip.core.models import Band
 from xl_sakip.core.reference import default_reference
 
@@ -31,6 +31,21 @@ from xl_sakip.core.reference import default_reference
 def test_default_bands(value, label):
     # Permendagri 86/2017 practice: 91-100, 76-90, 66-75, 51-65, <= 50; above 100 exceeds the target.
     assert category(value, default_reference()) == label
+
+
+def test_categorizer_memo_is_keyed_by_the_rounded_value():
+    """`categorizer` evaluates each value rounded to 2 decimals once. Each pair below shares its rounding
+    with the value before it, which fills the memo, and must still get its own label (by hand, from the
+    bands (lower, upper] and the rounding half away from zero): 50.004 -> 50.00 Sangat Rendah, 50.005 ->
+    50.01 Rendah; 100.004 -> 100.00 Sangat Tinggi, 100.005 -> 100.01 Melampaui Target; 75.0049 -> 75.00
+    Sedang."""
+    of = categorizer(default_reference())
+    seen = [(v, of(v)) for v in (50.004, 50.0, 50.005, 50.01, 100.004, 100.0, 100.005, 100.01, 75.0049, 75.0,
+                                 None)]
+    assert seen == [(50.004, "Sangat Rendah"), (50.0, "Sangat Rendah"), (50.005, "Rendah"), (50.01, "Rendah"),
+                    (100.004, "Sangat Tinggi"), (100.0, "Sangat Tinggi"), (100.005, "Melampaui Target"),
+                    (100.01, "Melampaui Target"), (75.0049, "Sedang"), (75.0, "Sedang"), (None, None)]
+    assert all(of(v) == category(v, default_reference()) for v, _ in seen)
 
 
 def test_no_value_no_category():

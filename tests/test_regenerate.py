@@ -257,6 +257,27 @@ def test_the_collector_is_left_as_it_was_except_in_the_one_shot_program(book: Pa
     assert run.stdout.split()[-3:] == ["True", "True", "True"]
 
 
+def test_check_leaves_the_collector_as_it_was_except_in_the_one_shot_program(book: Path):
+    """`xl-sakip check` keeps the collector paused past run_check until the program ends (cli.ONE_SHOT,
+    as regenerate); run inside another process it leaves the collector running, nothing frozen."""
+    import gc
+    import subprocess
+    import sys
+
+    from typer.testing import CliRunner
+
+    from xl_sakip import cli
+
+    frozen = gc.get_freeze_count()
+    assert CliRunner().invoke(cli.app, ["check", str(book)]).exit_code in (0, 1)
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+    code = ("import gc, sys; from xl_sakip import cli; sys.argv = ['xl-sakip', 'check', sys.argv[1]]\n"
+            "try:\n    cli.main()\nexcept SystemExit as e:\n    assert e.code in (0, 1), e.code\n"
+            "print(cli.ONE_SHOT, gc.isenabled(), gc.get_freeze_count() > 0)")
+    run = subprocess.run([sys.executable, "-c", code, str(book)], capture_output=True, text=True, check=True)
+    assert run.stdout.split()[-3:] == ["True", "True", "True"]
+
+
 def test_a_refused_regenerate_leaves_the_collector_as_it_was(book: Path, tmp_path: Path, monkeypatch):
     """The collector is paused through regenerate (reader.gc_paused): a run that stops on a user error
     (edited sheets, a file that is no workbook) must leave it running, with nothing frozen; and a caller

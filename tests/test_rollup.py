@@ -19,6 +19,7 @@ from xl_sakip.core.rollup import (
     rolled_target,
     rollup_sum,
     used_realisasi,
+    walker,
 )
 from xl_sakip.importer import read_seed
 from xl_sakip.sample import apply_sample
@@ -129,6 +130,26 @@ def test_rule_on_the_seed_with_the_sample_realisasi(seed):
     # The findings say which realisasi the capaian uses.
     partial = _by(check_rollup(c), "ROLLUP_CAKUPAN_SEBAGIAN")["P07-2.1"]
     assert "memakai realisasinya sendiri" in partial.message
+
+
+def test_one_walker_shared_by_many_indicators(seed):
+    """What the unit sheets and the tree ask of one `walker` (memo shared over the whole cascade): the IPK
+    first, which walks every pendukung below it, then those pendukung, whose memoised used realisasi
+    must be their own. Values by hand as in the test above."""
+    c = apply_sample(seed)
+    by_id = {i.id: i for i in c.indicators}
+    roll = walker(c, 4)
+    ipk = used_realisasi(c, "P01-1.1", _roll=roll)
+    assert ipk.source is Source.PARTIAL and ipk.pv.value == pytest.approx(65.14)
+    assert ipk.rolled.value == pytest.approx(64.99) and ipk.rolled.missing == [1, 2, 3]
+    res = capaian_rolled(c, by_id["P04-3.3"], 4, _roll=roll)
+    assert res.status is Status.COMPUTED and res.value == pytest.approx(892 / 9.22)
+    res = capaian_rolled(c, by_id["P07-2.1"], 4, _roll=roll)
+    assert res.status is Status.INCOMPLETE and res.value == pytest.approx(275 / 2.90)
+    res = capaian_rolled(c, by_id["P10-2.1"], 4, _roll=roll)
+    assert res.status is Status.COMPUTED and res.value == pytest.approx(435 / 4.37)
+    with pytest.raises(ValueError):  # a walker answers for its own quarter only
+        capaian_rolled(c, by_id["P10-2.1"], 1, _roll=roll)
 
 
 def _cascade(*inds: Indicator) -> Cascade:

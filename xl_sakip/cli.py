@@ -106,10 +106,13 @@ def check(
 
     from xl_sakip.book.findings_sheet import run_check, write_findings_sheet
     from xl_sakip.book.lock import workbook_lock
+    from xl_sakip.book.reader import gc_paused
     from xl_sakip.core.findings import findings_to_json, summary_text
 
-    # With --write the lock spans reading and saving, so that no other writer slips in between.
-    with workbook_lock(workbook) if write else nullcontext():
+    # With --write the lock spans reading and saving, so that no other writer slips in between. The
+    # collector stays paused past run_check's own pause (reader.gc_paused): its first run afterwards walked
+    # everything the check made, which stays alive to the end of the program anyway.
+    with gc_paused(exiting=ONE_SHOT), workbook_lock(workbook) if write else nullcontext():
         report = run_check(workbook)
         cleaned: list[Path] = []
         if write:

@@ -400,6 +400,8 @@ def finish_pk_sheet(ws, cascade: Cascade, code: str, layout: PkLayout | None = N
     from openpyxl.styles.cell_style import StyleArray
     from openpyxl.worksheet.pagebreak import Break, RowBreak
 
+    from xl_sakip.sheets.openpyxl_writer import merge
+
     lay = pk_layout(cascade, code) if layout is None else layout
     thin = Side(style="thin", color="000000")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -450,7 +452,7 @@ def finish_pk_sheet(ws, cascade: Cascade, code: str, layout: PkLayout | None = N
     for (r, c), number_format in lay.formats.items():
         ws.cell(r, c).number_format = number_format
     for r1, c1, r2, c2 in lay.merges:
-        ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+        merge(ws, r1, c1, r2, c2)
     for r, h in lay.heights.items():
         ws.row_dimensions[r].height = h
     for col, w in WIDTHS.items():

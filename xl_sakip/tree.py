@@ -28,10 +28,10 @@ from xml.sax.saxutils import escape
 
 from xl_sakip.book.package import write_output
 from xl_sakip.core.capaian import Status
-from xl_sakip.core.categories import category
+from xl_sakip.core.categories import categorizer
 from xl_sakip.core.findings import Finding, fmt
 from xl_sakip.core.models import Cascade, Indicator, Position
-from xl_sakip.core.rollup import capaian_rolled, check_rollup, sum_children
+from xl_sakip.core.rollup import capaian_rolled, check_rollup, sum_children, walker
 from xl_sakip.errors import UserError
 from xl_sakip.sheets.bands import ABOVE_FILL, NO_VALUE_FILL, fill_of
 
@@ -269,12 +269,13 @@ def _index(cascade: Cascade) -> _Index:
     tree = {p: [c.id for c in cs] for p, cs in sum_children(cascade.indicators).items()}
     by_id = {i.id: i for i in cascade.indicators}
     chips: dict[str, tuple[str, str]] = {}
+    roll, category = walker(cascade, tree=tree, by_id=by_id), categorizer(cascade.reference)
     for ind in cascade.indicators:
         if _has_realisasi(ind, parents):
-            cap = capaian_rolled(cascade, ind, _tree=tree, _by_id=by_id)
+            cap = capaian_rolled(cascade, ind, _roll=roll)
             if cap.value is not None:
                 star = "*" if cap.status is Status.INCOMPLETE else ""
-                fill = _fill_of(category(cap.value, cascade.reference), cascade)
+                fill = _fill_of(category(cap.value), cascade)
                 chips[ind.id] = (id_num(cap.value) + "%" + star, fill)
             else:
                 chips[ind.id] = (NO_VALUE_CHIP, NO_VALUE_FILL)

@@ -9,9 +9,11 @@ rounded to 2 decimals; this module evaluates it and checks the table.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from xl_sakip.core.engine import RulesEnv, category_rule, run
 from xl_sakip.core.findings import Finding, Severity
+from xl_sakip.core.formula import xl_round
 from xl_sakip.core.models import Band, Reference
 from xl_sakip.core.numbers import fmt
 
@@ -33,6 +35,27 @@ def category(value: float | None, reference: Reference) -> str | None:
         return None
     label = run(category_rule(), RulesEnv(None, reference), K=value)
     return label if isinstance(label, str) and label else None
+
+
+def categorizer(reference: Reference) -> Callable[[float | None], str | None]:
+    """`category` for many values of one (unchanged) reference: the rule reads nothing of the value but
+    its rounding to 2 decimals (rules.category: ISNUMBER of the value, then ROUND(value, 2) only), so each
+    rounded value is evaluated once (capaian values repeat: 100, the same target and realisasi ...)."""
+    memo: dict[float, str | None] = {}
+
+    def of(value: float | None) -> str | None:
+        if value is None:
+            return None
+        key = xl_round(value, 2)
+        got = memo.get(key, _MISSING)
+        if got is _MISSING:
+            got = memo[key] = category(value, reference)
+        return got  # type: ignore[return-value]
+
+    return of
+
+
+_MISSING = object()
 
 
 def check_bands(reference: Reference) -> list[Finding]:

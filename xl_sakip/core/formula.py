@@ -21,9 +21,9 @@ import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar, dataclass_transform
 
 # ---------------------------------------------------------------------------------------------- values
 
@@ -134,7 +134,7 @@ def to_number(v: Scalar) -> float | XlError:
         return 0.0
     if isinstance(v, bool):
         return 1.0 if v else 0.0
-    if isinstance(v, int | float):
+    if isinstance(v, (int, float)):  # noqa: UP038 (a tuple tests faster than a union)
         return float(v)
     t = v.strip()
     try:
@@ -153,7 +153,7 @@ def to_bool(v: Scalar) -> bool | XlError:
         return False
     if isinstance(v, bool):
         return v
-    if isinstance(v, int | float):
+    if isinstance(v, (int, float)):  # noqa: UP038
         return v != 0
     if v.strip().upper() in ("TRUE", "FALSE"):
         return v.strip().upper() == "TRUE"
@@ -161,7 +161,7 @@ def to_bool(v: Scalar) -> bool | XlError:
 
 
 def is_number(v: object) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
+    return isinstance(v, (int, float)) and not isinstance(v, bool)  # noqa: UP038
 
 
 def _rank(v: Scalar) -> int:
@@ -269,12 +269,39 @@ class Expr:
         return Op(">=", self, lift(o))
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+_Node = TypeVar("_Node", bound=type)
+
+
+@dataclass_transform(eq_default=False, frozen_default=True)
+def _node(cls: _Node) -> _Node:
+    """A frozen, slotted node class whose __init__ writes its slots directly. The one dataclass generates
+    goes through object.__setattr__ per field (what keeps it frozen), and rule trees make millions of
+    nodes in a regenerate (4 % of it); the instances are the same, and frozen after __init__ as before."""
+    cls = dataclass(frozen=True, eq=False, slots=True)(cls)
+    params: list[str] = []
+    body: list[str] = []
+    ns: dict[str, Any] = {}
+    for f in fields(cls):
+        ns[f"_set_{f.name}"] = cls.__dict__[f.name].__set__  # the slot's own setter
+        if f.default is MISSING:
+            params.append(f.name)
+        else:
+            ns[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        body.append(f"    _set_{f.name}(self, {f.name})")
+    exec(f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body), ns)  # noqa: S102
+    init = ns["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = init  # type: ignore[misc]
+    return cls
+
+
+@_node
 class Lit(Expr):
     value: Scalar | Arr
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@_node
 class Cell(Expr):
     """A cell; `sheet` None is the sheet of the formula."""
 
@@ -285,7 +312,7 @@ class Cell(Expr):
     abs_row: bool = False
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@_node
 class Area(Expr):
     """A rectangular range (one row or one column in this workbook)."""
 
@@ -293,7 +320,7 @@ class Area(Expr):
     last: Cell
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@_node
 class TableCol(Expr):
     """A structured reference to a whole table column: tblIndikator[Target]."""
 
@@ -301,14 +328,14 @@ class TableCol(Expr):
     column: str
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@_node
 class Name(Expr):
     """A defined name (setTahun ...)."""
 
     name: str
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@_node
 class Var(Expr):
     """A value the evaluating environment supplies (the core binds realisasi, target ... by name).
     It has no formula text: sheets pass cells where the core passes variables."""
@@ -316,20 +343,20 @@ class Var(Expr):
     name: str
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@_node
 class Fn(Expr):
     name: str
     args: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@_node
 class Op(Expr):
     op: str
     a: Expr
     b: Expr
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@_node
 class Neg(Expr):
     a: Expr
 
@@ -684,10 +711,15 @@ def evaluate(e: Expr, env: Env = NO_ENV) -> Scalar:
 def evaluate_tree(e: Expr, env: Env) -> Value:
     """`evaluate_raw` of a whole tree, each shared subtree (by identity) computed once. The memo lives for
     this call only, while the tree keeps its nodes (and their ids) alive; a nested evaluation (a cell its
-    formula reads, evaluated on the way) gets its own."""
+    formula reads, evaluated on the way) gets its own.
+
+    A tree evaluated again and again (the core's rules, built once per kind, evaluated per indicator) is
+    compiled into closures on its third evaluation (`_compile`): the same functions on the same values,
+    without finding each node's type and memo entry at every evaluation."""
+    fn = _hot(e)
     saved, env.nodes = env.nodes, {}
     try:
-        return evaluate_raw(e, env)
+        return evaluate_raw(e, env) if fn is None else fn(env)
     finally:
         env.nodes = saved
 
@@ -698,6 +730,8 @@ def evaluate_raw(e: Expr, env: Env) -> Value:
         return e.value  # type: ignore[attr-defined,return-value]
     if t is Cell:
         return env.cell(e.sheet if e.sheet is not None else env.sheet, e.col, e.row)  # type: ignore[attr-defined]
+    if t is _OpThunk or t is _FnThunk or t is _NegThunk:
+        return e.fn(env)  # type: ignore[attr-defined]
     memo = env.nodes
     if memo is not None and (t is Op or t is Fn):
         got = memo.get(id(e), _MISSING)
@@ -730,42 +764,68 @@ def _evaluate_node(t: type, e: Expr, env: Env) -> Value:
     if t is Var:
         return env.var(e.name)  # type: ignore[attr-defined]
     if t is Neg:
-        v = evaluate_raw(e.a, env)  # type: ignore[attr-defined]
-        return _map1(v, lambda x: n if isinstance(n := to_number(x), XlError) else -n)
+        return _map1(evaluate_raw(e.a, env), _negate)  # type: ignore[attr-defined]
     raise TypeError(f"not a node: {e!r}")
+
+
+def _negate(x: Scalar) -> Scalar:
+    n = to_number(x)
+    return n if isinstance(n, XlError) else -n
 
 
 def _map1(v: Value, f: Callable[[Scalar], Scalar]) -> Value:
     return Arr(f(x) for x in v) if isinstance(v, Arr) else f(v)
 
 
-def _scalar_op(op: str, a: Scalar, b: Scalar) -> Scalar:
-    if op == "&":
-        x, y = to_text(a), to_text(b)
-        if isinstance(x, XlError):
-            return x
-        if isinstance(y, XlError):
-            return y
-        return x + y
-    if op in ("=", "<>", "<", "<=", ">", ">="):
-        c = compare(a, b)
-        if isinstance(c, XlError):
-            return c
-        return {"=": c == 0, "<>": c != 0, "<": c < 0, "<=": c <= 0, ">": c > 0, ">=": c >= 0}[op]
-    x, y = to_number(a), to_number(b)
+def _concat(a: Scalar, b: Scalar) -> Scalar:
+    x, y = to_text(a), to_text(b)
     if isinstance(x, XlError):
         return x
     if isinstance(y, XlError):
         return y
-    if op == "+":
-        return x + y
-    if op == "-":
-        return x - y
-    if op == "*":
-        return x * y
-    if y == 0:
-        return DIV0
-    return x / y
+    return x + y
+
+
+def _comparison(test: Callable[[int], bool]) -> Callable[[Scalar, Scalar], Scalar]:
+    def f(a: Scalar, b: Scalar) -> Scalar:
+        c = compare(a, b)
+        if isinstance(c, XlError):
+            return c
+        return test(c)
+
+    return f
+
+
+def _arithmetic(f: Callable[[float, float], Scalar]) -> Callable[[Scalar, Scalar], Scalar]:
+    def g(a: Scalar, b: Scalar) -> Scalar:
+        x, y = to_number(a), to_number(b)
+        if isinstance(x, XlError):
+            return x
+        if isinstance(y, XlError):
+            return y
+        return f(x, y)
+
+    return g
+
+
+# Each operator on two scalars.
+_SCALAR_OPS: dict[str, Callable[[Scalar, Scalar], Scalar]] = {
+    "&": _concat,
+    "=": _comparison(lambda c: c == 0),
+    "<>": _comparison(lambda c: c != 0),
+    "<": _comparison(lambda c: c < 0),
+    "<=": _comparison(lambda c: c <= 0),
+    ">": _comparison(lambda c: c > 0),
+    ">=": _comparison(lambda c: c >= 0),
+    "+": _arithmetic(lambda x, y: x + y),
+    "-": _arithmetic(lambda x, y: x - y),
+    "*": _arithmetic(lambda x, y: x * y),
+    "/": _arithmetic(lambda x, y: DIV0 if y == 0 else x / y),
+}
+
+
+def _scalar_op(op: str, a: Scalar, b: Scalar) -> Scalar:
+    return _SCALAR_OPS[op](a, b)
 
 
 def _op(op: str, a: Value, b: Value) -> Value:
@@ -777,8 +837,9 @@ def _op(op: str, a: Value, b: Value) -> Value:
         ys = b if isinstance(b, Arr) else [b] * n
         if len(xs) != len(ys):
             return Arr([NA] * n)
-        return Arr(_scalar_op(op, x, y) for x, y in zip(xs, ys, strict=True))
-    return _scalar_op(op, a, b)
+        f = _SCALAR_OPS[op]
+        return Arr(f(x, y) for x, y in zip(xs, ys, strict=True))
+    return _SCALAR_OPS[op](a, b)
 
 
 # -- functions: each takes the argument nodes and the environment (IF and IFERROR are lazy)
@@ -794,7 +855,7 @@ def _values(args: Iterable[Expr], env: Env) -> Iterable[tuple[Value, bool]]:
     """Each argument's value, and whether it came from a range (ranges skip text and logicals)."""
     for a in args:
         # A reference's text and logicals are skipped; a typed or computed argument is coerced.
-        is_ref = isinstance(a, Cell | Area | TableCol) or (isinstance(a, Fn) and a.name == "INDEX")
+        is_ref = isinstance(a, (Cell, Area, TableCol)) or (isinstance(a, Fn) and a.name == "INDEX")  # noqa: UP038
         yield evaluate_raw(a, env), is_ref
 
 
@@ -1245,15 +1306,19 @@ def _upper(v: Scalar) -> Scalar:
     return t if isinstance(t, XlError) else t.upper()
 
 
+_IS: dict[str, Callable[[Scalar], bool]] = {
+    "ISNUMBER": is_number,
+    "ISTEXT": lambda v: isinstance(v, str),
+    "ISBLANK": lambda v: v is EMPTY,
+}
+
 _FUNCS: dict[str, Callable[[tuple[Expr, ...], Env], Value]] = {
     "IF": _if,
     "IFERROR": _iferror,
     "AND": _logical(True),
     "OR": _logical(False),
     "NOT": _not,
-    "ISNUMBER": _is(is_number),
-    "ISTEXT": _is(lambda v: isinstance(v, str)),
-    "ISBLANK": _is(lambda v: v is EMPTY),
+    **{name: _is(pred) for name, pred in _IS.items()},
     "N": _n,
     "ROW": _row,
     "SUM": _sum,
@@ -1278,3 +1343,231 @@ _FUNCS: dict[str, Callable[[tuple[Expr, ...], Env], Value]] = {
     "DATE": _date,
 }
 FUNCTIONS = frozenset(_FUNCS)
+
+
+# ---------------------------------------------------------------------------------------------- compiled
+
+Compiled = Callable[[Env], Value]
+
+
+def _thunk_class(base: type) -> type:
+    """A compiled argument handed to a built-in function, which evaluates its arguments with `evaluate_raw`
+    (that runs `fn`): an instance of the argument's own node class, with its fields, so that a function
+    looking at what an argument is (`_values`: a reference or a value; a product of comparisons) sees the
+    same tree."""
+    return type(f"_{base.__name__}Thunk", (base,), {"__slots__": ("fn",)})
+
+
+_OpThunk, _FnThunk, _NegThunk = (_thunk_class(c) for c in (Op, Fn, Neg))
+_THUNK_OF: dict[type, type] = {Op: _OpThunk, Fn: _FnThunk, Neg: _NegThunk}
+
+
+def _thunk(e: Expr, fn: Compiled) -> Expr:
+    cls = _THUNK_OF[type(e)]
+    t = cls(*(getattr(e, f.name) for f in fields(e)))  # type: ignore[arg-type]
+    cls.fn.__set__(t, fn)  # type: ignore[attr-defined]  # the slot's setter: the node class is frozen
+    return t
+
+
+# Roots evaluated lately (id -> [root, evaluations]) and compiled roots (id -> (root, closure)). Each entry
+# holds its root, so that no other tree can take its id while it is here. Both bounded: the ribbon's Python
+# lives long, and a regenerate evaluates each formula cell's tree once.
+_SEEN: dict[int, list[Any]] = {}
+_COMPILED: dict[int, tuple[Expr, Compiled]] = {}
+_COMPILE_AT = 3  # evaluations of one root before it is compiled
+
+
+def _hot(e: Expr) -> Compiled | None:
+    """The compiled closure of root `e` when it has been evaluated often enough, else None."""
+    t = type(e)
+    if t is Lit or t is Cell:
+        return None
+    key = id(e)
+    got = _COMPILED.get(key)
+    if got is not None and got[0] is e:
+        return got[1]
+    seen = _SEEN.get(key)
+    if seen is None or seen[0] is not e:
+        if len(_SEEN) >= 1024:
+            _SEEN.clear()
+        _SEEN[key] = [e, 1]
+        return None
+    seen[1] += 1
+    if seen[1] < _COMPILE_AT:
+        return None
+    _SEEN.pop(key, None)
+    if len(_COMPILED) >= 1024:
+        _COMPILED.clear()
+    fn = compile_tree(e)
+    _COMPILED[key] = (e, fn)
+    return fn
+
+
+def compile_tree(e: Expr) -> Compiled:
+    """`e` as a closure of the environment: `fn(env)` is `evaluate_raw(e, env)` under the memo of one
+    `evaluate_tree` (env.nodes, which the caller sets). Subtrees reached more than once are memoised in
+    env.nodes by node id as `evaluate_raw` does, so that a built-in function evaluating such a subtree
+    through `evaluate_raw` finds the same entry."""
+    shared: set[int] = set()
+    seen: set[int] = set()
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            shared.add(id(node))
+            continue
+        seen.add(id(node))
+        stack.extend(_children(node))
+    done: dict[int, Compiled] = {}
+    return _compile(e, shared, done)
+
+
+def _children(e: Expr) -> tuple[Expr, ...]:
+    t = type(e)
+    if t is Op:
+        return (e.a, e.b)  # type: ignore[attr-defined]
+    if t is Fn:
+        return e.args  # type: ignore[attr-defined]
+    if t is Neg:
+        return (e.a,)  # type: ignore[attr-defined]
+    return ()
+
+
+def _compile(e: Expr, shared: set[int], done: dict[int, Compiled]) -> Compiled:
+    key = id(e)
+    got = done.get(key)
+    if got is not None:
+        return got
+    fn = _compile_node(e, shared, done)
+    t = type(e)
+    if (t is Op or t is Fn) and key in shared:
+        inner = fn
+
+        def fn(env: Env) -> Value:
+            memo = env.nodes
+            if memo is None:
+                return inner(env)
+            got = memo.get(key, _MISSING)
+            if got is _MISSING:
+                got = memo[key] = inner(env)
+            return got
+
+    done[key] = fn
+    return fn
+
+
+def _compile_node(e: Expr, shared: set[int], done: dict[int, Compiled]) -> Compiled:
+    t = type(e)
+    if t is Lit:
+        value = e.value  # type: ignore[attr-defined]
+        return lambda env: value
+    if t is Cell:
+        sheet, col, row = e.sheet, e.col, e.row  # type: ignore[attr-defined]
+        if sheet is None:
+            return lambda env: env.cell(env.sheet, col, row)
+        return lambda env: env.cell(sheet, col, row)
+    if t is Op:
+        a, b = _compile(e.a, shared, done), _compile(e.b, shared, done)  # type: ignore[attr-defined]
+        op = e.op  # type: ignore[attr-defined]
+        scalar_op = _SCALAR_OPS[op]
+
+        def operation(env: Env) -> Value:
+            x, y = a(env), b(env)
+            if isinstance(x, Arr) or isinstance(y, Arr):
+                return _op(op, x, y)
+            return scalar_op(x, y)
+
+        return operation
+    if t is Fn:
+        return _compile_fn(e, shared, done)  # type: ignore[arg-type]
+    if t is Area:
+        first, last = e.first, e.last  # type: ignore[attr-defined]
+        return lambda env: env.area(first, last)
+    if t is TableCol:
+        table, column = e.table, e.column  # type: ignore[attr-defined]
+        return lambda env: env.table_column(table, column)
+    if t is Name:
+        name = e.name  # type: ignore[attr-defined]
+        return lambda env: env.name(name)
+    if t is Var:
+        name = e.name  # type: ignore[attr-defined]
+        return lambda env: env.var(name)
+    if t is Neg:
+        a = _compile(e.a, shared, done)  # type: ignore[attr-defined]
+        return lambda env: _map1(a(env), _negate)
+    raise TypeError(f"not a node: {e!r}")
+
+
+def _compile_fn(e: Fn, shared: set[int], done: dict[int, Compiled]) -> Compiled:
+    name, args = e.name, e.args
+    f = _FUNCS.get(name)
+    if f is None:  # a UDF of the environment
+        compiled = [_compile(a, shared, done) for a in args]
+
+        def udf_call(env: Env) -> Value:
+            udf = env.function(name)
+            if udf is None:
+                return NAME
+            return udf(*[c(env) for c in compiled])
+
+        return udf_call
+    if f is _if:  # lazy, and the commonest node of the rules
+        test = _compile(args[0], shared, done)
+        then = _compile(args[1], shared, done) if len(args) > 1 else None
+        other = _compile(args[2], shared, done) if len(args) > 2 else None
+
+        def if_(env: Env) -> Value:
+            c = to_bool(_scalar(test(env)))
+            if isinstance(c, XlError):
+                return c
+            if c:
+                return then(env) if then is not None else True
+            return other(env) if other is not None else False
+
+        return if_
+    if f is _iferror:
+        value, fallback = (_compile(a, shared, done) for a in args[:2])
+
+        def iferror(env: Env) -> Value:
+            v = value(env)
+            return fallback(env) if isinstance(_scalar(v), XlError) else v
+
+        return iferror
+    if name in ("AND", "OR"):  # as _logical: stops at the first error, before the next argument
+        return _compile_logical(name == "AND", [_compile(a, shared, done) for a in args])
+    if f is _not:
+        arg = _compile(args[0], shared, done)
+
+        def not_(env: Env) -> Value:
+            b = to_bool(_scalar(arg(env)))
+            return b if isinstance(b, XlError) else not b
+
+        return not_
+    if name in _IS:
+        pred, arg = _IS[name], _compile(args[0], shared, done)
+        return lambda env: _map1(arg(env), pred)
+    if f is _row:  # looks at its argument's tree, never evaluates it
+        return lambda env: _row(args, env)
+    # Any other built-in takes its arguments as nodes and evaluates them with evaluate_raw: operations and
+    # functions are passed as thunks (the same node, compiled: a function looking at an argument with
+    # isinstance and its fields sees what it would see in the tree); leaves, which evaluate_raw resolves at
+    # once, as they are.
+    passed = tuple(_thunk(a, _compile(a, shared, done)) if type(a) in _THUNK_OF else a for a in args)
+    return lambda env: f(passed, env)
+
+
+def _compile_logical(all_: bool, args: list[Compiled]) -> Compiled:
+    def logical(env: Env) -> Value:
+        seen, result = False, all_
+        for arg in args:
+            v = arg(env)
+            for x in (v if isinstance(v, Arr) else (v,)):
+                if isinstance(x, XlError):
+                    return x
+                if x is EMPTY or isinstance(x, str):
+                    continue
+                seen = True
+                result = (result and bool(x)) if all_ else (result or bool(x))
+        return result if seen else VALUE
+
+    return logical

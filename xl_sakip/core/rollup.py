@@ -252,6 +252,9 @@ class _Roll:
         return Used(pv=own_realisasi(ind, self.upto), source=Source.PARTIAL, rolled=rolled)
 
 
+Walker = _Roll  # what `walker` returns (for callers' annotations)
+
+
 def used_realisasi(
     cascade: Cascade,
     ind_id: str,
@@ -259,10 +262,22 @@ def used_realisasi(
     *,
     _tree: dict[str, list[str]] | None = None,
     _by_id: dict[str, Indicator] | None = None,
+    _roll: _Roll | None = None,
 ) -> Used:
     """The realisasi to date an indicator is measured by (the rule of `covers`), and its source. `upto`:
-    the reporting quarter of the settings unless given."""
+    the reporting quarter of the settings unless given. `_roll`: a `walker` of the same cascade and
+    `upto`, shared by a caller looping over many indicators."""
+    if _roll is not None:
+        return _roll.used(ind_id)
     return _Roll(cascade, upto or cascade.settings.reporting_quarter, _tree, _by_id).used(ind_id)
+
+
+def walker(cascade: Cascade, upto: int | None = None, *, tree: dict[str, list[str]] | None = None,
+           by_id: dict[str, Indicator] | None = None) -> _Roll:
+    """One memoised walk of the roll-up links (cycles found once, each indicator's used realisasi
+    computed once) for `used_realisasi` and `capaian_rolled` over many indicators of an unchanged cascade:
+    a walk per call finds the cycles of the whole cascade again each time (quadratic in indicators)."""
+    return _Roll(cascade, upto or cascade.settings.reporting_quarter, tree, by_id)
 
 
 def used_all(cascade: Cascade, upto: int | None = None) -> dict[str, Used]:
@@ -291,15 +306,18 @@ def capaian_rolled(
     *,
     _tree: dict[str, list[str]] | None = None,
     _by_id: dict[str, Indicator] | None = None,
+    _roll: _Roll | None = None,
 ) -> Capaian:
     """Capaian of an indicator measured by its used realisasi (`used_realisasi`): a parent whose
     pendukung cover it by their sum, any other by its own realisasi.
 
-    Callers looping over many indicators pass `_tree` (`_ids_tree`) and `_by_id` once: without them each
-    call rebuilds the tree from every indicator.
+    Callers looping over many indicators pass a `walker` (`_roll`, of the same `upto`), or at least
+    `_tree` (`_ids_tree`) and `_by_id` once: without them each call rebuilds the tree from every indicator.
     """
     upto = upto or cascade.settings.reporting_quarter
-    used = used_realisasi(cascade, ind.id, upto, _tree=_tree, _by_id=_by_id)
+    if _roll is not None and _roll.upto != upto:
+        raise ValueError(f"a walker of TW{_roll.upto} asked for TW{upto}")
+    used = used_realisasi(cascade, ind.id, upto, _tree=_tree, _by_id=_by_id, _roll=_roll)
     empty = w.PARTIAL_EMPTY if used.source is Source.PARTIAL else w.NO_REALISASI
     return capaian_of(ind, cascade.settings, cascade.reference, upto, used.pv, empty)
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from xl_sakip.core import words as w
 from xl_sakip.core.capaian import capaian_of
-from xl_sakip.core.categories import category
+from xl_sakip.core.categories import categorizer
 from xl_sakip.core.findings import Finding, Locator, Severity
 from xl_sakip.core.models import Cascade
 from xl_sakip.core.numbers import fmt
@@ -41,6 +41,7 @@ def check_year(cascade: Cascade, loc: Locator | None = None,
     narrative = {(x.id.casefold(), x.quarter): k for k, x in enumerate(cascade.narratives)}
     wanted = {label.casefold() for label in cascade.settings.explain_labels()}
     used = used_all(cascade, n) if wanted else {}
+    category = categorizer(cascade.reference)
     for ind in cascade.indicators if wanted else []:
         k = narrative.get((ind.id.casefold(), n))
         if k is not None and cascade.narratives[k].penghambat.strip():
@@ -48,7 +49,7 @@ def check_year(cascade: Cascade, loc: Locator | None = None,
         u = used[ind.id]  # the capaian the unit sheet shows (rollup.capaian_rolled), one walk for all
         empty = w.PARTIAL_EMPTY if u.source is Source.PARTIAL else w.NO_REALISASI
         cap = capaian_of(ind, cascade.settings, cascade.reference, n, u.pv, empty)
-        label = category(cap.value, cascade.reference) if cap.value is not None else None
+        label = category(cap.value)
         if not label or label.strip().casefold() not in wanted:
             continue
         where = (loc.year_item("narratives", k, "penghambat") if k is not None

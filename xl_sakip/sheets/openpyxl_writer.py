@@ -6,10 +6,13 @@ from copy import copy
 from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_sakip.book import values
@@ -59,9 +62,11 @@ def _copy_layout(template: Worksheet, ws: Worksheet, plan: p.SheetPlan) -> None:
         if r < ul.FIRST_BODY_ROW and src.has_style:
             ws.cell(r, c)._style = copy(src._style)
     if plan.body_first:
+        cell = ws.cell
         for r in range(plan.body_first, plan.body_last + 1):
             for c, st in body_style.items():
-                ws.cell(r, c)._style = copy(st)
+                # what copy(st) gives, without its dispatch per cell
+                cell(r, c)._style = None if st is None else StyleArray(st)
     for key, dim in template.column_dimensions.items():
         ws.column_dimensions[key] = copy(dim)
         ws.column_dimensions[key].worksheet = ws
@@ -71,7 +76,7 @@ def _copy_layout(template: Worksheet, ws: Worksheet, plan: p.SheetPlan) -> None:
             ws.row_dimensions[key].worksheet = ws
     for rng in template.merged_cells.ranges:
         if rng.max_row < ul.FIRST_BODY_ROW:
-            ws.merge_cells(rng.coord)
+            merge(ws, rng.min_row, rng.min_col, rng.max_row, rng.max_col)
     for cf in template.conditional_formatting:
         for rule in cf.rules:
             ws.conditional_formatting.add(str(cf.sqref), copy(rule))
@@ -85,6 +90,48 @@ def _copy_layout(template: Worksheet, ws: Worksheet, plan: p.SheetPlan) -> None:
     ws.freeze_panes = template.freeze_panes
     ws.sheet_view.zoomScale = template.sheet_view.zoomScale
     ws.sheet_view.showGridLines = template.sheet_view.showGridLines
+
+
+# Per workbook: (rows - 1, columns - 1, the top-left cell's style ids, the bottom-right cell's or None when
+# it does not exist) -> the style ids openpyxl's merge_cells leaves on every cell of the range.
+_MERGED: WeakKeyDictionary[Workbook, dict[tuple, tuple[StyleArray | None, ...]]] = WeakKeyDictionary()
+
+
+def merge(ws: Worksheet, r1: int, c1: int, r2: int, c2: int) -> None:
+    """`ws.merge_cells(start_row=r1, ...)` with the same result, done once per kind of range.
+
+    openpyxl's merge builds a MergedCell for each covered cell and sets borders and protection on them
+    through its style tables (a hash and compare per attribute and cell): 6 % of a regenerate, mostly the
+    PK sheets' identical rows. What it leaves on the range's cells depends only on the range's shape and
+    the style ids of its top-left and bottom-right cells (the others are replaced), so the first range of
+    each such key is merged by openpyxl and the next ones get the style ids it left. The style tables are
+    append-only: a repeated merge would only have found entries added the first time, so the tables, and
+    the saved workbook, are the same (tests/test_sheet_xml.py compares the XML with openpyxl's)."""
+    cells = ws._cells
+    start, end = cells.get((r1, c1)), cells.get((r2, c2))
+    key = (r2 - r1, c2 - c1, None if start is None or start._style is None else tuple(start._style),
+           None if end is None else (None if end._style is None else tuple(end._style)))
+    memo = _MERGED.setdefault(ws.parent, {})
+    done = memo.get(key)
+    if done is None:
+        ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
+        memo[key] = tuple(copy(cells[r, c]._style) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
+        return
+    if start is None:
+        start = ws.cell(r1, c1)
+    mcr = MergedCellRange.__new__(MergedCellRange)  # without its border work, done below from the memo
+    CellRange.__init__(mcr, min_col=c1, min_row=r1, max_col=c2, max_row=r2)
+    mcr.ws, mcr.start_cell = ws, start
+    ws.merged_cells.add(mcr)
+    styles = iter(done)
+    start._style = copy(next(styles))
+    for r in range(r1, r2 + 1):
+        for c in range(c1, c2 + 1):
+            if r == r1 and c == c1:
+                continue
+            mc = MergedCell(ws, r, c)
+            mc._style = copy(next(styles))
+            cells[r, c] = mc
 
 
 _SIDE = Side(style="thin", color="808080")

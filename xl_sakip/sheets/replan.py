@@ -8,7 +8,7 @@ Here, below regenerate, the ribbon's writer and the hand-edit check, because all
 from __future__ import annotations
 
 from xl_sakip.core.models import Cascade
-from xl_sakip.core.rollup import on_cycle, sum_children
+from xl_sakip.core.rollup import on_cycle, sum_children, walker
 from xl_sakip.sheets.index import indicators_by_position, sheet_names, unit_rows
 from xl_sakip.sheets.plan import WorkbookPlan
 from xl_sakip.sheets.summary import SUMMARY_KEY, plan_summary
@@ -27,8 +27,9 @@ def plan_workbook(cascade: Cascade, taken: set[str] | frozenset[str] = frozenset
     kids = {p: [c.id for c in cs] for p, cs in sum_children(cascade.indicators).items()}
     cycles = on_cycle(kids)
     master_k = master_positions(cascade)
+    roll = walker(cascade, tree=kids, by_id=by_id)
     sheets = [plan_unit(cascade, p.code, names, rows, kids, cycles, by_pos=by_pos, by_id=by_id,
-                        master_k=master_k)
+                        master_k=master_k, roll=roll)
               for p in cascade.positions]
     sheets.append(plan_summary(cascade, names, rows, kids, by_pos))
     return WorkbookPlan(sheets=sheets)

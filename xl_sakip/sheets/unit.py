@@ -7,7 +7,7 @@ from xl_sakip.core import rules
 from xl_sakip.core.capaian import Status, negative_quarters
 from xl_sakip.core.efficiency import budget_layout
 from xl_sakip.core.models import Cascade, Indicator
-from xl_sakip.core.rollup import Source, capaian_rolled, used_realisasi
+from xl_sakip.core.rollup import Source, Walker, capaian_rolled, used_realisasi, walker
 from xl_sakip.core.versions import murni_name, perubahan_names
 from xl_sakip.sheets.plan import Content, Formula, SheetPlan
 from xl_sakip.sheets.refs import (
@@ -56,12 +56,14 @@ def plan_unit(
     cascade: Cascade, code: str, names: dict[str, str], rows: dict[str, int],
     children: dict[str, list[str]], cycles: set[str], *,
     by_pos: dict[str, list[Indicator]] | None = None, by_id: dict[str, Indicator] | None = None,
-    master_k: dict[str, int] | None = None,
+    master_k: dict[str, int] | None = None, roll: Walker | None = None,
 ) -> SheetPlan:
-    """One unit sheet. `by_pos` (`indicators_by_position`) and `by_id` are found once by a caller planning
-    every position; without them they are computed here."""
+    """One unit sheet. `by_pos` (`indicators_by_position`), `by_id` and `roll` (`rollup.walker` over
+    `children` and `by_id`) are found once by a caller planning every position; without them they are
+    computed here."""
     inds = cascade.indicators_of(code) if by_pos is None else by_pos.get(code, [])
     by_id = {i.id: i for i in cascade.indicators} if by_id is None else by_id
+    roll = walker(cascade, tree=children, by_id=by_id) if roll is None else roll
     master_k = master_positions(cascade) if master_k is None else master_k
     n = len(inds)
     # Each row's pendukung ("jumlah"), and where the pendukung block holds them (unit_layout.C_PD_*).
@@ -133,7 +135,7 @@ def plan_unit(
                     put(block[0] + j, col_, v)
         group = (ind.sasaran_no, ind.sasaran)
         texts = {C_INDIKATOR: ind.indikator,
-                 **_estimated_notes(cascade, ind, children, by_id, ind.id in cycles)}
+                 **_estimated_notes(cascade, ind, children, roll, ind.id in cycles)}
         if group != prev_sasaran:  # the first row of a sasaran shows its number and text
             put(r, C_NO, ind.sasaran_no)
             row_of = f"${L(C_BARIS)}{r}"
@@ -169,11 +171,11 @@ def master_positions(cascade: Cascade) -> dict[str, int]:
     return out
 
 
-def _estimated_notes(cascade: Cascade, ind: Indicator, children: dict[str, list[str]],
-                     by_id: dict[str, Indicator], cycle: bool) -> dict[int, str]:
+def _estimated_notes(cascade: Cascade, ind: Indicator, children: dict[str, list[str]], roll: Walker,
+                     cycle: bool) -> dict[int, str]:
     """What the Capaian and Keterangan cells of a row will show for the master as it is now (the core
     computes what the formulas do), for the row's height: only text wraps over lines."""
-    cap = capaian_rolled(cascade, ind, _tree=children, _by_id=by_id)
+    cap = capaian_rolled(cascade, ind, _roll=roll)
     shown = cap.excel()
     notes: list[str] = []
     if neg := negative_quarters(ind, cascade.settings.reporting_quarter):
@@ -182,6 +184,6 @@ def _estimated_notes(cascade: Cascade, ind: Indicator, children: dict[str, list[
         quarters = ", ".join(f"TW{q}" for q in cap.missing_quarters)
         notes.append(f"belum lengkap: realisasi {quarters} belum diisi")
     if children.get(ind.id) and not cycle:
-        used = used_realisasi(cascade, ind.id, _tree=children, _by_id=by_id)
+        used = used_realisasi(cascade, ind.id, _roll=roll)
         notes.append(FROM_PENDUKUNG if used.source is Source.PENDUKUNG else FROM_OWN)
     return {C_CAPAIAN: shown if isinstance(shown, str) else "", C_KET: "; ".join(notes)}
