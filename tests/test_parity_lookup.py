@@ -289,6 +289,8 @@ def test_target_in_force_matches_ids_and_versions_exactly(tmp_path: Path) -> Non
     for r, (name, value) in enumerate(((rules.NAME_YEAR, 2025.0), (rules.NAME_QUARTER, 4.0)), start=1):
         _put(ref, r, 12, value)
         refs[name] = fx.Cell(12, r, "Ref", True, True)
+    ref.cell(3, 12).value = fx.formula_text(_substitute(rules.QUARTER_IN_FORCE, {}, refs))
+    refs[rules.NAME_QUARTER_IN_FORCE] = fx.Cell(12, 3, "Ref", True, True)
     for row, ind_id in enumerate(want, start=1):
         _put(ws, row, 1, ind_id)
         _put(ws, row, 2, 100.0)
