@@ -13,7 +13,10 @@ import pytest
 from xl_sakip.book.findings_sheet import run_check
 from xl_sakip.book.writer import write_master
 from xl_sakip.core.budget import PkKind, PkTarget, PkVersion
-from xl_sakip.core.models import Narrative, PastYear, RenstraTarget
+from xl_sakip.core.capaian import compute
+from xl_sakip.core.models import Aggregation, Indicator, Kind, Narrative, PastYear, RenstraTarget
+from xl_sakip.core.reference import default_reference
+from xl_sakip.core.validation import check_indicator
 from xl_sakip.regenerate import regenerate
 
 # --- 1. IDs and version names stored as numbers on Renstra, Riwayat, Narasi and Versi PK -------------------
@@ -56,3 +59,30 @@ def test_regenerate_writes_their_text(year_master: Path, tmp_path: Path) -> None
     assert [(wb[sheet][ref].value, wb[sheet][ref].data_type) for sheet, ref, _ in NUMBER_CELLS] == [
         ("7.5", "s"), ("7.5", "s"), ("7.5", "s"), ("2", "s"), ("2", "s"), ("7.5", "s")]
     assert not [f for f in run_check(copy).findings if f.code == "KODE_ANGKA"]
+
+
+# --- 2. a typed grade code: validation finds it as the formulas do (rules.grade_row) ------------------------
+
+
+def _grade(**change: object) -> Indicator:
+    base = dict(id="P02-1.4", position="P02", sasaran="Tata kelola", indikator="Nilai SAKIP", target=None,
+                target_text="BB", satuan="predikat", kind=Kind.GRADE, aggregation=Aggregation.LATEST)
+    return Indicator(**{**base, **change})
+
+
+@pytest.mark.parametrize(("typed", "found"), [
+    ("b b", True),  # plain spaces removed, case ignored: BB, realised BB against BB is 100%
+    ("B\u00a0B", False),  # a non-breaking space stays in SUBSTITUTE(x," ",""): MATCH finds no code
+    ("B\tB", False),  # so does a tab (before: Python dropped all whitespace and found BB, the sheets did not)
+    ("W?P", False),  # no wildcard: MATCH gets W~?P
+])
+def test_grade_codes_found_as_the_formulas_find_them(typed: str, found: bool) -> None:
+    ref = default_reference()
+    realised = _grade(realisasi_q=[None, None, None, typed])
+    codes = {f.code for f in check_indicator(realised, ref)}
+    assert ("REALISASI_PREDIKAT_TIDAK_DIKENAL" not in codes) is found
+    # The capaian by the formula rule (the sheets' text, our evaluator): computed exactly when found.
+    cap = compute(typed, "BB", kind=Kind.GRADE, reference=ref)
+    assert (cap.value == 100.0) is found
+    targeted = _grade(target_text=typed)
+    assert ("PREDIKAT_TIDAK_DIKENAL" not in {f.code for f in check_indicator(targeted, ref)}) is found
