@@ -10,13 +10,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.libreoffice import recalc_values, requires_libreoffice
 from xl_sakip.book.findings_sheet import run_check
 from xl_sakip.book.writer import write_master
-from xl_sakip.core.budget import PkKind, PkTarget, PkVersion
+from xl_sakip.core.budget import BudgetItem, BudgetLevel, PkKind, PkTarget, PkVersion
 from xl_sakip.core.capaian import compute
-from xl_sakip.core.models import Aggregation, Indicator, Kind, Narrative, PastYear, RenstraTarget
+from xl_sakip.core.efficiency import position_rows
+from xl_sakip.core.models import Aggregation, Cascade, Indicator, Kind, Narrative, PastYear, RenstraTarget
 from xl_sakip.core.reference import default_reference
-from xl_sakip.core.validation import check_indicator
+from xl_sakip.core.rollup import rolled_target, sum_children
+from xl_sakip.core.validation import check, check_indicator
 from xl_sakip.regenerate import regenerate
 
 # --- 1. IDs and version names stored as numbers on Renstra, Riwayat, Narasi and Versi PK -------------------
@@ -86,3 +89,68 @@ def test_grade_codes_found_as_the_formulas_find_them(typed: str, found: bool) ->
     assert (cap.value == 100.0) is found
     targeted = _grade(target_text=typed)
     assert ("PREDIKAT_TIDAK_DIKENAL" not in {f.code for f in check_indicator(targeted, ref)}) is found
+
+
+# --- 4. a Mendukung ID or a budget row's Kode Jabatan differing only in case -------------------------------
+
+
+def _cased(budget: bool = True) -> Cascade:
+    """The small cascade with P02-2.2's Mendukung ID typed in lower case (P01-1.1 -> p01-1.1) and a budget
+    program of P03 whose Kode Jabatan is typed p03."""
+    from conftest import make_small_cascade
+
+    c = make_small_cascade()
+    next(i for i in c.indicators if i.id == "P02-2.2").supports = "p01-1.1"
+    if budget:
+        c.budget = [BudgetItem(level=BudgetLevel.PROGRAM, code="1.01", name="Program", position="p03"),
+                    BudgetItem(level=BudgetLevel.KEGIATAN, code="1.01.01", name="Kegiatan"),
+                    BudgetItem(level=BudgetLevel.SUB, code="1.01.01.1", name="Sub", pagu=1e6)]
+    return Cascade.model_validate(c.model_dump())  # as the reader builds it
+
+
+def test_links_differing_in_case_are_found_as_the_formulas_find_them() -> None:
+    c = _cased()
+    # By hand: P01-1.1's pendukung are P02-2.1 (2.18) and P02-2.2 (6.01): 8.19 (before: 2.18, and a
+    # LINK_TIDAK_DIKENAL galat, while the sheets' "=" found both).
+    assert rolled_target(c, "P01-1.1").value == pytest.approx(8.19)
+    assert [k.id for k in sum_children(c.indicators)["P01-1.1"]] == ["P02-2.1", "P02-2.2"]
+    assert [b.code for b in position_rows(c, "P03")] == ["1.01"]  # before: none
+    codes = {f.code for f in check(c)}
+    assert not codes & {"LINK_TIDAK_DIKENAL", "ANGGARAN_JABATAN_TIDAK_DIKENAL"}
+
+
+@requires_libreoffice
+def test_sheets_and_python_agree_on_links_typed_in_another_case(tmp_path: Path) -> None:
+    """The master as a person leaves it (cells typed in lower case), regenerated: the P01 sheet lists both
+    pendukung and is not "usang" (the formulas count 2 pendukung of P01-1.1 with "=", Python counted 1), the
+    P03 sheet's budget note is not "USANG" (the formulas count 1 row of P03, Python counted 0); LibreOffice
+    agrees with every cached value of those sheets."""
+    from xl_sakip.sheets import unit_layout as ul
+
+    c = _cased()
+    path = write_master(c, tmp_path / "master.xlsm")
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    ind, bud = wb["Indikator"], wb["Anggaran"]
+    col = {ind.cell(1, k).value: k for k in range(1, ind.max_column + 1)}
+    row = next(r for r in range(2, ind.max_row + 1) if ind.cell(r, 1).value == "P02-2.2")
+    ind.cell(row, col["Mendukung ID"]).value = "p01-1.1"
+    bcol = {bud.cell(1, k).value: k for k in range(1, bud.max_column + 1)}
+    bud.cell(2, bcol["Kode Jabatan"]).value = "p03"
+    wb.save(path)
+    regenerate(path)
+    cached = openpyxl.load_workbook(path, data_only=True)
+    lo = recalc_values(path, tmp_path / "lo")
+    p01 = next(n for n in cached.sheetnames if n.startswith("P01"))
+    p03 = next(n for n in cached.sheetnames if n.startswith("P03"))
+    ids = [cached[p01].cell(r, ul.C_PD_ID).value for r in range(1, cached[p01].max_row + 1)]
+    assert [x for x in ids if x] == ["Pendukung: ID", "P02-2.1", "P02-2.2"]
+    for name in (p01, p03):
+        texts = [str(v) for r in cached[name].iter_rows(values_only=True) for v in r if isinstance(v, str)]
+        assert not [t for t in texts if "usang" in t.casefold()], name
+        for r in cached[name].iter_rows():
+            for x in r:
+                lv = lo[name].cell(x.row, x.column).value
+                if isinstance(x.value, float) or isinstance(lv, float):
+                    assert lv == pytest.approx(x.value), (name, x.coordinate)
+                else:
+                    assert (lv or "") == (x.value or ""), (name, x.coordinate)
