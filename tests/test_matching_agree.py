@@ -154,3 +154,86 @@ def test_sheets_and_python_agree_on_links_typed_in_another_case(tmp_path: Path) 
                     assert lv == pytest.approx(x.value), (name, x.coordinate)
                 else:
                     assert (lv or "") == (x.value or ""), (name, x.coordinate)
+
+
+# --- 3. category labels and IPK component names typed by planners ------------------------------------------
+
+#: Ref_Kategori labels a COUNTIF criterion misreads: "<50" (an operator: counts numbers below 50, no label),
+#: "=Sedang" (counts cells equal to "Sedang"), "Tinggi*" (counts "Tinggi Sekali" too), and the setting
+#: "Melampaui Target" typed "=Melampaui Target" (counted 0); the demo has indicators in the last three
+#: (20 Tinggi, 46 Sangat Tinggi, 28 Melampaui Target in Python's categories, before the roll-up). And an IPK
+#: component "Kesempatan Kerja*" with the first component renamed "Kesempatan Kerja Perencanaan" (MATCH
+#: read the * as a wildcard and found row 1, Nilai Maksimum 10, instead of its own 15).
+LABELS = {"Sangat Rendah": "<50", "Sedang": "=Sedang", "Tinggi": "Tinggi*", "Sangat Tinggi": "Tinggi Sekali"}
+ABOVE = "=Melampaui Target"
+
+
+@pytest.fixture(scope="module")
+def labelled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, openpyxl.Workbook, openpyxl.Workbook]:
+    from xl_sakip.book.reader import read_master
+    from xl_sakip.build import SHIPPED_WORKBOOK, write_with_sheets
+    from xl_sakip.sample import apply_sample
+
+    c = apply_sample(read_master(SHIPPED_WORKBOOK))
+    assert c.reference is not None
+    for b in c.reference.bands:
+        b.label = LABELS.get(b.label, b.label)
+    c.reference.above_target_label = ABOVE
+    comps = {x.no: x for x in c.reference.ipk_components}
+    comps[1].name, comps[3].name = "Kesempatan Kerja Perencanaan", "Kesempatan Kerja*"
+    tmp = tmp_path_factory.mktemp("labels")
+    path = tmp / "Label.xlsm"
+    write_with_sheets(c, path)
+    return path, openpyxl.load_workbook(path, data_only=True), recalc_values(path, tmp / "lo")
+
+
+def _labels_on(ws, n: int) -> list[str]:
+    """The Kategori cells of a unit sheet's n indicator rows (cached values), as typed."""
+    from xl_sakip.sheets import unit_layout as ul
+
+    return [str(ws.cell(ul.FIRST_BODY_ROW + k, ul.C_KATEGORI).value or "") for k in range(n)]
+
+
+@requires_libreoffice
+def test_category_counts_count_the_labels(labelled) -> None:
+    """Ringkasan table 1 and Dasbor table 4 count, per position, the unit sheet's Kategori cells holding
+    each label exactly (case ignored): counted here from those cells, and by LibreOffice."""
+    _, cached, lo = labelled
+    ring = cached["Ringkasan"]
+    h1 = next(r for r in range(1, ring.max_row + 1) if ring.cell(r, 1).value == "Kode")
+    heads = [ring.cell(h1, c).value for c in range(6, 6 + len(LABELS) + 2)]
+    assert heads[:6] == ["<50", "Rendah", "=Sedang", "Tinggi*", "Tinggi Sekali", ABOVE]
+    seen: dict[str, int] = {}
+    r = h1 + 1
+    while ring.cell(r, 1).value:
+        sheet, n = ring.cell(r, 3).value, ring.cell(r, 4).value
+        on_sheet = [x.casefold() for x in _labels_on(cached[sheet], n)]
+        for k, label in enumerate(heads[:6]):
+            want = on_sheet.count(str(label).casefold())
+            seen[label] = seen.get(label, 0) + want
+            assert ring.cell(r, 6 + k).value == want == lo["Ringkasan"].cell(r, 6 + k).value, (sheet, label)
+        r += 1
+    # Labels a criterion misreads occur: Tinggi* counted Tinggi Sekali too, =Melampaui Target counted 0.
+    assert seen["Tinggi*"] and seen["Tinggi Sekali"] and seen[ABOVE], seen
+
+    das, das_lo = cached["Dasbor"], lo["Dasbor"]
+    h4 = next(r for r in range(1, das.max_row + 1) if das.cell(r, 1).value == "Kode Jabatan")
+    row_of = {ring.cell(r, 1).value: r for r in range(h1 + 1, ring.max_row + 1) if ring.cell(r, 1).value}
+    r = h4 + 1
+    checked = 0
+    while das.cell(r, 1).value:
+        for k in range(6):  # the bands and "Melampaui Target": as Ringkasan counted them
+            assert das.cell(h4, 2 + k).value == heads[k]
+            want = ring.cell(row_of[das.cell(r, 1).value], 6 + k).value
+            assert das.cell(r, 2 + k).value == want == das_lo.cell(r, 2 + k).value
+            checked += 1
+        r += 1
+    assert checked
+
+
+@requires_libreoffice
+def test_ipk_component_name_is_matched_as_written(labelled) -> None:
+    _, cached, lo = labelled
+    das = cached["Dasbor"]
+    row = next(r for r in range(1, das.max_row + 1) if das.cell(r, 1).value == "Kesempatan Kerja*")
+    assert das.cell(row, 3).value == 15 == lo["Dasbor"].cell(row, 3).value  # Ref_IPK, component 3, by hand

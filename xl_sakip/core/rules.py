@@ -295,13 +295,13 @@ def lower_is_t_over_r() -> Expr:
 # a number and "<B" as an operator).
 
 
-def _match_text(x: Expr) -> Expr:
+def match_text(x: Expr) -> Expr:
     """`x` for an exact MATCH: its * ? ~ escaped with ~, so that MATCH finds that very text."""
     return SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(x, "~", "~~"), "*", "~*"), "?", "~?")
 
 
 def _grade_row(code: Expr) -> Expr:
-    return MATCH(_match_text(code), GRADE_CODE, 0)
+    return MATCH(match_text(code), GRADE_CODE, 0)
 
 
 def grade_key(t: Expr) -> Expr:
