@@ -174,7 +174,10 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
     for comp_name, ind in components:
         sh, rr = names[ind.position], rows[ind.id]
         r = len(lay.cells) + 1
-        match = f"MATCH(${rf.L(T3_NAME)}{r},{name_col},0)"
+        # The name as MATCH finds that very text (its * ? ~ escaped: a component named "IPK*" would find the
+        # first name beginning with IPK).
+        name = fx.render(rules.match_text(fx.Cell(T3_NAME, r, abs_col=True)))
+        match = f"MATCH({name},{name_col},0)"
         lay.row(comp_name, ind.id, Formula(f'=IFERROR(INDEX({max_col},{match}),"")'),
                 Formula(f"={rf.ref(sh, ul.C_TARGET, rr)}"), Formula(f"={rf.ref(sh, ul.C_PAKAI, rr)}"),
                 Formula(f"={rf.ref(sh, ul.C_CAPAIAN, rr)}"))
@@ -222,7 +225,9 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
         # filled reason is "another cause". The capaian's words are never read back.
         why = f"{sh}!{rf.column_area(ul.C_ALASAN, ul.FIRST_BODY_ROW, last)}"
         cells: list[Content] = [pos.code]
-        cells += [Formula(f"=COUNTIF({kat},{rf.absolute(T2_LABEL, first2 + k)})") for k in range(n_cat - 2)]
+        # Labels counted with "=", not as COUNTIF criteria (refs.count_equal): they are typed by planners.
+        cells += [Formula(f"={rf.count_equal(kat, rf.absolute(T2_LABEL, first2 + k))}")
+                  for k in range(n_cat - 2)]
         cells.append(Formula(f"=COUNTIF({why},{rf.text_literal(w.NO_REALISASI)})"))
         cells.append(Formula(f'=COUNTIF({why},"?*")-{not_yet_col}{r}'))
         cells.append(Formula(f"=SUM({cap})"))

@@ -77,11 +77,22 @@ ID_FIELDS: dict[str, tuple[str, ...]] = {
     s.SHEET_POSITIONS: ("code", "parent"),
     s.SHEET_INDICATORS: ("id", "position", "supports"),
     s.SHEET_BUDGET: ("position", "supports"),
+    # The year sheets and Versi PK: the LKjIP and the Target PK rows find these by "=" too (a version's name
+    # is free text, but "2023" typed is the number 2023, never "=" the text the reader read).
+    s.SHEET_RENSTRA: ("id",),
+    s.SHEET_HISTORY: ("id",),
+    s.SHEET_NARRATIVE: ("id",),
+    s.SHEET_PK_VERSIONS: ("name", "version", "indicator_id"),
 }
 _COLUMNS = {s.SHEET_POSITIONS: s.POSITION_COLUMNS, s.SHEET_INDICATORS: s.INDICATOR_COLUMNS,
             s.SHEET_BANDS: s.BAND_COLUMNS, s.SHEET_GRADES: s.GRADE_COLUMNS, s.SHEET_IPK: s.IPK_COLUMNS,
             s.SHEET_IPK_SUB: s.IPK_SUB_COLUMNS, s.SHEET_IPK_STATUS: s.IPK_STATUS_COLUMNS,
             s.SHEET_BUDGET: s.BUDGET_COLUMNS}
+#: Every sheet's columns found by header, for number_cells (Versi PK holds two tables side by side; their
+#: headers differ).
+_ID_COLUMNS = {**_COLUMNS, s.SHEET_RENSTRA: s.RENSTRA_COLUMNS, s.SHEET_HISTORY: s.HISTORY_COLUMNS,
+               s.SHEET_NARRATIVE: s.NARRATIVE_COLUMNS,
+               s.SHEET_PK_VERSIONS: s.PK_VERSION_COLUMNS + s.PK_TARGET_COLUMNS}
 
 _REPAIR = "jalankan xl-sakip regenerate (workbook ditutup) untuk memperbaikinya"
 
@@ -197,7 +208,7 @@ def number_cells(wb: Workbook) -> list[Damage]:
             continue
         ws = wb[sheet]
         heads = header_columns(ws)
-        wanted = {heads[_norm(c.header)]: c for c in _COLUMNS[sheet]
+        wanted = {heads[_norm(c.header)]: c for c in _ID_COLUMNS[sheet]
                   if c.field in fields and _norm(c.header) in heads}
         hits = [(r, c) for (r, c), cell in ws._cells.items()
                 if c in wanted and r >= 2 and cell.data_type == "n" and isinstance(cell.value, int | float)

@@ -992,13 +992,14 @@ def _read_indicators(
     sheet = _Sheet(wb, s.SHEET_INDICATORS, s.INDICATOR_COLUMNS, problems)
     rows = [(row, _fields(row, s.INDICATOR_COLUMNS)) for row in sheet.rows()]
     seen = _unique(rows, "id", "ID")
+    known_ids = {_excel_key(k) for k in seen}  # a Mendukung ID is found ignoring case, as MATCH finds it
     indicators: list[Indicator] = []
     for row, fields in rows:
         code, supports = fields["position"], fields["supports"]
         if problems.strict and isinstance(code, str) and code not in codes:
             row.problem("position", f"Kode Jabatan '{code}' tidak ada di kolom Kode sheet "
                                     f"'{s.SHEET_POSITIONS}'; pilih dari drop-down.")
-        if problems.strict and isinstance(supports, str) and supports not in seen:
+        if problems.strict and isinstance(supports, str) and _excel_key(supports) not in known_ids:
             row.problem("supports", f"Mendukung ID '{supports}' tidak ada di kolom ID sheet "
                                     f"'{s.SHEET_INDICATORS}'; pilih dari drop-down atau kosongkan.")
         _check_text_values(row, fields)

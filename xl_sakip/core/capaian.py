@@ -19,9 +19,11 @@ An optional cap (Settings.capaian_cap) limits computed values.
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import lru_cache
 
 from pydantic import BaseModel, Field
 
+from xl_sakip.core import rules
 from xl_sakip.core import words as w
 from xl_sakip.core.aggregate import PeriodValue, annual_target, own_period, quarter_label, target_to_date
 from xl_sakip.core.engine import (
@@ -34,7 +36,7 @@ from xl_sakip.core.engine import (
     run,
     single_value_rule,
 )
-from xl_sakip.core.formula import evaluate
+from xl_sakip.core.formula import Var, evaluate, is_number
 from xl_sakip.core.models import (
     QUARTERS,
     Grade,
@@ -78,18 +80,22 @@ def _nc(reason: str, **kw) -> Capaian:
     return Capaian(status=Status.NOT_COMPUTABLE, reason=reason, **kw)
 
 
-def norm_code(code: str) -> str:
-    """Grade codes compare case- and space-insensitively: " bb" == "BB"."""
-    return "".join(code.split()).upper()
+_GRADE_ROW = rules.grade_row(Var("code"))
 
 
-def find_grade(code: str, grades: list[Grade], scale: str | None = None) -> Grade | None:
-    key = norm_code(code)
-    matches = [g for g in grades if norm_code(g.code) == key]
-    if scale is not None:
-        in_scale = [g for g in matches if g.scale == scale]
-        matches = in_scale or matches
-    return matches[0] if matches else None
+def find_grade(code: str, grades: list[Grade]) -> Grade | None:
+    """The grade the formulas find for a typed code (rules.grade_row: plain spaces removed, case ignored,
+    no wildcards), so that validation names exactly the codes the sheets cannot score."""
+    i = _grade_index(code, tuple(g.code for g in grades))
+    return None if i is None else grades[i]
+
+
+@lru_cache(maxsize=4096)
+def _grade_index(code: str, codes: tuple[str, ...]) -> int | None:
+    ref = Reference.model_construct(bands=[], grades=[Grade(scale="", code=c, score=0.0) for c in codes],
+                                    ipk_components=[], ipk_statuses=[])
+    row = evaluate(_GRADE_ROW, RulesEnv(None, ref, {"code": code}))
+    return int(row) - 1 if is_number(row) else None
 
 
 def _formula_name(kind: Kind, polarity: Polarity, settings: Settings) -> str:

@@ -267,6 +267,26 @@ class Cascade(BaseModel):
             self.reference = default_reference()
         return self
 
+    @model_validator(mode="after")
+    def _links_as_the_formulas_match(self) -> Cascade:
+        """A Mendukung ID (Indikator) or a budget row's Kode Jabatan (Anggaran) that differs from an ID or a
+        position code only in case is that ID or code: the sheets' MATCH and "=" ignore case. It is spelled
+        here as the ID or Kode column spells it (the first, as MATCH finds it), so that every lookup in
+        Python (by ID, `==`) finds what the formulas find and the figures agree (docs/workbook.md)."""
+        ids: dict[str, str] = {}
+        for i in self.indicators:
+            ids.setdefault(i.id.casefold(), i.id)
+        for i in self.indicators:
+            if i.supports and (same := ids.get(i.supports.casefold())) is not None:
+                i.supports = same
+        codes: dict[str, str] = {}
+        for p in self.positions:
+            codes.setdefault(p.code.casefold(), p.code)
+        for b in self.budget:
+            if b.position and (same := codes.get(b.position.casefold())) is not None:
+                b.position = same
+        return self
+
     def position(self, code: str) -> Position:
         for p in self.positions:
             if p.code == code:

@@ -295,29 +295,41 @@ def lower_is_t_over_r() -> Expr:
 # a number and "<B" as an operator).
 
 
-def _match_text(x: Expr) -> Expr:
+def match_text(x: Expr) -> Expr:
     """`x` for an exact MATCH: its * ? ~ escaped with ~, so that MATCH finds that very text."""
     return SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(x, "~", "~~"), "*", "~*"), "?", "~?")
 
 
 def _grade_row(code: Expr) -> Expr:
-    return MATCH(_match_text(code), GRADE_CODE, 0)
+    return MATCH(match_text(code), GRADE_CODE, 0)
+
+
+def grade_key(t: Expr) -> Expr:
+    """A typed grade code as the formulas compare it: plain spaces removed (" B B" is BB), nothing else
+    (a tab or a non-breaking space stays); case is ignored by MATCH and "=" themselves."""
+    return SUBSTITUTE(t, " ", "")
+
+
+def grade_row(t: Expr) -> Expr:
+    """The row in Ref_Predikat of the typed grade code `t` (the first with that code, any scale); #N/A when
+    none. Validation finds a code by this very rule (capaian.find_grade)."""
+    return _grade_row(grade_key(t))
 
 
 def _grade_scale(t: Expr) -> Expr:
-    return IF(ISNUMBER(t), "", IFERROR(INDEX(GRADE_SCALE, _grade_row(SUBSTITUTE(t, " ", ""))), ""))
+    return IF(ISNUMBER(t), "", IFERROR(INDEX(GRADE_SCALE, grade_row(t)), ""))
 
 
 def grade_score_target(t: Expr) -> Expr:
     """The score of a grade target: a number as it is, a code by the scale (Ref_Predikat); "" if unknown."""
     return IF(blank(t), "", IF(ISNUMBER(t), t,
-                               IFERROR(INDEX(GRADE_SCORE, _grade_row(SUBSTITUTE(t, " ", ""))), "")))
+                               IFERROR(INDEX(GRADE_SCORE, grade_row(t)), "")))
 
 
 def grade_score_realisasi(r: Expr, t: Expr) -> Expr:
     """The score of a realised grade: a number as it is; a code by the target's scale first, else by
     any scale; "" if unknown."""
-    code = SUBSTITUTE(r, " ", "")
+    code = grade_key(r)
     scale = _grade_scale(t)
     rows = GRADE_CODE.eq(code) * GRADE_SCALE.eq(scale)
     by_scale = SUMPRODUCT(rows, GRADE_SCORE)

@@ -62,6 +62,14 @@ SET_LOWER = setting("settings.lower_is_better_formula")
 SET_ABOVE = setting("reference.above_target_label")
 
 
+def count_equal(area: str, value: str) -> str:
+    """Formula text (no leading "=") counting the cells of `area` that `=` `value`: text, case ignored,
+    nothing else. Not COUNTIF: its criterion reads * ? ~ as wildcards, a leading < > = as an operator and
+    number-like text as a number, and the labels counted this way (Ref_Kategori, the "Melampaui Target"
+    setting) are typed by planners. One comparison per cell of `area`, as COUNTIF does."""
+    return f"SUMPRODUCT(--({area}={value}))"
+
+
 def text_literal(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 

@@ -6,7 +6,7 @@ from xl_sakip.core.models import Aggregation, Cascade, Indicator, Kind, RollUp
 from xl_sakip.sheets.index import indicators_by_position
 from xl_sakip.sheets.names import SUMMARY_SHEET
 from xl_sakip.sheets.plan import ChartSpec, Content, Formula, SheetPlan, StyleSpan
-from xl_sakip.sheets.refs import BAND_LABEL, SET_ABOVE, SET_OFFICE, SET_YEAR, L, ref, sheet_area
+from xl_sakip.sheets.refs import BAND_LABEL, SET_ABOVE, SET_OFFICE, SET_YEAR, L, count_equal, ref, sheet_area
 from xl_sakip.sheets.textfit import wrapped_heights
 from xl_sakip.sheets.unit_budget import version_suffix
 from xl_sakip.sheets.unit_layout import (
@@ -65,7 +65,10 @@ def plan_summary(cascade: Cascade, names: dict[str, str], rows: dict[str, int],
         # Not computable: the rows with a reason (core/rules.capaian_reason), counted by the reason cell
         # being filled, never by reading the words of the Capaian column.
         a_rng = sheet_area(sh, C_ALASAN, FIRST_BODY_ROW, last)
-        counts: list[Content] = [Formula(f"=COUNTIF({l_rng},{L(6 + i)}${h1})") for i in range(n_bands + 1)]
+        # A label is counted with "=" (refs.count_equal): "<50" or "Baik*" as a COUNTIF criterion would not
+        # count the cells holding that label.
+        counts: list[Content] = [Formula(f"={count_equal(l_rng, f'{L(6 + i)}${h1}')}")
+                                 for i in range(n_bands + 1)]
         shows[(len(grid) + 1, 2)] = p.title
         row([p.code, Formula(f"={ref(sh, VALUE_COL, JABATAN_ROW)}"), sh, n,
              Formula(f'=IF(COUNT({k_rng})=0,"tidak ada capaian",AVERAGE({k_rng}))'),
