@@ -326,6 +326,7 @@ def sheet_final(wb: Workbook, title: str) -> None:
             early.waiting.setdefault(wait.sheet, []).append(name)
             continue
         forget(wb, name)
+        env.parsed.clear()  # the trees of formulas parsed from text: its values are in the memo now
 
 
 def cached_values(wb: Workbook, sheets: Iterable[str] | None = None
