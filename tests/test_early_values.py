@@ -88,3 +88,22 @@ def test_a_superior_before_its_pendukung_gets_their_sum(tmp_path: Path) -> None:
         assert any(isinstance(f, str) and child in f for f in pd)
     assert cached[p01].cell(row, ul.C_PAKAI).value == 7.0
     assert cached[p02].cell(ul.FIRST_BODY_ROW, ul.C_PAKAI).value == 3.0
+
+
+def test_regenerate_keeps_no_rule_tree_of_a_unit_sheet(tmp_path: Path) -> None:
+    """The memory the change is for: once the unit sheets are written, none of them still holds registered
+    trees (each was evaluated as soon as its pendukung's sheets were written), and nothing waits."""
+    from xl_sakip.book.reader import read_master
+    from xl_sakip.regenerate import load_for_update, regenerate_workbook
+    from xl_sakip.sheets.openpyxl_writer import read_marker
+
+    master = write_master(_cascade(), tmp_path / "master.xlsm")
+    wb = load_for_update(master)
+    values.evaluate_early(wb, [ws.title for ws in wb.worksheets if read_marker(ws) is None])
+    written, _, _ = regenerate_workbook(wb, read_master(master))
+    assert len(written) == 4  # three unit sheets and Ringkasan
+    assert values._REGISTERED.get(wb, {}) == {}
+    assert values._EARLY[wb].waiting == {}
+    got = values.cached_values(wb)
+    p01 = next(n for n in written if n.startswith("P01"))
+    assert got[p01][(ul.FIRST_BODY_ROW, ul.C_PAKAI)] == 7.0
