@@ -7,7 +7,7 @@ defined names. A formula cell's expression is the rule it was rendered from when
 show the numbers before any recalculation; a spreadsheet's full recalculation must change none of them
 (tests/test_cached_values.py).
 
-`regenerate` evaluates each unit sheet as soon as every sheet it reads is final (`evaluate_early`,
+`regenerate` evaluates each unit and report sheet as soon as every sheet it reads is final (`evaluate_early`,
 `sheet_final`), keeps only the values and drops the sheet's registered expressions: the rule trees of all
 unit sheets no longer stay alive until the save (issue 13, memory). The values are the same, because a cell
 is only evaluated early when everything it reads, transitively, is in a sheet that will not change before
