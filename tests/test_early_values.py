@@ -107,3 +107,16 @@ def test_regenerate_keeps_no_rule_tree_of_a_unit_sheet(tmp_path: Path) -> None:
     got = values.cached_values(wb)
     p01 = next(n for n in written if n.startswith("P01"))
     assert got[p01][(ul.FIRST_BODY_ROW, ul.C_PAKAI)] == 7.0
+
+
+def test_an_early_evaluation_goes_with_its_workbook() -> None:
+    """Kept per workbook (a weak key): it must not keep the workbook, hence all its cells, alive."""
+    import gc
+    import weakref
+
+    wb = Workbook()
+    values.evaluate_early(wb, [wb.active.title])
+    gone = weakref.ref(wb)
+    del wb
+    gc.collect()
+    assert gone() is None

@@ -106,9 +106,12 @@ def _refs(e: fx.Expr, out: list[tuple[str | None, int, int]]) -> None:
 
 
 class WorkbookEnv(fx.Env):
-    def __init__(self, wb: Workbook, exprs: Mapping[Key, fx.Expr] | None = None) -> None:
-        # A weak reference: an early evaluation (`evaluate_early`) is kept per workbook, beside it.
+    def __init__(self, wb: Workbook, exprs: Mapping[Key, fx.Expr] | None = None, *, weak: bool = False
+                 ) -> None:
+        # `weak`: an early evaluation (`evaluate_early`) is kept per workbook, beside it, and must not keep
+        # it alive; any other evaluation holds its workbook.
         self._wb = ref(wb)
+        self._strong = None if weak else wb
         # sheet -> (row, col) -> expression; the registry itself (not a copy), so that `forget` frees a
         # sheet's trees while an early evaluation goes on.
         self.exprs: dict[str, dict[tuple[int, int], fx.Expr]]
@@ -282,7 +285,8 @@ class _Early:
     """An early evaluation of a workbook's sheets (see `evaluate_early`)."""
 
     def __init__(self, wb: Workbook, final: Iterable[str]) -> None:
-        self.env = WorkbookEnv(wb)
+        self.env = WorkbookEnv(wb, weak=True)
+        self.env.sheets = {}  # set while a sheet is evaluated (`sheet_final`): a worksheet holds its workbook
         self.env.final = set(final)
         self.waiting: dict[str | None, list[str]] = {}  # the sheet (None: the save) -> sheets waiting for it
 
@@ -327,6 +331,8 @@ def sheet_final(wb: Workbook, title: str) -> None:
             continue
         forget(wb, name)
         env.parsed.clear()  # the trees of formulas parsed from text: its values are in the memo now
+    # Worksheets hold their workbook: kept between calls, they would keep it alive through _EARLY.
+    env.sheets, env._tables = {}, None
 
 
 def cached_values(wb: Workbook, sheets: Iterable[str] | None = None
