@@ -233,6 +233,7 @@ def write_report_sheets(wb: Any, cascade: Cascade, *, force: bool = False,
     names them). `only`: the report kinds to write (default: all). Returns the sheet names written, in
     registry order.
     """
+    from xl_sakip.book import values
     from xl_sakip.errors import EditedSheetsError
     from xl_sakip.sheets.openpyxl_writer import read_marker, sheet_digest, write_sheet
 
@@ -261,5 +262,6 @@ def write_report_sheets(wb: Any, cascade: Cascade, *, force: bool = False,
             ws = write_sheet(wb, sp, at)
             k.finish(ws, ctx, sp)
             written.append(ws.title)
+            values.sheet_final(wb, ws.title)  # finished: its cached values now, where they can be
             at = wb.sheetnames.index(ws.title) + 1
     return written

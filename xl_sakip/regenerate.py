@@ -28,6 +28,7 @@ import openpyxl
 from openpyxl import Workbook
 
 from xl_sakip.book import schema as s
+from xl_sakip.book import values
 from xl_sakip.book.lock import workbook_lock
 from xl_sakip.book.losses import refuse_losses
 from xl_sakip.book.package import check_target, save_workbook, write_through
@@ -48,7 +49,7 @@ from xl_sakip.sheets.edits import edited_sheets
 from xl_sakip.sheets.marker import plan_digest
 from xl_sakip.sheets.names import TEMPLATE_SHEET
 from xl_sakip.sheets.openpyxl_writer import read_marker, sheet_digest, write_sheet
-from xl_sakip.sheets.replan import plan_for
+from xl_sakip.sheets.replan import PlannedSheet, plan_for, planned_for  # noqa: F401 (plan_for: see below)
 from xl_sakip.sheets.template import ensure_template
 
 #: progress(done, total, what): called once per sheet written.
@@ -150,20 +151,24 @@ class Existing:
     stale_keys: list[str]  # keys no longer planned (position removed)
 
 
+def _edited(now: str, marked: str, ps: PlannedSheet | None) -> bool:
+    """A generated sheet holding neither what the tool wrote last time nor what it would write now."""
+    return now != marked and (ps is None or now != plan_digest(ps.plan()))
+
+
 def regenerate_workbook(
     wb: Workbook, cascade: Cascade, *, force: bool = False, progress: Progress | None = None
 ) -> tuple[list[str], list[str], list[str]]:
     """Replace the generated sheets of an open openpyxl workbook. Returns (written, removed, overwritten)."""
     markers = {ws.title: m for ws in wb.worksheets
                if (m := read_marker(ws)) is not None and m.kind in unit_kinds()}
-    plan = plan_for(wb.sheetnames, {n: (m.kind, m.key) for n, m in markers.items()}, cascade)
-    planned = {(sp.kind, sp.key): sp for sp in plan.sheets}
-    edited: list[str] = []
-    for name, m in markers.items():
-        now = sheet_digest(wb[name])
-        sp = planned.get((m.kind, m.key))
-        if now != m.digest and (sp is None or now != plan_digest(sp)):
-            edited.append(name)
+    # Each sheet is planned just before it is written and let go after (its Formula objects hold the rule
+    # trees): with an early evaluation (values.evaluate_early, regenerate) its cached values are computed
+    # as soon as the sheets it reads are written, and its trees are freed then rather than at the save.
+    sheets = planned_for(wb.sheetnames, {n: (m.kind, m.key) for n, m in markers.items()}, cascade)
+    planned = {(ps.kind, ps.key): ps for ps in sheets}
+    edited = [name for name, m in markers.items()
+              if _edited(sheet_digest(wb[name]), m.digest, planned.get((m.kind, m.key)))]
     if edited and not force:
         raise EditedSheetsError(edited)
 
@@ -173,21 +178,22 @@ def regenerate_workbook(
     for name in markers:
         wb.remove(wb[name])
     written: list[str] = []
-    total = len(plan.sheets)
+    total = len(sheets)
     # Sheets that existed go back to their place; new ones go before the template (or at the end).
     old_index: dict[tuple[str, str], int] = {}
     for n, i in positions.items():  # the first sheet of a key (the original, see plan_for)
         old_index.setdefault((markers[n].kind, markers[n].key), i)
-    for k, sp in enumerate(plan.sheets, start=1):
-        idx = old_index.get((sp.kind, sp.key))
+    for k, ps in enumerate(sheets, start=1):
+        idx = old_index.get((ps.kind, ps.key))
         if idx is None:
             idx = wb.sheetnames.index(TEMPLATE_SHEET) if TEMPLATE_SHEET in wb.sheetnames else None
         else:
             idx = min(idx, len(wb.sheetnames))
-        write_sheet(wb, sp, idx)
-        written.append(sp.name)
+        write_sheet(wb, ps.plan(), idx)
+        written.append(ps.name)
+        values.sheet_final(wb, ps.name)
         if progress:
-            progress(k, total, sp.name)
+            progress(k, total, ps.name)
     return written, removed, edited
 
 
@@ -219,6 +225,10 @@ def regenerate(
             # An older workbook gets the master sheets added since, empty; nothing else is touched.
             added_sheets = add_missing_year_sheets(wb) + add_missing_budget_sheet(wb)
             repaired = repair_workbook(wb)  # spaces, tables and names the sheets' formulas need
+            # The unit sheets' cached values are computed as they are written, from the sheets without a
+            # marker (master, settings, user sheets: nothing below writes to them) and the unit sheets
+            # written so far; what reads anything else waits for the save (book/values.py).
+            values.evaluate_early(wb, [ws.title for ws in wb.worksheets if read_marker(ws) is None])
             written, removed, edited = regenerate_workbook(wb, cascade, force=force, progress=progress)
             if reports:  # every report kind of the registry, after the unit sheets they refer to
                 written += write_report_sheets(wb, cascade, force=force)

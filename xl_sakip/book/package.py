@@ -106,7 +106,8 @@ def save_workbook(
     path = check_target(path, force=force)
     suffix = path.suffix.lower()
     parts = package_parts(openpyxl_parts(wb), macro=suffix == ".xlsm", macro_parts=macro_parts)
-    parts = with_cached_values(parts, cached_values(wb))  # every formula cell shows its value unopened
+    # every formula cell shows its value unopened; the parts are ours (package_parts made the dict)
+    parts = with_cached_values(parts, cached_values(wb), in_place=True)
     if fresh:
         parts = with_part_hashes(parts, fresh)
     if suffix == ".xlsx" and VBA_PART in parts:

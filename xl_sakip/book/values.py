@@ -7,6 +7,12 @@ defined names. A formula cell's expression is the rule it was rendered from when
 show the numbers before any recalculation; a spreadsheet's full recalculation must change none of them
 (tests/test_cached_values.py).
 
+`regenerate` evaluates each unit and report sheet as soon as every sheet it reads is final (`evaluate_early`,
+`sheet_final`), keeps only the values and drops the sheet's registered expressions: the rule trees of all
+unit sheets no longer stay alive until the save (issue 13, memory). The values are the same, because a cell
+is only evaluated early when everything it reads, transitively, is in a sheet that will not change before
+the save; anything else waits for the save's pass over the finished workbook.
+
 A cell whose formula the evaluator cannot read (a function of Excel it does not implement, the SAKIP_ UDFs
 of the master's computed columns, a circular reference) gets no cached value, and neither does a cell
 that depends on it: an empty cache is honest, a wrong one is not.
@@ -14,13 +20,14 @@ that depends on it: an empty cache is honest, a wrong one is not.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from typing import Any
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, ref
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
@@ -45,12 +52,17 @@ def forget(wb: Workbook, sheet: str) -> None:
     _REGISTERED.get(wb, {}).pop(sheet, None)
 
 
-def _registered(wb: Workbook) -> dict[Key, fx.Expr]:
-    return {(s, r, c): e for s, cells in _REGISTERED.get(wb, {}).items() for (r, c), e in cells.items()}
-
-
 class Unsupported(Exception):
     """The evaluator cannot compute this cell (no cached value is written)."""
+
+
+class NotYet(Exception):  # noqa: N818 (not an error: a signal to try again later)
+    """Early evaluation read a sheet that may still change before the save (`sheet`; None: a table or name
+    not there yet): the cell is evaluated later. Not an Unsupported, so that nothing memoizes it."""
+
+    def __init__(self, sheet: str | None) -> None:
+        super().__init__(sheet)
+        self.sheet = sheet
 
 
 _EPOCH = dt.datetime(1899, 12, 30)
@@ -94,9 +106,23 @@ def _refs(e: fx.Expr, out: list[tuple[str | None, int, int]]) -> None:
 
 
 class WorkbookEnv(fx.Env):
-    def __init__(self, wb: Workbook, exprs: Mapping[Key, fx.Expr] | None = None) -> None:
-        self.wb = wb
-        self.exprs = _registered(wb) if exprs is None else dict(exprs)
+    def __init__(self, wb: Workbook, exprs: Mapping[Key, fx.Expr] | None = None, *, weak: bool = False
+                 ) -> None:
+        # `weak`: an early evaluation (`evaluate_early`) is kept per workbook, beside it, and must not keep
+        # it alive; any other evaluation holds its workbook.
+        self._wb = ref(wb)
+        self._strong = None if weak else wb
+        # sheet -> (row, col) -> expression; the registry itself (not a copy), so that `forget` frees a
+        # sheet's trees while an early evaluation goes on.
+        self.exprs: dict[str, dict[tuple[int, int], fx.Expr]]
+        if exprs is None:
+            self.exprs = _REGISTERED.setdefault(wb, {})
+        else:
+            self.exprs = {}
+            for (s, r, c), e in exprs.items():
+                self.exprs.setdefault(s, {})[(r, c)] = e
+        # Early evaluation: the sheets that will not change before the save (None: all, the save's pass).
+        self.final: set[str] | None = None
         # wb[title] scans every sheet: a dict keeps a lookup constant with hundreds of unit sheets
         self.sheets: dict[str, Worksheet] = {ws.title: ws for ws in wb.worksheets}
         self.memo: dict[Key, fx.Scalar | Unsupported] = {}
@@ -106,13 +132,24 @@ class WorkbookEnv(fx.Env):
         self._columns: dict[tuple[str, str], fx.Arr] = {}
         self._visiting: set[Key] = set()
 
+    @property
+    def wb(self) -> Workbook:
+        wb = self._wb()
+        assert wb is not None, "the workbook of an evaluation is alive while it is evaluated"
+        return wb
+
     # -- what a cell holds
 
     def _expr(self, key: Key) -> fx.Expr | None:
         """The expression of a formula cell; None for a constant or empty cell."""
-        if key in self.exprs:
-            return self.exprs[key]
         sheet, row, col = key
+        if self.final is not None and sheet not in self.final:
+            raise NotYet(sheet)
+        cells = self.exprs.get(sheet)
+        if cells is not None:
+            got = cells.get((row, col))
+            if got is not None:
+                return got
         ws = self.sheets.get(sheet)
         if ws is None:
             raise Unsupported(f"sheet {sheet}")
@@ -203,9 +240,14 @@ class WorkbookEnv(fx.Env):
                              for c in range(c1, c2 + 1)}
                     self._tables[tname.casefold()] = (ws, heads, r1 + 1, r2)
         try:
-            return self._tables[name.casefold()]
+            found = self._tables[name.casefold()]
         except KeyError:
+            if self.final is not None:
+                raise NotYet(None) from None
             raise Unsupported(f"table {name}") from None
+        if self.final is not None and found[0].title not in self.final:
+            raise NotYet(found[0].title)
+        return found
 
     def table_column(self, table: str, column: str) -> fx.Arr:
         key = (table.casefold(), column)
@@ -224,6 +266,8 @@ class WorkbookEnv(fx.Env):
     def name(self, name: str) -> fx.Scalar:
         dn = self.wb.defined_names.get(name)
         if dn is None:
+            if self.final is not None:
+                raise NotYet(None)
             return fx.NAME
         try:
             target = fx.parse(dn.attr_text)
@@ -237,10 +281,74 @@ class WorkbookEnv(fx.Env):
         raise Unsupported(f"function {name}")
 
 
+class _Early:
+    """An early evaluation of a workbook's sheets (see `evaluate_early`)."""
+
+    def __init__(self, wb: Workbook, final: Iterable[str]) -> None:
+        self.env = WorkbookEnv(wb, weak=True)
+        self.env.sheets = {}  # set while a sheet is evaluated (`sheet_final`): a worksheet holds its workbook
+        self.env.final = set(final)
+        self.waiting: dict[str | None, list[str]] = {}  # the sheet (None: the save) -> sheets waiting for it
+
+
+# Per workbook; an _Early holds its workbook weakly, so the entry goes with the workbook.
+_EARLY: WeakKeyDictionary[Workbook, _Early] = WeakKeyDictionary()
+
+
+def evaluate_early(wb: Workbook, final: Iterable[str]) -> None:
+    """Evaluate the sheets `sheet_final` names as they are written, instead of all of them at the save.
+
+    `final`: the sheets that stay as they are until `cached_values` runs over the workbook at the save
+    (the caller's promise: regenerate passes the sheets without a generated-sheet marker, which nothing it
+    does afterwards writes to). Only these, and the sheets named to `sheet_final` since, are read by an
+    early evaluation; a cell that reads anything else, even in a branch not taken, is left to the save."""
+    _EARLY[wb] = _Early(wb, final)
+
+
+def sheet_final(wb: Workbook, title: str) -> None:
+    """Sheet `title` is written and stays as it is until the save: evaluate its formula cells, and those of
+    the sheets that waited for it, where everything they read is final. A sheet evaluated whole keeps only
+    its values (the evaluation's memo) and loses its registered expressions (`forget`), which frees its
+    rule trees. Nothing happens outside an early evaluation (`evaluate_early`)."""
+    early = _EARLY.get(wb)
+    if early is None:
+        return
+    env = early.env
+    assert env.final is not None
+    env.final.add(title)
+    env.sheets = {ws.title: ws for ws in wb.worksheets}
+    for name in [title, *early.waiting.pop(title, [])]:
+        ws = env.sheets.get(name)
+        if ws is None:
+            continue
+        try:
+            for (row, col), cell in list(ws._cells.items()):
+                if cell.data_type == "f":
+                    with contextlib.suppress(Unsupported):  # memoized: the save writes no value for it
+                        env.value((name, row, col))
+        except NotYet as wait:
+            early.waiting.setdefault(wait.sheet, []).append(name)
+            continue
+        forget(wb, name)
+        env.parsed.clear()  # the trees of formulas parsed from text: its values are in the memo now
+    # Worksheets hold their workbook: kept between calls, they would keep it alive through _EARLY.
+    env.sheets, env._tables = {}, None
+
+
 def cached_values(wb: Workbook, sheets: Iterable[str] | None = None
                   ) -> dict[str, dict[tuple[int, int], fx.Scalar]]:
-    """sheet title -> {(row, col): value} of every formula cell the evaluator can compute."""
-    env = WorkbookEnv(wb)
+    """sheet title -> {(row, col): value} of every formula cell the evaluator can compute.
+
+    After an early evaluation (`evaluate_early`, regenerate) its values are used and it ends here: the
+    cells left waiting are evaluated now, over the finished workbook."""
+    early = _EARLY.pop(wb, None)
+    if early is None:
+        env = WorkbookEnv(wb)
+    else:
+        env = early.env
+        env.final = None
+        env.sheets = {ws.title: ws for ws in wb.worksheets}
+        env._tables = None  # sheets (and their tables) were added or removed since
     out: dict[str, dict[tuple[int, int], fx.Scalar]] = {}
     for title in (wb.sheetnames if sheets is None else sheets):
         ws = env.sheets.get(title)
@@ -295,13 +403,16 @@ def sheet_parts(parts: Mapping[str, bytes]) -> dict[str, str]:
     return out
 
 
-def with_cached_values(parts: dict[str, bytes], values: Mapping[str, Mapping[tuple[int, int], fx.Scalar]]
-                       ) -> dict[str, bytes]:
-    """The parts with each formula cell's `<v/>` filled from `values` (sheet title -> (row, col) -> value)."""
+def with_cached_values(parts: dict[str, bytes], values: Mapping[str, Mapping[tuple[int, int], fx.Scalar]],
+                       *, in_place: bool = False) -> dict[str, bytes]:
+    """The parts with each formula cell's `<v/>` filled from `values` (sheet title -> (row, col) -> value).
+
+    `in_place`: `parts` itself is changed (and returned), so that each sheet's part as openpyxl wrote it is
+    freed once filled, rather than all of them kept until the end (the save: a second copy of the sheets)."""
     if not values:
         return parts
     where = sheet_parts(parts)
-    out = dict(parts)
+    out = parts if in_place else dict(parts)
     for title, cells in values.items():
         name = where.get(title)
         if name not in out:

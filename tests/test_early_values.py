@@ -1,0 +1,122 @@
+"""Cached values computed sheet by sheet (issue 13, memory): `regenerate` evaluates each unit sheet as soon as
+every sheet it reads is final (book/values.evaluate_early, sheet_final) and frees its rule trees then.
+
+The values must be those of the save's pass over the finished workbook: a sheet that reads a sheet written
+later (a superior's sheet reads its pendukung's, which come after it in the workbook) waits for it, and a
+sheet that reads one that may still change (not declared final) waits for the save.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+from openpyxl import Workbook
+
+from xl_sakip.book import values
+from xl_sakip.book.writer import write_master
+from xl_sakip.core import formula as fx
+from xl_sakip.core.models import Aggregation, Cascade, Indicator, Kind, Position, RollUp, Settings
+from xl_sakip.regenerate import regenerate
+from xl_sakip.sheets import unit_layout as ul
+
+
+def _write(wb: Workbook, title: str, cells: dict[str, str | float]) -> None:
+    """A sheet whose formulas are registered as a writer registers them (the tree, not the text)."""
+    ws = wb.create_sheet(title)
+    for ref, v in cells.items():
+        ws[ref] = v
+        if isinstance(v, str) and v.startswith("="):
+            cell = ws[ref]
+            values.register(wb, title, cell.row, cell.column, fx.parse(v))
+
+
+def test_a_sheet_waits_for_the_sheets_it_reads() -> None:
+    wb = Workbook()
+    wb.active.title = "M"
+    wb["M"]["A1"], wb["M"]["A2"] = 10, 20
+    wb.create_sheet("R")["A1"] = 7  # exists, but may still change (a report sheet rewritten later)
+    values.evaluate_early(wb, ["M"])
+    # P reads C, written after it: P waits, its trees stay registered.
+    _write(wb, "P", {"A1": "=C!A1+M!A2"})
+    values.sheet_final(wb, "P")
+    assert set(values._REGISTERED[wb]) == {"P"}
+    _write(wb, "C", {"A1": "=M!A1*2"})
+    values.sheet_final(wb, "C")
+    assert values._REGISTERED[wb] == {}  # both evaluated: C!A1 = 10*2 = 20, P!A1 = 20+20 = 40
+    # Q reads R (not final), even only in a branch not taken: it waits for the save.
+    _write(wb, "Q", {"A1": "=R!A1+1", "A2": "=IF(TRUE,M!A1,R!A1)"})
+    values.sheet_final(wb, "Q")
+    assert set(values._REGISTERED[wb]) == {"Q"}
+    wb["R"]["A1"] = 8  # changed after Q was written: the save's values must see it
+    got = values.cached_values(wb)
+    assert got == {"P": {(1, 1): 40.0}, "C": {(1, 1): 20.0}, "Q": {(1, 1): 9.0, (2, 1): 10.0}}
+    assert wb not in values._EARLY  # the save's pass ends the early evaluation
+
+
+def _cascade() -> Cascade:
+    """P01 sums ("jumlah") the TW1 realisasi of P02-1.1 (3) and P03-1.1 (4): 3 + 4 = 7."""
+    positions = [Position(code="P01", title="KEPALA DINAS", parent=None, eselon=2, order=0),
+                 Position(code="P02", title="KEPALA BIDANG A", parent="P01", eselon=3, order=1),
+                 Position(code="P03", title="KEPALA BIDANG B", parent="P01", eselon=3, order=2)]
+    ind = [Indicator(id="P01-1.1", position="P01", sasaran_no=1, sasaran="Sasaran", indikator="Jumlah",
+                     target=10.0, target_text="10", kind=Kind.NUMBER, aggregation=Aggregation.SUM)]
+    ind += [Indicator(id=f"{p}-1.1", position=p, sasaran_no=1, sasaran="Sasaran", indikator="Jumlah",
+                      target=5.0, target_text="5", kind=Kind.NUMBER, aggregation=Aggregation.SUM,
+                      supports="P01-1.1", rollup=RollUp.SUM, realisasi_q=[r, None, None, None])
+            for p, r in (("P02", 3.0), ("P03", 4.0))]
+    return Cascade(settings=Settings(office="Dinas Uji", year=2024), positions=positions, indicators=ind)
+
+
+def test_a_superior_before_its_pendukung_gets_their_sum(tmp_path: Path) -> None:
+    master = write_master(_cascade(), tmp_path / "master.xlsm")
+    path = tmp_path / "book.xlsm"
+    shutil.copyfile(master, path)
+    regenerate(path)
+    formulas = openpyxl.load_workbook(path)
+    cached = openpyxl.load_workbook(path, data_only=True)
+    names = formulas.sheetnames
+    p01, p02, p03 = (next(n for n in names if n.startswith(c)) for c in ("P01", "P02", "P03"))
+    assert names.index(p01) < names.index(p02) < names.index(p03)  # the superior's sheet comes first
+    row = next(r for r in range(ul.FIRST_BODY_ROW, 30) if formulas[p01].cell(r, ul.C_ID).value == "P01-1.1")
+    used = formulas[p01].cell(row, ul.C_PAKAI).value
+    assert isinstance(used, str) and used.startswith("=")
+    # The pendukung rows of P01 read P02's and P03's sheets, written after it.
+    pd = [formulas[p01].cell(r, ul.C_PD_PAKAI).value for r in range(ul.FIRST_BODY_ROW, 40)]
+    for child in (p02, p03):
+        assert any(isinstance(f, str) and child in f for f in pd)
+    assert cached[p01].cell(row, ul.C_PAKAI).value == 7.0
+    assert cached[p02].cell(ul.FIRST_BODY_ROW, ul.C_PAKAI).value == 3.0
+
+
+def test_regenerate_keeps_no_rule_tree_of_a_unit_sheet(tmp_path: Path) -> None:
+    """The memory the change is for: once the unit sheets are written, none of them still holds registered
+    trees (each was evaluated as soon as its pendukung's sheets were written), and nothing waits."""
+    from xl_sakip.book.reader import read_master
+    from xl_sakip.regenerate import load_for_update, regenerate_workbook
+    from xl_sakip.sheets.openpyxl_writer import read_marker
+
+    master = write_master(_cascade(), tmp_path / "master.xlsm")
+    wb = load_for_update(master)
+    values.evaluate_early(wb, [ws.title for ws in wb.worksheets if read_marker(ws) is None])
+    written, _, _ = regenerate_workbook(wb, read_master(master))
+    assert len(written) == 4  # three unit sheets and Ringkasan
+    assert values._REGISTERED.get(wb, {}) == {}
+    assert values._EARLY[wb].waiting == {}
+    got = values.cached_values(wb)
+    p01 = next(n for n in written if n.startswith("P01"))
+    assert got[p01][(ul.FIRST_BODY_ROW, ul.C_PAKAI)] == 7.0
+
+
+def test_an_early_evaluation_goes_with_its_workbook() -> None:
+    """Kept per workbook (a weak key): it must not keep the workbook, hence all its cells, alive."""
+    import gc
+    import weakref
+
+    wb = Workbook()
+    values.evaluate_early(wb, [wb.active.title])
+    gone = weakref.ref(wb)
+    del wb
+    gc.collect()
+    assert gone() is None
