@@ -102,6 +102,27 @@ def test_notes_typed_into_the_tools_temuan_are_kept(book: Path) -> None:
     assert wb[SHEET_FINDINGS]["A2"].value == "Tidak ada temuan."
 
 
+def test_temuan_writes_close_the_macro_copy(book: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """openpyxl keeps a workbook's macro parts in a zip over a buffer (vba_archive). Left to the collector,
+    it can be finalised after its buffer and print "Exception ignored ... I/O operation on closed file"
+    (seen in the test run once `xl-sakip check` kept the collector paused). A written and a refused
+    `check --write` both close it, as regenerate does."""
+    from xl_sakip.book import findings_sheet
+
+    opened: list = []
+    load = findings_sheet._load
+    monkeypatch.setattr(findings_sheet, "_load",
+                        lambda path, **kw: opened.append(load(path, **kw)) or opened[-1])
+    write_findings_sheet(book, [FINDING])
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    wb[SHEET_FINDINGS]["J2"] = "catatan"  # a note typed since: the next write is refused
+    package.save_workbook(wb, book, force=True)
+    wb.vba_archive.close()
+    with pytest.raises(UserError):
+        write_findings_sheet(book, [])
+    assert len(opened) == 2 and all(w.vba_archive.fp is None for w in opened)  # both closed
+
+
 def test_unedited_temuan_is_replaced(book: Path) -> None:
     write_findings_sheet(book, [FINDING])
     write_findings_sheet(book, [])

@@ -209,5 +209,9 @@ def write_findings_sheet(path: str | Path, findings: list[Finding], *, cleaned: 
         check_target(path, force=True)
         refuse_losses(path, action="menulis sheet Temuan (check --write)")
         wb = _load(path, keep_vba=path.suffix.lower() == ".xlsm")
-        add_findings_sheet(wb, findings)
-        return save_workbook(wb, path, force=True, cleaned=cleaned)
+        try:
+            add_findings_sheet(wb, findings)
+            return save_workbook(wb, path, force=True, cleaned=cleaned)
+        finally:  # openpyxl's copy of the macro parts, a zip over a buffer, is closed while the buffer is
+            if wb.vba_archive is not None:  # open, not when the collector breaks cycles (as regenerate)
+                wb.vba_archive.close()
