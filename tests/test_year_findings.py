@@ -74,3 +74,31 @@ def test_quarters_after_the_reporting_quarter_do_not_count() -> None:
     c.settings.reporting_quarter = 1  # TW1: 10 % for every indicator; narratives of TW2 do not explain it
     codes = [f.indicator_id for f in check(c) if f.code == "NARASI_PENGHAMBAT_KOSONG"]
     assert codes == ["P01-1.1", "P01-1.2", "P01-1.3", "P01-1.4"]
+
+
+def test_an_explained_pendukung_still_counts_for_its_parent() -> None:
+    """The capaian of a row explained in Narasi is not computed (check_year skips it), but a parent's
+    capaian still adds that row's realisasi: the walk is asked for the parent, not only for the rows it
+    was asked for before."""
+    from xl_sakip.core.models import Kind, RollUp
+
+    def ind(i: str, target: float, r: list, **kw: object) -> Indicator:
+        return Indicator(id=i, position="P01", sasaran_no=1, sasaran="S", indikator=f"Indikator {i}",
+                         target=target, target_text=f"{target:g} orang", kind=Kind.NUMBER,
+                         realisasi_q=r, **kw)
+
+    c = Cascade(
+        settings=Settings(office="Dinas Uji", year=2024, reporting_quarter=2),
+        positions=[Position(code="P01", title="KEPALA DINAS", order=0)],
+        # Parent target 100 = 60 + 40: its pendukung cover it, so it takes their sum. Its own realisasi
+        # (90 + 5 = 95) is not used. Children: A 10 + 20 = 30 of 60 (50 %), B 5 + 5 = 10 of 40 (25 %);
+        # the parent: (30 + 10) / 100 = 40 % (Sangat Rendah), not 95 %.
+        indicators=[ind("P01-1.1", 100, [90, 5, None, None]),
+                    ind("P01-1.2", 60, [10, 20, None, None], supports="P01-1.1", rollup=RollUp.SUM),
+                    ind("P01-1.3", 40, [5, 5, None, None], supports="P01-1.1", rollup=RollUp.SUM)],
+        narratives=[Narrative(id="P01-1.2", quarter=2, penghambat="cuaca"),
+                    Narrative(id="P01-1.3", quarter=2, penghambat="anggaran")],
+    )
+    found = {f.indicator_id: f for f in check(c) if f.code == "NARASI_PENGHAMBAT_KOSONG"}
+    assert list(found) == ["P01-1.1"]
+    assert found["P01-1.1"].actual == 40

@@ -21,7 +21,7 @@ from xl_sakip.core.categories import categorizer
 from xl_sakip.core.findings import Finding, Locator, Severity
 from xl_sakip.core.models import Cascade
 from xl_sakip.core.numbers import fmt
-from xl_sakip.core.rollup import Source, used_all
+from xl_sakip.core.rollup import Source, walker
 
 SHEETS = {"renstra": "Renstra", "history": "Riwayat", "narratives": "Narasi"}
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://|^mailto:|^www\.", re.IGNORECASE)
@@ -40,13 +40,15 @@ def check_year(cascade: Cascade, loc: Locator | None = None,
     ids = {i.id.casefold() for i in cascade.indicators}
     narrative = {(x.id.casefold(), x.quarter): k for k, x in enumerate(cascade.narratives)}
     wanted = {label.casefold() for label in cascade.settings.explain_labels()}
-    used = used_all(cascade, n) if wanted else {}
+    # One memoised walk for all (the capaian the unit sheet shows, rollup.capaian_rolled), asked only for
+    # the rows it is needed for: a row explained in Narasi needs no capaian, nor do its pendukung for it.
+    roll = walker(cascade, n) if wanted else None
     category = categorizer(cascade.reference)
-    for ind in cascade.indicators if wanted else []:
+    for ind in cascade.indicators if roll is not None else []:
         k = narrative.get((ind.id.casefold(), n))
         if k is not None and cascade.narratives[k].penghambat.strip():
             continue  # explained whatever its capaian: no need to compute it
-        u = used[ind.id]  # the capaian the unit sheet shows (rollup.capaian_rolled), one walk for all
+        u = roll.used(ind.id)
         empty = w.PARTIAL_EMPTY if u.source is Source.PARTIAL else w.NO_REALISASI
         cap = capaian_of(ind, cascade.settings, cascade.reference, n, u.pv, empty)
         label = category(cap.value)
