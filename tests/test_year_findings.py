@@ -102,3 +102,37 @@ def test_an_explained_pendukung_still_counts_for_its_parent() -> None:
     found = {f.indicator_id: f for f in check(c) if f.code == "NARASI_PENGHAMBAT_KOSONG"}
     assert list(found) == ["P01-1.1"]
     assert found["P01-1.1"].actual == 40
+
+
+def test_a_repeated_id_keeps_its_own_walks() -> None:
+    """Two rows of one ID (ID_GANDA), a parent with pendukung: the roll-up walk is not shared between
+    check_rollup and the year's findings, which find a repeated ID's row differently (check_rollup the first
+    row, the year's walk the last), as before the walk was shared.
+
+    First row: target 100, realisasi 90 + 5 = 95; last row: target 200, realisasi 20 + 5 = 25. Pendukung:
+    36 of 60 (60 %, Rendah) and 50 of 40 (125 %), targets 60 + 40 = 100, sum 36 + 50 = 86.
+    - check_rollup, on the first row: the pendukung cover 100, so the sum is used, and the row's own 95
+      differs from 86 (ROLLUP_REALISASI_TIDAK_SESUAI);
+    - the year's walk, on the last row: 100 does not cover 200, so its own 25 is used, for both rows:
+      25 / 100 = 25 % and 25 / 200 = 12,5 %, both Sangat Rendah."""
+    from xl_sakip.core.models import RollUp
+
+    def ind(i: str, target: float, r: list, **kw: object) -> Indicator:
+        return Indicator(id=i, position="P01", sasaran_no=1, sasaran="S", indikator=f"Indikator {i}",
+                         target=target, target_text=f"{target:g} orang", realisasi_q=r, **kw)
+
+    c = Cascade(
+        settings=Settings(office="Dinas Uji", year=2024, reporting_quarter=2),
+        positions=[Position(code="P01", title="KEPALA DINAS", order=0)],
+        indicators=[ind("P01-2.1", 100, [90, 5, None, None]),
+                    ind("P01-2.1", 200, [20, 5, None, None]),
+                    ind("P01-2.2", 60, [10, 26, None, None], supports="P01-2.1", rollup=RollUp.SUM),
+                    ind("P01-2.3", 40, [25, 25, None, None], supports="P01-2.1", rollup=RollUp.SUM)],
+    )
+    found = [(f.code, f.indicator_id, f.actual) for f in check(c)
+             if f.code in ("NARASI_PENGHAMBAT_KOSONG", "ID_GANDA", "ROLLUP_REALISASI_TIDAK_SESUAI")]
+    assert sorted(found, key=str) == sorted([
+        ("ID_GANDA", "P01-2.1", None),
+        ("ROLLUP_REALISASI_TIDAK_SESUAI", "P01-2.1", 95.0),
+        ("NARASI_PENGHAMBAT_KOSONG", "P01-2.1", 25.0), ("NARASI_PENGHAMBAT_KOSONG", "P01-2.1", 12.5),
+        ("NARASI_PENGHAMBAT_KOSONG", "P01-2.2", 60.0)], key=str)

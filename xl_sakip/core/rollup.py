@@ -343,7 +343,17 @@ def component_of(ind: Indicator, parent: Indicator | None, reference: Reference)
 # ---------------------------------------------------------------- checks
 
 
-def check_rollup(cascade: Cascade, locator: Locator | None = None) -> list[Finding]:
+def shared_walker(cascade: Cascade) -> _Roll | None:
+    """One `walker` at the reporting quarter for `check_rollup` and the year's findings together (each
+    pendukung's realisasi computed once for both), or None when an ID repeats: then each keeps its own
+    walk, since they find a repeated ID's row differently (check_rollup the first, `walker` the last)."""
+    ids = {i.id for i in cascade.indicators}
+    return walker(cascade) if len(ids) == len(cascade.indicators) else None
+
+
+def check_rollup(cascade: Cascade, locator: Locator | None = None, *, roll: _Roll | None = None
+                 ) -> list[Finding]:
+    """The roll-up findings. `roll`: a `shared_walker` of this cascade (or None: a walk of its own)."""
     loc = locator or Locator()
     ref = cascade.reference
     assert ref is not None
@@ -412,7 +422,8 @@ def check_rollup(cascade: Cascade, locator: Locator | None = None) -> list[Findi
 
     # Targets and realisasi against the children
     all_components = {c.no for c in ref.ipk_components}
-    roll = _Roll(cascade, cascade.settings.reporting_quarter, _ids_tree(cascade), by_id)
+    if roll is None:
+        roll = _Roll(cascade, cascade.settings.reporting_quarter, _ids_tree(cascade), by_id)
     for parent_id, kids in sum_children(cascade.indicators).items():
         parent = by_id.get(parent_id)
         if parent is None or parent_id in in_cycle:

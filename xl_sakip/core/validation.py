@@ -18,7 +18,7 @@ from xl_sakip.core.findings import Finding, Locator, Severity, sort_findings
 from xl_sakip.core.graph import cycles
 from xl_sakip.core.models import QUARTERS, Aggregation, Cascade, Indicator, Kind, Polarity, Reference
 from xl_sakip.core.numbers import fmt, fmt_plain, parse_target
-from xl_sakip.core.rollup import check_rollup, tolerance
+from xl_sakip.core.rollup import check_rollup, shared_walker, tolerance
 from xl_sakip.core.yearcheck import check_year
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -623,9 +623,10 @@ def check(cascade: Cascade, locator: Locator | None = None,
     out = check_settings(cascade, loc) + check_workbook(cascade, loc)
     for ind in cascade.indicators:
         out.extend(check_indicator(ind, ref, loc))
-    out.extend(check_rollup(cascade, loc))
+    roll = shared_walker(cascade)  # each pendukung's realisasi computed once for both
+    out.extend(check_rollup(cascade, loc, roll=roll))
     out.extend(check_bands(ref))
-    out.extend(check_year(cascade, loc, exists))
+    out.extend(check_year(cascade, loc, exists, roll=roll))
     out.extend(check_budget(cascade, loc))
     out.extend(check_pk_versions(cascade, loc))
     if cascade.pk_targets:

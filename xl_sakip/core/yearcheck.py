@@ -21,7 +21,7 @@ from xl_sakip.core.categories import categorizer
 from xl_sakip.core.findings import Finding, Locator, Severity
 from xl_sakip.core.models import Cascade
 from xl_sakip.core.numbers import fmt
-from xl_sakip.core.rollup import Source, walker
+from xl_sakip.core.rollup import Source, Walker, walker
 
 SHEETS = {"renstra": "Renstra", "history": "Riwayat", "narratives": "Narasi"}
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://|^mailto:|^www\.", re.IGNORECASE)
@@ -33,7 +33,9 @@ def is_link(text: str) -> bool:
 
 
 def check_year(cascade: Cascade, loc: Locator | None = None,
-               exists: Callable[[str], bool] | None = None) -> list[Finding]:
+               exists: Callable[[str], bool] | None = None, *, roll: Walker | None = None) -> list[Finding]:
+    """The year's findings. `roll`: a walker of this cascade at its reporting quarter, shared with
+    check_rollup (rollup.shared_walker), or None: a walk of its own."""
     loc = loc or Locator()
     out: list[Finding] = []
     n = cascade.settings.reporting_quarter
@@ -42,7 +44,12 @@ def check_year(cascade: Cascade, loc: Locator | None = None,
     wanted = {label.casefold() for label in cascade.settings.explain_labels()}
     # One memoised walk for all (the capaian the unit sheet shows, rollup.capaian_rolled), asked only for
     # the rows it is needed for: a row explained in Narasi needs no capaian, nor do its pendukung for it.
-    roll = walker(cascade, n) if wanted else None
+    if not wanted:
+        roll = None
+    elif roll is None:
+        roll = walker(cascade, n)
+    elif roll.upto != n:
+        raise ValueError(f"a walker of TW{roll.upto} for the findings of TW{n}")
     category = categorizer(cascade.reference)
     for ind in cascade.indicators if roll is not None else []:
         k = narrative.get((ind.id.casefold(), n))
