@@ -34,6 +34,7 @@ from xl_sakip.core.engine import (
     period_rules,
     quarter_vars,
     run,
+    run_bound,
     single_value_rule,
 )
 from xl_sakip.core.formula import Var, evaluate, is_number
@@ -123,12 +124,12 @@ def _evaluate(
     """core/rules.capaian_reason, capaian_value and capped on values."""
     env = RulesEnv(settings, reference)
     reason_rule, value_rule = capaian_rules(kind, polarity)
-    names = {"R": realisasi, "T": target, "U": target_upper, "empty": empty_reason, "no_target": no_target}
+    bound = env.with_vars(R=realisasi, T=target, U=target_upper, empty=empty_reason, no_target=no_target)
     kw = {"realisasi": realisasi, "target": target, "formula": _formula_name(kind, polarity, env.settings)}
-    reason = run(reason_rule, env, **names)
+    reason = run_bound(reason_rule, bound)
     if reason != "":
         return _nc(str(reason), **kw)
-    raw = run(value_rule, env, **names)
+    raw = run_bound(value_rule, bound)
     value = run(capped_rule(), env, K=raw)
     assert isinstance(value, float) and isinstance(raw, float), (value, raw)
     return Capaian(status=Status.COMPUTED, value=value, capped=value != raw, **kw)

@@ -154,7 +154,12 @@ PLAIN = RulesEnv(None, None)  # default settings and reference: for rules that r
 
 def run(rule: Expr, env: RulesEnv, **variables: Any) -> Any:
     """A rule's value: a number, text, a logical or an error; None where it is an empty value."""
-    v = evaluate_tree(rule, env.with_vars(**variables))
+    return run_bound(rule, env.with_vars(**variables))
+
+
+def run_bound(rule: Expr, env: RulesEnv) -> Any:
+    """`run` on an environment whose variables are already bound (several rules of the same inputs)."""
+    v = evaluate_tree(rule, env)
     if isinstance(v, Arr):
         v = v[0] if v else EMPTY
     return None if v is EMPTY else v
