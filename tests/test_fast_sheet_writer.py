@@ -24,7 +24,6 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils.cell import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.writer.excel import ExcelWriter
 
@@ -175,8 +174,8 @@ def test_every_part_as_openpyxl_writes_it(grid: Grid, rows: dict[int, dict[str, 
     byte, and each formula cell's cached value is what `with_cached_values` writes."""
     # cached values for every cell of the grid (non-formula cells' must be ignored), and for a cell of
     # the other sheet
-    values = {"Data & <Sheet>": {(r, c): cached[(r - 1) * 6 + c - 1] for r in range(1, 7) for c in range(1, 7)},
-              "Kedua": {(1, 2): 2.0}}
+    grid_values = {(r, c): cached[(r - 1) * 6 + c - 1] for r in range(1, 7) for c in range(1, 7)}
+    values = {"Data & <Sheet>": grid_values, "Kedua": {(1, 2): 2.0}}
     want = openpyxl_reference(build(grid, rows, merge), values)
     got = openpyxl_parts(build(grid, rows, merge), values)
     assert_same_parts(got, want)
@@ -220,7 +219,8 @@ def test_formula_text_and_cached_strings_are_escaped() -> None:
     xml = got["xl/worksheets/sheet1.xml"]
     assert (b'<c r="A1" t="str"><f>IF(B1&lt;&gt;"",B1&amp;"&lt;x&gt;","")</f><v>a&lt;b&gt;&amp;c</v></c>'
             b'</row><row r="2"><c r="A2" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>'
-            b'<row r="3"><c r="A3"><f>B9</f><v /></c></row><row r="4"><c r="A4"><f>B8</f><v /></c></row>') in xml
+            b'<row r="3"><c r="A3"><f>B9</f><v /></c></row>'
+            b'<row r="4"><c r="A4"><f>B8</f><v /></c></row>') in xml
 
 
 # -- whole packages ---------------------------------------------------------------------------------------
