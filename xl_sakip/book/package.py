@@ -104,6 +104,7 @@ def save_workbook(
     """
     path = check_target(path, force=force)
     suffix = path.suffix.lower()
+    _refuse_read_only_workbook(wb)
     # every formula cell shows its value unopened: the values are written with the cells
     parts = package_parts(openpyxl_parts(wb, cached_values(wb)), macro=suffix == ".xlsm",
                           macro_parts=macro_parts)
@@ -162,9 +163,13 @@ def openpyxl_parts(wb: Workbook, values: Values | None = None) -> dict[str, byte
     docProps/core.xml (modified), which would make every file different. Its worksheets' cells are written
     by book/sheet_writer.py (the same bytes, quicker), into a dict rather than a zip read back.
     """
+    _refuse_read_only_workbook(wb)
+    return workbook_parts(wb, values)
+
+
+def _refuse_read_only_workbook(wb: Workbook) -> None:
     if getattr(wb, "read_only", False):
         raise TypeError("a read-only workbook cannot be saved")
-    return workbook_parts(wb, values)
 
 
 def package_parts(
