@@ -272,3 +272,16 @@ def test_openpyxl_is_left_as_it_was() -> None:
     assert (excel.WorksheetWriter, excel.ExcelWriter.write_worksheet,
             ws_writer.WorksheetWriter.write_rows) == before
     assert excel.WorksheetWriter is ws_writer.WorksheetWriter
+
+
+def test_a_sheet_buffer_has_the_line_ends_of_openpyxls_text_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """openpyxl writes a sheet into a temporary file opened in text mode: a line break in a cell's text
+    is the system's line end there ("\\r\\n" on Windows). The buffer that replaces the file does the
+    same, so the part is the same on every system (here: Windows' line end, worked out by hand)."""
+    monkeypatch.setattr(sheet_writer, "_NEWLINE", b"\r\n")
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "baris 1\nbaris 2"
+    xml = openpyxl_parts(wb)["xl/worksheets/sheet1.xml"]
+    assert b"<t>baris 1\r\nbaris 2</t>" in xml
+    monkeypatch.setattr(sheet_writer, "_NEWLINE", b"\n")
+    assert b"<t>baris 1\nbaris 2</t>" in openpyxl_parts(wb)["xl/worksheets/sheet1.xml"]

@@ -19,6 +19,7 @@ unchanged and the values are filled in by `with_cached_values`, as before.
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import re
@@ -108,6 +109,22 @@ def _with_value(xml: str, value: fx.Scalar | None) -> str:
     return f'<c r="{m[1]}{m[2]}"{m[3]}{t.decode()}><f>{m[4]}</f><v>{v.decode("utf-8")}</v></c>'
 
 
+#: Line ends as a file opened in text mode writes them here: openpyxl's temporary sheet files are.
+_NEWLINE = os.linesep.encode()
+
+
+class SheetBuffer(io.BytesIO):
+    """A sheet part in memory instead of openpyxl's temporary file (created, written, read back and
+    removed for every sheet), with the bytes that file gets: et_xmlfile writes the file in text mode, so
+    a line break in a cell's text is os.linesep there ("\r\n" on Windows), and "\n" into a buffer."""
+
+    def write(self, data: Any) -> int:
+        if _NEWLINE != b"\n":
+            super().write(bytes(data).replace(b"\n", _NEWLINE))
+            return len(data)
+        return super().write(data)
+
+
 class FastWorksheetWriter(WorksheetWriter):
     """openpyxl's WorksheetWriter with `<sheetData>` written as text, cached values included."""
 
@@ -124,6 +141,9 @@ class FastWorksheetWriter(WorksheetWriter):
         comments = ws._comments
         values = self.values
         letters: dict[int, str] = {}
+        # the workbook's cell styles by value: what `cell.style_id` returns for a style already numbered,
+        # without its side effect (numbering a new one, left to it) and with one hash instead of three
+        style_ids = ws.parent._cell_styles._dict
         out: list[str] = []
         for row_idx, row in self.rows():
             attrs = {"r": f"{row_idx}"}
@@ -142,7 +162,8 @@ class FastWorksheetWriter(WorksheetWriter):
                     letter = letters[col] = get_column_letter(col)
                 head = f'<c r="{letter}{row_idx}"'
                 if styled:
-                    head = f'{head} s="{cell.style_id}"'
+                    sid = style_ids.get(cell._style)
+                    head = f'{head} s="{cell.style_id if sid is None else sid}"'
                 kind = cell.data_type
                 vt = type(value)
                 if cell.hyperlink:
@@ -216,12 +237,11 @@ class FastExcelWriter(ExcelWriter):
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
-        writer = FastWorksheetWriter(ws, self.values.get(ws.title, {}))
+        writer = FastWorksheetWriter(ws, self.values.get(ws.title, {}), SheetBuffer())
         writer.write()
         ws._rels = writer._rels
-        self._archive.write(writer.out, ws.path[1:])
+        self._archive.writestr(ws.path[1:], writer.read())
         self.manifest.append(ws)
-        writer.cleanup()
 
 
 def fast() -> bool:
