@@ -230,9 +230,6 @@ class FastExcelWriter(ExcelWriter):
         self.values = values
 
     def write_worksheet(self, ws: Any) -> None:
-        if self.workbook.write_only:
-            super().write_worksheet(ws)
-            return
         # ExcelWriter.write_worksheet with the writer class swapped
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
@@ -254,7 +251,7 @@ def workbook_parts(wb: Workbook, values: Values | None = None) -> dict[str, byte
     `values` (sheet title -> (row, col) -> value; none: no cached values)."""
     values = values or {}
     archive = PartsArchive()
-    if fast():
+    if fast() and not wb.write_only:  # a write-only workbook's sheets are written as they are filled
         FastExcelWriter(wb, archive, values).save()
         return archive.parts
     ExcelWriter(wb, archive).save()
