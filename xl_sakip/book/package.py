@@ -23,7 +23,6 @@ import contextlib
 import errno
 import hashlib
 import html
-import io
 import os
 import re
 import secrets
@@ -37,11 +36,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from openpyxl import Workbook
-from openpyxl.writer.excel import ExcelWriter
 
 from xl_sakip.book.lock import workbook_lock
 from xl_sakip.book.macro_parts import MacroParts
-from xl_sakip.book.values import cached_values, with_cached_values
+from xl_sakip.book.sheet_writer import Values, workbook_parts
+from xl_sakip.book.values import cached_values
 from xl_sakip.errors import UserError
 
 CONTENT_TYPES = "[Content_Types].xml"
@@ -105,9 +104,10 @@ def save_workbook(
     """
     path = check_target(path, force=force)
     suffix = path.suffix.lower()
-    parts = package_parts(openpyxl_parts(wb), macro=suffix == ".xlsm", macro_parts=macro_parts)
-    # every formula cell shows its value unopened; the parts are ours (package_parts made the dict)
-    parts = with_cached_values(parts, cached_values(wb), in_place=True)
+    _refuse_read_only_workbook(wb)
+    # every formula cell shows its value unopened: the values are written with the cells
+    parts = package_parts(openpyxl_parts(wb, cached_values(wb)), macro=suffix == ".xlsm",
+                          macro_parts=macro_parts)
     if fresh:
         parts = with_part_hashes(parts, fresh)
     if suffix == ".xlsx" and VBA_PART in parts:
@@ -155,19 +155,21 @@ def _refuse_read_only(path: Path) -> None:
         )
 
 
-def openpyxl_parts(wb: Workbook) -> dict[str, bytes]:
-    """The package parts openpyxl writes for `wb`, by name.
+def openpyxl_parts(wb: Workbook, values: Values | None = None) -> dict[str, bytes]:
+    """The package parts openpyxl writes for `wb`, by name, each formula cell with its cached value from
+    `values` (`values.cached_values`; none: no cached values).
 
     ExcelWriter is used directly rather than `wb.save`, because `save` stamps the current time into
-    docProps/core.xml (modified), which would make every file different.
+    docProps/core.xml (modified), which would make every file different. Its worksheets' cells are written
+    by book/sheet_writer.py (the same bytes, quicker), into a dict rather than a zip read back.
     """
+    _refuse_read_only_workbook(wb)
+    return workbook_parts(wb, values)
+
+
+def _refuse_read_only_workbook(wb: Workbook) -> None:
     if getattr(wb, "read_only", False):
         raise TypeError("a read-only workbook cannot be saved")
-    buf = io.BytesIO()
-    archive = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    ExcelWriter(wb, archive).save()  # closes the archive
-    with zipfile.ZipFile(buf) as zf:
-        return {info.filename: zf.read(info) for info in zf.infolist()}
 
 
 def package_parts(

@@ -1,0 +1,258 @@
+"""openpyxl's package parts for a workbook, its worksheets' cells written quickly, cached values included.
+
+openpyxl serialises every cell as an element object through the pure-Python et_xmlfile (lxml is not a
+dependency): at 10 000 indicators a fifth of a `regenerate`. Here `<sheetData>` is written as text for
+the cells the tool produces in bulk (numbers, strings, booleans, errors, formulas, empty styled cells),
+exactly as openpyxl's own writer (openpyxl/cell/_writer.py `etree_write_cell`, worksheet/_writer.py
+`write_row`) writes them; any other cell (dates, array and data-table formulas, rich text, hyperlinks, odd
+values) is handed to openpyxl's cell writer, so its bytes and side effects (hyperlinks registered on the
+sheet) are openpyxl's. Everything outside `<sheetData>` is openpyxl's as before.
+
+Each formula cell's cached value is written with it, as `values.with_cached_values` would fill it in
+afterwards (the same `t=` and value text, `values._cell_xml`), which saves a pass over every sheet part.
+The parts are collected in a dict (`PartsArchive`) rather than deflated into a zip and read back.
+
+Nothing is changed in openpyxl for anyone else: the writers are subclasses used by `openpyxl_parts` only.
+With lxml installed openpyxl writes cells through lxml, in other bytes; then openpyxl's writer is used
+unchanged and the values are filled in by `with_cached_values`, as before.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import re
+import zipfile
+from collections.abc import Mapping
+from typing import Any
+
+import openpyxl
+from openpyxl import Workbook
+from openpyxl.cell._writer import etree_write_cell
+from openpyxl.comments.comment_sheet import CommentRecord
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+from openpyxl.utils.cell import get_column_letter
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.writer.excel import ExcelWriter
+
+from xl_sakip.book.values import _FORMULA_CELL, _cell_xml, with_cached_values
+from xl_sakip.core import formula as fx
+
+Values = Mapping[str, Mapping[tuple[int, int], fx.Scalar]]
+
+
+class PartsArchive:
+    """What ExcelWriter needs of a ZipFile (writestr, write, namelist, close), keeping each part's bytes by
+    name. Names are normalised as ZipInfo does; a part written twice keeps its last bytes, as reading the
+    zip back by name did."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, bytes] = {}
+
+    def writestr(self, name: str | zipfile.ZipInfo, data: str | bytes, *_: Any, **__: Any) -> None:
+        info = name if isinstance(name, zipfile.ZipInfo) else zipfile.ZipInfo(name)
+        self.parts[info.filename] = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+    def write(self, filename: str | os.PathLike[str], arcname: str | None = None, *_: Any, **__: Any) -> None:
+        info = zipfile.ZipInfo.from_file(filename, arcname)
+        with open(filename, "rb") as fh:
+            self.parts[info.filename] = fh.read()
+
+    def namelist(self) -> list[str]:
+        return list(self.parts)
+
+    def close(self) -> None:
+        pass
+
+
+def _cdata(text: str) -> str:
+    # xml.etree's _escape_cdata, which et_xmlfile uses for element text
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _attr(text: str) -> str:
+    # xml.etree's _escape_attrib, which et_xmlfile uses for attribute values
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    if "\n" in text:
+        text = text.replace("\n", "&#10;")
+    if "\t" in text:
+        text = text.replace("\t", "&#09;")
+    return text
+
+
+_FORMULA_CELL_TEXT = re.compile(_FORMULA_CELL.pattern.decode())
+
+
+def _with_value(xml: str, value: fx.Scalar | None) -> str:
+    """A cell openpyxl wrote (`xml`), its `<v/>` filled as `with_cached_values` fills it."""
+    m = _FORMULA_CELL_TEXT.fullmatch(xml)
+    got = None if m is None or value is None else _cell_xml(value)
+    if got is None or " t=" in m.group(3):  # type: ignore[union-attr]
+        return xml
+    t, v = got
+    return f'<c r="{m[1]}{m[2]}"{m[3]}{t.decode()}><f>{m[4]}</f><v>{v.decode("utf-8")}</v></c>'
+
+
+#: Line ends as a file opened in text mode writes them here: openpyxl's temporary sheet files are.
+_NEWLINE = os.linesep.encode()
+
+
+class SheetBuffer(io.BytesIO):
+    """A sheet part in memory instead of openpyxl's temporary file (created, written, read back and
+    removed for every sheet), with the bytes that file gets: et_xmlfile writes the file in text mode, so
+    a line break in a cell's text is os.linesep there ("\r\n" on Windows), and "\n" into a buffer."""
+
+    def write(self, data: Any) -> int:
+        if _NEWLINE != b"\n":
+            super().write(bytes(data).replace(b"\n", _NEWLINE))
+            return len(data)
+        return super().write(data)
+
+
+class FastWorksheetWriter(WorksheetWriter):
+    """openpyxl's WorksheetWriter with `<sheetData>` written as text, cached values included."""
+
+    def __init__(self, ws: Any, values: Mapping[tuple[int, int], fx.Scalar], out: Any = None) -> None:
+        super().__init__(ws, out)
+        self.values = values
+
+    def write_rows(self) -> None:
+        xf = self.xf.send(True)
+        write = xf._file  # et_xmlfile's text writer: what xf.write uses after escaping
+        write("<sheetData>")
+        ws = self.ws
+        dims = ws.row_dimensions
+        comments = ws._comments
+        values = self.values
+        letters: dict[int, str] = {}
+        # the workbook's cell styles by value: what `cell.style_id` returns for a style already numbered,
+        # without its side effect (numbering a new one, left to it) and with one hash instead of three
+        style_ids = ws.parent._cell_styles._dict
+        out: list[str] = []
+        for row_idx, row in self.rows():
+            attrs = {"r": f"{row_idx}"}
+            attrs.update(dims.get(row_idx, {}))
+            out.append("<row" + "".join(f' {k}="{_attr(v)}"' for k, v in attrs.items()) + ">")
+            for cell in row:
+                if cell._comment is not None:
+                    comments.append(CommentRecord.from_cell(cell))
+                value = cell._value
+                styled = cell.has_style
+                if value is None and not styled and not cell._comment:
+                    continue
+                col = cell.column
+                letter = letters.get(col)
+                if letter is None:
+                    letter = letters[col] = get_column_letter(col)
+                head = f'<c r="{letter}{row_idx}"'
+                if styled:
+                    sid = style_ids.get(cell._style)
+                    head = f'{head} s="{cell.style_id if sid is None else sid}"'
+                kind = cell.data_type
+                vt = type(value)
+                if cell.hyperlink:
+                    pass  # openpyxl's writer registers the link on the sheet
+                elif value is None or (value == "" and vt is str):
+                    if kind == "s":
+                        out.append(head + ' t="inlineStr" />')
+                        continue
+                    if kind in ("n", "b", "e"):
+                        out.append(f'{head} t="{kind}" />')
+                        continue
+                elif kind == "n":
+                    if (vt is int or vt is float) and math.isfinite(value):
+                        out.append(f'{head} t="n"><v>{"%.16g" % value}</v></c>')  # noqa: UP031 (safe_string's)
+                        continue
+                elif kind == "s":
+                    if vt is str:
+                        stripped = value.strip()
+                        space = ' xml:space="preserve"' if stripped and value != stripped else ""
+                        out.append(f'{head} t="inlineStr"><is><t{space}>{_cdata(value)}</t></is></c>')
+                        continue
+                elif kind == "f":
+                    if vt is str and len(value) > 1:
+                        got = _cell_xml(values[(row_idx, col)]) if (row_idx, col) in values else None
+                        if got is None:
+                            out.append(f"{head}><f>{_cdata(value[1:])}</f><v /></c>")
+                        else:
+                            out.append(f"{head}{got[0].decode()}><f>{_cdata(value[1:])}</f>"
+                                       f"<v>{got[1].decode('utf-8')}</v></c>")
+                        continue
+                elif kind == "b":
+                    if vt is bool:
+                        out.append(f'{head} t="b"><v>{"1" if value else "0"}</v></c>')
+                        continue
+                elif kind == "e" and vt is str:
+                    out.append(f'{head} t="e"><v>{_cdata(value)}</v></c>')
+                    continue
+                # Anything else is openpyxl's to write: the same bytes and side effects by construction.
+                out.append(self._openpyxl_cell(xf, cell, styled, values.get((row_idx, col))))
+            out.append("</row>")
+            if len(out) > 2048:
+                write("".join(out))
+                out.clear()
+        write("".join(out))
+        write("</sheetData>")
+        self.xf.send(None)  # return control to the generator
+
+    def _openpyxl_cell(self, xf: Any, cell: Any, styled: bool, value: fx.Scalar | None) -> str:
+        parts: list[str] = []
+        write, xf._file = xf._file, parts.append
+        try:
+            etree_write_cell(xf, self.ws, cell, styled)
+        finally:
+            xf._file = write
+        return _with_value("".join(parts), value)
+
+
+class FastExcelWriter(ExcelWriter):
+    """openpyxl's ExcelWriter with its worksheets written by FastWorksheetWriter (cached values `values`:
+    sheet title -> (row, col) -> value)."""
+
+    def __init__(self, workbook: Workbook, archive: Any, values: Values) -> None:
+        super().__init__(workbook, archive)
+        self.values = values
+
+    def write_worksheet(self, ws: Any) -> None:
+        # ExcelWriter.write_worksheet with the writer class swapped
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = FastWorksheetWriter(ws, self.values.get(ws.title, {}), SheetBuffer())
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], writer.read())
+        self.manifest.append(ws)
+
+
+def fast() -> bool:
+    """Whether openpyxl writes cells through et_xmlfile, whose bytes FastWorksheetWriter reproduces."""
+    return not openpyxl.LXML
+
+
+def workbook_parts(wb: Workbook, values: Values | None = None) -> dict[str, bytes]:
+    """The package parts openpyxl writes for `wb`, by name, each formula cell with its cached value from
+    `values` (sheet title -> (row, col) -> value; none: no cached values)."""
+    values = values or {}
+    archive = PartsArchive()
+    if fast() and not wb.write_only:  # a write-only workbook's sheets are written as they are filled
+        FastExcelWriter(wb, archive, values).save()
+        return archive.parts
+    ExcelWriter(wb, archive).save()
+    return with_cached_values(archive.parts, values, in_place=True)
