@@ -354,7 +354,8 @@ def evaluate_early(wb: Workbook, final: Iterable[str]) -> None:
     `final`: the sheets that stay as they are until `cached_values` runs over the workbook at the save
     (the caller's promise: regenerate passes the sheets without a generated-sheet marker, which nothing it
     does afterwards writes to). Only these, and the sheets named to `sheet_final` since, are read by an
-    early evaluation; a cell that reads anything else, even in a branch not taken, is left to the save."""
+    early evaluation; a cell that reads anything else is left to the save (a branch not taken is not read:
+    a cell's value depends only on what it reads, WorkbookEnv._compute)."""
     _EARLY[wb] = _Early(wb, final)
 
 
