@@ -154,3 +154,17 @@ def test_formulas_of_every_node_kind_compiled(text: str) -> None:
         want = _interpreted(tree, env)
         env.nodes = {}
         assert _same(compiled(env), want), (text, env.cells)
+
+
+def test_a_lone_cell_reference_parses_as_the_tokenizer_reads_it() -> None:
+    """parse reads a formula that is one cell reference without the tokenizer: the same node as the
+    parser's, and texts that only look like one still go through the parser (a name, a range)."""
+    from xl_sakip.core import formula as fx
+
+    for text, want in [("='It''s'!$AB$12", fx.Cell(28, 12, "It's", True, True)),
+                       ("=Sheet1!B$2", fx.Cell(2, 2, "Sheet1", False, True)), ("C3", fx.Cell(3, 3))]:
+        got = fx.parse(text)
+        assert (type(got), got.col, got.row, got.sheet, got.abs_col, got.abs_row) == (
+            fx.Cell, want.col, want.row, want.sheet, want.abs_col, want.abs_row)
+    assert isinstance(fx.parse("=ABCD1"), fx.Name) and isinstance(fx.parse("=TRUE1"), fx.Name)
+    assert isinstance(fx.parse("=A1:B2"), fx.Area) and isinstance(fx.parse("=A1 "), fx.Cell)

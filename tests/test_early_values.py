@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import openpyxl
+import pytest
 from openpyxl import Workbook
 
 from xl_sakip.book import values
@@ -45,7 +46,7 @@ def test_a_sheet_waits_for_the_sheets_it_reads() -> None:
     _write(wb, "C", {"A1": "=M!A1*2"})
     values.sheet_final(wb, "C")
     assert values._REGISTERED[wb] == {}  # both evaluated: C!A1 = 10*2 = 20, P!A1 = 20+20 = 40
-    # Q reads R (not final), even only in a branch not taken: it waits for the save.
+    # Q!A1 reads R (not final): Q waits for the save (its A2 reads R only in a branch not taken).
     _write(wb, "Q", {"A1": "=R!A1+1", "A2": "=IF(TRUE,M!A1,R!A1)"})
     values.sheet_final(wb, "Q")
     assert set(values._REGISTERED[wb]) == {"Q"}
@@ -120,3 +121,55 @@ def test_an_early_evaluation_goes_with_its_workbook() -> None:
     del wb
     gc.collect()
     assert gone() is None
+
+
+def test_a_formula_reading_a_formula_not_yet_evaluated_gets_its_value() -> None:
+    """A formula is first evaluated as if every cell it reads were known (WorkbookEnv._compute): reading a
+    formula cell not evaluated yet stops that attempt, its references are evaluated first and it is
+    evaluated again. By hand: A1 = C1*2 = (B1+1)*2 = 8 with B1 = 3; A2 = IF(B1>2, A1, C1) = 8."""
+    wb = Workbook()
+    wb.active.title = "S"
+    wb["S"]["B1"] = 3
+    _write(wb, "T", {"A1": "=C1*2", "A2": "=IF(S!B1>2,A1,C1)", "C1": "=S!B1+1"})
+    env = values.WorkbookEnv(wb)
+    assert env.value(("T", 2, 1)) == 8.0  # first: A1 and C1 are unknown when A2 is reached
+    assert env.memo[("T", 1, 1)] == 8.0 and env.memo[("T", 1, 3)] == 4.0
+    assert env._strict is False  # every attempt restores it, the one stopped too
+    assert values.cached_values(wb) == {"T": {(1, 1): 8.0, (2, 1): 8.0, (1, 3): 4.0}}
+
+
+def test_a_branch_not_taken_into_a_sheet_not_final_does_not_wait() -> None:
+    """A cell is evaluated from what it reads: a branch not taken into a sheet that may still change does
+    not make it wait (its value cannot depend on that sheet). By hand: IF(TRUE, M!A1, R!A1) = 10, even
+    once R!A1 is changed."""
+    wb = Workbook()
+    wb.active.title = "M"
+    wb["M"]["A1"] = 10
+    wb.create_sheet("R")["A1"] = 7
+    values.evaluate_early(wb, ["M"])
+    _write(wb, "Q", {"A1": "=IF(TRUE,M!A1,R!A1)"})
+    values.sheet_final(wb, "Q")
+    assert values._REGISTERED[wb] == {}  # evaluated now, its tree let go
+    wb["R"]["A1"] = 8
+    assert values.cached_values(wb) == {"Q": {(1, 1): 10.0}}
+
+
+def test_a_defined_name_given_another_target_reads_the_new_one() -> None:
+    """Defined names' targets are parsed once per text (WorkbookEnv.name): a name pointed elsewhere
+    between two evaluations reads its new cell. By hand: nm -> S!A1 gives 5+1, then nm -> S!A2 gives 9+1."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    wb = Workbook()
+    wb.active.title = "S"
+    wb["S"]["A1"], wb["S"]["A2"] = 5, 9
+    wb.defined_names["nm"] = DefinedName("nm", attr_text="S!$A$1")
+    _write(wb, "T", {"A1": "=nm+1"})
+    env = values.WorkbookEnv(wb)
+    assert env.value(("T", 1, 1)) == 6.0
+    wb.defined_names["nm"] = DefinedName("nm", attr_text="S!$A$2")
+    env.memo.pop(("T", 1, 1))
+    assert env.value(("T", 1, 1)) == 10.0
+    wb.defined_names["nm"] = DefinedName("nm", attr_text="S!$A$1:$A$2")  # not one cell: no value
+    env.memo.pop(("T", 1, 1))
+    with pytest.raises(values.Unsupported):
+        env.value(("T", 1, 1))

@@ -56,6 +56,13 @@ class Unsupported(Exception):
     """The evaluator cannot compute this cell (no cached value is written)."""
 
 
+class _Unknown(Exception):  # noqa: N818 (a signal, caught in WorkbookEnv._compute)
+    """A strict evaluation read a formula cell whose value is not known yet."""
+
+
+_UNKNOWN = object()
+
+
 class NotYet(Exception):  # noqa: N818 (not an error: a signal to try again later)
     """Early evaluation read a sheet that may still change before the save (`sheet`; None: a table or name
     not there yet): the cell is evaluated later. Not an Unsupported, so that nothing memoizes it."""
@@ -131,6 +138,8 @@ class WorkbookEnv(fx.Env):
         self._tables: dict[str, tuple[Worksheet, dict[str, int], int, int]] | None = None
         self._columns: dict[tuple[str, str], fx.Arr] = {}
         self._visiting: set[Key] = set()
+        self._strict = False  # reading a formula cell not in the memo raises _Unknown (`_compute`)
+        self._targets: dict[str, fx.Expr | None] = {}  # a defined name's text -> its cell (None: not one)
 
     @property
     def wb(self) -> Workbook:
@@ -180,54 +189,90 @@ class WorkbookEnv(fx.Env):
 
     def value(self, key: Key) -> fx.Scalar:
         """The value of a cell, its precedents first (iteratively: a chain of any depth is fine)."""
+        got = self.memo.get(key, _UNKNOWN)
+        if got is _UNKNOWN:
+            self._compute(key)
+            got = self.memo[key]
+        if isinstance(got, Unsupported):
+            raise got
+        return got
+
+    def _compute(self, key: Key) -> None:
+        """Put `key`'s value into the memo, and the values of the cells it needs first.
+
+        A formula is first evaluated as if every cell it reads were known (`_strict`: reading one that is
+        not stops it, `_Unknown`): most are, as a sheet's cells are reached in order, and then its tree is
+        walked once instead of twice. Otherwise the cells it refers to (`_refs`, every branch) are
+        evaluated first, each on this stack, and it is evaluated again."""
+        memo = self.memo
         stack, expanded = [key], set()
         while stack:
             k = stack[-1]
-            if k in self.memo:
+            if k in memo:
                 stack.pop()
                 continue
             try:
                 expr = self._expr(k)
             except Unsupported as exc:
-                self.memo[k] = exc
+                memo[k] = exc
                 stack.pop()
                 continue
             if expr is None:
-                self.memo[k] = self._constant(k)
+                memo[k] = self._constant(k)
                 stack.pop()
                 continue
             if k not in expanded:
+                try:
+                    memo[k] = self._evaluate(k, expr, strict=True)
+                except _Unknown:
+                    pass
+                else:
+                    stack.pop()
+                    continue
                 expanded.add(k)
                 deps: list[tuple[str | None, int, int]] = []
                 _refs(expr, deps)
-                todo = [d for d in ((s or k[0], r, c) for s, r, c in deps) if d not in self.memo and d != k]
+                todo = [d for d in ((s or k[0], r, c) for s, r, c in deps) if d not in memo and d != k]
                 if todo:
                     stack.extend(todo)
                     continue
             stack.pop()
-            self.memo[k] = self._evaluate(k, expr)
-        v = self.memo[key]
-        if isinstance(v, Unsupported):
-            raise v
-        return v
+            memo[k] = self._evaluate(k, expr)
 
-    def _evaluate(self, key: Key, expr: fx.Expr) -> fx.Scalar | Unsupported:
+    def _evaluate(self, key: Key, expr: fx.Expr, strict: bool = False) -> fx.Scalar | Unsupported:
         if key in self._visiting:
             return Unsupported("circular reference")
         self._visiting.add(key)
         before, self.sheet = self.sheet, key[0]
+        was_strict, self._strict = self._strict, strict
         try:
             return fx.evaluate(expr, self)
         except Unsupported as exc:
             return exc
         finally:
             self.sheet = before
+            self._strict = was_strict
             self._visiting.discard(key)
 
     # -- fx.Env
 
     def cell(self, sheet: str | None, col: int, row: int) -> fx.Scalar:
-        return self.value((sheet or self.sheet or "", row, col))
+        key = (sheet or self.sheet or "", row, col)
+        got = self.memo.get(key, _UNKNOWN)
+        if got is _UNKNOWN:
+            if self._strict:
+                try:
+                    expr = self._expr(key)
+                except Unsupported:
+                    return self.value(key)  # memoizes it, and raises it
+                if expr is not None:  # a formula not evaluated yet
+                    raise _Unknown
+                got = self.memo[key] = self._constant(key)
+                return got
+            return self.value(key)
+        if isinstance(got, Unsupported):
+            raise got
+        return got
 
     def _table(self, name: str) -> tuple[Worksheet, dict[str, int], int, int]:
         if self._tables is None:
@@ -269,11 +314,19 @@ class WorkbookEnv(fx.Env):
             if self.final is not None:
                 raise NotYet(None)
             return fx.NAME
-        try:
-            target = fx.parse(dn.attr_text)
-        except ValueError:
-            raise Unsupported(f"name {name}") from None
-        if not isinstance(target, fx.Cell):
+        # Parsed once per text (the rules read setTriwulanBerlaku ... in every row); keyed by the text, so
+        # a name given another target is parsed again.
+        text = dn.attr_text
+        target = self._targets.get(text, _UNKNOWN)
+        if target is _UNKNOWN:
+            try:
+                target = fx.parse(text)
+            except ValueError:
+                target = None
+            if not isinstance(target, fx.Cell):
+                target = None
+            self._targets[text] = target
+        if target is None:
             raise Unsupported(f"name {name}")
         return self.value((target.sheet or self.sheet or "", target.row, target.col))
 
@@ -301,7 +354,8 @@ def evaluate_early(wb: Workbook, final: Iterable[str]) -> None:
     `final`: the sheets that stay as they are until `cached_values` runs over the workbook at the save
     (the caller's promise: regenerate passes the sheets without a generated-sheet marker, which nothing it
     does afterwards writes to). Only these, and the sheets named to `sheet_final` since, are read by an
-    early evaluation; a cell that reads anything else, even in a branch not taken, is left to the save."""
+    early evaluation; a cell that reads anything else is left to the save (a branch not taken is not read:
+    a cell's value depends only on what it reads, WorkbookEnv._compute)."""
     _EARLY[wb] = _Early(wb, final)
 
 

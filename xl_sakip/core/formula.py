@@ -651,8 +651,16 @@ class _Parser:
         raise ValueError(f"unexpected {text!r}")
 
 
+# A formula that is one cell reference, as the tokenizer reads it whole ('Sheet'!$C$5: the report sheets
+# hold tens of thousands of them).
+_ONE_REF = re.compile(rf"=?((?:{_SHEET})?{_A1})")
+
+
 def parse(text: str) -> Expr:
     """A formula's text (with or without '=') as a node tree."""
+    m = _ONE_REF.fullmatch(text)
+    if m is not None:
+        return _cell_of(m.group(1))
     p = _Parser(text)
     out = p.expr()
     if p.peek() is not None:
