@@ -80,11 +80,11 @@ def _num(x: float) -> str:
 
 def digest_cells(cells: Iterable[tuple[int, int, object]]) -> str:
     """Hash of (row, col, value) triples; empty cells do not count."""
-    h = hashlib.sha256()
-    canon = ((r, c, canonical(v)) for r, c, v in cells)  # one canonical() per cell
-    for r, c, v in sorted(t for t in canon if t[2] is not None):
-        h.update(f"{r},{c}\x1f{v}\x1e".encode())
-    return h.hexdigest()[:20]
+    # one canonical() per cell that is not None; the hash of the joined text is that of its parts fed one
+    # by one (UTF-8 encodes a text part by part), without an update call per cell
+    canon = [(r, c, t) for r, c, v in cells if v is not None and (t := canonical(v)) is not None]
+    canon.sort()
+    return hashlib.sha256("".join([f"{r},{c}\x1f{v}\x1e" for r, c, v in canon]).encode()).hexdigest()[:20]
 
 
 def plan_cells(plan: SheetPlan) -> Iterable[tuple[int, int, Content]]:

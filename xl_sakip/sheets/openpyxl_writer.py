@@ -6,7 +6,7 @@ from copy import copy
 from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import MergedCell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
@@ -41,18 +41,43 @@ def sheet_contents(ws: Worksheet) -> dict[tuple[int, int], object]:
 
 
 def _write_cell(ws: Worksheet, row: int, col: int, v: p.Content) -> None:
-    cell = ws.cell(row, col)
-    if isinstance(v, p.Formula):
-        cell.value = v.text
+    _write_value(ws, ws.cell(row, col), v)
+
+
+def _write_value(ws: Worksheet, cell: Cell, v: p.Content) -> None:
+    # cell._bind_value is what `cell.value = ...` runs (its types, checks and truncation), without the
+    # property's dispatch
+    if type(v) is p.Formula:
+        cell._bind_value(v.text)
         if v.expr is not None:  # its cached value comes from the rule itself, not from re-parsing the text
-            values.register(ws.parent, ws.title, row, col, v.expr)
+            values.register(ws.parent, ws.title, cell.row, cell.column, v.expr)
     elif isinstance(v, str):
-        cell.value = v
+        cell._bind_value(v)
         cell.data_type = "s"  # text from documents never becomes a formula
         if v.startswith(FORMULA_TRIGGERS):
             cell.quotePrefix = True
     else:
-        cell.value = v
+        cell._bind_value(v)
+
+
+def _write_cells(ws: Worksheet, plan: p.SheetPlan) -> None:
+    """The plan's cells, as `_write_cell` on each cell that is not None (openpyxl's `ws.cell` checks the
+    coordinates and looks the cell up per call: here the rows are checked once, the cells found in the
+    sheet's dict, and a missing one made as `ws.cell` makes it, with its check of the row)."""
+    cells = ws._cells
+    last = 0
+    for r, row in enumerate(plan.cells, start=1):
+        for c, v in enumerate(row, start=1):
+            if v is None:
+                continue
+            cell = cells.get((r, c))
+            if cell is None:
+                if r > 1048576:
+                    ws.cell(r, c)  # openpyxl's own error
+                cell = cells[r, c] = Cell(ws, row=r, column=c)
+                last = r
+            _write_value(ws, cell, v)
+    ws._current_row = max(ws._current_row, last)  # as ws.cell keeps it (for ws.append)
 
 
 def _copy_layout(template: Worksheet, ws: Worksheet, plan: p.SheetPlan) -> None:
@@ -62,11 +87,13 @@ def _copy_layout(template: Worksheet, ws: Worksheet, plan: p.SheetPlan) -> None:
         if r < ul.FIRST_BODY_ROW and src.has_style:
             ws.cell(r, c)._style = copy(src._style)
     if plan.body_first:
-        cell = ws.cell
+        # what ws.cell(r, c)._style = copy(st) gives (the sheet is new: no body cell exists yet; Cell
+        # copies the style array), without its checks and dispatch per cell
+        cells = ws._cells
         for r in range(plan.body_first, plan.body_last + 1):
             for c, st in body_style.items():
-                # what copy(st) gives, without its dispatch per cell
-                cell(r, c)._style = None if st is None else StyleArray(st)
+                cells[r, c] = Cell(ws, row=r, column=c, style_array=st)
+        ws._current_row = max(ws._current_row, plan.body_last)
     for key, dim in template.column_dimensions.items():
         ws.column_dimensions[key] = copy(dim)
         ws.column_dimensions[key].worksheet = ws
@@ -206,10 +233,7 @@ def write_sheet(wb: Workbook, plan: p.SheetPlan, index: int | None = None) -> Wo
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
-    for r, row in enumerate(plan.cells, start=1):
-        for c, v in enumerate(row, start=1):
-            if v is not None:
-                _write_cell(ws, r, c, v)
+    _write_cells(ws, plan)
     for r, h in plan.row_heights.items():
         ws.row_dimensions[r].height = h
     for spec in plan.charts:

@@ -16,6 +16,7 @@ from xl_sakip.core.rollup import on_cycle, sum_children, walker
 from xl_sakip.sheets.index import indicators_by_position, sheet_names, unit_rows
 from xl_sakip.sheets.names import SUMMARY_SHEET
 from xl_sakip.sheets.plan import SheetPlan, WorkbookPlan
+from xl_sakip.sheets.row_shapes import RowShapes
 from xl_sakip.sheets.summary import SUMMARY_KEY, SUMMARY_KIND, plan_summary
 from xl_sakip.sheets.unit import UNIT_KIND, master_positions, plan_unit
 
@@ -50,9 +51,10 @@ def planned_sheets(cascade: Cascade, taken: set[str] | frozenset[str] = frozense
     cycles = on_cycle(kids)
     master_k = master_positions(cascade)
     roll = walker(cascade, tree=kids, by_id=by_id)
+    shapes = RowShapes()  # every unit sheet's rows, by shape
     out = [PlannedSheet(UNIT_KIND, p.code, names[p.code],
                         partial(plan_unit, cascade, p.code, names, rows, kids, cycles, by_pos=by_pos,
-                                by_id=by_id, master_k=master_k, roll=roll))
+                                by_id=by_id, master_k=master_k, roll=roll, shapes=shapes))
            for p in cascade.positions]
     out.append(PlannedSheet(SUMMARY_KIND, SUMMARY_KEY, SUMMARY_SHEET,
                             partial(plan_summary, cascade, names, rows, kids, by_pos)))

@@ -20,6 +20,7 @@ from xl_sakip.sheets.refs import (
     pcol,
     text_literal,
 )
+from xl_sakip.sheets.row_shapes import RowShapes
 from xl_sakip.sheets.textfit import height, wrapped_lines
 from xl_sakip.sheets.unit_budget import F, plan_block
 from xl_sakip.sheets.unit_layout import (
@@ -47,7 +48,7 @@ from xl_sakip.sheets.unit_layout import (
     VALUE_COL,
     YEAR_ROW,
 )
-from xl_sakip.sheets.unit_rules import pendukung_row, row_formulas
+from xl_sakip.sheets.unit_rules import pendukung_row
 
 UNIT_KIND = "unit"  # the marker kind (xl_sakip/kinds.py registers it); the key is the position code
 
@@ -56,15 +57,16 @@ def plan_unit(
     cascade: Cascade, code: str, names: dict[str, str], rows: dict[str, int],
     children: dict[str, list[str]], cycles: set[str], *,
     by_pos: dict[str, list[Indicator]] | None = None, by_id: dict[str, Indicator] | None = None,
-    master_k: dict[str, int] | None = None, roll: Walker | None = None,
+    master_k: dict[str, int] | None = None, roll: Walker | None = None, shapes: RowShapes | None = None,
 ) -> SheetPlan:
     """One unit sheet. `by_pos` (`indicators_by_position`), `by_id` and `roll` (`rollup.walker` over
     `children` and `by_id`) are found once by a caller planning every position; without them they are
-    computed here."""
+    computed here; `shapes` (the rows' formulas by shape, sheets/row_shapes.py) too, for this sheet only."""
     inds = cascade.indicators_of(code) if by_pos is None else by_pos.get(code, [])
     by_id = {i.id: i for i in cascade.indicators} if by_id is None else by_id
     roll = walker(cascade, tree=children, by_id=by_id) if roll is None else roll
     master_k = master_positions(cascade) if master_k is None else master_k
+    shapes = RowShapes() if shapes is None else shapes
     n = len(inds)
     # Each row's pendukung ("jumlah"), and where the pendukung block holds them (unit_layout.C_PD_*).
     kid_ids = {ind.id: [ch for ch in children.get(ind.id, []) if ch in by_id and by_id[ch].position in names]
@@ -126,8 +128,8 @@ def plan_unit(
         r = FIRST_BODY_ROW + k
         kids = [(names[by_id[ch].position], rows[ch]) for ch in kid_ids[ind.id]]
         block = blocks.get(ind.id)
-        for col_, v in row_formulas(ind, r, kids, ind.id in cycles, master_k.get(ind.id), block,
-                                         perubahan).items():
+        for col_, v in shapes.row(ind, r, kids, ind.id in cycles, master_k.get(ind.id), block,
+                                  perubahan).items():
             put(r, col_, v)
         if block is not None:
             for j, (ch, (sheet, row)) in enumerate(zip(kid_ids[ind.id], kids, strict=True)):
