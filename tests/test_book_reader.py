@@ -305,6 +305,15 @@ def test_duplicate_header(master: Path) -> None:
     )
 
 
+def test_duplicate_header_after_empty_columns(master: Path) -> None:
+    # Row 1's headers are read up to the sheet's last column without making a cell for each empty one
+    # (reader._Sheet, integrity.last_column): a header after a gap of empty cells is still seen.
+    path = edited(master, set_cell("Indikator", "BZ1", " Jenis"))
+    assert message(path) == (
+        "Sheet 'Indikator' sel BZ1: judul kolom ' Jenis' muncul dua kali; ganti nama salah satunya."
+    )
+
+
 def test_missing_setting_row(master: Path) -> None:
     path = edited(master, set_cell("Pengaturan", "A3", "Tahun Anggaran"))
     assert message(path) == (

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from openpyxl.utils import get_column_letter, quote_sheetname, range_boundaries
 from openpyxl.workbook.workbook import Workbook
@@ -145,13 +146,19 @@ def header_columns(ws: Worksheet) -> dict[str, int]:
     if _heads is not None and id(ws) in _heads:
         return _heads[id(ws)]
     out: dict[str, int] = {}
-    for c in range(1, ws.max_column + 1):  # at most 16 384 look-ups: no cell is created
-        cell = ws._cells.get((1, c))
+    get = ws._cells.get
+    for c in range(1, last_column(ws) + 1):  # at most 16 384 look-ups: no cell is created
+        cell = get((1, c))
         if cell is not None and isinstance(cell.value, str) and cell.value.strip():
             out.setdefault(_norm(cell.value), c)
     if _heads is not None:
         _heads[id(ws)] = out
     return out
+
+
+def last_column(ws: Worksheet) -> int:
+    """openpyxl's `ws.max_column` (1 for an empty sheet), without its walk of every cell in Python."""
+    return max(map(itemgetter(1), ws._cells), default=1)
 
 
 def untidy_cells(wb: Workbook) -> list[Damage]:

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from copy import copy
 from datetime import date, datetime, time
 from enum import Enum
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel, ValidationError
 
 from xl_sakip.book import schema as s
+from xl_sakip.book.integrity import last_column
 from xl_sakip.book.schema import Column
 from xl_sakip.core.budget import BudgetItem, BudgetLevel, PkKind, PkTarget, PkVersion
 from xl_sakip.core.findings import Finding, Locator, Severity
@@ -412,8 +414,8 @@ class _MasterSheetsReader(ExcelReader):
             cell._style = style  # one array per style, shared by its cells: this workbook is only read
             cell._value = value
             cell.data_type = data_type
-        if store:
-            ws._current_row = ws.max_row
+        if store:  # ws.max_row, without its walk of every cell in Python
+            ws._current_row = max(map(itemgetter(0), store))
 
     def _cells(self, found: list[tuple[str, ...]]) -> list[tuple[int, int, object, str, int]]:
         """(row, col, value, data type, style id) of each cell as openpyxl's WorkSheetParser.parse_cell
@@ -549,8 +551,10 @@ class _Sheet:
         self.problems = problems
         self.columns = {c.field: c for c in columns}
         found: dict[str, int] = {}
-        for cell in self.ws[1]:
-            if cell.value is None or _norm(cell.value) == "":
+        get = self.ws._cells.get
+        for col in range(1, last_column(self.ws) + 1):  # ws[1], without making a cell for an empty one
+            cell = get((1, col))
+            if cell is None or cell.value is None or _norm(cell.value) == "":
                 continue
             key = _norm(cell.value)
             if key in found:
