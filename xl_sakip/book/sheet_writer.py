@@ -116,7 +116,11 @@ _NEWLINE = os.linesep.encode()
 class SheetBuffer(io.BytesIO):
     """A sheet part in memory instead of openpyxl's temporary file (created, written, read back and
     removed for every sheet), with the bytes that file gets: et_xmlfile writes the file in text mode, so
-    a line break in a cell's text is os.linesep there ("\r\n" on Windows), and "\n" into a buffer."""
+    a line break in a cell's text is os.linesep there ("\r\n" on Windows), and "\n" into a buffer.
+    One difference from before on Windows only: a cached text value with a line break is written here and
+    gets "\r\n" too, where the old pass filled it in after the file and kept "\n" (found by a review that
+    simulated Windows line ends; not run on Windows). An XML parser reads both as "\n", so Excel's value is
+    the same, and the part hash is of the bytes written."""
 
     def write(self, data: Any) -> int:
         if _NEWLINE != b"\n":
