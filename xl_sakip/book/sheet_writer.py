@@ -27,6 +27,10 @@ import zipfile
 from collections.abc import Mapping
 from typing import Any
 
+# the escapers et_xmlfile uses for element text and attribute values (the same bytes on every Python)
+from xml.etree.ElementTree import _escape_attrib as _attr  # type: ignore[attr-defined]
+from xml.etree.ElementTree import _escape_cdata as _cdata  # type: ignore[attr-defined]
+
 import openpyxl
 from openpyxl import Workbook
 from openpyxl.cell._writer import etree_write_cell
@@ -64,36 +68,6 @@ class PartsArchive:
 
     def close(self) -> None:
         pass
-
-
-def _cdata(text: str) -> str:
-    # xml.etree's _escape_cdata, which et_xmlfile uses for element text
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    return text
-
-
-def _attr(text: str) -> str:
-    # xml.etree's _escape_attrib, which et_xmlfile uses for attribute values
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    if '"' in text:
-        text = text.replace('"', "&quot;")
-    if "\r" in text:
-        text = text.replace("\r", "&#13;")
-    if "\n" in text:
-        text = text.replace("\n", "&#10;")
-    if "\t" in text:
-        text = text.replace("\t", "&#09;")
-    return text
 
 
 _FORMULA_CELL_TEXT = re.compile(_FORMULA_CELL.pattern.decode())

@@ -6,6 +6,7 @@ see in the workbook's drop-downs; member names are English for the code.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -245,6 +246,14 @@ class Narrative(BaseModel):
     bukti: str = ""  # bukti dukung: a link (http...) or a path
 
 
+def _first_spellings(names: Iterable[str]) -> dict[str, str]:
+    """Each name's case-folded form -> its first spelling (what MATCH finds, ignoring case)."""
+    out: dict[str, str] = {}
+    for name in names:
+        out.setdefault(name.casefold(), name)
+    return out
+
+
 class Cascade(BaseModel):
     """The whole master: what the workbook holds, independent of any file format."""
 
@@ -273,15 +282,11 @@ class Cascade(BaseModel):
         position code only in case is that ID or code: the sheets' MATCH and "=" ignore case. It is spelled
         here as the ID or Kode column spells it (the first, as MATCH finds it), so that every lookup in
         Python (by ID, `==`) finds what the formulas find and the figures agree (docs/workbook.md)."""
-        ids: dict[str, str] = {}
-        for i in self.indicators:
-            ids.setdefault(i.id.casefold(), i.id)
+        ids = _first_spellings(i.id for i in self.indicators)
         for i in self.indicators:
             if i.supports and (same := ids.get(i.supports.casefold())) is not None:
                 i.supports = same
-        codes: dict[str, str] = {}
-        for p in self.positions:
-            codes.setdefault(p.code.casefold(), p.code)
+        codes = _first_spellings(p.code for p in self.positions)
         for b in self.budget:
             if b.position and (same := codes.get(b.position.casefold())) is not None:
                 b.position = same
