@@ -110,3 +110,22 @@ def test_every_kind_of_row_is_instantiated_as_row_formulas_writes_it() -> None:
             _same(got, row_formulas(ind2, 9 + shift, kids, cycle, kk, moved, pv))
     assert len(shapes._shapes) == len(cases)
     assert all(s is not None and s.ok for s in shapes._shapes.values())
+
+
+def test_a_row_that_reads_its_pendukung_cells_is_not_taken_from_its_shape(monkeypatch) -> None:
+    """The pendukung's sheets and rows are no slot of a shape: were row_formulas to read them, the shape's
+    check must refuse it, and each row keep its own pendukung (here a text naming them, by hand)."""
+    from xl_sakip.sheets import row_shapes
+
+    def reading_kids(ind, r, children, *args):  # type: ignore[no-untyped-def]
+        out = row_formulas(ind, r, children, *args)
+        out[C_ID] = ";".join(f"{sheet}!{row}" for sheet, row in children)
+        return out
+
+    monkeypatch.setattr(row_shapes, "row_formulas", reading_kids)
+    shapes = RowShapes()
+    parent = _ind("P01-1.1", Kind.NUMBER, Aggregation.SUM)
+    a = shapes.row(parent, 8, [("Kasi A", 8), ("Kasi A", 9)], False, 3, (20, 21))
+    b = shapes.row(parent, 9, [("Kasi B", 12), ("Kasi C", 8)], False, 4, (22, 23))
+    assert a[C_ID] == "Kasi A!8;Kasi A!9"
+    assert b[C_ID] == "Kasi B!12;Kasi C!8"

@@ -88,7 +88,10 @@ class _Shape:
         n_kids, cycle, has_k, has_block, perubahan = self.args
         ind = self.proto_ind.model_copy(update={"id": s.id, "position": s.position})
         block = (s.block_first, s.block_last) if has_block else None
-        return row_formulas(ind, s.row, [("", 0)] * n_kids, cycle, s.k if has_k else None, block, perubahan)
+        # The pendukung's sheets and rows are not slots: each set gives them other values, so a row that
+        # came to depend on them would fail `check` and be built one by one instead of taking another's.
+        kids = [(f"{s.position}S{j}", s.row + 1 + j) for j in range(n_kids)]
+        return row_formulas(ind, s.row, kids, cycle, s.k if has_k else None, block, perubahan)
 
     def _mark(self, root: fx.Expr | None) -> None:
         """The ids of the nodes that hold a placeholder (these are copied per row; the rest is shared)."""
