@@ -40,10 +40,6 @@ def sheet_contents(ws: Worksheet) -> dict[tuple[int, int], object]:
     return {(r, c): cell.value for (r, c), cell in ws._cells.items() if cell.value not in (None, "")}
 
 
-def _write_cell(ws: Worksheet, row: int, col: int, v: p.Content) -> None:
-    _write_value(ws, ws.cell(row, col), v)
-
-
 def _write_value(ws: Worksheet, cell: Cell, v: p.Content) -> None:
     # cell._bind_value is what `cell.value = ...` runs (its types, checks and truncation), without the
     # property's dispatch
@@ -61,7 +57,7 @@ def _write_value(ws: Worksheet, cell: Cell, v: p.Content) -> None:
 
 
 def _write_cells(ws: Worksheet, plan: p.SheetPlan) -> None:
-    """The plan's cells, as `_write_cell` on each cell that is not None (openpyxl's `ws.cell` checks the
+    """The plan's cells, each that is not None written by `_write_value` (openpyxl's `ws.cell` checks the
     coordinates and looks the cell up per call: here the rows are checked once, the cells found in the
     sheet's dict, and a missing one made as `ws.cell` makes it, with its check of the row)."""
     cells = ws._cells
