@@ -114,6 +114,9 @@ WORKBOOK_CORPUS: list[Case] = [
     # Referential problems: `check` reads leniently and reports them as findings with their cells.
     Case("siklus_jabatan", cell("Jabatan", "C2", "P03"), 1,
          ("P01 → P03 → P02 → P01",), codes=("SIKLUS_JABATAN", "TANPA_AKAR"), cells=("Jabatan!C2",)),
+    # The same loop with the Kode Atasan typed in lower case: MATCH finds p03 as P03, so the reader does.
+    Case("siklus_jabatan_huruf_kecil", cell("Jabatan", "C2", "p03"), 1,
+         ("P01 → P03 → P02 → P01",), codes=("SIKLUS_JABATAN", "TANPA_AKAR"), cells=("Jabatan!C2",)),
     Case("kode_jabatan_tidak_dikenal", cell("Indikator", "B8", "P99"), 1,
          ("P99",), codes=("JABATAN_TIDAK_DIKENAL",), cells=("Indikator!B8",)),
     Case("kode_atasan_tidak_dikenal", cell("Jabatan", "C4", "P09"), 1,

@@ -119,12 +119,48 @@ def test_links_differing_in_case_are_found_as_the_formulas_find_them() -> None:
     assert not codes & {"LINK_TIDAK_DIKENAL", "ANGGARAN_JABATAN_TIDAK_DIKENAL"}
 
 
+def _cased_elsewhere() -> Cascade:
+    """The small cascade with, typed in lower case: P03-1.1's Kode Jabatan (P03 -> p03), P03's Kode Atasan
+    (P02 -> p02), and P01-2.1's ID on Renstra (target 2024: 45), Riwayat (2022: realisasi 36) and Narasi
+    (TW 4, faktor pendukung "ada")."""
+    from conftest import make_small_cascade
+
+    c = make_small_cascade()
+    next(i for i in c.indicators if i.id == "P03-1.1").position = "p03"
+    next(p for p in c.positions if p.code == "P03").parent = "p02"
+    c.renstra = [RenstraTarget(id="p01-2.1", year=2024, target=45.0)]
+    c.history = [PastYear(id="p01-2.1", year=2022, target=35.0, realisasi=36.0)]
+    c.narratives = [Narrative(id="p01-2.1", quarter=4, pendukung="ada")]
+    return Cascade.model_validate(c.model_dump())  # as the reader builds it
+
+
+def test_codes_and_year_ids_differing_in_case_are_found_as_the_formulas_find_them() -> None:
+    """By hand: P03 has its two indicators and is P02's subordinate (before: JABATAN_TIDAK_DIKENAL and
+    ATASAN_TIDAK_DIKENAL galat, P03-1.1 on no sheet, while the P03 sheet's "=" counted it); the export finds
+    P01-2.1's 2022 realisasi, Renstra target and narrative, and the next year takes its 2024 target from
+    the Renstra (before: empty, a pandas join and a dict by exact ID)."""
+    from xl_sakip.export import export_table
+    from xl_sakip.newyear import next_year
+
+    c = _cased_elsewhere()
+    assert [i.id for i in c.indicators_of("P03")] == ["P03-1.1", "P03-2.1"]
+    assert [p.code for p in c.children("P02")] == ["P03"]
+    assert not {f.code for f in check(c)} & {"JABATAN_TIDAK_DIKENAL", "ATASAN_TIDAK_DIKENAL"}
+    row = export_table(c, 4).set_index("id").loc["P01-2.1"]
+    assert (row["realisasi_tahun_1"], row["target_akhir_renstra"], row["faktor_pendukung"]) == (36.0, 45.0,
+                                                                                                 "ada")
+    nxt, _ = next_year(c)
+    assert next(i for i in nxt.indicators if i.id == "P01-2.1").target == 45.0
+
+
 @requires_libreoffice
 def test_sheets_and_python_agree_on_links_typed_in_another_case(tmp_path: Path) -> None:
     """The master as a person leaves it (cells typed in lower case), regenerated: the P01 sheet lists both
     pendukung and is not "usang" (the formulas count 2 pendukung of P01-1.1 with "=", Python counted 1), the
-    P03 sheet's budget note is not "USANG" (the formulas count 1 row of P03, Python counted 0); LibreOffice
-    agrees with every cached value of those sheets."""
+    P03 sheet's budget note is not "USANG" (the formulas count 1 row of P03, Python counted 0); with
+    P03-1.1's Kode Jabatan typed p03 and P03's Kode Atasan p02, the P03 sheet lists its two indicators
+    (its "=" counts 2; before, regenerate refused with JABATAN_TIDAK_DIKENAL) and names its superior;
+    LibreOffice agrees with every cached value of those sheets."""
     from xl_sakip.sheets import unit_layout as ul
 
     c = _cased()
@@ -136,6 +172,12 @@ def test_sheets_and_python_agree_on_links_typed_in_another_case(tmp_path: Path) 
     ind.cell(row, col["Mendukung ID"]).value = "p01-1.1"
     bcol = {bud.cell(1, k).value: k for k in range(1, bud.max_column + 1)}
     bud.cell(2, bcol["Kode Jabatan"]).value = "p03"
+    row = next(r for r in range(2, ind.max_row + 1) if ind.cell(r, 1).value == "P03-1.1")
+    ind.cell(row, col["Kode Jabatan"]).value = "p03"
+    jab = wb["Jabatan"]
+    jcol = {jab.cell(1, k).value: k for k in range(1, jab.max_column + 1)}
+    row = next(r for r in range(2, jab.max_row + 1) if jab.cell(r, jcol["Kode"]).value == "P03")
+    jab.cell(row, jcol["Kode Atasan"]).value = "p02"
     wb.save(path)
     regenerate(path)
     cached = openpyxl.load_workbook(path, data_only=True)
@@ -144,6 +186,9 @@ def test_sheets_and_python_agree_on_links_typed_in_another_case(tmp_path: Path) 
     p03 = next(n for n in cached.sheetnames if n.startswith("P03"))
     ids = [cached[p01].cell(r, ul.C_PD_ID).value for r in range(1, cached[p01].max_row + 1)]
     assert [x for x in ids if x] == ["Pendukung: ID", "P02-2.1", "P02-2.2"]
+    p03_ids = [cached[p03].cell(ul.FIRST_BODY_ROW + k, ul.C_ID).value for k in range(3)]
+    assert p03_ids == ["P03-1.1", "P03-2.1", None]
+    assert cached[p03].cell(ul.ATASAN_ROW, ul.VALUE_COL).value == "KABID LATPENTA"
     for name in (p01, p03):
         texts = [str(v) for r in cached[name].iter_rows(values_only=True) for v in r if isinstance(v, str)]
         assert not [t for t in texts if "usang" in t.casefold()], name

@@ -956,10 +956,11 @@ def _read_positions(wb: Workbook, problems: _Problems) -> tuple[list[Position], 
     sheet = _Sheet(wb, s.SHEET_POSITIONS, s.POSITION_COLUMNS, problems)
     rows = [(row, _fields(row, s.POSITION_COLUMNS)) for row in sheet.rows()]
     seen = _unique(rows, "code", "Kode")
+    known = {_excel_key(k) for k in seen}  # a Kode Atasan is found ignoring case, as MATCH finds it
     positions: list[Position] = []
     for row, fields in rows:
         parent = fields["parent"]
-        if problems.strict and isinstance(parent, str) and parent not in seen:
+        if problems.strict and isinstance(parent, str) and _excel_key(parent) not in known:
             row.problem("parent", f"Kode Atasan '{parent}' tidak ada di kolom Kode sheet "
                                   f"'{s.SHEET_POSITIONS}'; pilih dari drop-down, atau kosongkan untuk "
                                   "Kepala Dinas.")
@@ -980,12 +981,14 @@ def _rows_of(rows: list[tuple[_Row, dict[str, Any]]], field: str) -> dict[str, i
 
 
 def _check_loops(rows: list[tuple[_Row, dict[str, Any]]], problems: _Problems) -> None:
-    """A Kode Atasan chain that comes back to where it started (the tree and every roll-up would loop)."""
-    parent = {f["code"]: (f["parent"] if isinstance(f["parent"], str) else None)
-              for _, f in rows if isinstance(f["code"], str)}
-    row_of = {f["code"]: row for row, f in reversed(rows) if isinstance(f["code"], str)}
+    """A Kode Atasan chain that comes back to where it started (the tree and every roll-up would loop).
+    Codes are compared ignoring case, as the Kode Atasan is found (`_excel_key`)."""
+    codes = [(row, f["code"], f["parent"]) for row, f in rows if isinstance(f["code"], str)]
+    parent = {_excel_key(code): (_excel_key(up) if isinstance(up, str) else None) for _, code, up in codes}
+    row_of = {_excel_key(code): row for row, code, _ in reversed(codes)}
+    spelled = {_excel_key(code): code for _, code, _ in reversed(codes)}
     for loop in cycles(parent):
-        chain = " → ".join([*loop, loop[0]])
+        chain = " → ".join(spelled[k] for k in [*loop, loop[0]])
         row_of[loop[0]].problem("parent", f"Kode Atasan membentuk putaran {chain}; perbaiki Kode "
                                           "Atasan salah satunya (jabatan tertinggi dikosongkan).")
 
@@ -996,11 +999,12 @@ def _read_indicators(
     sheet = _Sheet(wb, s.SHEET_INDICATORS, s.INDICATOR_COLUMNS, problems)
     rows = [(row, _fields(row, s.INDICATOR_COLUMNS)) for row in sheet.rows()]
     seen = _unique(rows, "id", "ID")
-    known_ids = {_excel_key(k) for k in seen}  # a Mendukung ID is found ignoring case, as MATCH finds it
+    known_ids = {_excel_key(k) for k in seen}  # a Mendukung ID or Kode Jabatan is found ignoring case,
+    known_codes = {_excel_key(k) for k in codes}  # as MATCH and "=" find them
     indicators: list[Indicator] = []
     for row, fields in rows:
         code, supports = fields["position"], fields["supports"]
-        if problems.strict and isinstance(code, str) and code not in codes:
+        if problems.strict and isinstance(code, str) and _excel_key(code) not in known_codes:
             row.problem("position", f"Kode Jabatan '{code}' tidak ada di kolom Kode sheet "
                                     f"'{s.SHEET_POSITIONS}'; pilih dari drop-down.")
         if problems.strict and isinstance(supports, str) and _excel_key(supports) not in known_ids:

@@ -254,6 +254,11 @@ def _first_spellings(names: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def _spelled(name: str | None, spellings: dict[str, str]) -> str | None:
+    """`name` as `spellings` spells it when it is there ignoring case, else `name` itself."""
+    return spellings.get(name.casefold(), name) if name else name
+
+
 class Cascade(BaseModel):
     """The whole master: what the workbook holds, independent of any file format."""
 
@@ -278,18 +283,23 @@ class Cascade(BaseModel):
 
     @model_validator(mode="after")
     def _links_as_the_formulas_match(self) -> Cascade:
-        """A Mendukung ID (Indikator) or a budget row's Kode Jabatan (Anggaran) that differs from an ID or a
-        position code only in case is that ID or code: the sheets' MATCH and "=" ignore case. It is spelled
-        here as the ID or Kode column spells it (the first, as MATCH finds it), so that every lookup in
-        Python (by ID, `==`) finds what the formulas find and the figures agree (docs/workbook.md)."""
+        """An ID or a position code typed where the master refers to one (Mendukung ID and Kode Jabatan on
+        Indikator, Kode Atasan on Jabatan, the ID on Renstra, Riwayat and Narasi, Kode Jabatan on Anggaran)
+        that differs from it only in case is that ID or code: the sheets' MATCH and "=" ignore case. It is
+        spelled here as the ID or Kode column spells it (the first, as MATCH finds it), so that every lookup
+        in Python (by ID, `==`, a pandas join) finds what the formulas find and the figures agree
+        (docs/workbook.md). PK targets are matched by the rules' own "=" (core/versions.py)."""
         ids = _first_spellings(i.id for i in self.indicators)
-        for i in self.indicators:
-            if i.supports and (same := ids.get(i.supports.casefold())) is not None:
-                i.supports = same
         codes = _first_spellings(p.code for p in self.positions)
+        for i in self.indicators:
+            i.supports = _spelled(i.supports, ids)
+            i.position = _spelled(i.position, codes)
+        for p in self.positions:
+            p.parent = _spelled(p.parent, codes)
+        for row in (*self.renstra, *self.history, *self.narratives):
+            row.id = _spelled(row.id, ids)
         for b in self.budget:
-            if b.position and (same := codes.get(b.position.casefold())) is not None:
-                b.position = same
+            b.position = _spelled(b.position, codes)
         return self
 
     def position(self, code: str) -> Position:
