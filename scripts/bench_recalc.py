@@ -8,6 +8,9 @@ all MATCH over the whole ID column (what regenerate wrote before). Each is recal
 LibreOffice forced to recalculate on load (tests/libreoffice.py; a conversion to .xlsx, so the time
 includes loading and saving), timed as the CPU seconds of the LibreOffice process, `--runs` times
 interleaved (medians). Ratios: to the master of the same size, and 2N against N (linear is 2.0).
+Each workbook is also loaded and saved by LibreOffice without recalculating (recalc mode "never": its
+cached values kept), so that the recalculation's own cost (the difference) is told apart from the cost of
+reading and writing a larger file.
 
     .venv/bin/python scripts/bench_recalc.py [--rows 2000] [--runs 1] [--keep FOLDER]
 """
@@ -36,10 +39,10 @@ def children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def lo_cpu(path: Path, out: Path) -> float:
-    """CPU seconds LibreOffice spends loading `path`, recalculating it fully and saving it."""
+def lo_cpu(path: Path, out: Path, recalculate: bool = True) -> float:
+    """CPU seconds LibreOffice spends loading `path`, recalculating it fully (or not) and saving it."""
     before = children_cpu()
-    recalc(path, out, timeout=3600)
+    recalc(path, out, timeout=3600, recalculate=recalculate)
     return children_cpu() - before
 
 
@@ -74,19 +77,27 @@ def main() -> None:
     sizes = (args.rows, 2 * args.rows)
     books = {n: build(folder, n) for n in sizes}
     times: dict[tuple[int, str], list[float]] = {(n, k): [] for n in sizes for k in books[n]}
+    kept: dict[tuple[int, str], list[float]] = {(n, k): [] for n in sizes for k in books[n]}
     for _ in range(args.runs):  # interleaved: a busy moment of the machine hits every workbook alike
         for n in sizes:
             for kind, path in books[n].items():
                 times[(n, kind)].append(lo_cpu(path, folder / "out"))
+                kept[(n, kind)].append(lo_cpu(path, folder / "out", recalculate=False))
     med = {key: statistics.median(v) for key, v in times.items()}
+    load = {key: statistics.median(v) for key, v in kept.items()}
     print(f"# LibreOffice recalculation benchmark, Python {platform.python_version()}, {platform.platform()}")
-    print("\n| rows | workbook | LibreOffice CPU s (median) | ratio to the master | growth 2N / N |")
-    print("|---:|---|---:|---:|---:|")
+    print("\n| rows | workbook | LibreOffice CPU s (median) | ratio to the master | growth 2N / N "
+          "| load+save without recalculating, s | recalculation alone (the difference), s | its ratio to the "
+          "master's |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|")
     for n in sizes:
+        base = med[(n, "master")] - load[(n, "master")]
         for kind in books[n]:
             growth = f"{med[(n, kind)] / med[(sizes[0], kind)]:.2f}" if n == sizes[1] else ""
+            alone = med[(n, kind)] - load[(n, kind)]
+            ratio = f"{alone / base:.2f}" if base > 0.05 else "-"
             print(f"| {n} | {kind} | {med[(n, kind)]:.1f} | {med[(n, kind)] / med[(n, 'master')]:.2f} | "
-                  f"{growth} |")
+                  f"{growth} | {load[(n, kind)]:.1f} | {alone:.1f} | {ratio} |")
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)
 

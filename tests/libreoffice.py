@@ -16,15 +16,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-_REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
+_REGISTRY_MODE = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load">
- <prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+ <prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>{mode}</value></prop></item>
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load">
- <prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+ <prop oor:name="ODFRecalcMode" oor:op="fuse"><value>{mode}</value></prop></item>
 </oor:items>
 """
+_REGISTRY = _REGISTRY_MODE.format(mode=0)  # 0: "always" recalculate on load; 1: "never"
 
 
 def soffice() -> str | None:
@@ -34,8 +35,10 @@ def soffice() -> str | None:
 requires_libreoffice = pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) not installed")
 
 
-def recalc(path: Path, outdir: Path | None = None, *, timeout: float = 180) -> Path:
-    """Recalculate `path` with LibreOffice and return the path of the recalculated .xlsx copy."""
+def recalc(path: Path, outdir: Path | None = None, *, timeout: float = 180, recalculate: bool = True) -> Path:
+    """Recalculate `path` with LibreOffice and return the path of the recalculated .xlsx copy. With
+    `recalculate=False` LibreOffice keeps the cached values (recalc mode "never"): the same load and save,
+    without the recalculation (scripts/bench_recalc.py tells the two apart)."""
     exe = soffice()
     if exe is None:
         raise RuntimeError("soffice not found")
@@ -44,7 +47,8 @@ def recalc(path: Path, outdir: Path | None = None, *, timeout: float = 180) -> P
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
         user = Path(profile) / "user"
         user.mkdir()
-        (user / "registrymodifications.xcu").write_text(_REGISTRY, encoding="utf-8")
+        (user / "registrymodifications.xcu").write_text(_REGISTRY_MODE.format(mode=0 if recalculate else 1),
+                                                        encoding="utf-8")
         # A copy under a plain name: the input may be .xlsm, and the output name follows the input name.
         src = Path(profile) / "in" / (Path(path).stem + Path(path).suffix)
         src.parent.mkdir()
