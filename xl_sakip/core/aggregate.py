@@ -15,7 +15,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from xl_sakip.core.engine import ANNUAL, DEN, NUM, PLAIN, period_rules, quarter_vars
-from xl_sakip.core.formula import EMPTY, XlError, evaluate, evaluate_tree
+from xl_sakip.core.formula import EMPTY, Arr, XlError, evaluate, evaluate_tree, evaluate_trees
 from xl_sakip.core.models import QUARTERS, Aggregation, Indicator, Kind, Value
 from xl_sakip.core.numbers import parse_number
 from xl_sakip.core.rules import is_ratio, sum_if
@@ -95,11 +95,12 @@ def _period(kind: Kind, aggregation: Aggregation, upto: int, values: list, numer
     pr = period_rules(kind, aggregation, upto)
     env = PLAIN.with_vars(**quarter_vars("tw", values), **quarter_vars("num", numerators or []),
                           **quarter_vars("den", denominators or []))
-    flags = [evaluate(x, env) is True for x in pr.reported]
+    # The flags and the realisasi on one memo (formula.evaluate_trees); a flag as `evaluate` shows it
+    *values, v = evaluate_trees((*pr.reported, pr.own if own else pr.realisasi), env)
+    flags = [(x[0] if x else EMPTY) is True if isinstance(x, Arr) else x is True for x in values]
     reported = [q for q in range(1, upto + 1) if flags[q - 1]]
     missing = [q for q in range(1, upto + 1) if not flags[q - 1]]
     pv = PeriodValue(upto=upto, reported=reported, missing=missing)
-    v = evaluate_tree(pr.own if own else pr.realisasi, env)
     if isinstance(v, XlError):  # cannot happen with the rules as written; never a silent value
         pv.problem = str(v)
     elif v == "" or v is EMPTY:

@@ -34,7 +34,13 @@ def _bound(variables: Mapping[str, Any]) -> dict[str, Value]:
     """Variables as cells hold them (`scalar`), converted once when bound: a rule's tree reads a variable
     at each of its occurrences, many more times than it is bound (a third of the time of `check`'s capaian
     went to converting the same values again)."""
-    return {k: v if isinstance(v, Arr) else scalar(v) for k, v in variables.items()}
+    out: dict[str, Value] = {}
+    for k, v in variables.items():
+        t = type(v)
+        # `scalar`, with its commonest cases first: a number or text as it is, None the empty value
+        out[k] = (v if t is float or t is str else EMPTY if v is None else
+                  v if isinstance(v, Arr) else scalar(v))
+    return out
 
 
 class RulesEnv(Env):
