@@ -242,5 +242,14 @@ def rolled_rule(n: int) -> Expr:
     return rules.rolled([Var(f"v{i}") for i in range(n)], [Var(f"p{i}") for i in range(n)])
 
 
+_QUARTER_NAMES: dict[str, tuple[str, ...]] = {}
+
+
 def quarter_vars(prefix: str, values: list[Any]) -> dict[str, Any]:
-    return {f"{prefix}{q}": (values[q - 1] if q - 1 < len(values) else None) for q in range(1, 5)}
+    """{prefix1: values[0], ... prefix4: values[3]}, None past the end of `values`."""
+    names = _QUARTER_NAMES.get(prefix)
+    if names is None:  # the names made once per prefix: this runs several times per indicator
+        names = _QUARTER_NAMES[prefix] = tuple(f"{prefix}{q}" for q in range(1, 5))
+    if len(values) >= 4:
+        return dict(zip(names, values, strict=False))  # the first four
+    return {name: values[k] if k < len(values) else None for k, name in enumerate(names)}
