@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from copy import copy
 from datetime import date, datetime, time
 from enum import Enum
+from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -584,8 +585,10 @@ class _Sheet:
     def rows(self) -> Iterator[_Row]:
         # ws._cells.get, not ws.cell: an empty cell is not created (None stands for it).
         store, merged, index = self.ws._cells, self.merged, self.index
+        fields, cols = tuple(index), tuple(index.values())
+        get = store.get
         for r in _table_rows(self.ws, index.values(), merged):
-            cells = {f: store.get((r, c)) for f, c in index.items()}
+            cells = dict(zip(fields, map(get, zip(repeat(r), cols)), strict=True))  # in C: once per row
             if all(c is None or _blank(c.value) for c in cells.values()) and not any(
                 (r, c) in merged for c in index.values()
             ):
