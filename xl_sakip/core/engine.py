@@ -74,6 +74,20 @@ class RulesEnv(Env):
         env.variables = _bound(variables)
         return env
 
+    def with_quarters(self, quarters: Mapping[str, Sequence[Any]], **variables: Any) -> RulesEnv:
+        """`with_vars(**quarter_vars(prefix, values) for each prefix, **variables)`, the quarters bound
+        straight into the environment (the core binds them for every indicator, several times)."""
+        env = self.with_vars(**variables)
+        bound = env.variables
+        for prefix, values in quarters.items():
+            n = len(values)
+            for k, name in enumerate(_quarter_names(prefix)):
+                v = values[k] if k < n else None
+                t = type(v)
+                bound[name] = (v if t is float or t is str else EMPTY if v is None else
+                               v if isinstance(v, Arr) else scalar(v))
+        return env
+
     def var(self, name: str) -> Value:
         return self.variables[name]
 
@@ -245,11 +259,16 @@ def rolled_rule(n: int) -> Expr:
 _QUARTER_NAMES: dict[str, tuple[str, ...]] = {}
 
 
+def _quarter_names(prefix: str) -> tuple[str, ...]:
+    names = _QUARTER_NAMES.get(prefix)
+    if names is None:  # the names made once per prefix: they are bound several times per indicator
+        names = _QUARTER_NAMES[prefix] = tuple(f"{prefix}{q}" for q in range(1, 5))
+    return names
+
+
 def quarter_vars(prefix: str, values: list[Any]) -> dict[str, Any]:
     """{prefix1: values[0], ... prefix4: values[3]}, None past the end of `values`."""
-    names = _QUARTER_NAMES.get(prefix)
-    if names is None:  # the names made once per prefix: this runs several times per indicator
-        names = _QUARTER_NAMES[prefix] = tuple(f"{prefix}{q}" for q in range(1, 5))
+    names = _quarter_names(prefix)
     if len(values) >= 4:
         return dict(zip(names, values, strict=False))  # the first four
     return {name: values[k] if k < len(values) else None for k, name in enumerate(names)}
