@@ -606,8 +606,8 @@ def _table_rows(ws: Worksheet, columns: Iterable[int], merged: dict[tuple[int, i
     values in its columns are still read: a row is never dropped silently.
     """
     wanted = set(columns)
-    found = {r for (r, c), cell in ws._cells.items()
-             if r >= 2 and c in wanted and cell.value is not None}
+    found = {r for (r, c), cell in ws._cells.items()  # _value: `value` without its property call
+             if r >= 2 and c in wanted and cell._value is not None}
     found.update(r for r, c in merged if c in wanted)
     return sorted(found)
 

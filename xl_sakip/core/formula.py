@@ -198,11 +198,17 @@ def xl_round(x: float, digits: int) -> float:
     """ROUND: half away from zero on the decimal value as shown (2.675 -> 2.68), as Excel and LibreOffice.
     The value is first taken to 15 significant digits, as both engines do: 1.595 reached by arithmetic as
     1.5949999999999989 rounds to 1.6 there (LibreOffice's approxValue), so here too."""
+    quantum = _QUANTUM.get(digits)
+    if quantum is None:
+        quantum = _QUANTUM[digits] = Decimal(1).scaleb(-digits)
     try:
-        d = Decimal(format(float(x), ".15g")).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        d = Decimal(format(float(x), ".15g")).quantize(quantum, rounding=ROUND_HALF_UP)
     except InvalidOperation:
         return x
     return float(d)
+
+
+_QUANTUM: dict[int, Decimal] = {}  # 10**-digits of xl_round, made once per digits (once per indicator before)
 
 
 # ---------------------------------------------------------------------------------------------- nodes
@@ -733,9 +739,9 @@ def evaluate_tree(e: Expr, env: Env) -> Value:
 
 
 def evaluate_trees(trees: Sequence[Expr], env: Env) -> list[Value]:
-    """`evaluate_tree` of each of `trees` on one environment, under one memo: the core evaluates several
-    rules of the same inputs per indicator (a period's reported flags and its realisasi), whose nodes are
-    pure, so a node they share has one value; one memo and one call instead of one per tree."""
+    """`evaluate_tree` of each of `trees` on one environment: the core evaluates several rules of the same
+    inputs per indicator (a period's reported flags and its realisasi). One call and one memo instead of
+    one per tree; nodes are pure, so a node memoised for one tree has the same value in the next."""
     saved, env.nodes = env.nodes, {}
     try:
         return [evaluate_raw(e, env) if (fn := _hot(e)) is None else fn(env) for e in trees]
