@@ -924,18 +924,42 @@ def _fields(row: _Row, columns: Sequence[s.Column]) -> dict[str, Any]:
     get = row.get
     split = _SPLIT.get(id(columns))
     if split is None or split[0] is not columns:
-        split = _SPLIT[id(columns)] = (columns, _split(columns))
-    for field, name, index in split[1]:
+        split = _SPLIT[id(columns)] = (columns, tuple((*x, _KIND.get(x[0], _TEXT)) for x in _split(columns)))
+    cells, of = row.cells, row.columns
+    quick = not row.sheet.merged  # no merged cell in the table: no cell of the row is one
+    for field, name, index, kind in split[1]:
+        # The commonest cells (empty, a number, text), decided here as _Row.get decides them (one call per
+        # row, not one per cell); any other goes to get.
+        value: object = _SLOW
+        if quick:
+            cell = cells[field]
+            if cell is None or (type(cell) is Cell and cell._value is None and cell.data_type in _PLAIN):
+                if kind is _VALUE:
+                    value = None
+                elif not of[field].required:
+                    value = (None if kind is _FLOAT or kind is _INT else _ENUM_DEFAULT[field] if kind is _ENUM
+                             else None if field in OPTIONAL_TEXT else "")
+            elif type(cell) is Cell and cell.data_type in _PLAIN:
+                v = cell._value
+                t = type(v)
+                if t is float:
+                    if (kind is _VALUE or kind is _FLOAT) and math.isfinite(v):
+                        value = v
+                elif t is str and kind is _TEXT and v.strip():
+                    value = v.strip() if field in STRIPPED else v
+        if value is _SLOW:
+            value = get(field)
         if index < 0:
-            out[name] = get(field)
+            out[name] = value
         else:
             if (values := out.get(name)) is None:
                 values = out[name] = [None] * QUARTERS
-            values[index] = get(field)
+            values[index] = value
     return out
 
 
-_SPLIT: dict[int, tuple[Sequence[s.Column], tuple[tuple[str, str, int], ...]]] = {}
+_SLOW = object()  # _fields: a cell left to _Row.get
+_SPLIT: dict[int, tuple[Sequence[s.Column], tuple[tuple[str, str, int, str], ...]]] = {}
 
 
 def _split(columns: Sequence[s.Column]) -> tuple[tuple[str, str, int], ...]:
