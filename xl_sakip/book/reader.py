@@ -401,13 +401,16 @@ class _MasterSheetsReader(ExcelReader):
         new = Cell.__new__
         shared: dict[int, Any] = {}
         store = ws._cells
-        for r, c, value, data_type, style_id in cells:
-            cell = store.get((r, c))  # made by a comment: keep it, with its comment
+        made = bool(store)  # cells made by comments: keep them, with their comments
+        for key, value, data_type, style_id in cells:
+            cell = store.get(key) if made else None
             if cell is None:
                 # Cell(ws, r, c, style_array=...) without its per-cell checks (a third of the reading time):
-                # every slot set as Cell.__init__ sets it.
-                cell = store[(r, c)] = new(Cell)
-                cell.parent, cell.row, cell.column = ws, r, c
+                # every slot set as Cell.__init__ sets it. A repeated address gets a new cell holding what
+                # the old one would have been given: the later one wins, as in openpyxl.
+                cell = store[key] = new(Cell)
+                cell.parent = ws
+                cell.row, cell.column = key
                 cell._hyperlink = cell._comment = None
             style = shared.get(style_id)
             if style is None:
@@ -418,8 +421,8 @@ class _MasterSheetsReader(ExcelReader):
         if store:  # ws.max_row, without its walk of every cell in Python
             ws._current_row = max(map(itemgetter(0), store))
 
-    def _cells(self, found: list[tuple[str, ...]]) -> list[tuple[int, int, object, str, int]]:
-        """(row, col, value, data type, style id) of each cell as openpyxl's WorkSheetParser.parse_cell
+    def _cells(self, found: list[tuple[str, ...]]) -> list[tuple[tuple[int, int], object, str, int]]:
+        """((row, col), value, data type, style id) of each cell as openpyxl's WorkSheetParser.parse_cell
         gives them (formulas as text, data_only=False), in the order of the file (a repeated address: the
         later one wins, as in openpyxl)."""
         from openpyxl.utils.cell import column_index_from_string
@@ -431,7 +434,7 @@ class _MasterSheetsReader(ExcelReader):
         strings = self.shared_strings
         cols: dict[str, int] = {}
         style_ids: dict[str, int] = {"": 0}
-        out: list[tuple[int, int, object, str, int]] = []
+        out: list[tuple[tuple[int, int], object, str, int]] = []
         append = out.append
         for letters, row, s1, t, s2, f, v, inline in found:
             col = cols.get(letters)
@@ -466,7 +469,7 @@ class _MasterSheetsReader(ExcelReader):
                 value = unescape(v)
             else:
                 raise Unsure
-            append((int(row), col, value, t, style_id))
+            append(((int(row), col), value, t, style_id))
         return out
 
 
