@@ -140,7 +140,11 @@ FORMULAS = ['=-A1+B2*2', '=SUMPRODUCT((tblT[a]>1)*(tblT[b]))', '=INDEX(tblT[b],M
             '=SUMIFS(tblT[a],tblT[c],"y")', '=SUMPRODUCT(--(tblT[c]=C1),tblT[a])', '=IF(A1,,)',
             '=SUMPRODUCT(--(tblB[c]="y"),tblB[a])', '=SUMPRODUCT((tblB[c]=C1)*(tblB[a]>A1),tblB[a])',
             '=SUMPRODUCT(--(tblB[c]=C1))', '=INDEX(tblB[a],MATCH(C1,tblB[c],0))', '=COUNTIFS(tblB[c],C1)',
-            '=N(C1)+N(A1)', '=OR(C1,"x")', '=AND(C1,A1:A2)', '=OR(ISNUMBER(C1),ISTEXT(C1),ISBLANK(C1))']
+            '=N(C1)+N(A1)', '=OR(C1,"x")', '=AND(C1,A1:A2)', '=OR(ISNUMBER(C1),ISTEXT(C1),ISBLANK(C1))',
+            # the operators' fast paths (numbers, blanks, logicals) and what they hand on (arrays, errors)
+            '=A1<>""', '=C1=""', '=A1:B2<>""', '=SUM(--(A1:B2=""))', '=A1<B1', '=A1>=B2', '=A1=B1',
+            '=A1-B1', '=A1/B1', '=A1*B2+C1', '=IF(A1<>"",N(A1),B1)', '=NOT(A1<>"")', '=AND(A1<>"",B1>0)',
+            '=OR(A1="",A1:B1<>"")', '=N(A1:B1)', '=IF(A1:A2,1,2)', '=NOT(A1:B1)']
 
 
 @pytest.mark.parametrize("text", FORMULAS)
@@ -168,3 +172,32 @@ def test_a_lone_cell_reference_parses_as_the_tokenizer_reads_it() -> None:
             fx.Cell, want.col, want.row, want.sheet, want.abs_col, want.abs_row)
     assert isinstance(fx.parse("=ABCD1"), fx.Name) and isinstance(fx.parse("=TRUE1"), fx.Name)
     assert isinstance(fx.parse("=A1:B2"), fx.Area) and isinstance(fx.parse("=A1 "), fx.Cell)
+
+
+@pytest.mark.parametrize(("value", "blank"), [
+    (fx.EMPTY, True), ("", True), ("a", False), (" ", False), (0.0, False), (2.5, False), (True, False),
+    (False, False), (fx.DIV0, fx.DIV0),
+    (fx.Arr([fx.EMPTY, "", "x", 0.0]), fx.Arr([True, True, False, False])),
+])
+def test_a_blank_test_compiled(value: fx.Value, blank: fx.Value) -> None:
+    """x="" and x<>"" (the commonest comparison of the rules, compiled to a fast path): Excel's "=" on an
+    empty cell or "" against "" is TRUE, on a number, other text or a logical FALSE; an error is passed on;
+    an array compares element by element (values by hand)."""
+    x = fx.Var("x")
+    env = engine.RulesEnv(None, None).with_vars(x=value)
+    for tree, want in ((x.eq(""), blank), (x.ne(""), blank if isinstance(blank, fx.XlError) else
+                                           fx.Arr(not b for b in blank) if isinstance(blank, fx.Arr) else
+                                           not blank)):
+        env.nodes = {}
+        assert _same(fx.compile_tree(tree)(env), want), (tree, value)
+
+
+def test_trees_evaluated_on_one_memo() -> None:
+    """evaluate_trees: each tree's value as evaluate_tree gives it (s = x*x = 16, IF(s>0,s,0) 16, s+1 17,
+    x 4), before and after the trees are compiled (their third evaluation), with x = 4."""
+    x = fx.Var("x")
+    s = x * x
+    trees = (fx.IF(s.gt(0), s, 0), s + 1, x, s)
+    env = _Counting()
+    for _ in range(5):
+        assert fx.evaluate_trees(trees, env) == [16.0, 17.0, 4.0, 16.0]

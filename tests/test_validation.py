@@ -168,6 +168,22 @@ def test_row_rule(code, base, bad, good):
     assert check_indicator(Indicator(**{**base, **good}), REF) == []
 
 
+@pytest.mark.parametrize(("text", "found"), [
+    ("Jumlah PRESENTASE capaian", "PRESENTASE"),  # any case
+    ("Presentase layanan \u2265 90%", "Presentase"),  # a text that is not ASCII
+    ("Nilai \u017fasaran kabupten", "kabupten"),
+    ("Rata- Rata kunjungan", "Rata- Rata"),
+    ("Presentasenya layanan", None),  # whole words only
+    ("Non-presentase", None),
+])
+def test_suspicious_spelling_in_any_text(text: str, found: str | None) -> None:
+    """EJAAN_MENCURIGAKAN names the spelling as written in the indicator's name, whatever its case and the
+    other characters of the text; a longer word or one joined by a hyphen is not it (values by hand)."""
+    got = [f.message for f in check_indicator(Indicator(**{**GOOD_PERCENT, "indikator": text}), REF)
+           if f.code == "EJAAN_MENCURIGAKAN"]
+    assert got == ([] if found is None else [got[0]]) and (found is None or f"\u00ab{found}\u00bb" in got[0])
+
+
 def test_quarterly_target_finding_carries_both_numbers():
     f = next(
         f

@@ -184,9 +184,10 @@ def untidy_cells(wb: Workbook) -> list[Damage]:
         heads = header_columns(ws)
         wanted = {heads[_norm(c.header)]: c for c in columns
                   if c.field in EXACT_FIELDS.get(sheet, ()) and _norm(c.header) in heads}
-        hits = [(r, c) for (r, c), cell in ws._cells.items()  # one pass; only the hits are sorted
-                if c in wanted and r >= 2 and isinstance(cell.value, str) and cell.data_type != "f"
-                and tidy(cell.value) != cell.value]
+        # One pass; only the hits are sorted. `_value`: the cell's value without the property's call.
+        hits = [(r, c) for (r, c), cell in ws._cells.items()
+                if c in wanted and r >= 2 and isinstance(v := cell._value, str) and cell.data_type != "f"
+                and tidy(v) != v]
         for r, c in sorted(hits):
             cell = ws._cells[(r, c)]
             value = cell.value
@@ -218,8 +219,8 @@ def number_cells(wb: Workbook) -> list[Damage]:
         wanted = {heads[_norm(c.header)]: c for c in _ID_COLUMNS[sheet]
                   if c.field in fields and _norm(c.header) in heads}
         hits = [(r, c) for (r, c), cell in ws._cells.items()
-                if c in wanted and r >= 2 and cell.data_type == "n" and isinstance(cell.value, int | float)
-                and not isinstance(cell.value, bool)]
+                if c in wanted and r >= 2 and cell.data_type == "n"
+                and isinstance(v := cell._value, int | float) and not isinstance(v, bool)]
         for r, c in sorted(hits):
             cell = ws._cells[(r, c)]
             text = number_text(cell.value)
@@ -257,7 +258,7 @@ def last_data_row(ws: Worksheet, columns: Sequence[int]) -> int:
     wanted = set(columns)
     last = 2
     for (r, c), cell in ws._cells.items():
-        if r > last and c in wanted and cell.value is not None and str(cell.value).strip() != "":
+        if r > last and c in wanted and (v := cell._value) is not None and str(v).strip() != "":
             last = r
     return last
 

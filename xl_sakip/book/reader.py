@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from copy import copy
 from datetime import date, datetime, time
 from enum import Enum
+from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -400,13 +401,16 @@ class _MasterSheetsReader(ExcelReader):
         new = Cell.__new__
         shared: dict[int, Any] = {}
         store = ws._cells
-        for r, c, value, data_type, style_id in cells:
-            cell = store.get((r, c))  # made by a comment: keep it, with its comment
+        made = bool(store)  # cells made by comments: keep them, with their comments
+        for key, value, data_type, style_id in cells:
+            cell = store.get(key) if made else None
             if cell is None:
                 # Cell(ws, r, c, style_array=...) without its per-cell checks (a third of the reading time):
-                # every slot set as Cell.__init__ sets it.
-                cell = store[(r, c)] = new(Cell)
-                cell.parent, cell.row, cell.column = ws, r, c
+                # every slot set as Cell.__init__ sets it. A repeated address gets a new cell holding what
+                # the old one would have been given: the later one wins, as in openpyxl.
+                cell = store[key] = new(Cell)
+                cell.parent = ws
+                cell.row, cell.column = key
                 cell._hyperlink = cell._comment = None
             style = shared.get(style_id)
             if style is None:
@@ -417,8 +421,8 @@ class _MasterSheetsReader(ExcelReader):
         if store:  # ws.max_row, without its walk of every cell in Python
             ws._current_row = max(map(itemgetter(0), store))
 
-    def _cells(self, found: list[tuple[str, ...]]) -> list[tuple[int, int, object, str, int]]:
-        """(row, col, value, data type, style id) of each cell as openpyxl's WorkSheetParser.parse_cell
+    def _cells(self, found: list[tuple[str, ...]]) -> list[tuple[tuple[int, int], object, str, int]]:
+        """((row, col), value, data type, style id) of each cell as openpyxl's WorkSheetParser.parse_cell
         gives them (formulas as text, data_only=False), in the order of the file (a repeated address: the
         later one wins, as in openpyxl)."""
         from openpyxl.utils.cell import column_index_from_string
@@ -430,7 +434,7 @@ class _MasterSheetsReader(ExcelReader):
         strings = self.shared_strings
         cols: dict[str, int] = {}
         style_ids: dict[str, int] = {"": 0}
-        out: list[tuple[int, int, object, str, int]] = []
+        out: list[tuple[tuple[int, int], object, str, int]] = []
         append = out.append
         for letters, row, s1, t, s2, f, v, inline in found:
             col = cols.get(letters)
@@ -465,7 +469,7 @@ class _MasterSheetsReader(ExcelReader):
                 value = unescape(v)
             else:
                 raise Unsure
-            append((int(row), col, value, t, style_id))
+            append(((int(row), col), value, t, style_id))
         return out
 
 
@@ -584,8 +588,10 @@ class _Sheet:
     def rows(self) -> Iterator[_Row]:
         # ws._cells.get, not ws.cell: an empty cell is not created (None stands for it).
         store, merged, index = self.ws._cells, self.merged, self.index
+        fields, cols = tuple(index), tuple(index.values())
+        get = store.get
         for r in _table_rows(self.ws, index.values(), merged):
-            cells = {f: store.get((r, c)) for f, c in index.items()}
+            cells = dict(zip(fields, map(get, zip(repeat(r), cols)), strict=True))  # in C: once per row
             if all(c is None or _blank(c.value) for c in cells.values()) and not any(
                 (r, c) in merged for c in index.values()
             ):
@@ -603,8 +609,8 @@ def _table_rows(ws: Worksheet, columns: Iterable[int], merged: dict[tuple[int, i
     values in its columns are still read: a row is never dropped silently.
     """
     wanted = set(columns)
-    found = {r for (r, c), cell in ws._cells.items()
-             if r >= 2 and c in wanted and cell.value is not None}
+    found = {r for (r, c), cell in ws._cells.items()  # _value: `value` without its property call
+             if r >= 2 and c in wanted and cell._value is not None}
     found.update(r for r, c in merged if c in wanted)
     return sorted(found)
 
@@ -921,18 +927,42 @@ def _fields(row: _Row, columns: Sequence[s.Column]) -> dict[str, Any]:
     get = row.get
     split = _SPLIT.get(id(columns))
     if split is None or split[0] is not columns:
-        split = _SPLIT[id(columns)] = (columns, _split(columns))
-    for field, name, index in split[1]:
+        split = _SPLIT[id(columns)] = (columns, tuple((*x, _KIND.get(x[0], _TEXT)) for x in _split(columns)))
+    cells, of = row.cells, row.columns
+    quick = not row.sheet.merged  # no merged cell in the table: no cell of the row is one
+    for field, name, index, kind in split[1]:
+        # The commonest cells (empty, a number, text), decided here as _Row.get decides them (one call per
+        # row, not one per cell); any other goes to get.
+        value: object = _SLOW
+        if quick:
+            cell = cells[field]
+            if cell is None or (type(cell) is Cell and cell._value is None and cell.data_type in _PLAIN):
+                if kind is _VALUE:
+                    value = None
+                elif not of[field].required:
+                    value = (None if kind is _FLOAT or kind is _INT else _ENUM_DEFAULT[field] if kind is _ENUM
+                             else None if field in OPTIONAL_TEXT else "")
+            elif type(cell) is Cell and cell.data_type in _PLAIN:
+                v = cell._value
+                t = type(v)
+                if t is float:
+                    if (kind is _VALUE or kind is _FLOAT) and math.isfinite(v):
+                        value = v
+                elif t is str and kind is _TEXT and v.strip():
+                    value = v.strip() if field in STRIPPED else v
+        if value is _SLOW:
+            value = get(field)
         if index < 0:
-            out[name] = get(field)
+            out[name] = value
         else:
             if (values := out.get(name)) is None:
                 values = out[name] = [None] * QUARTERS
-            values[index] = get(field)
+            values[index] = value
     return out
 
 
-_SPLIT: dict[int, tuple[Sequence[s.Column], tuple[tuple[str, str, int], ...]]] = {}
+_SLOW = object()  # _fields: a cell left to _Row.get
+_SPLIT: dict[int, tuple[Sequence[s.Column], tuple[tuple[str, str, int, str], ...]]] = {}
 
 
 def _split(columns: Sequence[s.Column]) -> tuple[tuple[str, str, int], ...]:

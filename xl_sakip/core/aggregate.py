@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from xl_sakip.core.engine import ANNUAL, DEN, NUM, PLAIN, period_rules, quarter_vars
-from xl_sakip.core.formula import EMPTY, XlError, evaluate, evaluate_tree
+from xl_sakip.core.engine import ANNUAL, DEN, NUM, PLAIN, period_rules
+from xl_sakip.core.formula import EMPTY, Arr, XlError, evaluate, evaluate_tree, evaluate_trees
 from xl_sakip.core.models import QUARTERS, Aggregation, Indicator, Kind, Value
 from xl_sakip.core.numbers import parse_number
 from xl_sakip.core.rules import is_ratio, sum_if
@@ -93,13 +93,13 @@ def _period(kind: Kind, aggregation: Aggregation, upto: int, values: list, numer
             denominators: list | None, *, own: bool = False) -> PeriodValue:
     _check_upto(upto)
     pr = period_rules(kind, aggregation, upto)
-    env = PLAIN.with_vars(**quarter_vars("tw", values), **quarter_vars("num", numerators or []),
-                          **quarter_vars("den", denominators or []))
-    flags = [evaluate(x, env) is True for x in pr.reported]
+    env = PLAIN.with_quarters({"tw": values, "num": numerators or [], "den": denominators or []})
+    # The flags and the realisasi on one memo (formula.evaluate_trees); a flag as `evaluate` shows it
+    *values, v = evaluate_trees((*pr.reported, pr.own if own else pr.realisasi), env)
+    flags = [(x[0] if x else EMPTY) is True if isinstance(x, Arr) else x is True for x in values]
     reported = [q for q in range(1, upto + 1) if flags[q - 1]]
     missing = [q for q in range(1, upto + 1) if not flags[q - 1]]
     pv = PeriodValue(upto=upto, reported=reported, missing=missing)
-    v = evaluate_tree(pr.own if own else pr.realisasi, env)
     if isinstance(v, XlError):  # cannot happen with the rules as written; never a silent value
         pv.problem = str(v)
     elif v == "" or v is EMPTY:
@@ -138,9 +138,8 @@ def target_to_date(ind: Indicator, upto: int = QUARTERS) -> float | str | None:
     None when there is none; text when it is a grade code, or why it is not a number."""
     _check_upto(upto)
     pr = period_rules(ind.kind, ind.aggregation, upto)
-    env = PLAIN.with_vars(**quarter_vars("tw", ind.realisasi_q), **quarter_vars("num", ind.numerator_q),
-                          **quarter_vars("den", ind.denominator_q), **quarter_vars("tq", ind.target_q),
-                          **{ANNUAL.name: annual_target(ind)})
+    env = PLAIN.with_quarters({"tw": ind.realisasi_q, "num": ind.numerator_q, "den": ind.denominator_q,
+                               "tq": ind.target_q}, **{ANNUAL.name: annual_target(ind)})
     v = evaluate_tree(pr.target, env)
     if v == "" or v is EMPTY or isinstance(v, XlError):
         return None

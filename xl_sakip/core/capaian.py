@@ -35,6 +35,7 @@ from xl_sakip.core.engine import (
     quarter_vars,
     run,
     run_bound,
+    scalar,
     single_value_rule,
 )
 from xl_sakip.core.formula import Var, evaluate, is_number
@@ -130,7 +131,8 @@ def _evaluate(
     if reason != "":
         return _nc(str(reason), **kw)
     raw = run_bound(value_rule, bound)
-    value = run(capped_rule(), env, K=raw)
+    bound.variables["K"] = scalar(raw)  # capped reads K alone: bound on the same environment
+    value = run_bound(capped_rule(), bound)
     assert isinstance(value, float) and isinstance(raw, float), (value, raw)
     return Capaian(status=Status.COMPUTED, value=value, capped=value != raw, **kw)
 

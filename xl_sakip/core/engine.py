@@ -34,7 +34,13 @@ def _bound(variables: Mapping[str, Any]) -> dict[str, Value]:
     """Variables as cells hold them (`scalar`), converted once when bound: a rule's tree reads a variable
     at each of its occurrences, many more times than it is bound (a third of the time of `check`'s capaian
     went to converting the same values again)."""
-    return {k: v if isinstance(v, Arr) else scalar(v) for k, v in variables.items()}
+    out: dict[str, Value] = {}
+    for k, v in variables.items():
+        t = type(v)
+        # `scalar`, with its commonest cases first: a number or text as it is, None the empty value
+        out[k] = (v if t is float or t is str else EMPTY if v is None else
+                  v if isinstance(v, Arr) else scalar(v))
+    return out
 
 
 class RulesEnv(Env):
@@ -66,6 +72,20 @@ class RulesEnv(Env):
         env.pk = self.pk
         env.tables = self.tables
         env.variables = _bound(variables)
+        return env
+
+    def with_quarters(self, quarters: Mapping[str, Sequence[Any]], **variables: Any) -> RulesEnv:
+        """`with_vars(**quarter_vars(prefix, values) for each prefix, **variables)`, the quarters bound
+        straight into the environment (the core binds them for every indicator, several times)."""
+        env = self.with_vars(**variables)
+        bound = env.variables
+        for prefix, values in quarters.items():
+            n = len(values)
+            for k, name in enumerate(_quarter_names(prefix)):
+                v = values[k] if k < n else None
+                t = type(v)
+                bound[name] = (v if t is float or t is str else EMPTY if v is None else
+                               v if isinstance(v, Arr) else scalar(v))
         return env
 
     def var(self, name: str) -> Value:
@@ -236,5 +256,19 @@ def rolled_rule(n: int) -> Expr:
     return rules.rolled([Var(f"v{i}") for i in range(n)], [Var(f"p{i}") for i in range(n)])
 
 
+_QUARTER_NAMES: dict[str, tuple[str, ...]] = {}
+
+
+def _quarter_names(prefix: str) -> tuple[str, ...]:
+    names = _QUARTER_NAMES.get(prefix)
+    if names is None:  # the names made once per prefix: they are bound several times per indicator
+        names = _QUARTER_NAMES[prefix] = tuple(f"{prefix}{q}" for q in range(1, 5))
+    return names
+
+
 def quarter_vars(prefix: str, values: list[Any]) -> dict[str, Any]:
-    return {f"{prefix}{q}": (values[q - 1] if q - 1 < len(values) else None) for q in range(1, 5)}
+    """{prefix1: values[0], ... prefix4: values[3]}, None past the end of `values`."""
+    names = _quarter_names(prefix)
+    if len(values) >= 4:
+        return dict(zip(names, values, strict=False))  # the first four
+    return {name: values[k] if k < len(values) else None for k, name in enumerate(names)}

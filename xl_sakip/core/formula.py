@@ -198,11 +198,17 @@ def xl_round(x: float, digits: int) -> float:
     """ROUND: half away from zero on the decimal value as shown (2.675 -> 2.68), as Excel and LibreOffice.
     The value is first taken to 15 significant digits, as both engines do: 1.595 reached by arithmetic as
     1.5949999999999989 rounds to 1.6 there (LibreOffice's approxValue), so here too."""
+    quantum = _QUANTUM.get(digits)
+    if quantum is None:
+        quantum = _QUANTUM[digits] = Decimal(1).scaleb(-digits)
     try:
-        d = Decimal(format(float(x), ".15g")).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+        d = Decimal(format(float(x), ".15g")).quantize(quantum, rounding=ROUND_HALF_UP)
     except InvalidOperation:
         return x
     return float(d)
+
+
+_QUANTUM: dict[int, Decimal] = {}  # 10**-digits of xl_round, made once per digits (once per indicator before)
 
 
 # ---------------------------------------------------------------------------------------------- nodes
@@ -732,6 +738,17 @@ def evaluate_tree(e: Expr, env: Env) -> Value:
         env.nodes = saved
 
 
+def evaluate_trees(trees: Sequence[Expr], env: Env) -> list[Value]:
+    """`evaluate_tree` of each of `trees` on one environment: the core evaluates several rules of the same
+    inputs per indicator (a period's reported flags and its realisasi). One call and one memo instead of
+    one per tree; nodes are pure, so a node memoised for one tree has the same value in the next."""
+    saved, env.nodes = env.nodes, {}
+    try:
+        return [evaluate_raw(e, env) if (fn := _hot(e)) is None else fn(env) for e in trees]
+    finally:
+        env.nodes = saved
+
+
 def evaluate_raw(e: Expr, env: Env) -> Value:
     t = type(e)
     if t is Lit:
@@ -816,19 +833,26 @@ def _arithmetic(f: Callable[[float, float], Scalar]) -> Callable[[Scalar, Scalar
     return g
 
 
+# The comparisons' tests of `compare`'s result, and the arithmetic on two numbers.
+_TESTS: dict[str, Callable[[int], bool]] = {
+    "=": lambda c: c == 0,
+    "<>": lambda c: c != 0,
+    "<": lambda c: c < 0,
+    "<=": lambda c: c <= 0,
+    ">": lambda c: c > 0,
+    ">=": lambda c: c >= 0,
+}
+_ARITHMETIC: dict[str, Callable[[float, float], Scalar]] = {
+    "+": lambda x, y: x + y,
+    "-": lambda x, y: x - y,
+    "*": lambda x, y: x * y,
+    "/": lambda x, y: DIV0 if y == 0 else x / y,
+}
 # Each operator on two scalars.
 _SCALAR_OPS: dict[str, Callable[[Scalar, Scalar], Scalar]] = {
     "&": _concat,
-    "=": _comparison(lambda c: c == 0),
-    "<>": _comparison(lambda c: c != 0),
-    "<": _comparison(lambda c: c < 0),
-    "<=": _comparison(lambda c: c <= 0),
-    ">": _comparison(lambda c: c > 0),
-    ">=": _comparison(lambda c: c >= 0),
-    "+": _arithmetic(lambda x, y: x + y),
-    "-": _arithmetic(lambda x, y: x - y),
-    "*": _arithmetic(lambda x, y: x * y),
-    "/": _arithmetic(lambda x, y: DIV0 if y == 0 else x / y),
+    **{op: _comparison(test) for op, test in _TESTS.items()},
+    **{op: _arithmetic(f) for op, f in _ARITHMETIC.items()},
 }
 
 
@@ -1478,14 +1502,60 @@ def _compile_node(e: Expr, shared: set[int], done: dict[int, Compiled]) -> Compi
         a, b = _compile(e.a, shared, done), _compile(e.b, shared, done)  # type: ignore[attr-defined]
         op = e.op  # type: ignore[attr-defined]
         scalar_op = _SCALAR_OPS[op]
+        # Fast paths for the commonest operands of the rules (`check` evaluates them per indicator): each
+        # gives what `scalar_op` gives on them; anything else goes the general way.
+        if op in ("=", "<>") and type(e.b) is Lit and e.b.value == "":  # type: ignore[attr-defined]
+            blank = op == "="  # x="" is TRUE for an empty value or "" (compare), FALSE for any other scalar
 
-        def operation(env: Env) -> Value:
+            def blank_test(env: Env) -> Value:
+                x = a(env)
+                if x is EMPTY:
+                    return blank
+                tx = type(x)
+                if tx is float or tx is bool:
+                    return not blank
+                if tx is str:
+                    return blank if x == "" else not blank
+                return operation(x, "")
+
+            def operation(x: Value, y: Value) -> Value:
+                if isinstance(x, Arr) or isinstance(y, Arr):
+                    return _op(op, x, y)
+                return scalar_op(x, y)
+
+            return blank_test
+        if op in _TESTS:
+            test = _TESTS[op]
+
+            def comparison(env: Env) -> Value:
+                x, y = a(env), b(env)
+                if type(x) is float and type(y) is float:  # compare's result on two numbers
+                    return test((x > y) - (x < y))
+                if isinstance(x, Arr) or isinstance(y, Arr):
+                    return _op(op, x, y)
+                return scalar_op(x, y)
+
+            return comparison
+        if op in _ARITHMETIC:
+            arithmetic = _ARITHMETIC[op]
+
+            def number_op(env: Env) -> Value:
+                x, y = a(env), b(env)
+                if type(x) is float and type(y) is float:  # to_number of a number is itself
+                    return arithmetic(x, y)
+                if isinstance(x, Arr) or isinstance(y, Arr):
+                    return _op(op, x, y)
+                return scalar_op(x, y)
+
+            return number_op
+
+        def operation_(env: Env) -> Value:
             x, y = a(env), b(env)
             if isinstance(x, Arr) or isinstance(y, Arr):
                 return _op(op, x, y)
             return scalar_op(x, y)
 
-        return operation
+        return operation_
     if t is Fn:
         return _compile_fn(e, shared, done)  # type: ignore[arg-type]
     if t is Area:
@@ -1525,9 +1595,11 @@ def _compile_fn(e: Fn, shared: set[int], done: dict[int, Compiled]) -> Compiled:
         other = _compile(args[2], shared, done) if len(args) > 2 else None
 
         def if_(env: Env) -> Value:
-            c = to_bool(_scalar(test(env)))
-            if isinstance(c, XlError):
-                return c
+            c = test(env)
+            if c is not True and c is not False:  # to_bool of a logical is itself
+                c = to_bool(_scalar(c))
+                if isinstance(c, XlError):
+                    return c
             if c:
                 return then(env) if then is not None else True
             return other(env) if other is not None else False
@@ -1547,10 +1619,23 @@ def _compile_fn(e: Fn, shared: set[int], done: dict[int, Compiled]) -> Compiled:
         arg = _compile(args[0], shared, done)
 
         def not_(env: Env) -> Value:
-            b = to_bool(_scalar(arg(env)))
+            b = arg(env)
+            if b is True or b is False:
+                return not b
+            b = to_bool(_scalar(b))
             return b if isinstance(b, XlError) else not b
 
         return not_
+    if f is _n and len(args) == 1:  # N(x): what _n gives, without evaluate_raw's dispatch
+        arg = _compile(args[0], shared, done)
+
+        def n_(env: Env) -> Value:
+            v = arg(env)
+            if type(v) is float:
+                return v
+            return _n((Lit(v),), env)
+
+        return n_
     if name in _IS:
         pred, arg = _IS[name], _compile(args[0], shared, done)
         return lambda env: _map1(arg(env), pred)
@@ -1569,6 +1654,10 @@ def _compile_logical(all_: bool, args: list[Compiled]) -> Compiled:
         seen, result = False, all_
         for arg in args:
             v = arg(env)
+            if v is True or v is False:  # the commonest argument, as the loop below takes it
+                seen = True
+                result = (result and v) if all_ else (result or v)
+                continue
             for x in (v if isinstance(v, Arr) else (v,)):
                 if isinstance(x, XlError):
                     return x

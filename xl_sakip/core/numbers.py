@@ -133,6 +133,9 @@ _RANGE = re.compile(rf"(?P<a>{_NUM})\s*(?P<ua>%)?\s*{_SEP}\s*(?P<b>[0-9][0-9.,\s
 _SINGLE = re.compile(rf"(?P<pre>Rp\.?\s*)?(?P<num>{_NUM})\s*{_UNIT}\s*", re.I)
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _kind_for(satuan: str | None, number: ParsedNumber) -> Kind:
     if satuan is None:
         # A bare number written with decimals is an index value (IPK 71,10; components 8,96).
@@ -170,7 +173,7 @@ def parse_target(text: str, grade_codes: Iterable[str] | None = None) -> ParsedT
     if len(s) > _MAX_TARGET:
         return _failed(raw, f"Target terlalu panjang ({len(s)} karakter).")
     codes = _grade_keys(tuple(grade_codes or DEFAULT_GRADE_CODES))
-    key = re.sub(r"\s+", "", _GRADE_PREFIX.sub("", s)).upper()
+    key = _SPACES.sub("", _GRADE_PREFIX.sub("", s)).upper()
     if key in codes:
         return ParsedTarget(None, raw, satuan="predikat", kind=Kind.GRADE, grade=codes[key])
 

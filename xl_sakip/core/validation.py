@@ -114,7 +114,9 @@ SUSPICIOUS_SPELLINGS: dict[str, str] = {
     "rata- rata": "rata-rata",
 }
 _SPELLING_RE = [
-    (re.compile(rf"(?<![\w-]){re.escape(w)}(?!\w)", re.I), r) for w, r in SUSPICIOUS_SPELLINGS.items()
+    # the spelling's lower case for a quick test on ASCII texts ("": none, for a non-ASCII spelling)
+    (re.compile(rf"(?<![\w-]){re.escape(w)}(?!\w)", re.I), r, w.lower() if w.isascii() else "")
+    for w, r in SUSPICIOUS_SPELLINGS.items()
 ]
 
 #: Sheets of the master workbook and generated sheets: a position's sheet may not take these names.
@@ -200,7 +202,12 @@ def check_indicator(ind: Indicator, reference: Reference, locator: Locator | Non
     _realisasi_rules(ind, reference, add)
     _aggregation_rules(ind, add)
     for field, text in (("sasaran", ind.sasaran), ("indikator", ind.indikator)):
-        for rx, right in _SPELLING_RE:
+        # An ASCII text holds a spelling (any case) only if its lower case holds the spelling's: most texts
+        # are then not searched at all. Other texts are searched: re.I also folds some non-ASCII letters.
+        low = text.lower() if text.isascii() else None
+        for rx, right, word in _SPELLING_RE:
+            if low is not None and word not in low:
+                continue
             m = rx.search(text)
             if m:
                 add(
