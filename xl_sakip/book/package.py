@@ -106,7 +106,7 @@ def save_workbook(
     suffix = path.suffix.lower()
     _refuse_read_only_workbook(wb)
     # every formula cell shows its value unopened: the values are written with the cells
-    parts = package_parts(openpyxl_parts(wb, cached_values(wb)), macro=suffix == ".xlsm",
+    parts = package_parts(openpyxl_parts(wb, cached_values(wb, serialised=False)), macro=suffix == ".xlsm",
                           macro_parts=macro_parts)
     if fresh:
         parts = with_part_hashes(parts, fresh)

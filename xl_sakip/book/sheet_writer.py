@@ -24,7 +24,8 @@ import math
 import os
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from types import SimpleNamespace
 from typing import Any
 
 # the escapers et_xmlfile uses for element text and attribute values (the same bytes on every Python)
@@ -36,10 +37,13 @@ from openpyxl import Workbook
 from openpyxl.cell._writer import etree_write_cell
 from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils.cell import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.dimensions import SheetDimension
 from openpyxl.writer.excel import ExcelWriter
 
+from xl_sakip.book.frozen import FrozenCells, data_type
 from xl_sakip.book.values import _FORMULA_CELL, _cell_xml, with_cached_values
 from xl_sakip.core import formula as fx
 
@@ -103,6 +107,106 @@ class SheetBuffer(io.BytesIO):
         return super().write(data)
 
 
+_DEFAULT_STYLE = StyleArray()
+
+
+def _write_rows(ws: Any, rows: Iterable[tuple[int, list[Any]]], values: Mapping[tuple[int, int], fx.Scalar],
+                write: Callable[[str], Any], fallback: Callable[[Any, bool, fx.Scalar | None], str] | None,
+                new_styles: dict[StyleArray, int] | None = None) -> bool:
+    """The `<row>` elements of `rows` (WorksheetWriter.rows), passed to `write` in chunks.
+
+    `fallback(cell, styled, cached value)`: the XML of a cell only openpyxl's writer writes (None: there is
+    no such cell, and False is returned at the first one, or at a comment). `new_styles` (`freeze`): a
+    cell style the workbook has not numbered yet is written as "\0k\0", k its place in `new_styles`
+    (numbered at the save), instead of being numbered now."""
+    dims = ws.row_dimensions
+    comments = ws._comments
+    letters: dict[int, str] = {}
+    # the workbook's cell styles by value: what `cell.style_id` returns for a style already numbered,
+    # without its side effect (numbering a new one, left to it) and with one hash instead of three
+    style_ids = ws.parent._cell_styles._dict
+    out: list[str] = []
+    for row_idx, row in rows:
+        attrs = {"r": f"{row_idx}"}
+        dim = dims.get(row_idx)
+        if dim is not None:
+            # iterating it numbers its style (None: the default one)
+            style = _DEFAULT_STYLE if dim._style is None else dim._style
+            if new_styles is not None and style not in style_ids:
+                return False
+            attrs.update(dim)
+        out.append("<row" + "".join(f' {k}="{_attr(v)}"' for k, v in attrs.items()) + ">")
+        for cell in row:
+            if cell._comment is not None:
+                if fallback is None:
+                    return False
+                comments.append(CommentRecord.from_cell(cell))
+            value = cell._value
+            styled = cell.has_style
+            if value is None and not styled and not cell._comment:
+                continue
+            col = cell.column
+            letter = letters.get(col)
+            if letter is None:
+                letter = letters[col] = get_column_letter(col)
+            head = f'<c r="{letter}{row_idx}"'
+            if styled:
+                sid = style_ids.get(cell._style)
+                if sid is None:
+                    if new_styles is None:
+                        sid = cell.style_id
+                    else:
+                        sid = "\0%d\0" % new_styles.setdefault(cell._style, len(new_styles))  # noqa: UP031
+                head = f'{head} s="{sid}"'
+            kind = cell.data_type
+            vt = type(value)
+            if cell.hyperlink:
+                pass  # openpyxl's writer registers the link on the sheet
+            elif value is None or (value == "" and vt is str):
+                if kind == "s":
+                    out.append(head + ' t="inlineStr" />')
+                    continue
+                if kind in ("n", "b", "e"):
+                    out.append(f'{head} t="{kind}" />')
+                    continue
+            elif kind == "n":
+                if (vt is int or vt is float) and math.isfinite(value):
+                    out.append(f'{head} t="n"><v>{"%.16g" % value}</v></c>')  # noqa: UP031 (safe_string's)
+                    continue
+            elif kind == "s":
+                if vt is str:
+                    stripped = value.strip()
+                    space = ' xml:space="preserve"' if stripped and value != stripped else ""
+                    out.append(f'{head} t="inlineStr"><is><t{space}>{_cdata(value)}</t></is></c>')
+                    continue
+            elif kind == "f":
+                if vt is str and len(value) > 1:
+                    got = _cell_xml(values[(row_idx, col)]) if (row_idx, col) in values else None
+                    if got is None:
+                        out.append(f"{head}><f>{_cdata(value[1:])}</f><v /></c>")
+                    else:
+                        out.append(f"{head}{got[0].decode()}><f>{_cdata(value[1:])}</f>"
+                                   f"<v>{got[1].decode('utf-8')}</v></c>")
+                    continue
+            elif kind == "b":
+                if vt is bool:
+                    out.append(f'{head} t="b"><v>{"1" if value else "0"}</v></c>')
+                    continue
+            elif kind == "e" and vt is str:
+                out.append(f'{head} t="e"><v>{_cdata(value)}</v></c>')
+                continue
+            # Anything else is openpyxl's to write: the same bytes and side effects by construction.
+            if fallback is None:
+                return False
+            out.append(fallback(cell, styled, values.get((row_idx, col))))
+        out.append("</row>")
+        if len(out) > 2048:
+            write("".join(out))
+            out.clear()
+    write("".join(out))
+    return True
+
+
 class FastWorksheetWriter(WorksheetWriter):
     """openpyxl's WorksheetWriter with `<sheetData>` written as text, cached values included."""
 
@@ -110,83 +214,24 @@ class FastWorksheetWriter(WorksheetWriter):
         super().__init__(ws, out)
         self.values = values
 
+    def write_dimensions(self) -> None:
+        frozen = self.ws._cells
+        if isinstance(frozen, FrozenCells):  # its cells are gone: the dimension of when they were there
+            self.xf.send(SheetDimension(frozen.dimension).to_tree())
+            return
+        super().write_dimensions()
+
     def write_rows(self) -> None:
         xf = self.xf.send(True)
         write = xf._file  # et_xmlfile's text writer: what xf.write uses after escaping
-        write("<sheetData>")
-        ws = self.ws
-        dims = ws.row_dimensions
-        comments = ws._comments
-        values = self.values
-        letters: dict[int, str] = {}
-        # the workbook's cell styles by value: what `cell.style_id` returns for a style already numbered,
-        # without its side effect (numbering a new one, left to it) and with one hash instead of three
-        style_ids = ws.parent._cell_styles._dict
-        out: list[str] = []
-        for row_idx, row in self.rows():
-            attrs = {"r": f"{row_idx}"}
-            attrs.update(dims.get(row_idx, {}))
-            out.append("<row" + "".join(f' {k}="{_attr(v)}"' for k, v in attrs.items()) + ">")
-            for cell in row:
-                if cell._comment is not None:
-                    comments.append(CommentRecord.from_cell(cell))
-                value = cell._value
-                styled = cell.has_style
-                if value is None and not styled and not cell._comment:
-                    continue
-                col = cell.column
-                letter = letters.get(col)
-                if letter is None:
-                    letter = letters[col] = get_column_letter(col)
-                head = f'<c r="{letter}{row_idx}"'
-                if styled:
-                    sid = style_ids.get(cell._style)
-                    head = f'{head} s="{cell.style_id if sid is None else sid}"'
-                kind = cell.data_type
-                vt = type(value)
-                if cell.hyperlink:
-                    pass  # openpyxl's writer registers the link on the sheet
-                elif value is None or (value == "" and vt is str):
-                    if kind == "s":
-                        out.append(head + ' t="inlineStr" />')
-                        continue
-                    if kind in ("n", "b", "e"):
-                        out.append(f'{head} t="{kind}" />')
-                        continue
-                elif kind == "n":
-                    if (vt is int or vt is float) and math.isfinite(value):
-                        out.append(f'{head} t="n"><v>{"%.16g" % value}</v></c>')  # noqa: UP031 (safe_string's)
-                        continue
-                elif kind == "s":
-                    if vt is str:
-                        stripped = value.strip()
-                        space = ' xml:space="preserve"' if stripped and value != stripped else ""
-                        out.append(f'{head} t="inlineStr"><is><t{space}>{_cdata(value)}</t></is></c>')
-                        continue
-                elif kind == "f":
-                    if vt is str and len(value) > 1:
-                        got = _cell_xml(values[(row_idx, col)]) if (row_idx, col) in values else None
-                        if got is None:
-                            out.append(f"{head}><f>{_cdata(value[1:])}</f><v /></c>")
-                        else:
-                            out.append(f"{head}{got[0].decode()}><f>{_cdata(value[1:])}</f>"
-                                       f"<v>{got[1].decode('utf-8')}</v></c>")
-                        continue
-                elif kind == "b":
-                    if vt is bool:
-                        out.append(f'{head} t="b"><v>{"1" if value else "0"}</v></c>')
-                        continue
-                elif kind == "e" and vt is str:
-                    out.append(f'{head} t="e"><v>{_cdata(value)}</v></c>')
-                    continue
-                # Anything else is openpyxl's to write: the same bytes and side effects by construction.
-                out.append(self._openpyxl_cell(xf, cell, styled, values.get((row_idx, col))))
-            out.append("</row>")
-            if len(out) > 2048:
-                write("".join(out))
-                out.clear()
-        write("".join(out))
-        write("</sheetData>")
+        frozen = self.ws._cells
+        if isinstance(frozen, FrozenCells):  # serialised when the sheet was final (`freeze`)
+            write(frozen.sheet_data(self.ws.parent._cell_styles.add))
+        else:
+            write("<sheetData>")
+            _write_rows(self.ws, self.rows(), self.values, write,
+                        lambda cell, styled, value: self._openpyxl_cell(xf, cell, styled, value))
+            write("</sheetData>")
         self.xf.send(None)  # return control to the generator
 
     def _openpyxl_cell(self, xf: Any, cell: Any, styled: bool, value: fx.Scalar | None) -> str:
@@ -234,3 +279,41 @@ def workbook_parts(wb: Workbook, values: Values | None = None) -> dict[str, byte
         return archive.parts
     ExcelWriter(wb, archive).save()
     return with_cached_values(archive.parts, values, in_place=True)
+
+
+def freeze(ws: Any, values: Mapping[tuple[int, int], fx.Scalar]) -> bool:
+    """Serialise the `<sheetData>` of a final sheet now, with its cached `values` ((row, col) -> value),
+    and replace its openpyxl cells by a `FrozenCells` holding that XML and the cells' values; the save
+    writes the XML as it is. Returns whether it was done: not when openpyxl writes cells in other bytes
+    (`fast`), nor for a sheet with a cell only openpyxl's writer writes (a comment, a hyperlink, a date
+    ...: its side effects belong to the save), nor when a row's own style is not numbered yet.
+
+    The bytes are those the save would write: the XML depends on the cells, the row dimensions and the
+    numbered cell styles, none of which change once the sheet is final, and the styles the workbook has not
+    numbered yet are numbered at the save, in the order this sheet meets them (`FrozenCells.sheet_data`)."""
+    if not fast() or isinstance(ws._cells, FrozenCells):
+        return False
+    chunks: list[str] = ["<sheetData>"]
+    new: dict[StyleArray, int] = {}
+    rows = WorksheetWriter.rows(SimpleNamespace(ws=ws))  # type: ignore[arg-type]  # it reads self.ws only
+    if not _write_rows(ws, rows, values, chunks.append, None, new):
+        return False
+    chunks.append("</sheetData>")
+    # as the save's text writer encodes (et_xmlfile: UTF-8, xmlcharrefreplace for a lone surrogate)
+    xml = "".join(chunks).encode("utf-8", "xmlcharrefreplace")
+    del chunks
+    constants: dict[tuple[int, int], Any] = {}
+    formulas: dict[tuple[int, int], str] = {}
+    types: dict[tuple[int, int], str] = {}
+    for key, cell in ws._cells.items():
+        v = cell._value
+        if v is None:
+            continue
+        if cell.data_type == "f":
+            formulas[key] = v
+        else:
+            constants[key] = v
+            if cell.data_type != data_type(v):
+                types[key] = cell.data_type
+    ws._cells = FrozenCells(ws.title, constants, formulas, types, xml, list(new), ws.calculate_dimension())
+    return True
