@@ -14,10 +14,12 @@ file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils.cell import column_index_from_string
 
 Coord = tuple[int, int]
 
@@ -53,11 +55,14 @@ class FrozenCells(Mapping[Coord, FrozenCell]):
     sheet would have met them there); None once the save used it. `dimension`: the `<dimension ref>` of
     the cells it was made of."""
 
-    def __init__(self, title: str, constants: dict[Coord, Any], formulas: dict[Coord, str],
+    def __init__(self, title: str, constants: dict[Coord, Any], formulas: set[Coord],
                  types: dict[Coord, str], xml: bytes, new_styles: list[StyleArray], dimension: str) -> None:
         self.title = title
         self.constants = constants  # (row, col) -> value of a cell that is not a formula
-        self.formulas = formulas  # (row, col) -> formula text ("=...")
+        # the formula cells; their text is read back from the XML when asked for (`_formula_texts`): kept,
+        # the texts would be a third of what a frozen sheet holds, and the evaluator has their values
+        self.formulas = formulas
+        self._texts: dict[Coord, str] | None = None
         self.types = types  # (row, col) -> data type of a constant not `_data_type` of its value
         self.xml: bytes | None = xml
         self.new_styles = new_styles
@@ -67,9 +72,8 @@ class FrozenCells(Mapping[Coord, FrozenCell]):
         v = self.constants.get(key)
         if v is not None:
             return FrozenCell(key[0], key[1], v, self.types.get(key) or data_type(v))
-        f = self.formulas.get(key)
-        if f is not None:
-            return FrozenCell(key[0], key[1], f, "f")
+        if key in self.formulas:
+            return FrozenCell(key[0], key[1], self._formula_texts()[key], "f")
         return default
 
     def __getitem__(self, key: Coord) -> FrozenCell:
@@ -88,6 +92,17 @@ class FrozenCells(Mapping[Coord, FrozenCell]):
     def __len__(self) -> int:
         return len(self.constants) + len(self.formulas)
 
+    def _formula_texts(self) -> dict[Coord, str]:
+        """(row, col) -> formula text of every formula cell, read from the XML once (a test, a digest:
+        nothing on regenerate's way reads a frozen sheet's formulas, the evaluator has their values)."""
+        if self._texts is None:
+            if self.xml is None:
+                raise RuntimeError(f"sheet '{self.title}' was saved: its formulas are in the file only")
+            self._texts = {
+                (int(m[2]), column_index_from_string(m[1].decode())): "=" + _unescape(m[3].decode("utf-8"))
+                for m in _FORMULA.finditer(self.xml)}
+        return self._texts
+
     def _refuse(self, *_: Any, **__: Any) -> None:
         raise RuntimeError(f"sheet '{self.title}' is final and already serialised: its cells cannot change")
 
@@ -102,3 +117,12 @@ class FrozenCells(Mapping[Coord, FrozenCell]):
         for k, style in enumerate(self.new_styles):
             xml = xml.replace(b"\0%d\0" % k, str(number(style)).encode())
         return xml.decode("utf-8")
+
+
+# A formula cell as sheet_writer writes it (its text escaped: no "<" inside).
+_FORMULA = re.compile(rb'<c r="([A-Z]+)([0-9]+)"[^>]*><f>([^<]*)</f>')
+
+
+def _unescape(text: str) -> str:
+    """The text `xml.etree.ElementTree._escape_cdata` escaped (&, <, >)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

@@ -303,14 +303,14 @@ def freeze(ws: Any, values: Mapping[tuple[int, int], fx.Scalar]) -> bool:
     xml = "".join(chunks).encode("utf-8", "xmlcharrefreplace")
     del chunks
     constants: dict[tuple[int, int], Any] = {}
-    formulas: dict[tuple[int, int], str] = {}
+    formulas: set[tuple[int, int]] = set()
     types: dict[tuple[int, int], str] = {}
     for key, cell in ws._cells.items():
         v = cell._value
         if v is None:
             continue
         if cell.data_type == "f":
-            formulas[key] = v
+            formulas.add(key)
         else:
             constants[key] = v
             if cell.data_type != data_type(v):
