@@ -24,6 +24,7 @@ import math
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from types import SimpleNamespace
 from typing import Any
@@ -50,16 +51,45 @@ from xl_sakip.core import formula as fx
 Values = Mapping[str, Mapping[tuple[int, int], fx.Scalar]]
 
 
+#: The zip's compression level (package.write_member): a part deflated early gets the bytes the zip would.
+ZIP_LEVEL = 6
+
+
+class Deflated:
+    """A package part as its zip member will hold it (raw deflate at ZIP_LEVEL, as zipfile compresses it),
+    with the CRC and size of its bytes: a sheet part is compressed as soon as it is written, not kept
+    whole until the zip is written (issue 13, memory). `raw()` gives the part's bytes back."""
+
+    __slots__ = ("data", "crc", "size")
+
+    def __init__(self, part: bytes) -> None:
+        z = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15)  # zipfile's _get_compressor for ZIP_DEFLATED
+        self.data = z.compress(part) + z.flush()
+        self.crc = zlib.crc32(part)
+        self.size = len(part)
+
+    def raw(self) -> bytes:
+        return zlib.decompress(self.data, -15)
+
+
+def raw(part: bytes | Deflated) -> bytes:
+    """A part's bytes, whether kept whole or deflated."""
+    return part.raw() if isinstance(part, Deflated) else part
+
+
 class PartsArchive:
     """What ExcelWriter needs of a ZipFile (writestr, write, namelist, close), keeping each part's bytes by
     name. Names are normalised as ZipInfo does; a part written twice keeps its last bytes, as reading the
     zip back by name did."""
 
     def __init__(self) -> None:
-        self.parts: dict[str, bytes] = {}
+        self.parts: dict[str, bytes | Deflated] = {}
 
-    def writestr(self, name: str | zipfile.ZipInfo, data: str | bytes, *_: Any, **__: Any) -> None:
+    def writestr(self, name: str | zipfile.ZipInfo, data: str | bytes | Deflated, *_: Any, **__: Any) -> None:
         info = name if isinstance(name, zipfile.ZipInfo) else zipfile.ZipInfo(name)
+        if isinstance(data, Deflated):
+            self.parts[info.filename] = data
+            return
         self.parts[info.filename] = data.encode("utf-8") if isinstance(data, str) else bytes(data)
 
     def write(self, filename: str | os.PathLike[str], arcname: str | None = None, *_: Any, **__: Any) -> None:
@@ -248,9 +278,10 @@ class FastExcelWriter(ExcelWriter):
     """openpyxl's ExcelWriter with its worksheets written by FastWorksheetWriter (cached values `values`:
     sheet title -> (row, col) -> value)."""
 
-    def __init__(self, workbook: Workbook, archive: Any, values: Values) -> None:
+    def __init__(self, workbook: Workbook, archive: Any, values: Values, deflate: bool = False) -> None:
         super().__init__(workbook, archive)
         self.values = values
+        self.deflate = deflate  # each worksheet part kept deflated (`Deflated`)
 
     def write_worksheet(self, ws: Any) -> None:
         # ExcelWriter.write_worksheet with the writer class swapped
@@ -260,7 +291,8 @@ class FastExcelWriter(ExcelWriter):
         writer = FastWorksheetWriter(ws, self.values.get(ws.title, {}), SheetBuffer())
         writer.write()
         ws._rels = writer._rels
-        self._archive.writestr(ws.path[1:], writer.read())
+        part = writer.read()
+        self._archive.writestr(ws.path[1:], Deflated(part) if self.deflate else part)
         self.manifest.append(ws)
 
 
@@ -269,16 +301,18 @@ def fast() -> bool:
     return not openpyxl.LXML
 
 
-def workbook_parts(wb: Workbook, values: Values | None = None) -> dict[str, bytes]:
+def workbook_parts(wb: Workbook, values: Values | None = None, *, deflate: bool = False
+                   ) -> dict[str, bytes | Deflated]:
     """The package parts openpyxl writes for `wb`, by name, each formula cell with its cached value from
-    `values` (sheet title -> (row, col) -> value; none: no cached values)."""
+    `values` (sheet title -> (row, col) -> value; none: no cached values). `deflate`: the worksheet parts
+    as `Deflated` (the save, which writes them into a zip), where openpyxl's cells are written quickly."""
     values = values or {}
     archive = PartsArchive()
     if fast() and not wb.write_only:  # a write-only workbook's sheets are written as they are filled
-        FastExcelWriter(wb, archive, values).save()
+        FastExcelWriter(wb, archive, values, deflate).save()
         return archive.parts
     ExcelWriter(wb, archive).save()
-    return with_cached_values(archive.parts, values, in_place=True)
+    return with_cached_values(archive.parts, values, in_place=True)  # type: ignore[arg-type]  # bytes only
 
 
 def freeze(ws: Any, values: Mapping[tuple[int, int], fx.Scalar]) -> bool:
