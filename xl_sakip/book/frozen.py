@@ -57,7 +57,8 @@ class FrozenCells(Mapping[Coord, FrozenCell]):
     `<dimension ref>` of the cells it was made of."""
 
     def __init__(self, title: str, constants: dict[Coord, Any], formulas: set[Coord],
-                 types: dict[Coord, str], xml: bytes, new_styles: list[StyleArray], dimension: str) -> None:
+                 types: dict[Coord, str], packed: bytes, new_styles: list[StyleArray], dimension: str
+                 ) -> None:
         self.title = title
         self.constants = constants  # (row, col) -> value of a cell that is not a formula
         # the formula cells; their text is read back from the XML when asked for (`_formula_texts`): kept,
@@ -65,7 +66,7 @@ class FrozenCells(Mapping[Coord, FrozenCell]):
         self.formulas = formulas
         self._texts: dict[Coord, str] | None = None
         self.types = types  # (row, col) -> data type of a constant not `_data_type` of its value
-        self.xml: bytes | None = pack(xml)
+        self.xml: bytes | None = packed  # deflated (`pack`)
         self.new_styles = new_styles
         self.dimension = dimension
 
@@ -129,10 +130,10 @@ def _unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def pack(xml: bytes) -> bytes:
-    """A frozen sheet's XML kept deflated until the save (a tenth of its size at the cost of a fast
-    compression: it waits while the other sheets are written)."""
-    return zlib.compress(xml, 1)
+def pack() -> Any:
+    """The compressor of a frozen sheet's XML, kept deflated until the save (a tenth of its size for a fast
+    compression: it waits while the other sheets are written); `unpack` reads it."""
+    return zlib.compressobj(1)
 
 
 def unpack(packed: bytes) -> bytes:

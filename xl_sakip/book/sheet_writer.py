@@ -44,7 +44,7 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.dimensions import SheetDimension
 from openpyxl.writer.excel import ExcelWriter
 
-from xl_sakip.book.frozen import FrozenCells, data_type
+from xl_sakip.book.frozen import FrozenCells, data_type, pack
 from xl_sakip.book.values import _FORMULA_CELL, _cell_xml, with_cached_values
 from xl_sakip.core import formula as fx
 
@@ -327,15 +327,22 @@ def freeze(ws: Any, values: Mapping[tuple[int, int], fx.Scalar]) -> bool:
     numbered yet are numbered at the save, in the order this sheet meets them (`FrozenCells.sheet_data`)."""
     if not fast() or isinstance(ws._cells, FrozenCells):
         return False
-    chunks: list[str] = ["<sheetData>"]
+    # deflated as it is written (`frozen.pack`), never whole as text; encoded as the save's text writer
+    # encodes (et_xmlfile: UTF-8, xmlcharrefreplace for a lone surrogate)
+    packer = pack()
+    packed: list[bytes] = []
+
+    def write(text: str) -> None:
+        packed.append(packer.compress(text.encode("utf-8", "xmlcharrefreplace")))
+
+    write("<sheetData>")
     new: dict[StyleArray, int] = {}
     rows = WorksheetWriter.rows(SimpleNamespace(ws=ws))  # type: ignore[arg-type]  # it reads self.ws only
-    if not _write_rows(ws, rows, values, chunks.append, None, new):
+    if not _write_rows(ws, rows, values, write, None, new):
         return False
-    chunks.append("</sheetData>")
-    # as the save's text writer encodes (et_xmlfile: UTF-8, xmlcharrefreplace for a lone surrogate)
-    xml = "".join(chunks).encode("utf-8", "xmlcharrefreplace")
-    del chunks
+    write("</sheetData>")
+    packed.append(packer.flush())
+    xml = b"".join(packed)
     constants: dict[tuple[int, int], Any] = {}
     formulas: set[tuple[int, int]] = set()
     types: dict[tuple[int, int], str] = {}
