@@ -307,6 +307,9 @@ def workbook_parts(wb: Workbook, values: Values | None = None, *, deflate: bool 
     `values` (sheet title -> (row, col) -> value; none: no cached values). `deflate`: the worksheet parts
     as `Deflated` (the save, which writes them into a zip), where openpyxl's cells are written quickly."""
     values = values or {}
+    for ws in wb.worksheets:  # before openpyxl's writer starts (a half-written part warns when collected)
+        if isinstance(ws._cells, FrozenCells) and ws._cells.xml is None:
+            raise RuntimeError(f"sheet '{ws.title}' was serialised once already (by an earlier save)")
     archive = PartsArchive()
     if fast() and not wb.write_only:  # a write-only workbook's sheets are written as they are filled
         FastExcelWriter(wb, archive, values, deflate).save()
