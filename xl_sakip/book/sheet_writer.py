@@ -12,6 +12,11 @@ Each formula cell's cached value is written with it, as `values.with_cached_valu
 afterwards (the same `t=` and value text, `values._cell_xml`), which saves a pass over every sheet part.
 The parts are collected in a dict (`PartsArchive`) rather than deflated into a zip and read back.
 
+`regenerate` serialises each generated sheet's `<sheetData>` as soon as the sheet is final (`freeze`, from
+sheets/openpyxl_writer.sheet_done) and lets its openpyxl cells go (book/frozen.py); the save writes that XML.
+The save keeps each worksheet part deflated as it is written (`Deflated`), not every part whole until the
+zip (issue 13, memory).
+
 Nothing is changed in openpyxl for anyone else: the writers are subclasses used by `openpyxl_parts` only.
 With lxml installed openpyxl writes cells through lxml, in other bytes; then openpyxl's writer is used
 unchanged and the values are filled in by `with_cached_values`, as before.
