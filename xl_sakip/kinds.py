@@ -233,9 +233,8 @@ def write_report_sheets(wb: Any, cascade: Cascade, *, force: bool = False,
     names them). `only`: the report kinds to write (default: all). Returns the sheet names written, in
     registry order.
     """
-    from xl_sakip.book import values
     from xl_sakip.errors import EditedSheetsError
-    from xl_sakip.sheets.openpyxl_writer import read_marker, sheet_digest, write_sheet
+    from xl_sakip.sheets.openpyxl_writer import read_marker, sheet_digest, sheet_done, write_sheet
 
     wanted = [k for k in KINDS if k.report and (only is None or k.kind in set(only))]
     units = unit_sheet_names(wb)
@@ -262,6 +261,6 @@ def write_report_sheets(wb: Any, cascade: Cascade, *, force: bool = False,
             ws = write_sheet(wb, sp, at)
             k.finish(ws, ctx, sp)
             written.append(ws.title)
-            values.sheet_final(wb, ws.title)  # finished: its cached values now, where they can be
+            sheet_done(wb, ws.title)  # finished: its cached values and XML now, where they can be
             at = wb.sheetnames.index(ws.title) + 1
     return written

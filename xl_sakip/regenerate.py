@@ -48,7 +48,7 @@ from xl_sakip.kinds import regenerated_kinds, unit_kinds, write_report_sheets
 from xl_sakip.sheets.edits import edited_sheets
 from xl_sakip.sheets.marker import plan_digest
 from xl_sakip.sheets.names import TEMPLATE_SHEET
-from xl_sakip.sheets.openpyxl_writer import read_marker, sheet_digest, write_sheet
+from xl_sakip.sheets.openpyxl_writer import read_marker, sheet_digest, sheet_done, write_sheet
 from xl_sakip.sheets.replan import PlannedSheet, plan_for, planned_for  # noqa: F401 (plan_for: see below)
 from xl_sakip.sheets.template import ensure_template
 
@@ -191,7 +191,7 @@ def regenerate_workbook(
             idx = min(idx, len(wb.sheetnames))
         write_sheet(wb, ps.plan(), idx)
         written.append(ps.name)
-        values.sheet_final(wb, ps.name)
+        sheet_done(wb, ps.name)  # its cached values, and its cells serialised, where they can be
         if progress:
             progress(k, total, ps.name)
     return written, removed, edited

@@ -31,15 +31,15 @@ import stat
 import time
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from openpyxl import Workbook
 
 from xl_sakip.book.lock import workbook_lock
 from xl_sakip.book.macro_parts import MacroParts
-from xl_sakip.book.sheet_writer import Values, workbook_parts
+from xl_sakip.book.sheet_writer import ZIP_LEVEL, Deflated, Values, raw, workbook_parts
 from xl_sakip.book.values import cached_values
 from xl_sakip.errors import UserError
 
@@ -106,8 +106,9 @@ def save_workbook(
     suffix = path.suffix.lower()
     _refuse_read_only_workbook(wb)
     # every formula cell shows its value unopened: the values are written with the cells
-    parts = package_parts(openpyxl_parts(wb, cached_values(wb)), macro=suffix == ".xlsm",
-                          macro_parts=macro_parts)
+    # the sheet parts deflated as they are written (what the zip holds), not all kept whole until then
+    parts = package_parts(openpyxl_parts(wb, cached_values(wb, serialised=False), deflate=True),
+                          macro=suffix == ".xlsm", macro_parts=macro_parts)
     if fresh:
         parts = with_part_hashes(parts, fresh)
     if suffix == ".xlsx" and VBA_PART in parts:
@@ -155,16 +156,18 @@ def _refuse_read_only(path: Path) -> None:
         )
 
 
-def openpyxl_parts(wb: Workbook, values: Values | None = None) -> dict[str, bytes]:
+def openpyxl_parts(wb: Workbook, values: Values | None = None, *, deflate: bool = False
+                   ) -> dict[str, bytes | Deflated]:
     """The package parts openpyxl writes for `wb`, by name, each formula cell with its cached value from
     `values` (`values.cached_values`; none: no cached values).
 
     ExcelWriter is used directly rather than `wb.save`, because `save` stamps the current time into
     docProps/core.xml (modified), which would make every file different. Its worksheets' cells are written
     by book/sheet_writer.py (the same bytes, quicker), into a dict rather than a zip read back.
+    `deflate`: worksheet parts may be `Deflated` (for `write_zip`; `sheet_writer.raw` reads one).
     """
     _refuse_read_only_workbook(wb)
-    return workbook_parts(wb, values)
+    return workbook_parts(wb, values, deflate=deflate)
 
 
 def _refuse_read_only_workbook(wb: Workbook) -> None:
@@ -173,8 +176,8 @@ def _refuse_read_only_workbook(wb: Workbook) -> None:
 
 
 def package_parts(
-    parts: dict[str, bytes], *, macro: bool = True, macro_parts: MacroParts | None = None
-) -> dict[str, bytes]:
+    parts: dict[str, Any], *, macro: bool = True, macro_parts: MacroParts | None = None
+) -> dict[str, Any]:
     """Make the parts a (macro-enabled) package: macro parts, content types, relationships."""
     parts = dict(parts)
     if macro_parts is not None:
@@ -187,7 +190,7 @@ def package_parts(
     return parts
 
 
-def write_zip(fh: BinaryIO, parts: dict[str, bytes]) -> None:
+def write_zip(fh: BinaryIO, parts: Mapping[str, bytes | Deflated]) -> None:
     """A reproducible zip: [Content_Types].xml first, then members sorted by name, fixed timestamps."""
     names = [CONTENT_TYPES, *sorted(n for n in parts if n != CONTENT_TYPES)]
     with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -195,12 +198,35 @@ def write_zip(fh: BinaryIO, parts: dict[str, bytes]) -> None:
             write_member(zf, name, parts[name])
 
 
-def write_member(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
+def write_member(zf: zipfile.ZipFile, name: str, data: bytes | Deflated) -> None:
     info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.create_system = 0  # otherwise it depends on the platform that wrote the file
     info.external_attr = 0
-    zf.writestr(info, data, compresslevel=6)
+    if isinstance(data, Deflated):
+        _write_deflated(zf, info, data)
+        return
+    zf.writestr(info, data, compresslevel=ZIP_LEVEL)
+
+
+class _Flushed:
+    """A compressor with nothing left to give (`_write_deflated`)."""
+
+    def flush(self) -> bytes:
+        return b""
+
+
+def _write_deflated(zf: zipfile.ZipFile, info: zipfile.ZipInfo, part: Deflated) -> None:
+    """`zf.writestr(info, part.raw(), compresslevel=ZIP_LEVEL)` with the part compressed already: the same
+    steps (zipfile's own member writer: header, data, header rewritten with CRC and sizes), its compressor
+    replaced by the part's deflated bytes, which are those it would give (tests/test_book_package.py)."""
+    info._compresslevel = ZIP_LEVEL  # type: ignore[attr-defined]  # what writestr sets
+    info.file_size = part.size
+    with zf.open(info, mode="w") as dest:
+        w: Any = dest  # zipfile._ZipWriteFile: its counters are set as its write() would set them
+        w._file_size, w._crc, w._compress_size = part.size, part.crc, len(part.data)
+        w._compressor = _Flushed()
+        w._fileobj.write(part.data)
 
 
 #: Our temporary files: ".<name>.<8 hex digits>.tmp" beside the file they become (see `temp_path`).
@@ -450,7 +476,7 @@ def sheet_parts(workbook_xml: bytes, rels_xml: bytes) -> list[tuple[str, str]]:
     return out
 
 
-def with_part_hashes(parts: dict[str, bytes], fresh: Collection[str]) -> dict[str, bytes]:
+def with_part_hashes(parts: dict[str, Any], fresh: Collection[str]) -> dict[str, Any]:
     """`parts` with a PART_HASH_NAME defined name, scoped to each sheet named in `fresh` that carries a
     marker, holding `part_hash` of its marker and its final part (cached values included). Earlier such
     names of those sheets are replaced; those of other sheets stay (a hash can only ever match the very
@@ -466,7 +492,7 @@ def with_part_hashes(parts: dict[str, bytes], fresh: Collection[str]) -> dict[st
                             else m[0], xml)
     added = "".join(
         f'<definedName name="{PART_HASH_NAME}" localSheetId="{i}" hidden="1">'
-        f'"{part_hash(text, parts[sheets[i][1]])}"</definedName>'
+        f'"{part_hash(text, raw(parts[sheets[i][1]]))}"</definedName>'
         for i, text in sorted(markers.items()) if sheets[i][1] in parts)
     out = dict(parts)
     out[WORKBOOK_PART] = xml.replace("</definedNames>", added + "</definedNames>", 1).encode("utf-8")

@@ -12,6 +12,11 @@ Each formula cell's cached value is written with it, as `values.with_cached_valu
 afterwards (the same `t=` and value text, `values._cell_xml`), which saves a pass over every sheet part.
 The parts are collected in a dict (`PartsArchive`) rather than deflated into a zip and read back.
 
+`regenerate` serialises each generated sheet's `<sheetData>` as soon as the sheet is final (`freeze`, from
+sheets/openpyxl_writer.sheet_done) and lets its openpyxl cells go (book/frozen.py); the save writes that XML.
+The save keeps each worksheet part deflated as it is written (`Deflated`), not every part whole until the
+zip (issue 13, memory).
+
 Nothing is changed in openpyxl for anyone else: the writers are subclasses used by `openpyxl_parts` only.
 With lxml installed openpyxl writes cells through lxml, in other bytes; then openpyxl's writer is used
 unchanged and the values are filled in by `with_cached_values`, as before.
@@ -24,7 +29,9 @@ import math
 import os
 import re
 import zipfile
-from collections.abc import Mapping
+import zlib
+from collections.abc import Callable, Iterable, Mapping
+from types import SimpleNamespace
 from typing import Any
 
 # the escapers et_xmlfile uses for element text and attribute values (the same bytes on every Python)
@@ -36,14 +43,43 @@ from openpyxl import Workbook
 from openpyxl.cell._writer import etree_write_cell
 from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils.cell import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.dimensions import SheetDimension
 from openpyxl.writer.excel import ExcelWriter
 
+from xl_sakip.book.frozen import FrozenCells, data_type, pack
 from xl_sakip.book.values import _FORMULA_CELL, _cell_xml, with_cached_values
 from xl_sakip.core import formula as fx
 
 Values = Mapping[str, Mapping[tuple[int, int], fx.Scalar]]
+
+
+#: The zip's compression level (package.write_member): a part deflated early gets the bytes the zip would.
+ZIP_LEVEL = 6
+
+
+class Deflated:
+    """A package part as its zip member will hold it (raw deflate at ZIP_LEVEL, as zipfile compresses it),
+    with the CRC and size of its bytes: a sheet part is compressed as soon as it is written, not kept
+    whole until the zip is written (issue 13, memory). `raw()` gives the part's bytes back."""
+
+    __slots__ = ("data", "crc", "size")
+
+    def __init__(self, part: bytes) -> None:
+        z = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15)  # zipfile's _get_compressor for ZIP_DEFLATED
+        self.data = z.compress(part) + z.flush()
+        self.crc = zlib.crc32(part)
+        self.size = len(part)
+
+    def raw(self) -> bytes:
+        return zlib.decompress(self.data, -15)
+
+
+def raw(part: bytes | Deflated) -> bytes:
+    """A part's bytes, whether kept whole or deflated."""
+    return part.raw() if isinstance(part, Deflated) else part
 
 
 class PartsArchive:
@@ -52,10 +88,13 @@ class PartsArchive:
     zip back by name did."""
 
     def __init__(self) -> None:
-        self.parts: dict[str, bytes] = {}
+        self.parts: dict[str, bytes | Deflated] = {}
 
-    def writestr(self, name: str | zipfile.ZipInfo, data: str | bytes, *_: Any, **__: Any) -> None:
+    def writestr(self, name: str | zipfile.ZipInfo, data: str | bytes | Deflated, *_: Any, **__: Any) -> None:
         info = name if isinstance(name, zipfile.ZipInfo) else zipfile.ZipInfo(name)
+        if isinstance(data, Deflated):
+            self.parts[info.filename] = data
+            return
         self.parts[info.filename] = data.encode("utf-8") if isinstance(data, str) else bytes(data)
 
     def write(self, filename: str | os.PathLike[str], arcname: str | None = None, *_: Any, **__: Any) -> None:
@@ -103,6 +142,106 @@ class SheetBuffer(io.BytesIO):
         return super().write(data)
 
 
+_DEFAULT_STYLE = StyleArray()
+
+
+def _write_rows(ws: Any, rows: Iterable[tuple[int, list[Any]]], values: Mapping[tuple[int, int], fx.Scalar],
+                write: Callable[[str], Any], fallback: Callable[[Any, bool, fx.Scalar | None], str] | None,
+                new_styles: dict[StyleArray, int] | None = None) -> bool:
+    """The `<row>` elements of `rows` (WorksheetWriter.rows), passed to `write` in chunks.
+
+    `fallback(cell, styled, cached value)`: the XML of a cell only openpyxl's writer writes (None: there is
+    no such cell, and False is returned at the first one, or at a comment). `new_styles` (`freeze`): a
+    cell style the workbook has not numbered yet is written as "\0k\0", k its place in `new_styles`
+    (numbered at the save), instead of being numbered now."""
+    dims = ws.row_dimensions
+    comments = ws._comments
+    letters: dict[int, str] = {}
+    # the workbook's cell styles by value: what `cell.style_id` returns for a style already numbered,
+    # without its side effect (numbering a new one, left to it) and with one hash instead of three
+    style_ids = ws.parent._cell_styles._dict
+    out: list[str] = []
+    for row_idx, row in rows:
+        attrs = {"r": f"{row_idx}"}
+        dim = dims.get(row_idx)
+        if dim is not None:
+            # iterating it numbers its style (None: the default one)
+            style = _DEFAULT_STYLE if dim._style is None else dim._style
+            if new_styles is not None and style not in style_ids:
+                return False
+            attrs.update(dim)
+        out.append("<row" + "".join(f' {k}="{_attr(v)}"' for k, v in attrs.items()) + ">")
+        for cell in row:
+            if cell._comment is not None:
+                if fallback is None:
+                    return False
+                comments.append(CommentRecord.from_cell(cell))
+            value = cell._value
+            styled = cell.has_style
+            if value is None and not styled and not cell._comment:
+                continue
+            col = cell.column
+            letter = letters.get(col)
+            if letter is None:
+                letter = letters[col] = get_column_letter(col)
+            head = f'<c r="{letter}{row_idx}"'
+            if styled:
+                sid = style_ids.get(cell._style)
+                if sid is None:
+                    if new_styles is None:
+                        sid = cell.style_id
+                    else:
+                        sid = "\0%d\0" % new_styles.setdefault(cell._style, len(new_styles))  # noqa: UP031
+                head = f'{head} s="{sid}"'
+            kind = cell.data_type
+            vt = type(value)
+            if cell.hyperlink:
+                pass  # openpyxl's writer registers the link on the sheet
+            elif value is None or (value == "" and vt is str):
+                if kind == "s":
+                    out.append(head + ' t="inlineStr" />')
+                    continue
+                if kind in ("n", "b", "e"):
+                    out.append(f'{head} t="{kind}" />')
+                    continue
+            elif kind == "n":
+                if (vt is int or vt is float) and math.isfinite(value):
+                    out.append(f'{head} t="n"><v>{"%.16g" % value}</v></c>')  # noqa: UP031 (safe_string's)
+                    continue
+            elif kind == "s":
+                if vt is str:
+                    stripped = value.strip()
+                    space = ' xml:space="preserve"' if stripped and value != stripped else ""
+                    out.append(f'{head} t="inlineStr"><is><t{space}>{_cdata(value)}</t></is></c>')
+                    continue
+            elif kind == "f":
+                if vt is str and len(value) > 1:
+                    got = _cell_xml(values[(row_idx, col)]) if (row_idx, col) in values else None
+                    if got is None:
+                        out.append(f"{head}><f>{_cdata(value[1:])}</f><v /></c>")
+                    else:
+                        out.append(f"{head}{got[0].decode()}><f>{_cdata(value[1:])}</f>"
+                                   f"<v>{got[1].decode('utf-8')}</v></c>")
+                    continue
+            elif kind == "b":
+                if vt is bool:
+                    out.append(f'{head} t="b"><v>{"1" if value else "0"}</v></c>')
+                    continue
+            elif kind == "e" and vt is str:
+                out.append(f'{head} t="e"><v>{_cdata(value)}</v></c>')
+                continue
+            # Anything else is openpyxl's to write: the same bytes and side effects by construction.
+            if fallback is None:
+                return False
+            out.append(fallback(cell, styled, values.get((row_idx, col))))
+        out.append("</row>")
+        if len(out) > 2048:
+            write("".join(out))
+            out.clear()
+    write("".join(out))
+    return True
+
+
 class FastWorksheetWriter(WorksheetWriter):
     """openpyxl's WorksheetWriter with `<sheetData>` written as text, cached values included."""
 
@@ -110,83 +249,24 @@ class FastWorksheetWriter(WorksheetWriter):
         super().__init__(ws, out)
         self.values = values
 
+    def write_dimensions(self) -> None:
+        frozen = self.ws._cells
+        if isinstance(frozen, FrozenCells):  # its cells are gone: the dimension of when they were there
+            self.xf.send(SheetDimension(frozen.dimension).to_tree())
+            return
+        super().write_dimensions()
+
     def write_rows(self) -> None:
         xf = self.xf.send(True)
         write = xf._file  # et_xmlfile's text writer: what xf.write uses after escaping
-        write("<sheetData>")
-        ws = self.ws
-        dims = ws.row_dimensions
-        comments = ws._comments
-        values = self.values
-        letters: dict[int, str] = {}
-        # the workbook's cell styles by value: what `cell.style_id` returns for a style already numbered,
-        # without its side effect (numbering a new one, left to it) and with one hash instead of three
-        style_ids = ws.parent._cell_styles._dict
-        out: list[str] = []
-        for row_idx, row in self.rows():
-            attrs = {"r": f"{row_idx}"}
-            attrs.update(dims.get(row_idx, {}))
-            out.append("<row" + "".join(f' {k}="{_attr(v)}"' for k, v in attrs.items()) + ">")
-            for cell in row:
-                if cell._comment is not None:
-                    comments.append(CommentRecord.from_cell(cell))
-                value = cell._value
-                styled = cell.has_style
-                if value is None and not styled and not cell._comment:
-                    continue
-                col = cell.column
-                letter = letters.get(col)
-                if letter is None:
-                    letter = letters[col] = get_column_letter(col)
-                head = f'<c r="{letter}{row_idx}"'
-                if styled:
-                    sid = style_ids.get(cell._style)
-                    head = f'{head} s="{cell.style_id if sid is None else sid}"'
-                kind = cell.data_type
-                vt = type(value)
-                if cell.hyperlink:
-                    pass  # openpyxl's writer registers the link on the sheet
-                elif value is None or (value == "" and vt is str):
-                    if kind == "s":
-                        out.append(head + ' t="inlineStr" />')
-                        continue
-                    if kind in ("n", "b", "e"):
-                        out.append(f'{head} t="{kind}" />')
-                        continue
-                elif kind == "n":
-                    if (vt is int or vt is float) and math.isfinite(value):
-                        out.append(f'{head} t="n"><v>{"%.16g" % value}</v></c>')  # noqa: UP031 (safe_string's)
-                        continue
-                elif kind == "s":
-                    if vt is str:
-                        stripped = value.strip()
-                        space = ' xml:space="preserve"' if stripped and value != stripped else ""
-                        out.append(f'{head} t="inlineStr"><is><t{space}>{_cdata(value)}</t></is></c>')
-                        continue
-                elif kind == "f":
-                    if vt is str and len(value) > 1:
-                        got = _cell_xml(values[(row_idx, col)]) if (row_idx, col) in values else None
-                        if got is None:
-                            out.append(f"{head}><f>{_cdata(value[1:])}</f><v /></c>")
-                        else:
-                            out.append(f"{head}{got[0].decode()}><f>{_cdata(value[1:])}</f>"
-                                       f"<v>{got[1].decode('utf-8')}</v></c>")
-                        continue
-                elif kind == "b":
-                    if vt is bool:
-                        out.append(f'{head} t="b"><v>{"1" if value else "0"}</v></c>')
-                        continue
-                elif kind == "e" and vt is str:
-                    out.append(f'{head} t="e"><v>{_cdata(value)}</v></c>')
-                    continue
-                # Anything else is openpyxl's to write: the same bytes and side effects by construction.
-                out.append(self._openpyxl_cell(xf, cell, styled, values.get((row_idx, col))))
-            out.append("</row>")
-            if len(out) > 2048:
-                write("".join(out))
-                out.clear()
-        write("".join(out))
-        write("</sheetData>")
+        frozen = self.ws._cells
+        if isinstance(frozen, FrozenCells):  # serialised when the sheet was final (`freeze`)
+            write(frozen.sheet_data(self.ws.parent._cell_styles.add))
+        else:
+            write("<sheetData>")
+            _write_rows(self.ws, self.rows(), self.values, write,
+                        lambda cell, styled, value: self._openpyxl_cell(xf, cell, styled, value))
+            write("</sheetData>")
         self.xf.send(None)  # return control to the generator
 
     def _openpyxl_cell(self, xf: Any, cell: Any, styled: bool, value: fx.Scalar | None) -> str:
@@ -203,9 +283,10 @@ class FastExcelWriter(ExcelWriter):
     """openpyxl's ExcelWriter with its worksheets written by FastWorksheetWriter (cached values `values`:
     sheet title -> (row, col) -> value)."""
 
-    def __init__(self, workbook: Workbook, archive: Any, values: Values) -> None:
+    def __init__(self, workbook: Workbook, archive: Any, values: Values, deflate: bool = False) -> None:
         super().__init__(workbook, archive)
         self.values = values
+        self.deflate = deflate  # each worksheet part kept deflated (`Deflated`)
 
     def write_worksheet(self, ws: Any) -> None:
         # ExcelWriter.write_worksheet with the writer class swapped
@@ -215,7 +296,8 @@ class FastExcelWriter(ExcelWriter):
         writer = FastWorksheetWriter(ws, self.values.get(ws.title, {}), SheetBuffer())
         writer.write()
         ws._rels = writer._rels
-        self._archive.writestr(ws.path[1:], writer.read())
+        part = writer.read()
+        self._archive.writestr(ws.path[1:], Deflated(part) if self.deflate else part)
         self.manifest.append(ws)
 
 
@@ -224,13 +306,63 @@ def fast() -> bool:
     return not openpyxl.LXML
 
 
-def workbook_parts(wb: Workbook, values: Values | None = None) -> dict[str, bytes]:
+def workbook_parts(wb: Workbook, values: Values | None = None, *, deflate: bool = False
+                   ) -> dict[str, bytes | Deflated]:
     """The package parts openpyxl writes for `wb`, by name, each formula cell with its cached value from
-    `values` (sheet title -> (row, col) -> value; none: no cached values)."""
+    `values` (sheet title -> (row, col) -> value; none: no cached values). `deflate`: the worksheet parts
+    as `Deflated` (the save, which writes them into a zip), where openpyxl's cells are written quickly."""
     values = values or {}
+    for ws in wb.worksheets:  # before openpyxl's writer starts (a half-written part warns when collected)
+        if isinstance(ws._cells, FrozenCells) and ws._cells.xml is None:
+            raise RuntimeError(f"sheet '{ws.title}' was serialised once already (by an earlier save)")
     archive = PartsArchive()
     if fast() and not wb.write_only:  # a write-only workbook's sheets are written as they are filled
-        FastExcelWriter(wb, archive, values).save()
+        FastExcelWriter(wb, archive, values, deflate).save()
         return archive.parts
     ExcelWriter(wb, archive).save()
-    return with_cached_values(archive.parts, values, in_place=True)
+    return with_cached_values(archive.parts, values, in_place=True)  # type: ignore[arg-type]  # bytes only
+
+
+def freeze(ws: Any, values: Mapping[tuple[int, int], fx.Scalar]) -> bool:
+    """Serialise the `<sheetData>` of a final sheet now, with its cached `values` ((row, col) -> value),
+    and replace its openpyxl cells by a `FrozenCells` holding that XML and the cells' values; the save
+    writes the XML as it is. Returns whether it was done: not when openpyxl writes cells in other bytes
+    (`fast`), nor for a sheet with a cell only openpyxl's writer writes (a comment, a hyperlink, a date
+    ...: its side effects belong to the save), nor when a row's own style is not numbered yet.
+
+    The bytes are those the save would write: the XML depends on the cells, the row dimensions and the
+    numbered cell styles, none of which change once the sheet is final, and the styles the workbook has not
+    numbered yet are numbered at the save, in the order this sheet meets them (`FrozenCells.sheet_data`)."""
+    if not fast() or isinstance(ws._cells, FrozenCells):
+        return False
+    # deflated as it is written (`frozen.pack`), never whole as text; encoded as the save's text writer
+    # encodes (et_xmlfile: UTF-8, xmlcharrefreplace for a lone surrogate)
+    packer = pack()
+    packed: list[bytes] = []
+
+    def write(text: str) -> None:
+        packed.append(packer.compress(text.encode("utf-8", "xmlcharrefreplace")))
+
+    write("<sheetData>")
+    new: dict[StyleArray, int] = {}
+    rows = WorksheetWriter.rows(SimpleNamespace(ws=ws))  # type: ignore[arg-type]  # it reads self.ws only
+    if not _write_rows(ws, rows, values, write, None, new):
+        return False
+    write("</sheetData>")
+    packed.append(packer.flush())
+    xml = b"".join(packed)
+    constants: dict[tuple[int, int], Any] = {}
+    formulas: set[tuple[int, int]] = set()
+    types: dict[tuple[int, int], str] = {}
+    for key, cell in ws._cells.items():
+        v = cell._value
+        if v is None:
+            continue
+        if cell.data_type == "f":
+            formulas.add(key)
+        else:
+            constants[key] = v
+            if cell.data_type != data_type(v):
+                types[key] = cell.data_type
+    ws._cells = FrozenCells(ws.title, constants, formulas, types, xml, list(new), ws.calculate_dimension())
+    return True

@@ -34,6 +34,7 @@ from openpyxl import Workbook
 from openpyxl.utils.cell import column_index_from_string, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xl_sakip.book.frozen import FrozenCells
 from xl_sakip.core import formula as fx
 
 Key = tuple[str, int, int]  # sheet title, row, column
@@ -359,42 +360,50 @@ def evaluate_early(wb: Workbook, final: Iterable[str]) -> None:
     _EARLY[wb] = _Early(wb, final)
 
 
-def sheet_final(wb: Workbook, title: str) -> None:
+def sheet_final(wb: Workbook, title: str) -> dict[str, tuple[Worksheet, dict[tuple[int, int], fx.Scalar]]]:
     """Sheet `title` is written and stays as it is until the save: evaluate its formula cells, and those of
     the sheets that waited for it, where everything they read is final. A sheet evaluated whole keeps only
     its values (the evaluation's memo) and loses its registered expressions (`forget`), which frees its
-    rule trees. Nothing happens outside an early evaluation (`evaluate_early`)."""
+    rule trees. Nothing happens outside an early evaluation (`evaluate_early`).
+
+    Returns the sheets evaluated whole now, title -> (worksheet, {(row, col): cached value} of its formula
+    cells the evaluator can compute): their values are those the save writes (book/sheet_writer.freeze)."""
     early = _EARLY.get(wb)
     if early is None:
-        return
+        return {}
     env = early.env
     assert env.final is not None
     env.final.add(title)
     env.sheets = {ws.title: ws for ws in wb.worksheets}
+    done: dict[str, tuple[Worksheet, dict[tuple[int, int], fx.Scalar]]] = {}
     for name in [title, *early.waiting.pop(title, [])]:
         ws = env.sheets.get(name)
         if ws is None:
             continue
+        got: dict[tuple[int, int], fx.Scalar] = {}
         try:
             for (row, col), cell in list(ws._cells.items()):
                 if cell.data_type == "f":
                     with contextlib.suppress(Unsupported):  # memoized: the save writes no value for it
-                        env.value((name, row, col))
+                        got[(row, col)] = env.value((name, row, col))
         except NotYet as wait:
             early.waiting.setdefault(wait.sheet, []).append(name)
             continue
         forget(wb, name)
         env.parsed.clear()  # the trees of formulas parsed from text: its values are in the memo now
+        done[name] = (ws, got)
     # Worksheets hold their workbook: kept between calls, they would keep it alive through _EARLY.
     env.sheets, env._tables = {}, None
+    return done
 
 
-def cached_values(wb: Workbook, sheets: Iterable[str] | None = None
+def cached_values(wb: Workbook, sheets: Iterable[str] | None = None, *, serialised: bool = True
                   ) -> dict[str, dict[tuple[int, int], fx.Scalar]]:
     """sheet title -> {(row, col): value} of every formula cell the evaluator can compute.
 
     After an early evaluation (`evaluate_early`, regenerate) its values are used and it ends here: the
-    cells left waiting are evaluated now, over the finished workbook."""
+    cells left waiting are evaluated now, over the finished workbook. `serialised=False`: without the
+    sheets whose XML was written already, values included (book/frozen.py; the save)."""
     early = _EARLY.pop(wb, None)
     if early is None:
         env = WorkbookEnv(wb)
@@ -407,6 +416,8 @@ def cached_values(wb: Workbook, sheets: Iterable[str] | None = None
     for title in (wb.sheetnames if sheets is None else sheets):
         ws = env.sheets.get(title)
         if ws is None:  # a chart sheet (wb.sheetnames lists it too): no cells
+            continue
+        if not serialised and isinstance(ws._cells, FrozenCells):
             continue
         values: dict[tuple[int, int], fx.Scalar] = {}
         for (row, col), cell in list(ws._cells.items()):

@@ -15,7 +15,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xl_sakip.book import values
+from xl_sakip.book import sheet_writer, values
 from xl_sakip.book.cells import FORMULA_TRIGGERS
 from xl_sakip.sheets import plan as p
 from xl_sakip.sheets import refs as rf
@@ -237,3 +237,12 @@ def write_sheet(wb: Workbook, plan: p.SheetPlan, index: int | None = None) -> Wo
     marker = plan_marker(plan).formula()  # the file stores a name's formula without "="
     ws.defined_names[MARKER_NAME] = DefinedName(MARKER_NAME, attr_text=marker, hidden=True)
     return ws
+
+
+def sheet_done(wb: Workbook, title: str) -> None:
+    """Sheet `title`, written here, is final until the save (`values.sheet_final`): each sheet whose cached
+    values are now known (it, and those that waited for it) has its `<sheetData>` written now and its
+    openpyxl cells let go (`sheet_writer.freeze`; issue 13, memory). Outside an early evaluation
+    (regenerate) nothing happens."""
+    for ws, cached in values.sheet_final(wb, title).values():
+        sheet_writer.freeze(ws, cached)
