@@ -29,7 +29,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from xl_sakip.core.models import Aggregation, Cascade, Indicator, Kind, Position, RollUp
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this tree's code, not the installed one (a baseline tree is run this way)
+
+from xl_sakip.core.models import Aggregation, Cascade, Indicator, Kind, Position, RollUp  # noqa: E402
 
 
 def synthetic(n_rows: int, per_position: int = 100) -> Cascade:
@@ -167,6 +170,7 @@ def main() -> None:
     print(f"# check benchmark: {args.rows} rows, Python {platform.python_version()}, {platform.platform()}")
     mib = {p.name: f"{p.stat().st_size / 2**20:.1f} MiB" for p in (master, regenerated)}
     print(f"# files: {mib}")
+    print(f"# code measured: {Path(sys.modules['xl_sakip'].__file__).parent}")
     jobs = [("baseline", master, "openpyxl read-only pass over Indikator (master)"),
             ("baseline", regenerated, "openpyxl read-only pass over Indikator (regenerated)"),
             ("check", master, "check, master"),
