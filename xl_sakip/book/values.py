@@ -262,7 +262,7 @@ class WorkbookEnv(fx.Env):
         current, self._current = self._current, key
         was_strict, self._strict = self._strict, strict
         try:
-            return fx.evaluate(expr, self)
+            return fx.evaluate(expr, self, once=True)
         except Unsupported as exc:
             return exc
         finally:
