@@ -230,10 +230,11 @@ class WorkbookEnv(fx.Env):
                 first = after.get(k[2]) if k not in primed else None
                 if first:
                     # What a cell in this column was seen to read in its row goes first: evaluating it
-                    # here or where the cell's own read would reach it gives the same value.
+                    # here or where the cell's own read would reach it gives the same value. Formula cells
+                    # only: a constant is read at once, and a memo entry for each would cost memory.
                     primed.add(k)
                     todo = [d for d in ((k[0], k[1], c) for c in sorted(first, reverse=True))
-                            if d not in memo]
+                            if d not in memo and self._formula(d)]
                     if todo:
                         stack.extend(todo)
                         continue
@@ -253,6 +254,13 @@ class WorkbookEnv(fx.Env):
                     continue
             stack.pop()
             memo[k] = self._evaluate(k, expr)
+
+    def _formula(self, key: Key) -> bool:
+        """Whether a cell of a sheet being evaluated holds a formula (its expression is then known here)."""
+        try:
+            return self._expr(key) is not None
+        except Unsupported:
+            return False
 
     def _evaluate(self, key: Key, expr: fx.Expr, strict: bool = False) -> fx.Scalar | Unsupported:
         if key in self._visiting:
