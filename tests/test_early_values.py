@@ -138,6 +138,40 @@ def test_a_formula_reading_a_formula_not_yet_evaluated_gets_its_value() -> None:
     assert values.cached_values(wb) == {"T": {(1, 1): 8.0, (2, 1): 8.0, (1, 3): 4.0}}
 
 
+def test_a_column_read_before_it_is_known_goes_first_in_later_rows() -> None:
+    """A cell whose first attempt missed a formula cell of its row (column A reads column C, to its right)
+    teaches the evaluation to evaluate C first in every later row (WorkbookEnv.after): one miss, not one
+    per row. Only the order changes; the values by hand: C = B+1, A = C*2, so row r (B = r) gives
+    A = 2r + 2. Row 5 reads the other way (C5 = A5+1 with A5 = 7): 7 and 8, learnt or not."""
+    wb = Workbook()
+    wb.active.title = "S"
+    cells: dict[str, str | float] = {}
+    for r in range(1, 5):
+        cells.update({f"A{r}": f"=C{r}*2", f"B{r}": r, f"C{r}": f"=B{r}+1"})
+    cells.update({"A5": "=7", "C5": "=A5+1"})
+    _write(wb, "T", cells)
+    env = values.WorkbookEnv(wb)
+    misses = 0
+    evaluate = env._evaluate
+
+    def counting(key, expr, strict=False):  # type: ignore[no-untyped-def]
+        nonlocal misses
+        try:
+            return evaluate(key, expr, strict)
+        except values._Unknown:
+            misses += 1
+            raise
+
+    env._evaluate = counting  # type: ignore[method-assign]
+    got = {(r, c): env.value(("T", r, c)) for r in range(1, 6) for c in (1, 3)}
+    assert got == {(1, 1): 4.0, (1, 3): 2.0, (2, 1): 6.0, (2, 3): 3.0, (3, 1): 8.0, (3, 3): 4.0,
+                   (4, 1): 10.0, (4, 3): 5.0, (5, 1): 7.0, (5, 3): 8.0}
+    # A1's first attempt missed C1; A2 ... A4 found C evaluated first. A5 had C5 evaluated first too, which
+    # read A5 (a second miss, learnt the other way): the learnt order is a hint, never a loop.
+    assert env.after == {1: {3}, 3: {1}}
+    assert misses == 2
+
+
 def test_a_branch_not_taken_into_a_sheet_not_final_does_not_wait() -> None:
     """A cell is evaluated from what it reads: a branch not taken into a sheet that may still change does
     not make it wait (its value cannot depend on that sheet). By hand: IF(TRUE, M!A1, R!A1) = 10, even

@@ -141,6 +141,11 @@ class WorkbookEnv(fx.Env):
         self._visiting: set[Key] = set()
         self._strict = False  # reading a formula cell not in the memo raises _Unknown (`_compute`)
         self._targets: dict[str, fx.Expr | None] = {}  # a defined name's text -> its cell (None: not one)
+        # Column -> the columns of its own row a formula there read before they were known (its strict
+        # attempt missed, `_compute`). Learned over the sheets (the unit sheets' columns share their rules),
+        # so that later cells of such a column have those evaluated first instead of missing too.
+        self.after: dict[int, set[int]] = {}
+        self._current: Key | None = None  # the formula cell being evaluated
 
     @property
     def wb(self) -> Workbook:
@@ -205,8 +210,8 @@ class WorkbookEnv(fx.Env):
         not stops it, `_Unknown`): most are, as a sheet's cells are reached in order, and then its tree is
         walked once instead of twice. Otherwise the cells it refers to (`_refs`, every branch) are
         evaluated first, each on this stack, and it is evaluated again."""
-        memo = self.memo
-        stack, expanded = [key], set()
+        memo, after = self.memo, self.after
+        stack, expanded, primed = [key], set(), set()
         while stack:
             k = stack[-1]
             if k in memo:
@@ -223,6 +228,17 @@ class WorkbookEnv(fx.Env):
                 stack.pop()
                 continue
             if k not in expanded:
+                first = after.get(k[2]) if k not in primed else None
+                if first:
+                    # What a cell in this column was seen to read in its row goes first: evaluating it
+                    # here or where the cell's own read would reach it gives the same value. Formula cells
+                    # only: a constant is read at once, and a memo entry for each would cost memory.
+                    primed.add(k)
+                    todo = [d for d in ((k[0], k[1], c) for c in sorted(first, reverse=True))
+                            if d not in memo and self._formula(d)]
+                    if todo:
+                        stack.extend(todo)
+                        continue
                 try:
                     memo[k] = self._evaluate(k, expr, strict=True)
                 except _Unknown:
@@ -240,18 +256,27 @@ class WorkbookEnv(fx.Env):
             stack.pop()
             memo[k] = self._evaluate(k, expr)
 
+    def _formula(self, key: Key) -> bool:
+        """Whether a cell of a sheet being evaluated holds a formula (its expression is then known here)."""
+        try:
+            return self._expr(key) is not None
+        except Unsupported:
+            return False
+
     def _evaluate(self, key: Key, expr: fx.Expr, strict: bool = False) -> fx.Scalar | Unsupported:
         if key in self._visiting:
             return Unsupported("circular reference")
         self._visiting.add(key)
         before, self.sheet = self.sheet, key[0]
+        current, self._current = self._current, key
         was_strict, self._strict = self._strict, strict
         try:
-            return fx.evaluate(expr, self)
+            return fx.evaluate(expr, self, once=True)
         except Unsupported as exc:
             return exc
         finally:
             self.sheet = before
+            self._current = current
             self._strict = was_strict
             self._visiting.discard(key)
 
@@ -267,6 +292,9 @@ class WorkbookEnv(fx.Env):
                 except Unsupported:
                     return self.value(key)  # memoizes it, and raises it
                 if expr is not None:  # a formula not evaluated yet
+                    at = self._current
+                    if at is not None and at[1] == key[1] and at[0] == key[0]:  # in its row: learnt
+                        self.after.setdefault(at[2], set()).add(key[2])
                     raise _Unknown
                 got = self.memo[key] = self._constant(key)
                 return got

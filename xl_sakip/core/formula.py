@@ -175,6 +175,13 @@ def _rank(v: Scalar) -> int:
 
 def compare(a: Scalar, b: Scalar) -> int | XlError:
     """-1, 0, 1 as Excel compares two cells (text case-insensitively; empty as 0, "" or FALSE)."""
+    t = type(a)
+    if t is type(b):  # the commonest cases first: what the general path below gives for them
+        if t is float:
+            return (a > b) - (a < b)  # type: ignore[operator]
+        if t is str:
+            x, y = a.lower(), b.lower()  # type: ignore[union-attr]
+            return (x > y) - (x < y)
     for x in (a, b):
         if isinstance(x, XlError):
             return x
@@ -713,24 +720,25 @@ class Env:
 NO_ENV = Env()
 
 
-def evaluate(e: Expr, env: Env = NO_ENV) -> Scalar:
+def evaluate(e: Expr, env: Env = NO_ENV, *, once: bool = False) -> Scalar:
     """The value a cell holding this formula shows (an array is reduced to its first element; an empty
-    result shows as 0)."""
-    v = evaluate_tree(e, env)
+    result shows as 0). `once`: a tree evaluated once (a workbook's formula cell), never compiled."""
+    v = evaluate_tree(e, env, once=once)
     if isinstance(v, Arr):
         v = v[0] if v else EMPTY
     return 0.0 if v is EMPTY else v
 
 
-def evaluate_tree(e: Expr, env: Env) -> Value:
+def evaluate_tree(e: Expr, env: Env, *, once: bool = False) -> Value:
     """`evaluate_raw` of a whole tree, each shared subtree (by identity) computed once. The memo lives for
     this call only, while the tree keeps its nodes (and their ids) alive; a nested evaluation (a cell its
     formula reads, evaluated on the way) gets its own.
 
     A tree evaluated again and again (the core's rules, built once per kind, evaluated per indicator) is
     compiled into closures on its third evaluation (`_compile`): the same functions on the same values,
-    without finding each node's type and memo entry at every evaluation."""
-    fn = _hot(e)
+    without finding each node's type and memo entry at every evaluation. `once`: the caller evaluates
+    each tree once (a workbook's cells): counting its evaluations would cost more than it saves."""
+    fn = None if once else _hot(e)
     saved, env.nodes = env.nodes, {}
     try:
         return evaluate_raw(e, env) if fn is None else fn(env)
@@ -755,14 +763,38 @@ def evaluate_raw(e: Expr, env: Env) -> Value:
         return e.value  # type: ignore[attr-defined,return-value]
     if t is Cell:
         return env.cell(e.sheet if e.sheet is not None else env.sheet, e.col, e.row)  # type: ignore[attr-defined]
+    if t is Fn or t is Op:
+        # _evaluate_node's cases for these two, inline: the commonest nodes of the rules (a workbook's
+        # formulas are each evaluated once, interpreted; issue 13).
+        memo = env.nodes
+        if memo is not None:
+            got = memo.get(id(e), _MISSING)
+            if got is not _MISSING:
+                return got
+        if t is Fn:
+            f = _FUNCS.get(e.name)  # type: ignore[attr-defined]
+            if f is _if:  # as _if, without its call
+                args = e.args  # type: ignore[attr-defined]
+                c = to_bool(_scalar(evaluate_raw(args[0], env)))
+                if isinstance(c, XlError):
+                    got = c
+                elif c:
+                    got = evaluate_raw(args[1], env) if len(args) > 1 else True
+                else:
+                    got = evaluate_raw(args[2], env) if len(args) > 2 else False
+            elif f is not None:
+                got = f(e.args, env)  # type: ignore[attr-defined]
+            else:
+                got = _evaluate_node(t, e, env)
+        else:
+            x, y = evaluate_raw(e.a, env), evaluate_raw(e.b, env)  # type: ignore[attr-defined]
+            arrays = isinstance(x, Arr) or isinstance(y, Arr)
+            got = _op(e.op, x, y) if arrays else _SCALAR_OPS[e.op](x, y)  # type: ignore[attr-defined]
+        if memo is not None:
+            memo[id(e)] = got
+        return got
     if t is _OpThunk or t is _FnThunk or t is _NegThunk:
         return e.fn(env)  # type: ignore[attr-defined]
-    memo = env.nodes
-    if memo is not None and (t is Op or t is Fn):
-        got = memo.get(id(e), _MISSING)
-        if got is _MISSING:
-            got = memo[id(e)] = _evaluate_node(t, e, env)
-        return got
     return _evaluate_node(t, e, env)
 
 
@@ -931,7 +963,8 @@ def _iferror(args: tuple[Expr, ...], env: Env) -> Value:
 def _logical(all_: bool) -> Callable[[tuple[Expr, ...], Env], Value]:
     def f(args: tuple[Expr, ...], env: Env) -> Value:
         seen: list[bool] = []
-        for v, _ in _values(args, env):
+        for a in args:  # as _values gives them, one by one (whether from a range does not matter here)
+            v = evaluate_raw(a, env)
             for x in (v if isinstance(v, Arr) else [v]):
                 if isinstance(x, XlError):
                     return x
