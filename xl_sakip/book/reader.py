@@ -627,10 +627,12 @@ def _table_rows(ws: Worksheet, columns: Iterable[int], merged: dict[tuple[int, i
     each column of each (139 s and 6.9 GB, issue 12 item 2). The cells the sheet holds are found in
     openpyxl's own sparse store instead (as sheets/edits.py does). Rows below the table's ref that hold
     values in its columns are still read: a row is never dropped silently.
+
+    Every row holding a cell is given (its numbers gathered in C, not a test per cell in Python): a row
+    without a value in the table's columns is one `_Sheet.rows` drops as blank anyway.
     """
     wanted = set(columns)
-    found = {r for (r, c), cell in ws._cells.items()  # _value: `value` without its property call
-             if r >= 2 and c in wanted and cell._value is not None}
+    found = {r for r in set(map(itemgetter(0), ws._cells)) if r >= 2}
     found.update(r for r, c in merged if c in wanted)
     return sorted(found)
 
