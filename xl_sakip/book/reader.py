@@ -415,7 +415,7 @@ class _MasterSheetsReader(ExcelReader):
         else:
             for cell in cells.values():
                 cell.parent = ws
-            store.update(cells)
+            ws._cells = store = cells  # the sheet's store itself (not copied into openpyxl's empty one)
         if store:  # ws.max_row, without its walk of every cell in Python
             ws._current_row = max(map(itemgetter(0), store))
 
@@ -968,10 +968,25 @@ def _fields(row: _Row, columns: Sequence[s.Column]) -> dict[str, Any]:
                 v = cell._value
                 t = type(v)
                 if t is float:
-                    if (kind is _VALUE or kind is _FLOAT) and math.isfinite(v):
+                    if kind is _VALUE or kind is _FLOAT:
+                        if math.isfinite(v):
+                            value = v
+                    elif kind is _INT and math.isfinite(v) and v.is_integer():
+                        value = int(v)
+                elif t is str:
+                    if kind is _TEXT:
+                        if v.strip():
+                            value = v.strip() if field in STRIPPED else v
+                    elif kind is _ENUM:
+                        if (member := _ENUM_CHOICES[field].get(" ".join(v.split()).casefold())) is not None:
+                            value = member
+                    elif kind is _VALUE and v.strip():
+                        value = v.strip()
+                elif t is int and -_EXACT < v < _EXACT:
+                    if kind is _VALUE or kind is _FLOAT:
+                        value = float(v)
+                    elif kind is _INT:
                         value = v
-                elif t is str and kind is _TEXT and v.strip():
-                    value = v.strip() if field in STRIPPED else v
         if value is _SLOW:
             value = get(field)
         if index < 0:
