@@ -340,6 +340,9 @@ READ_SHEETS = frozenset(n.casefold() for n in (
 OPTIONAL_SHEETS = (s.SHEET_XLWINGS_CONF, s.SHEET_BUDGET, s.SHEET_PK_VERSIONS)
 
 
+_NO_STYLE = object()  # _cells: a style id the stylesheet lacks
+
+
 class _MasterSheetsReader(ExcelReader):
     """openpyxl's reader, parsing only the worksheets named in `wanted` (case-insensitive); every other
     sheet becomes an empty worksheet of the same name, state and place, so that sheet names, their order
@@ -350,6 +353,7 @@ class _MasterSheetsReader(ExcelReader):
         super().__init__(fh, read_only=False, keep_vba=False, data_only=False, keep_links=True)
         self.wanted = wanted
         self.scanned: set[str] = set()  # sheets whose cells came from the scan (for tests)
+        self.bad_style = False  # _cells met a style id the stylesheet lacks
 
     def read_worksheets(self) -> None:
         find = self.parser.find_sheets
@@ -395,36 +399,32 @@ class _MasterSheetsReader(ExcelReader):
             super().read_worksheets()
         finally:
             self.archive.open = archive_open  # type: ignore[method-assign]
+        if self.bad_style:
+            raise IndexError("list index out of range")  # copy(styles[id]) of a missing style, as before
         ws = self.wb[name]
         self.scanned.add(name)
-        styles = self.wb._cell_styles
-        new = Cell.__new__
-        shared: dict[int, Any] = {}
         store = ws._cells
-        made = bool(store)  # cells made by comments: keep them, with their comments
-        for key, value, data_type, style_id in cells:
-            cell = store.get(key) if made else None
-            if cell is None:
-                # Cell(ws, r, c, style_array=...) without its per-cell checks (a third of the reading time):
-                # every slot set as Cell.__init__ sets it. A repeated address gets a new cell holding what
-                # the old one would have been given: the later one wins, as in openpyxl.
-                cell = store[key] = new(Cell)
+        if store:  # cells made by comments: keep them (with their comments), given the scanned values
+            for key, cell in cells.items():
+                old = store.get(key)
+                if old is None:
+                    cell.parent = ws
+                    store[key] = cell
+                else:
+                    old._style, old._value, old.data_type = cell._style, cell._value, cell.data_type
+        else:
+            for cell in cells.values():
                 cell.parent = ws
-                cell.row, cell.column = key
-                cell._hyperlink = cell._comment = None
-            style = shared.get(style_id)
-            if style is None:
-                style = shared[style_id] = copy(styles[style_id])
-            cell._style = style  # one array per style, shared by its cells: this workbook is only read
-            cell._value = value
-            cell.data_type = data_type
+            ws._cells = store = cells  # the sheet's store itself (not copied into openpyxl's empty one)
         if store:  # ws.max_row, without its walk of every cell in Python
             ws._current_row = max(map(itemgetter(0), store))
 
-    def _cells(self, found: list[tuple[str, ...]]) -> list[tuple[tuple[int, int], object, str, int]]:
-        """((row, col), value, data type, style id) of each cell as openpyxl's WorkSheetParser.parse_cell
-        gives them (formulas as text, data_only=False), in the order of the file (a repeated address: the
-        later one wins, as in openpyxl)."""
+    def _cells(self, found: list[tuple[str, ...]]) -> dict[tuple[int, int], Cell]:
+        """The cells openpyxl's WorkSheetParser.parse_cell would make of the scanned ones (formulas as text,
+        data_only=False; values, types, styles, dates from date-formatted numbers), by address, in the
+        order of the file (a repeated address: the later one wins, as in openpyxl); their `parent` is set
+        by the caller once the worksheet exists. Made here from the scan's strings, without an
+        intermediate tuple per cell."""
         from openpyxl.utils.cell import column_index_from_string
         from openpyxl.utils.datetime import from_excel
 
@@ -432,14 +432,19 @@ class _MasterSheetsReader(ExcelReader):
 
         dates, deltas, epoch = self.wb._date_formats, self.wb._timedelta_formats, self.wb.epoch
         strings = self.shared_strings
+        styles = self.wb._cell_styles
         cols: dict[str, int] = {}
         style_ids: dict[str, int] = {"": 0}
-        out: list[tuple[tuple[int, int], object, str, int]] = []
-        append = out.append
+        shared: dict[int, Any] = {}  # one style array per style id, shared by its cells: only read
+        out: dict[tuple[int, int], Cell] = {}
+        new = Cell.__new__
+        last_text, r = "", 0
         for letters, row, s1, t, s2, f, v, inline in found:
             col = cols.get(letters)
             if col is None:
                 col = cols[letters] = column_index_from_string(letters)
+            if row != last_text:
+                last_text, r = row, int(row)
             s_text = s1 or s2
             style_id = style_ids.get(s_text)
             if style_id is None:
@@ -469,7 +474,22 @@ class _MasterSheetsReader(ExcelReader):
                 value = unescape(v)
             else:
                 raise Unsure
-            append(((int(row), col), value, t, style_id))
+            style = shared.get(style_id)
+            if style is None:
+                # A style id past the stylesheet's fails as before: once the sheet's other parts are read
+                # (the caller raises), not by falling back to openpyxl's parsing.
+                style = shared[style_id] = copy(styles[style_id]) if style_id < len(styles) else _NO_STYLE
+            # Cell(ws, r, c, style_array=...) without its per-cell checks: every slot set as
+            # Cell.__init__ sets it (parent by the caller). A repeated address gets a new cell.
+            cell = new(Cell)
+            cell.row = r
+            cell.column = col
+            cell._hyperlink = cell._comment = None
+            cell._style = style
+            cell._value = value
+            cell.data_type = t
+            out[(r, col)] = cell
+        self.bad_style = any(x is _NO_STYLE for x in shared.values())
         return out
 
 
@@ -607,10 +627,12 @@ def _table_rows(ws: Worksheet, columns: Iterable[int], merged: dict[tuple[int, i
     each column of each (139 s and 6.9 GB, issue 12 item 2). The cells the sheet holds are found in
     openpyxl's own sparse store instead (as sheets/edits.py does). Rows below the table's ref that hold
     values in its columns are still read: a row is never dropped silently.
+
+    Every row holding a cell is given (its numbers gathered in C, not a test per cell in Python): a row
+    without a value in the table's columns is one `_Sheet.rows` drops as blank anyway.
     """
     wanted = set(columns)
-    found = {r for (r, c), cell in ws._cells.items()  # _value: `value` without its property call
-             if r >= 2 and c in wanted and cell._value is not None}
+    found = {r for r in set(map(itemgetter(0), ws._cells)) if r >= 2}
     found.update(r for r, c in merged if c in wanted)
     return sorted(found)
 
@@ -946,10 +968,25 @@ def _fields(row: _Row, columns: Sequence[s.Column]) -> dict[str, Any]:
                 v = cell._value
                 t = type(v)
                 if t is float:
-                    if (kind is _VALUE or kind is _FLOAT) and math.isfinite(v):
+                    if kind is _VALUE or kind is _FLOAT:
+                        if math.isfinite(v):
+                            value = v
+                    elif kind is _INT and math.isfinite(v) and v.is_integer():
+                        value = int(v)
+                elif t is str:
+                    if kind is _TEXT:
+                        if v.strip():
+                            value = v.strip() if field in STRIPPED else v
+                    elif kind is _ENUM:
+                        if (member := _ENUM_CHOICES[field].get(" ".join(v.split()).casefold())) is not None:
+                            value = member
+                    elif kind is _VALUE and v.strip():
+                        value = v.strip()
+                elif t is int and -_EXACT < v < _EXACT:
+                    if kind is _VALUE or kind is _FLOAT:
+                        value = float(v)
+                    elif kind is _INT:
                         value = v
-                elif t is str and kind is _TEXT and v.strip():
-                    value = v.strip() if field in STRIPPED else v
         if value is _SLOW:
             value = get(field)
         if index < 0:
