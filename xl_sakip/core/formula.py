@@ -880,6 +880,12 @@ _ARITHMETIC: dict[str, Callable[[float, float], Scalar]] = {
     "*": lambda x, y: x * y,
     "/": lambda x, y: DIV0 if y == 0 else x / y,
 }
+# A comparison or arithmetic operator on two numbers: what `_SCALAR_OPS` gives on them (compare's result on
+# two numbers; to_number of a number is itself), for the compiled rules' fast path.
+_ON_TWO_NUMBERS: dict[str, Callable[[float, float], Value]] = {
+    **{op: (lambda x, y, test=test: test((x > y) - (x < y))) for op, test in _TESTS.items()},
+    **_ARITHMETIC,
+}
 # Each operator on two scalars.
 _SCALAR_OPS: dict[str, Callable[[Scalar, Scalar], Scalar]] = {
     "&": _concat,
@@ -1535,6 +1541,12 @@ def _compile_node(e: Expr, shared: set[int], done: dict[int, Compiled]) -> Compi
         a, b = _compile(e.a, shared, done), _compile(e.b, shared, done)  # type: ignore[attr-defined]
         op = e.op  # type: ignore[attr-defined]
         scalar_op = _SCALAR_OPS[op]
+
+        def general(x: Value, y: Value) -> Value:
+            if isinstance(x, Arr) or isinstance(y, Arr):
+                return _op(op, x, y)
+            return scalar_op(x, y)
+
         # Fast paths for the commonest operands of the rules (`check` evaluates them per indicator): each
         # gives what `scalar_op` gives on them; anything else goes the general way.
         if op in ("=", "<>") and type(e.b) is Lit and e.b.value == "":  # type: ignore[attr-defined]
@@ -1549,44 +1561,21 @@ def _compile_node(e: Expr, shared: set[int], done: dict[int, Compiled]) -> Compi
                     return not blank
                 if tx is str:
                     return blank if x == "" else not blank
-                return operation(x, "")
-
-            def operation(x: Value, y: Value) -> Value:
-                if isinstance(x, Arr) or isinstance(y, Arr):
-                    return _op(op, x, y)
-                return scalar_op(x, y)
+                return general(x, "")
 
             return blank_test
-        if op in _TESTS:
-            test = _TESTS[op]
+        if (on_numbers := _ON_TWO_NUMBERS.get(op)) is not None:
 
-            def comparison(env: Env) -> Value:
+            def two_numbers(env: Env) -> Value:
                 x, y = a(env), b(env)
-                if type(x) is float and type(y) is float:  # compare's result on two numbers
-                    return test((x > y) - (x < y))
-                if isinstance(x, Arr) or isinstance(y, Arr):
-                    return _op(op, x, y)
-                return scalar_op(x, y)
+                if type(x) is float and type(y) is float:
+                    return on_numbers(x, y)
+                return general(x, y)
 
-            return comparison
-        if op in _ARITHMETIC:
-            arithmetic = _ARITHMETIC[op]
-
-            def number_op(env: Env) -> Value:
-                x, y = a(env), b(env)
-                if type(x) is float and type(y) is float:  # to_number of a number is itself
-                    return arithmetic(x, y)
-                if isinstance(x, Arr) or isinstance(y, Arr):
-                    return _op(op, x, y)
-                return scalar_op(x, y)
-
-            return number_op
+            return two_numbers
 
         def operation_(env: Env) -> Value:
-            x, y = a(env), b(env)
-            if isinstance(x, Arr) or isinstance(y, Arr):
-                return _op(op, x, y)
-            return scalar_op(x, y)
+            return general(a(env), b(env))
 
         return operation_
     if t is Fn:
