@@ -1,4 +1,5 @@
-"""Rule trees compiled into closures (core/formula.compile_tree) give what the tree evaluator gives.
+"""Rule trees compiled into closures (core/formula.compile_tree) or generated as Python functions
+(core/codegen.generate) give what the tree evaluator gives.
 
 evaluate_tree compiles a tree on its third evaluation (the core's rules, evaluated per indicator). The
 tree evaluator is the reference (tests/test_parity*.py hold it to LibreOffice): every rule tree the engine
@@ -16,7 +17,18 @@ import pytest
 
 from xl_sakip.core import engine
 from xl_sakip.core import formula as fx
+from xl_sakip.core.codegen import generate
 from xl_sakip.core.models import Aggregation, Kind, Polarity
+
+
+def _generated(tree: fx.Expr) -> fx.Compiled:
+    fn = generate((tree,), single=True)
+    assert fn is not None, "the tree is small enough to be generated"
+    return fn
+
+
+#: Both ways a hot tree is compiled: formula.py's closures and codegen's generated function.
+COMPILERS = pytest.mark.parametrize("compile_", [fx.compile_tree, _generated], ids=["closures", "generated"])
 
 POOL = [None, 0, 0.0, -1.0, 2.5, 3, 50.004, 100.0, 100.005, 1e-9, "", "abc", "5", " 7,5 ", "AA", "BB", True,
         False, fx.DIV0, fx.NA, fx.VALUE]
@@ -72,9 +84,11 @@ def _interpreted(e: fx.Expr, env: fx.Env) -> fx.Value:
         env.nodes = saved
 
 
+@COMPILERS
 @pytest.mark.parametrize(("label", "tree"), _trees(), ids=lambda x: x if isinstance(x, str) else "")
-def test_every_engine_rule_compiled_gives_the_tree_evaluators_value(label: str, tree: fx.Expr) -> None:
-    compiled = fx.compile_tree(tree)
+def test_every_engine_rule_compiled_gives_the_tree_evaluators_value(label: str, tree: fx.Expr,
+                                                                    compile_) -> None:
+    compiled = compile_(tree)
     names = sorted(_vars(tree))
     rnd = random.Random(label)
     base = engine.RulesEnv(None, None)
@@ -97,15 +111,23 @@ class _Counting(fx.Env):
 
 def test_a_hot_tree_is_compiled_and_its_shared_subtree_evaluated_once() -> None:
     """IF(s>0, s, 0) with s = x*x one shared node: x is read twice (x*x) per evaluation, not four times,
-    interpreted or compiled; the value is 16. The third evaluation of the same root runs compiled."""
+    interpreted or as closures, and once by the generated function (a variable read more than once is
+    read into a local); the value is 16. The third evaluation of the same root runs generated."""
     x = fx.Var("x")
     s = x * x
     tree = fx.IF(s.gt(0), s, 0)
     env = _Counting()
+    reads = []
     for k in range(1, 6):
+        before = env.reads
         assert fx.evaluate_tree(tree, env) == 16.0
-        assert env.reads == 2 * k
+        reads.append(env.reads - before)
         assert (fx._COMPILED.get(id(tree), (None,))[0] is tree) == (k >= fx._COMPILE_AT)
+    assert fx._COMPILE_AT == 3 and reads == [2, 2, 1, 1, 1]
+    closures = fx.compile_tree(tree)
+    for _ in range(2):
+        env.nodes, before = {}, env.reads
+        assert closures(env) == 16.0 and env.reads - before == 2
 
 
 class _Book(fx.Env):
@@ -147,10 +169,11 @@ FORMULAS = ['=-A1+B2*2', '=SUMPRODUCT((tblT[a]>1)*(tblT[b]))', '=INDEX(tblT[b],M
             '=OR(A1="",A1:B1<>"")', '=N(A1:B1)', '=IF(A1:A2,1,2)', '=NOT(A1:B1)']
 
 
+@COMPILERS
 @pytest.mark.parametrize("text", FORMULAS)
-def test_formulas_of_every_node_kind_compiled(text: str) -> None:
+def test_formulas_of_every_node_kind_compiled(text: str, compile_) -> None:
     tree = fx.parse(text)
-    compiled = fx.compile_tree(tree)
+    compiled = compile_(tree)
     rnd = random.Random(text)
     for _ in range(40):
         env = _Book({(c, r): engine.scalar(rnd.choice(POOL)) for c in (1, 2, 3) for r in (1, 2, 3)})
@@ -179,7 +202,8 @@ def test_a_lone_cell_reference_parses_as_the_tokenizer_reads_it() -> None:
     (False, False), (fx.DIV0, fx.DIV0),
     (fx.Arr([fx.EMPTY, "", "x", 0.0]), fx.Arr([True, True, False, False])),
 ])
-def test_a_blank_test_compiled(value: fx.Value, blank: fx.Value) -> None:
+@COMPILERS
+def test_a_blank_test_compiled(value: fx.Value, blank: fx.Value, compile_) -> None:
     """x="" and x<>"" (the commonest comparison of the rules, compiled to a fast path): Excel's "=" on an
     empty cell or "" against "" is TRUE, on a number, other text or a logical FALSE; an error is passed on;
     an array compares element by element (values by hand)."""
@@ -189,7 +213,7 @@ def test_a_blank_test_compiled(value: fx.Value, blank: fx.Value) -> None:
                                            fx.Arr(not b for b in blank) if isinstance(blank, fx.Arr) else
                                            not blank)):
         env.nodes = {}
-        assert _same(fx.compile_tree(tree)(env), want), (tree, value)
+        assert _same(compile_(tree)(env), want), (tree, value)
 
 
 def test_trees_evaluated_on_one_memo() -> None:

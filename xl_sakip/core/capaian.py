@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -29,16 +30,14 @@ from xl_sakip.core.aggregate import PeriodValue, annual_target, own_period, quar
 from xl_sakip.core.engine import (
     PLAIN,
     RulesEnv,
-    capaian_rules,
-    capped_rule,
+    capaian_trees,
     period_rules,
     quarter_vars,
+    result,
     run,
-    run_bound,
-    scalar,
     single_value_rule,
 )
-from xl_sakip.core.formula import Var, evaluate, is_number
+from xl_sakip.core.formula import Var, evaluate, evaluate_trees, is_number
 from xl_sakip.core.models import (
     QUARTERS,
     Grade,
@@ -123,18 +122,29 @@ def _evaluate(
     no_target: str = w.NO_TARGET,
 ) -> Capaian:
     """core/rules.capaian_reason, capaian_value and capped on values."""
-    env = RulesEnv(settings, reference)
-    reason_rule, value_rule = capaian_rules(kind, polarity)
+    env = _env(settings, reference)
     bound = env.with_vars(R=realisasi, T=target, U=target_upper, empty=empty_reason, no_target=no_target)
     kw = {"realisasi": realisasi, "target": target, "formula": _formula_name(kind, polarity, env.settings)}
-    reason = run_bound(reason_rule, bound)
+    # The reason, the value and the capped value on one environment (the value computed once); the value
+    # is used only when there is no reason
+    reason, raw, value = map(result, evaluate_trees(capaian_trees(kind, polarity), bound))
     if reason != "":
         return _nc(str(reason), **kw)
-    raw = run_bound(value_rule, bound)
-    bound.variables["K"] = scalar(raw)  # capped reads K alone: bound on the same environment
-    value = run_bound(capped_rule(), bound)
     assert isinstance(value, float) and isinstance(raw, float), (value, raw)
     return Capaian(status=Status.COMPUTED, value=value, capped=value != raw, **kw)
+
+
+_LAST: list[Any] = [None, None, RulesEnv(None, None)]  # settings, reference, their environment
+
+
+def _env(settings: Settings | None, reference: Reference | None) -> RulesEnv:
+    """RulesEnv(settings, reference), the last one kept: the core computes the capaian of every indicator
+    of a cascade on the same settings and reference."""
+    if _LAST[0] is settings and _LAST[1] is reference:
+        return _LAST[2]  # type: ignore[no-any-return]
+    env = RulesEnv(settings, reference)
+    _LAST[:] = [settings, reference, env]
+    return env
 
 
 def compute(

@@ -8,7 +8,7 @@ would hold them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -80,9 +80,8 @@ class RulesEnv(Env):
         env = self.with_vars(**variables)
         bound = env.variables
         for prefix, values in quarters.items():
-            n = len(values)
-            for k, name in enumerate(_quarter_names(prefix)):
-                v = values[k] if k < n else None
+            names = _QUARTER_NAMES.get(prefix) or _quarter_names(prefix)
+            for name, v in zip(names, (*values[:4], None, None, None, None), strict=False):
                 t = type(v)
                 bound[name] = (v if t is float or t is str else EMPTY if v is None else
                                v if isinstance(v, Arr) else scalar(v))
@@ -90,6 +89,9 @@ class RulesEnv(Env):
 
     def var(self, name: str) -> Value:
         return self.variables[name]
+
+    def var_reader(self) -> Callable[[str], Value]:
+        return self.variables.__getitem__  # `var`, without a Python call per variable read
 
     def table_column(self, table: str, column: str) -> Arr:
         ref = self.reference
@@ -179,7 +181,11 @@ def run(rule: Expr, env: RulesEnv, **variables: Any) -> Any:
 
 def run_bound(rule: Expr, env: RulesEnv) -> Any:
     """`run` on an environment whose variables are already bound (several rules of the same inputs)."""
-    v = evaluate_tree(rule, env)
+    return result(evaluate_tree(rule, env))
+
+
+def result(v: Value) -> Any:
+    """A rule's value as `run` gives it: an array's first element; None for an empty value."""
     if isinstance(v, Arr):
         v = v[0] if v else EMPTY
     return None if v is EMPTY else v
@@ -228,6 +234,14 @@ def capaian_rules(kind: Kind, polarity: Polarity) -> tuple[Expr, Expr]:
     """(reason, value) of a capaian with variables R, T, U, the empty and the no-target reasons."""
     return (rules.capaian_reason(kind, polarity, R, T, U, EMPTY_REASON, no_target=NO_TARGET),
             rules.capaian_value(kind, polarity, R, T, U))
+
+
+@lru_cache(maxsize=64)
+def capaian_trees(kind: Kind, polarity: Polarity) -> tuple[Expr, Expr, Expr]:
+    """(reason, value, capped value): `capaian_rules` and `rules.capped` of its value, evaluated
+    together on one environment (formula.evaluate_trees: the value computed once for both)."""
+    reason, value = capaian_rules(kind, polarity)
+    return reason, value, rules.capped(value)
 
 
 @lru_cache(maxsize=8)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import MISSING, dataclass, fields
@@ -712,6 +713,10 @@ class Env:
     def var(self, name: str) -> Value:
         raise KeyError(name)
 
+    def var_reader(self) -> Callable[[str], Value]:
+        """`var` as one callable, taken once per evaluation by generated rules (core/codegen.py)."""
+        return self.var
+
     def function(self, name: str) -> Callable[..., Value] | None:
         """A function outside the built-in ones (the SAKIP_ UDFs in a workbook environment)."""
         return None
@@ -749,10 +754,12 @@ def evaluate_tree(e: Expr, env: Env, *, once: bool = False) -> Value:
 def evaluate_trees(trees: Sequence[Expr], env: Env) -> list[Value]:
     """`evaluate_tree` of each of `trees` on one environment: the core evaluates several rules of the same
     inputs per indicator (a period's reported flags and its realisasi). One call and one memo instead of
-    one per tree; nodes are pure, so a node memoised for one tree has the same value in the next."""
+    one per tree; nodes are pure, so a node memoised for one tree has the same value in the next. The
+    same trees evaluated again and again are compiled together (`_hot_many`)."""
+    fn = _hot_many(trees)
     saved, env.nodes = env.nodes, {}
     try:
-        return [evaluate_raw(e, env) if (fn := _hot(e)) is None else fn(env) for e in trees]
+        return [evaluate_raw(e, env) for e in trees] if fn is None else fn(env)
     finally:
         env.nodes = saved
 
@@ -931,8 +938,13 @@ def _values(args: Iterable[Expr], env: Env) -> Iterable[tuple[Value, bool]]:
 
 def _numbers(args: Iterable[Expr], env: Env) -> list[float] | XlError:
     """The numbers SUM, COUNT, MAX ... take: from ranges only numbers; typed arguments coerced."""
+    return _numbers_of(_values(args, env))
+
+
+def _numbers_of(values: Iterable[tuple[Value, bool]]) -> list[float] | XlError:
+    """`_numbers` of the arguments' values, each with whether it came from a range."""
     out: list[float] = []
-    for v, from_range in _values(args, env):
+    for v, from_range in values:
         if isinstance(v, Arr):
             for x in v:
                 if isinstance(x, XlError):
@@ -968,24 +980,37 @@ def _iferror(args: tuple[Expr, ...], env: Env) -> Value:
 
 def _logical(all_: bool) -> Callable[[tuple[Expr, ...], Env], Value]:
     def f(args: tuple[Expr, ...], env: Env) -> Value:
-        seen: list[bool] = []
-        for a in args:  # as _values gives them, one by one (whether from a range does not matter here)
-            v = evaluate_raw(a, env)
-            for x in (v if isinstance(v, Arr) else [v]):
-                if isinstance(x, XlError):
-                    return x
-                if x is EMPTY or isinstance(x, str):
-                    continue
-                seen.append(bool(x))
-        if not seen:
-            return VALUE
-        return all(seen) if all_ else any(seen)
+        # as _values gives them, one by one (whether from a range does not matter here)
+        return _logical_of(all_, (evaluate_raw(a, env) for a in args))
 
     return f
 
 
+def _logical_of(all_: bool, values: Iterable[Value]) -> Value:
+    """AND (all_) or OR of the arguments' values, taken one by one: the first error is the result, before
+    the next value is taken; text and empty values are skipped; none left is #VALUE!."""
+    seen, result = False, all_
+    for v in values:
+        if v is True or v is False:  # the commonest argument, as the loop below takes it
+            seen = True
+            result = (result and v) if all_ else (result or v)
+            continue
+        for x in (v if isinstance(v, Arr) else (v,)):
+            if isinstance(x, XlError):
+                return x
+            if x is EMPTY or isinstance(x, str):
+                continue
+            seen = True
+            result = (result and bool(x)) if all_ else (result or bool(x))
+    return result if seen else VALUE
+
+
 def _not(args: tuple[Expr, ...], env: Env) -> Value:
-    b = to_bool(_scalar(evaluate_raw(args[0], env)))
+    return _not_value(evaluate_raw(args[0], env))
+
+
+def _not_value(v: Value) -> Value:
+    b = to_bool(_scalar(v))
     return b if isinstance(b, XlError) else not b
 
 
@@ -1006,7 +1031,11 @@ def _row(args: tuple[Expr, ...], env: Env) -> Value:
 
 
 def _n(args: tuple[Expr, ...], env: Env) -> Value:
-    v = _scalar(evaluate_raw(args[0], env))
+    return _n_value(evaluate_raw(args[0], env))
+
+
+def _n_value(v: Value) -> Value:
+    v = _scalar(v)
     if isinstance(v, XlError):
         return v
     if isinstance(v, bool):
@@ -1469,8 +1498,47 @@ def _hot(e: Expr) -> Compiled | None:
     _SEEN.pop(key, None)
     if len(_COMPILED) >= 1024:
         _COMPILED.clear()
-    fn = compile_tree(e)
+    from xl_sakip.core.codegen import generate
+
+    fn = generate((e,), single=True) or compile_tree(e)
     _COMPILED[key] = (e, fn)
+    return fn
+
+
+# The same for several roots evaluated together (evaluate_trees): key the roots' ids.
+_SEEN_MANY: dict[tuple[int, ...], list[Any]] = {}
+_COMPILED_MANY: dict[tuple[int, ...], tuple[tuple[Expr, ...], Callable[[Env], list[Value]]]] = {}
+
+
+def _hot_many(trees: Sequence[Expr]) -> Callable[[Env], list[Value]] | None:
+    """One function giving the values of `trees` when they have been evaluated together often enough
+    (codegen.generate, or each tree's closure on one memo), else None."""
+    key = tuple(map(id, trees))
+    got = _COMPILED_MANY.get(key)
+    if got is not None and all(map(operator.is_, got[0], trees)):
+        return got[1]
+    seen = _SEEN_MANY.get(key)
+    if seen is None or not all(map(operator.is_, seen[0], trees)):
+        if len(_SEEN_MANY) >= 1024:
+            _SEEN_MANY.clear()
+        _SEEN_MANY[key] = [tuple(trees), 1]
+        return None
+    seen[1] += 1
+    if seen[1] < _COMPILE_AT:
+        return None
+    _SEEN_MANY.pop(key, None)
+    if len(_COMPILED_MANY) >= 1024:
+        _COMPILED_MANY.clear()
+    from xl_sakip.core.codegen import generate
+
+    fn = generate(trees)
+    if fn is None:
+        each = [compile_tree(e) for e in trees]
+
+        def fn(env: Env) -> list[Value]:
+            return [f(env) for f in each]
+
+    _COMPILED_MANY[key] = (tuple(trees), fn)
     return fn
 
 
@@ -1644,8 +1712,7 @@ def _compile_fn(e: Fn, shared: set[int], done: dict[int, Compiled]) -> Compiled:
             b = arg(env)
             if b is True or b is False:
                 return not b
-            b = to_bool(_scalar(b))
-            return b if isinstance(b, XlError) else not b
+            return _not_value(b)
 
         return not_
     if f is _n and len(args) == 1:  # N(x): what _n gives, without evaluate_raw's dispatch
@@ -1655,7 +1722,7 @@ def _compile_fn(e: Fn, shared: set[int], done: dict[int, Compiled]) -> Compiled:
             v = arg(env)
             if type(v) is float:
                 return v
-            return _n((Lit(v),), env)
+            return _n_value(v)
 
         return n_
     if name in _IS:
@@ -1673,20 +1740,6 @@ def _compile_fn(e: Fn, shared: set[int], done: dict[int, Compiled]) -> Compiled:
 
 def _compile_logical(all_: bool, args: list[Compiled]) -> Compiled:
     def logical(env: Env) -> Value:
-        seen, result = False, all_
-        for arg in args:
-            v = arg(env)
-            if v is True or v is False:  # the commonest argument, as the loop below takes it
-                seen = True
-                result = (result and v) if all_ else (result or v)
-                continue
-            for x in (v if isinstance(v, Arr) else (v,)):
-                if isinstance(x, XlError):
-                    return x
-                if x is EMPTY or isinstance(x, str):
-                    continue
-                seen = True
-                result = (result and bool(x)) if all_ else (result or bool(x))
-        return result if seen else VALUE
+        return _logical_of(all_, (arg(env) for arg in args))
 
     return logical
