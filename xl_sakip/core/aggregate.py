@@ -12,6 +12,8 @@ A zero is a reported value; an empty cell (None or "") is missing. "To date" mea
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 from xl_sakip.core.engine import ANNUAL, DEN, NUM, PLAIN, period_rules
@@ -99,19 +101,19 @@ def _period(kind: Kind, aggregation: Aggregation, upto: int, values: list, numer
     flags = [(x[0] if x else EMPTY) is True if isinstance(x, Arr) else x is True for x in values]
     reported = [q for q in range(1, upto + 1) if flags[q - 1]]
     missing = [q for q in range(1, upto + 1) if not flags[q - 1]]
-    pv = PeriodValue(upto=upto, reported=reported, missing=missing)
+    fields: dict[str, Any] = {"upto": upto, "reported": reported, "missing": missing}  # one model made
     if isinstance(v, XlError):  # cannot happen with the rules as written; never a silent value
-        pv.problem = str(v)
+        fields["problem"] = str(v)
     elif v == "" or v is EMPTY:
         pass
     elif isinstance(v, str) and kind is not Kind.GRADE:
-        pv.problem = v
+        fields["problem"] = v
     else:
-        pv.value = v if isinstance(v, str) else float(v)
-    if is_ratio(kind, aggregation) and pv.value is not None:
-        pv.numerator = float(evaluate(sum_if(NUM[:upto], pr.reported), env))  # type: ignore[arg-type]
-        pv.denominator = float(evaluate(sum_if(DEN[:upto], pr.reported), env))  # type: ignore[arg-type]
-    return pv
+        fields["value"] = v if isinstance(v, str) else float(v)
+    if is_ratio(kind, aggregation) and fields.get("value") is not None:
+        fields["numerator"] = float(evaluate(sum_if(NUM[:upto], pr.reported), env))  # type: ignore[arg-type]
+        fields["denominator"] = float(evaluate(sum_if(DEN[:upto], pr.reported), env))  # type: ignore[arg-type]
+    return PeriodValue(**fields)
 
 
 def realisasi_to_date(ind: Indicator, upto: int = QUARTERS) -> PeriodValue:

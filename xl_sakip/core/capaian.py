@@ -77,10 +77,6 @@ class Capaian(BaseModel):
         return f"{self.status.value}: {self.reason}"
 
 
-def _nc(reason: str, **kw) -> Capaian:
-    return Capaian(status=Status.NOT_COMPUTABLE, reason=reason, **kw)
-
-
 _GRADE_ROW = rules.grade_row(Var("code"))
 
 
@@ -122,6 +118,14 @@ def _evaluate(
     no_target: str = w.NO_TARGET,
 ) -> Capaian:
     """core/rules.capaian_reason, capaian_value and capped on values."""
+    return Capaian(**_outcome(realisasi, target, polarity, target_upper, kind, settings, reference,
+                              empty_reason, no_target))
+
+
+def _outcome(realisasi: Value | None, target: Value | None, polarity: Polarity, target_upper: float | None,
+             kind: Kind, settings: Settings | None, reference: Reference | None, empty_reason: str,
+             no_target: str) -> dict[str, Any]:
+    """`_evaluate`'s fields of a Capaian (a caller adding fields makes the model once)."""
     env = _env(settings, reference)
     bound = env.with_vars(R=realisasi, T=target, U=target_upper, empty=empty_reason, no_target=no_target)
     kw = {"realisasi": realisasi, "target": target, "formula": _formula_name(kind, polarity, env.settings)}
@@ -129,9 +133,9 @@ def _evaluate(
     # is used only when there is no reason
     reason, raw, value = map(result, evaluate_trees(capaian_trees(kind, polarity), bound))
     if reason != "":
-        return _nc(str(reason), **kw)
+        return {"status": Status.NOT_COMPUTABLE, "reason": str(reason), **kw}
     assert isinstance(value, float) and isinstance(raw, float), (value, raw)
-    return Capaian(status=Status.COMPUTED, value=value, capped=value != raw, **kw)
+    return {"status": Status.COMPUTED, "value": value, "capped": value != raw, **kw}
 
 
 _LAST: list[Any] = [None, None, RulesEnv(None, None)]  # settings, reference, their environment
@@ -174,14 +178,15 @@ def from_period(
 ) -> Capaian:
     """Capaian of an aggregated realisasi (to date): incomplete when quarters are missing."""
     r: Value | None = pv.problem if pv.problem else pv.value
-    res = _evaluate(r, target, ind.polarity, ind.target_upper, ind.kind, settings, reference, empty_reason,
-                    no_target)
-    res.realisasi = pv.value
-    res.missing_quarters = list(pv.missing) if res.status is Status.COMPUTED or pv.value is None else []
-    if res.status is Status.COMPUTED and pv.missing:
-        res.status = Status.INCOMPLETE
-        res.reason = w.MISSING_QUARTERS.format(quarters=", ".join(quarter_label(q) for q in pv.missing))
-    return res
+    res = _outcome(r, target, ind.polarity, ind.target_upper, ind.kind, settings, reference, empty_reason,
+                   no_target)
+    res["realisasi"] = pv.value
+    computed = res["status"] is Status.COMPUTED
+    res["missing_quarters"] = list(pv.missing) if computed or pv.value is None else []
+    if computed and pv.missing:
+        res["status"] = Status.INCOMPLETE
+        res["reason"] = w.MISSING_QUARTERS.format(quarters=", ".join(quarter_label(q) for q in pv.missing))
+    return Capaian(**res)
 
 
 NEGATIVE = w.NEGATIVE

@@ -60,7 +60,8 @@ _GLOBALS: dict[str, Any] = {
     "_logical_of": fx._logical_of, "_not_value": fx._not_value, "_n_value": fx._n_value, "_sum_of": _sum_of,
     "_is_number": fx.is_number, **{f"_op_{name}": _general(op) for op, name in _OP_NAMES.items()},
 }
-_IS_INLINE = {"ISNUMBER": "_is_number({x})", "ISTEXT": "isinstance({x}, str)", "ISBLANK": "{x} is _EMPTY"}
+_IS_INLINE = {"ISNUMBER": "({x}.__class__ is float or _is_number({x}))", "ISTEXT": "isinstance({x}, str)",
+              "ISBLANK": "{x} is _EMPTY"}
 
 
 class _TooBig(Exception):

@@ -81,7 +81,9 @@ class RulesEnv(Env):
         bound = env.variables
         for prefix, values in quarters.items():
             names = _QUARTER_NAMES.get(prefix) or _quarter_names(prefix)
-            for name, v in zip(names, (*values[:4], None, None, None, None), strict=False):
+            if len(values) < 4:
+                values = (*values, None, None, None, None)
+            for name, v in zip(names, values):  # noqa: B905 (the first four; strict= costs a third here)
                 t = type(v)
                 bound[name] = (v if t is float or t is str else EMPTY if v is None else
                                v if isinstance(v, Arr) else scalar(v))
