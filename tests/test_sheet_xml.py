@@ -5,10 +5,12 @@ sheets that hold what the tool wrote, and leave every sheet it cannot read with 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import shutil
 import zipfile
+import zlib
 from pathlib import Path
 
 import openpyxl
@@ -138,6 +140,59 @@ def test_a_stale_part_hash_never_hides_an_edit(book: Path) -> None:
     assert UNIT not in clear
     found = [f for f in run_check(book).findings if f.code == "SHEET_DIUBAH_MANUAL"]
     assert [f.cell for f in found] == [f"'{UNIT}'!K9"]
+
+
+def test_the_stamp_is_the_parts_crc_and_size_bound_to_the_marker(book: Path) -> None:
+    # What regenerate stores for each generated sheet: "zip:" and the SHA-256 of the marker's text, a NUL,
+    # and the CRC-32 (8 hex digits) and size of the part's bytes, computed here from the bytes themselves.
+    with zipfile.ZipFile(book) as zf:
+        pkg = Package(zf)
+        for name in pkg.markers:
+            data = zf.read(pkg.parts[name])
+            text = f"{pkg.marker_texts[name]}\0{zlib.crc32(data):08x}:{len(data)}"
+            assert pkg.part_hashes[name] == "zip:" + hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def test_an_edit_of_the_same_size_is_not_cleared_by_the_stamp(book: Path) -> None:
+    # One cached digit changed for another: the part keeps its size, its CRC-32 changes, so the sheet is
+    # scanned (and its cells, the same formulas, are the tool's: a cached value is not a cell's content).
+    with zipfile.ZipFile(book) as zf:
+        size = zf.getinfo(Package(zf).parts[UNIT]).file_size
+        xml = zf.read(Package(zf).parts[UNIT]).decode()
+    v = re.search(r"<v>([0-9])", xml)
+    assert v is not None
+    other = "1" if v.group(1) != "1" else "2"
+    rewrite_part(book, UNIT, lambda x: x[:v.start(1)] + other + x[v.end(1):])
+    with zipfile.ZipFile(book) as zf:
+        pkg = Package(zf)
+        assert zf.getinfo(pkg.parts[UNIT]).file_size == size and not pkg.written_as_is(UNIT)
+
+
+def test_a_hash_of_the_parts_bytes_written_before_still_clears(book: Path, monkeypatch) -> None:
+    # A workbook regenerated before the stamps holds SHA-256(marker text, NUL, part bytes)[:20] (computed
+    # here): check still clears its unchanged sheets without a scan.
+    with zipfile.ZipFile(book) as zf:
+        pkg = Package(zf)
+        old = {name: hashlib.sha256(pkg.marker_texts[name].encode() + b"\0" + zf.read(pkg.parts[name]))
+               .hexdigest()[:20] for name in pkg.markers}
+        stamps = dict(pkg.part_hashes)
+        items = [(i, zf.read(i.filename)) for i in zf.infolist()]
+    data = {i.filename: part for i, part in items}["xl/workbook.xml"].decode()
+    for name, stamp in stamps.items():
+        assert data.count(stamp) == 1
+        data = data.replace(stamp, old[name])
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, part in items:
+            out.writestr(info, data.encode() if info.filename == "xl/workbook.xml" else part)
+    book.write_bytes(buf.getvalue())
+
+    def no_scan(self, name):
+        raise AssertionError(f"{name} was scanned")
+
+    monkeypatch.setattr(Package, "cells", no_scan)
+    _, markers, clear = unchanged_sheets(book)
+    assert clear == set(markers) and len(markers) > 1
 
 
 def test_part_hash_is_bound_to_the_marker(book: Path) -> None:

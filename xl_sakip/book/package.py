@@ -11,8 +11,9 @@ openpyxl writes an .xlsx package. This module takes its parts and
 - writes a backup (regenerate) atomically once the new file is complete, writes through a symbolic link,
   and removes temporary files of our naming left by a save that was killed (issue 12);
 - `write_output` writes the tool's other files (tree pictures, PK PDFs) atomically too;
-- records, for the generated sheets written in this run (`fresh`), the hash of each sheet part as written
-  (`with_part_hashes`), so that `check` knows them unchanged without reading their cells.
+- records, for the generated sheets written in this run (`fresh`), the CRC-32 and size of each sheet part
+  as written, bound to its marker (`with_part_hashes`, `part_stamp`), so that `check` knows them unchanged
+  without reading their cells.
 
 Design notes: ../../../shared/design.md, "The .xlsm on a machine without Excel".
 """
@@ -31,6 +32,7 @@ import stat
 import time
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -39,7 +41,7 @@ from openpyxl import Workbook
 
 from xl_sakip.book.lock import workbook_lock
 from xl_sakip.book.macro_parts import MacroParts
-from xl_sakip.book.sheet_writer import ZIP_LEVEL, Deflated, Values, raw, workbook_parts
+from xl_sakip.book.sheet_writer import ZIP_LEVEL, Deflated, Values, workbook_parts
 from xl_sakip.book.values import cached_values
 from xl_sakip.errors import UserError
 
@@ -454,12 +456,33 @@ _DEFINED_NAME = re.compile(r'<definedName name="(?P<name>[^"]*)" localSheetId="(
                            r'(?P<text>[^<]*)</definedName>')
 
 
+#: The form of the stamps written now (`part_stamp`); a stored value without it is a `part_hash`.
+STAMP_PREFIX = "zip:"
+
+
+def part_stamp(marker_text: str, crc: int, size: int) -> str:
+    """What is stored for a generated sheet: its marker's text (as stored in workbook.xml) with the CRC-32
+    and the size of its sheet part's bytes, as the zip's directory records them. The same CRC and size are
+    the same bytes, and so the same cells (a different part with both equal: about one chance in four
+    billion): `check` (book/sheet_xml.unchanged_sheets) then knows the sheet holds what the tool wrote
+    without inflating the part or reading a cell; any other writer (Excel, LibreOffice, openpyxl after a
+    change) gives other bytes, and the sheet's cells are read as before. Like the hash before it, this
+    tells edits by people and programs, not a forgery: anyone can write a matching stamp."""
+    text = f"{marker_text}\0{crc:08x}:{size}"
+    return STAMP_PREFIX + hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
 def part_hash(marker_text: str, part: bytes) -> str:
-    """The hash stored for a generated sheet: its marker's text (as stored in workbook.xml) and the bytes
-    of its sheet part. Equal bytes are equal cells: `check` (book/sheet_xml.unchanged_sheets) then knows
-    the sheet holds what the tool wrote without reading a cell; any other writer (Excel, LibreOffice,
-    openpyxl after a change) gives other bytes, and the sheet's cells are read as before."""
+    """What regenerate stored before `part_stamp` (workbooks of 2026-12-03 and earlier): a hash of the
+    marker's text and the part's bytes; `check` still reads it (inflating the part)."""
     return hashlib.sha256(marker_text.encode("utf-8") + b"\0" + part).hexdigest()[:20]
+
+
+def _crc_size(part: bytes | Deflated) -> tuple[int, int]:
+    """The CRC-32 and size of a part's bytes (a deflated part knows them: no inflating)."""
+    if isinstance(part, Deflated):
+        return part.crc, part.size
+    return zlib.crc32(part), len(part)
 
 
 def sheet_parts(workbook_xml: bytes, rels_xml: bytes) -> list[tuple[str, str]]:
@@ -478,7 +501,7 @@ def sheet_parts(workbook_xml: bytes, rels_xml: bytes) -> list[tuple[str, str]]:
 
 def with_part_hashes(parts: dict[str, Any], fresh: Collection[str]) -> dict[str, Any]:
     """`parts` with a PART_HASH_NAME defined name, scoped to each sheet named in `fresh` that carries a
-    marker, holding `part_hash` of its marker and its final part (cached values included). Earlier such
+    marker, holding `part_stamp` of its marker and its final part (cached values included). Earlier such
     names of those sheets are replaced; those of other sheets stay (a hash can only ever match the very
     bytes it was made of)."""
     xml = parts[WORKBOOK_PART].decode("utf-8")
@@ -492,7 +515,7 @@ def with_part_hashes(parts: dict[str, Any], fresh: Collection[str]) -> dict[str,
                             else m[0], xml)
     added = "".join(
         f'<definedName name="{PART_HASH_NAME}" localSheetId="{i}" hidden="1">'
-        f'"{part_hash(text, raw(parts[sheets[i][1]]))}"</definedName>'
+        f'"{part_stamp(text, *_crc_size(parts[sheets[i][1]]))}"</definedName>'
         for i, text in sorted(markers.items()) if sheets[i][1] in parts)
     out = dict(parts)
     out[WORKBOOK_PART] = xml.replace("</definedNames>", added + "</definedNames>", 1).encode("utf-8")

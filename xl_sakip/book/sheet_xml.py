@@ -12,10 +12,12 @@ characters, namespace prefixes, cells without an address, ...) and any sheet who
 to the exact reading with openpyxl, which also names the cells. A cell counted twice or missed changes the
 hash, so it sends the sheet to the exact reading rather than hiding an edit.
 
-Quicker still, without reading a cell: a sheet that regenerate wrote carries the hash of its part's bytes
-as written, bound to its marker (book/package.part_hash, in a hidden sheet-scoped name). Equal bytes are
-equal cells, so a match clears the sheet; any other writer (Excel, LibreOffice) gives other bytes, and
-the sheet is scanned as above.
+Quicker still, without reading a cell or inflating the part: a sheet that regenerate wrote carries the
+CRC-32 and size of its part's bytes as written, bound to its marker (book/package.part_stamp, in a hidden
+sheet-scoped name), and the zip's directory records the CRC-32 and size of the part it holds. Equal bytes
+are equal cells, so a match clears the sheet; any other writer (Excel, LibreOffice) gives other bytes, and
+the sheet is scanned as above. (A workbook regenerated before holds a hash of the bytes themselves,
+`package.part_hash`: read as before.)
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
-from xl_sakip.book.package import PART_HASH_NAME, part_hash
+from xl_sakip.book.package import PART_HASH_NAME, STAMP_PREFIX, part_hash, part_stamp
 from xl_sakip.sheets.marker import MARKER_NAME, Marker, canonical
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -115,11 +117,15 @@ class Package:
         return self._strings
 
     def written_as_is(self, name: str) -> bool:
-        """The sheet's part is byte for byte what the tool wrote with its marker (package.part_hash): its
+        """The sheet's part is byte for byte what the tool wrote with its marker (package.part_stamp: the
+        CRC-32 and size the zip's directory records; or a `part_hash` of its bytes, stored before): its
         cells are then the tool's, without reading them."""
         stored = self.part_hashes.get(name)
         if not stored or name not in self.marker_texts:
             return False
+        if stored.startswith(STAMP_PREFIX):
+            info = self.zf.getinfo(self.parts[name])
+            return part_stamp(self.marker_texts[name], info.CRC, info.file_size) == stored
         return part_hash(self.marker_texts[name], self.zf.read(self.parts[name])) == stored
 
     def cells(self, name: str) -> Iterator[tuple[int, int, str]]:
