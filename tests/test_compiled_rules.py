@@ -225,3 +225,19 @@ def test_trees_evaluated_on_one_memo() -> None:
     env = _Counting()
     for _ in range(5):
         assert fx.evaluate_trees(trees, env) == [16.0, 17.0, 4.0, 16.0]
+
+
+def test_a_tree_too_big_to_generate_keeps_its_closures() -> None:
+    """A tree whose function would pass codegen.MAX_LINES is not generated: the hot tree runs as closures,
+    with the value the tree evaluator gives (here the sum of k*x for k = 1..n, x = 4, worked out by hand:
+    4 n (n + 1) / 2)."""
+    from xl_sakip.core import codegen
+
+    n = codegen.MAX_LINES  # one line per product at least
+    x = fx.Var("x")
+    tree = fx.Fn("SUM", tuple(fx.IF(x.gt(0), x * float(k), 0) for k in range(1, n + 1)))
+    assert generate((tree,), single=True) is None
+    env = _Counting()
+    for _ in range(fx._COMPILE_AT + 1):
+        assert fx.evaluate_tree(tree, env) == 4.0 * n * (n + 1) / 2
+    assert fx._COMPILED[id(tree)][0] is tree
