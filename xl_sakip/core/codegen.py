@@ -324,3 +324,6 @@ def generate(roots: Sequence[fx.Expr], *, single: bool = False) -> Callable[[fx.
     fn = ns["generated"]
     fn.source = source  # for a reader debugging a rule
     return fn  # type: ignore[no-any-return]
+
+
+fx.use_generator(generate)

@@ -1469,6 +1469,17 @@ def _thunk(e: Expr, fn: Compiled) -> Expr:
     return t
 
 
+#: Turns hot roots into one Python function, or None (then closures): core/codegen.generate, which builds on
+#: this module and installs itself when imported (the xl_sakip.core package imports it).
+_GENERATOR: Callable[..., Any] | None = None
+
+
+def use_generator(generate: Callable[..., Any] | None) -> None:
+    """Install the generator of hot trees (core/codegen.py), or None for closures only."""
+    global _GENERATOR
+    _GENERATOR = generate
+
+
 # Roots evaluated lately (id -> [root, evaluations]) and compiled roots (id -> (root, closure)). Each entry
 # holds its root, so that no other tree can take its id while it is here. Both bounded: the ribbon's Python
 # lives long, and a regenerate evaluates each formula cell's tree once.
@@ -1498,9 +1509,7 @@ def _hot(e: Expr) -> Compiled | None:
     _SEEN.pop(key, None)
     if len(_COMPILED) >= 1024:
         _COMPILED.clear()
-    from xl_sakip.core.codegen import generate
-
-    fn = generate((e,), single=True) or compile_tree(e)
+    fn = (_GENERATOR((e,), single=True) if _GENERATOR is not None else None) or compile_tree(e)
     _COMPILED[key] = (e, fn)
     return fn
 
@@ -1529,9 +1538,7 @@ def _hot_many(trees: Sequence[Expr]) -> Callable[[Env], list[Value]] | None:
     _SEEN_MANY.pop(key, None)
     if len(_COMPILED_MANY) >= 1024:
         _COMPILED_MANY.clear()
-    from xl_sakip.core.codegen import generate
-
-    fn = generate(trees)
+    fn = _GENERATOR(trees) if _GENERATOR is not None else None
     if fn is None:
         each = [compile_tree(e) for e in trees]
 
