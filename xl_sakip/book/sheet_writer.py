@@ -77,11 +77,6 @@ class Deflated:
         return zlib.decompress(self.data, -15)
 
 
-def raw(part: bytes | Deflated) -> bytes:
-    """A part's bytes, whether kept whole or deflated."""
-    return part.raw() if isinstance(part, Deflated) else part
-
-
 class PartsArchive:
     """What ExcelWriter needs of a ZipFile (writestr, write, namelist, close), keeping each part's bytes by
     name. Names are normalised as ZipInfo does; a part written twice keeps its last bytes, as reading the
