@@ -314,7 +314,7 @@ def _open(path: Path) -> Workbook:
             # openpyxl warns about Excel features it does not read (e.g. extended validation): not ours.
             warnings.simplefilter("ignore")
             # A file object skips openpyxl's check of the file name's extension; the content decides.
-            return load_master_sheets(fh)
+            return load_master_sheets(fh, lean=True)
     except zipfile.BadZipFile as exc:
         raise WorkbookError(
             f"'{path}' bukan workbook Excel (.xlsm/.xlsx) atau file rusak; buka dan simpan ulang dengan "
@@ -349,9 +349,11 @@ class _MasterSheetsReader(ExcelReader):
     and sheet-scoped defined names stay as in the file (issue 13: `check` of a regenerated workbook parsed
     200 generated sheets to read two)."""
 
-    def __init__(self, fh: Any, wanted: frozenset[str]) -> None:
+    def __init__(self, fh: Any, wanted: frozenset[str], lean: bool = False) -> None:
         super().__init__(fh, read_only=False, keep_vba=False, data_only=False, keep_links=True)
         self.wanted = wanted
+        self.lean = lean  # _cells: no cell for an empty numeric one (see load_master_sheets)
+        self.skipped: list[tuple[bytes, ...]] = []  # the empty cells the last _cells left out
         self.scanned: set[str] = set()  # sheets whose cells came from the scan (for tests)
         self.bad_style = False  # _cells met a style id the stylesheet lacks
 
@@ -378,20 +380,25 @@ class _MasterSheetsReader(ExcelReader):
         reads the whole sheet, as before. The cells are the ones openpyxl would make (values, types, styles,
         dates from date-formatted numbers): the scan is faster than openpyxl's per-cell parsing. Row
         dimensions (heights, hidden rows) are not read for a scanned sheet: the reader does not use them."""
-        from xl_sakip.book.sheet_xml import Unsure, scan
+        from xl_sakip.book.sheet_xml import Unsure, scan_bytes
 
-        xml = self.archive.read(part).decode("utf-8")
-        start, end = xml.find("<sheetData>"), xml.find("</sheetData>")
+        raw = self.archive.read(part)
+        if not raw.isascii():
+            raw.decode("utf-8")  # a part that is not UTF-8 fails here, as before (scanned as bytes below)
+        start, end = raw.find(b"<sheetData>"), raw.find(b"</sheetData>")
         cells = None
         if 0 <= start < end:
             try:
-                cells = self._cells(scan(xml[start:end]))
+                found = scan_bytes(raw, start, end)
+                cells = self._cells(found, self.lean)
+                if cells is None:  # an address given twice: every cell, as openpyxl binds them
+                    cells = self._cells(found, False)
             except (Unsure, ValueError, IndexError, KeyError, OverflowError):
                 cells = None
         if cells is None:
             super().read_worksheets()
             return
-        rest = (xml[:start] + "<sheetData/>" + xml[end + len("</sheetData>"):]).encode("utf-8")
+        rest = raw[:start] + b"<sheetData/>" + raw[end + len(b"</sheetData>"):]
         archive_open = self.archive.open
         self.archive.open = lambda n, *a, **k: (  # type: ignore[method-assign]
             io.BytesIO(rest) if n == part else archive_open(n, *a, **k))
@@ -404,6 +411,8 @@ class _MasterSheetsReader(ExcelReader):
         ws = self.wb[name]
         self.scanned.add(name)
         store = ws._cells
+        if store and self.skipped:  # an empty cell left out where a comment or merged range made one
+            cells.update(self._cells_at(self.skipped, store))
         if store:  # cells made by comments: keep them (with their comments), given the scanned values
             for key, cell in cells.items():
                 old = store.get(key)
@@ -419,12 +428,17 @@ class _MasterSheetsReader(ExcelReader):
         if store:  # ws.max_row, without its walk of every cell in Python
             ws._current_row = max(map(itemgetter(0), store))
 
-    def _cells(self, found: list[tuple[str, ...]]) -> dict[tuple[int, int], Cell]:
+    def _cells(self, found: list[tuple[bytes, ...]], lean: bool) -> dict[tuple[int, int], Cell] | None:
         """The cells openpyxl's WorkSheetParser.parse_cell would make of the scanned ones (formulas as text,
         data_only=False; values, types, styles, dates from date-formatted numbers), by address, in the
         order of the file (a repeated address: the later one wins, as in openpyxl); their `parent` is set
-        by the caller once the worksheet exists. Made here from the scan's strings, without an
-        intermediate tuple per cell."""
+        by the caller once the worksheet exists. Made here from the scan's bytes (numbers parsed from
+        them, as int() and float() parse the ASCII text; text decoded as UTF-8), without an intermediate
+        tuple per cell.
+
+        `lean`: an empty cell of type n (`<c r="F3" s="2"/>`, half the cells of a master's Indikator sheet:
+        styled, no value) gets no Cell; the reader reads a missing cell as it reads that one. None when
+        an address comes twice (which one wins would then differ): the caller binds every cell instead."""
         from openpyxl.utils.cell import column_index_from_string
         from openpyxl.utils.datetime import from_excel
 
@@ -433,16 +447,26 @@ class _MasterSheetsReader(ExcelReader):
         dates, deltas, epoch = self.wb._date_formats, self.wb._timedelta_formats, self.wb.epoch
         strings = self.shared_strings
         styles = self.wb._cell_styles
-        cols: dict[str, int] = {}
-        style_ids: dict[str, int] = {"": 0}
+        cols: dict[bytes, int] = {}
+        style_ids: dict[bytes, int] = {b"": 0}
         shared: dict[int, Any] = {}  # one style array per style id, shared by its cells: only read
         out: dict[tuple[int, int], Cell] = {}
         new = Cell.__new__
-        last_text, r = "", 0
-        for letters, row, s1, t, s2, f, v, inline in found:
+        last_text, r = b"", 0
+        empty = 0  # cells left out (lean)
+        empty_styles: set[bytes] = set()
+        skipped: list[tuple[bytes, ...]] = []
+        keep = skipped.append
+        for item in found:
+            letters, row, s1, t, s2, f, v, inline = item
+            if lean and not v and not f and (not t or t == b"n"):
+                empty += 1
+                empty_styles.add(s1 or s2)  # its style id must still exist (below)
+                keep(item)
+                continue
             col = cols.get(letters)
             if col is None:
-                col = cols[letters] = column_index_from_string(letters)
+                col = cols[letters] = column_index_from_string(letters.decode())
             if row != last_text:
                 last_text, r = row, int(row)
             s_text = s1 or s2
@@ -451,27 +475,27 @@ class _MasterSheetsReader(ExcelReader):
                 style_id = style_ids[s_text] = int(s_text)
             value: object
             if f:
-                value, t = "=" + unescape(f), "f"
-            elif t == "inlineStr":
+                value, data_type = "=" + unescape(f.decode()), "f"
+            elif t == b"inlineStr":
                 if not inline:
                     raise Unsure  # openpyxl's reading of an empty inline string: left to it
-                value, t = unescape(inline), "s"
+                value, data_type = unescape(inline.decode()), "s"
             elif not v:
                 value = None
-                t = t or "n"
-            elif not t or t == "n":
-                t = "n"
-                value = float(v) if ("." in v or "E" in v or "e" in v) else int(v)
+                data_type = t.decode() if t else "n"
+            elif not t or t == b"n":
+                data_type = "n"
+                value = float(v) if (b"." in v or b"E" in v or b"e" in v) else int(v)
                 if style_id in dates:
-                    value, t = from_excel(value, epoch, timedelta=style_id in deltas), "d"
-            elif t == "s":
-                value = strings[int(v)]
-            elif t == "b":
-                value = bool(int(v))
-            elif t == "str":
-                value, t = unescape(v), "s"
-            elif t == "e":
-                value = unescape(v)
+                    value, data_type = from_excel(value, epoch, timedelta=style_id in deltas), "d"
+            elif t == b"s":
+                value, data_type = strings[int(v)], "s"
+            elif t == b"b":
+                value, data_type = bool(int(v)), "b"
+            elif t == b"str":
+                value, data_type = unescape(v.decode()), "s"
+            elif t == b"e":
+                value, data_type = unescape(v.decode()), "e"
             else:
                 raise Unsure
             style = shared.get(style_id)
@@ -487,18 +511,46 @@ class _MasterSheetsReader(ExcelReader):
             cell._hyperlink = cell._comment = None
             cell._style = style
             cell._value = value
-            cell.data_type = t
+            cell.data_type = data_type
             out[(r, col)] = cell
-        self.bad_style = any(x is _NO_STYLE for x in shared.values())
+        self.bad_style = any(x is _NO_STYLE for x in shared.values()) or any(
+            int(x or 0) >= len(styles) for x in empty_styles)
+        if empty and len(out) + empty != len(found):
+            return None
+        self.skipped = skipped
         return out
+
+    def _cells_at(self, skipped: list[tuple[bytes, ...]], store: dict[tuple[int, int], Any]
+                  ) -> dict[tuple[int, int], Cell]:
+        """The cells of the empty ones `_cells` left out (lean) whose address `store` holds (a comment's or
+        merged range's cell, which openpyxl's reading gives the scanned style, value and type)."""
+        rows = {r for r, _ in store}
+        again, last_text, there = [], b"", False
+        for x in skipped:
+            if x[1] != last_text:
+                last_text = x[1]
+                there = int(last_text) in rows
+            if there:
+                again.append(x)
+        bad = self.bad_style
+        try:
+            made = self._cells(again, False) or {}
+        finally:
+            self.bad_style = bad
+        return {k: c for k, c in made.items() if k in store}
 
 
 def load_master_sheets(fh: Any, wanted: frozenset[str] = READ_SHEETS, *,
-                       scanned: set[str] | None = None) -> Workbook:
+                       scanned: set[str] | None = None, lean: bool = False) -> Workbook:
     """An openpyxl workbook (formulas, not cached values) with only the `wanted` sheets parsed; the
     others are empty placeholders of the same name. For reading only: never save it. `scanned` receives
-    the names of the sheets whose cells were bound from the XML scan (the others openpyxl parsed)."""
-    reader = _MasterSheetsReader(fh, wanted)
+    the names of the sheets whose cells were bound from the XML scan (the others openpyxl parsed).
+
+    `lean` (the reader's own use): a scanned sheet holds no cell for an empty cell of type n, which
+    openpyxl would make (value None): the reader and book/integrity read a missing cell exactly as such a
+    cell, and half a master's Indikator cells are of that kind (styled, empty). A sheet with comments or
+    merged ranges gets every cell, as without `lean`."""
+    reader = _MasterSheetsReader(fh, wanted, lean)
     reader.read()
     if scanned is not None:
         scanned |= reader.scanned

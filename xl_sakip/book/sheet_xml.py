@@ -43,6 +43,9 @@ _CELL_FAST = re.compile(
     r'<c r="([A-Z]{1,3})([0-9]+)"(?: s="([0-9]+)")?(?: t="(\w+)")?(?: s="([0-9]+)")?'
     r'(?: ?/>|>(?:<f>([^<]*)</f>)?(?:<v>([^<]*)</v>|<v ?/>)?'
     r'(?:<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)?</c>)')
+# The same pattern on the part's bytes (book/reader: no decoding of the whole part, and bytes groups are
+# cheaper to make than str ones). `[^<]` never cuts a UTF-8 sequence (its bytes are all above 0x7F).
+_CELL_FAST_BYTES = re.compile(_CELL_FAST.pattern.encode())
 UNSURE = "\x00unsure"
 
 
@@ -173,6 +176,14 @@ def scan(data: str) -> list[tuple[str, ...]]:
     further attributes ...)."""
     found = _CELL_FAST.findall(data)
     if len(found) != data.count("<c") or "<f></f>" in data:  # an empty formula is still a formula
+        raise Unsure
+    return found
+
+
+def scan_bytes(data: bytes, start: int, end: int) -> list[tuple[bytes, ...]]:
+    """`scan` of data[start:end] (a sheetData element in a part's bytes), its groups as bytes."""
+    found = _CELL_FAST_BYTES.findall(data, start, end)
+    if len(found) != data.count(b"<c", start, end) or data.find(b"<f></f>", start, end) >= 0:
         raise Unsure
     return found
 
