@@ -396,7 +396,7 @@ class _MasterSheetsReader(ExcelReader):
             try:
                 found = scan_bytes(raw, start, end)
                 cells = self._cells(found, self.lean)
-                if cells is None:  # an address given twice: every cell, as openpyxl binds them
+                if cells is None:  # addresses out of order: every cell, as openpyxl binds them
                     cells = self._cells(found, False)
             except (Unsure, ValueError, IndexError, KeyError, OverflowError):
                 cells = None
@@ -448,7 +448,8 @@ class _MasterSheetsReader(ExcelReader):
 
         `lean`: an empty cell of type n (`<c r="F3" s="2"/>`, half the cells of a master's Indikator sheet:
         styled, no value) gets no Cell; the reader reads a missing cell as it reads that one. None when
-        an address comes twice (which one wins would then differ): the caller binds every cell instead."""
+        the addresses are not in order (one may come twice, and which one wins would then differ): the
+        caller binds every cell instead."""
         from openpyxl.utils.cell import column_index_from_string
         from openpyxl.utils.datetime import from_excel
 
@@ -472,21 +473,28 @@ class _MasterSheetsReader(ExcelReader):
         # A formula's or inline string's value by its bytes (the same down a column: made and held once).
         formulas: dict[bytes, str] = {}
         texts: dict[bytes, str] = {}
+        last_col, ordered = 0, True  # every address after the one before (so none comes twice)
         for item in found:
             letters, row, s1, t, s2, f, v, inline = item
+            col = cols.get(letters)
+            if col is None:
+                col = cols[letters] = column_index_from_string(letters.decode())
+            if row != last_text:
+                last_text, r, previous = row, int(row), r
+                if r <= previous:
+                    ordered = False
+                last_col = 0
+                row_cells = by_row.get(r)  # type: ignore[assignment]
+                if row_cells is None:
+                    row_cells = by_row[r] = {}
+            if col <= last_col:
+                ordered = False
+            last_col = col
             if lean and not v and not f and (not t or t == b"n"):
                 empty += 1
                 empty_styles.add(s1 or s2)  # its style id must still exist (below)
                 keep(item)
                 continue
-            col = cols.get(letters)
-            if col is None:
-                col = cols[letters] = column_index_from_string(letters.decode())
-            if row != last_text:
-                last_text, r = row, int(row)
-                row_cells = by_row.get(r)  # type: ignore[assignment]
-                if row_cells is None:
-                    row_cells = by_row[r] = {}
             s_text = s1 or s2
             style_id = style_ids.get(s_text)
             if style_id is None:
@@ -540,7 +548,7 @@ class _MasterSheetsReader(ExcelReader):
             row_cells[col] = cell
         self.bad_style = any(x is _NO_STYLE for x in shared.values()) or any(
             int(x or 0) >= len(styles) for x in empty_styles)
-        if empty and len(out) + empty != len(found):
+        if empty and not ordered:
             return None
         self.skipped, self.by_row = skipped, by_row
         return out
