@@ -423,6 +423,14 @@ class _MasterSheetsReader(ExcelReader):
             for (r, c), old in store.items():
                 by_row.setdefault(r, {})[c] = old
             setattr(ws, ROWS, by_row)
+            # The few cells openpyxl made join the scanned ones (not a million inserted into its dict; the
+            # cells' order in the dict differs, which no reading depends on).
+            for key, old in store.items():
+                cell = cells.get(key)
+                if cell is not None:
+                    old._style, old._value, old.data_type = cell._style, cell._value, cell.data_type
+                cells[key] = old
+            store = {}
         if store:  # cells made by comments: keep them (with their comments), given the scanned values
             for key, cell in cells.items():
                 old = store.get(key)
