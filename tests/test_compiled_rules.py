@@ -30,8 +30,10 @@ def _generated(tree: fx.Expr) -> fx.Compiled:
 #: Both ways a hot tree is compiled: formula.py's closures and codegen's generated function.
 COMPILERS = pytest.mark.parametrize("compile_", [fx.compile_tree, _generated], ids=["closures", "generated"])
 
-POOL = [None, 0, 0.0, -1.0, 2.5, 3, 50.004, 100.0, 100.005, 1e-9, "", "abc", "5", " 7,5 ", "AA", "BB", True,
-        False, fx.DIV0, fx.NA, fx.VALUE]
+POOL = [None, 0, 0.0, -0.0, -1.0, 2.5, 3, 50.004, 100.0, 100.005, 1e-9, float("inf"), float("nan"), "", "abc",
+        "5", " 7,5 ", "AA", "BB", "it's \"x\"\n", True, False, fx.DIV0, fx.NA, fx.VALUE,
+        fx.Arr([1.0, "x", fx.EMPTY]), fx.Arr([fx.NA, 2.0])]
+SCALARS = [v for v in POOL if not isinstance(v, fx.Arr)]  # what a cell can hold
 
 
 def _trees() -> list[tuple[str, fx.Expr]]:
@@ -176,7 +178,7 @@ def test_formulas_of_every_node_kind_compiled(text: str, compile_) -> None:
     compiled = compile_(tree)
     rnd = random.Random(text)
     for _ in range(40):
-        env = _Book({(c, r): engine.scalar(rnd.choice(POOL)) for c in (1, 2, 3) for r in (1, 2, 3)})
+        env = _Book({(c, r): engine.scalar(rnd.choice(SCALARS)) for c in (1, 2, 3) for r in (1, 2, 3)})
         env.cells[(3, 1)] = rnd.choice(["hello", "y", "", fx.EMPTY, 4.0, fx.NA])
         want = _interpreted(tree, env)
         env.nodes = {}
@@ -241,3 +243,69 @@ def test_a_tree_too_big_to_generate_keeps_its_closures() -> None:
     for _ in range(fx._COMPILE_AT + 1):
         assert fx.evaluate_tree(tree, env) == 4.0 * n * (n + 1) / 2
     assert fx._COMPILED[id(tree)][0] is tree
+
+
+def test_an_error_stops_and_or_sum_before_the_next_argument() -> None:
+    """AND, OR and SUM take their arguments in order and give the first error without computing the next
+    (formula._logical_of, _numbers_of): a variable never bound after it is never read. By hand: 1/0 is
+    #DIV/0!; SUM stops at the text "abc" (#VALUE!) as well."""
+    x, unbound = fx.Var("x"), fx.Var("unbound")
+    env = engine.RulesEnv(None, None).with_vars(x=0.0, t="abc")
+    for tree, want in ((fx.OR(1 / x, unbound), fx.DIV0), (fx.AND(x.eq(0), 1 / x, unbound), fx.DIV0),
+                       (fx.SUM(x, 1 / x, unbound), fx.DIV0), (fx.SUM(fx.Var("t"), unbound), fx.VALUE)):
+        env.nodes = {}
+        assert _interpreted(tree, env) == want
+        for compile_ in (fx.compile_tree, _generated):
+            env.nodes = {}
+            assert compile_(tree)(env) == want, (compile_, tree)
+
+
+def test_trees_python_cannot_compile_keep_their_closures() -> None:
+    """IF nested 150 deep (Python's compiler allows 100 blocks) and a SUM of 3 000 values: not generated;
+    evaluated hot, they give the tree evaluator's value (by hand: x = 1 falls to the last branch, 150; the
+    sum of 3 000 ones, 3 000)."""
+    x = fx.Var("x")
+    deep = fx.cond([(x.eq(float(k)), float(k)) for k in range(1000, 1150)], 150.0)
+    wide = fx.Fn("SUM", tuple(fx.Var(f"v{k}") for k in range(3000)))
+    env = engine.RulesEnv(None, None).with_vars(x=1.0, **{f"v{k}": 1.0 for k in range(3000)})
+    for tree, want in ((deep, 150.0), (wide, 3000.0)):
+        assert generate((tree,), single=True) is None
+        for _ in range(fx._COMPILE_AT + 1):
+            assert fx.evaluate_tree(tree, env) == want
+
+
+def test_trees_evaluated_together_generated_as_one_function() -> None:
+    """Several roots generated together (what evaluate_trees compiles): each root's value as the tree
+    evaluator gives it, their shared subtree computed once (x read once), for many bindings of x."""
+    x = fx.Var("x")
+    s = x * x
+    roots = (fx.IF(s.gt(4), s, fx.NOT(x.eq(""))), s + 1, fx.ISTEXT(x), x.ne(""))
+    fn = generate(roots)
+    assert fn is not None
+    for value in POOL:
+        env, bound = _Counting(), engine.scalar(value)
+        env.var = lambda name, v=bound, e=env: (setattr(e, "reads", e.reads + 1), v)[1]
+        want = []
+        for root in roots:
+            env.nodes = {}
+            want.append(_interpreted(root, env))
+        env.reads, env.nodes = 0, {}
+        got = fn(env)
+        assert all(_same(a, b) for a, b in zip(got, want, strict=True)) and env.reads == 1, (value, got, want)
+
+
+def test_without_the_generator_hot_trees_run_as_closures() -> None:
+    """formula.py without codegen installed (use_generator(None)): a hot tree runs as closures, the same
+    value; codegen installs itself again."""
+    x = fx.Var("x")
+    tree = fx.IF(x.gt(0), x * 3, 0)
+    env = engine.RulesEnv(None, None).with_vars(x=2.0)
+    saved = fx._GENERATOR
+    try:
+        fx.use_generator(None)
+        for _ in range(fx._COMPILE_AT + 1):
+            assert fx.evaluate_tree(tree, env) == 6.0
+        assert not hasattr(fx._COMPILED[id(tree)][1], "source")  # a closure, not a generated function
+    finally:
+        fx.use_generator(saved)
+    assert fx._GENERATOR is generate

@@ -99,8 +99,8 @@ def save_workbook(
     - Temporary files left by an earlier save that was killed (our own naming only, see `stale_temps`) are
       removed under the lock; `cleaned` receives their paths, so that the caller can say so.
     - `fresh`: names of generated sheets whose cells were written from their plan in this run (so they
-      match their marker); each gets the hash of its part as written (`with_part_hashes`), which lets
-      `check` see it unchanged without reading its cells.
+      match their marker); each gets the stamp of its part as written (`with_part_hashes`, `part_stamp`),
+      which lets `check` see it unchanged without reading its cells.
 
     Raises UserError when the file exists and `force` is false, or when the file cannot be written.
     """
@@ -166,7 +166,7 @@ def openpyxl_parts(wb: Workbook, values: Values | None = None, *, deflate: bool 
     ExcelWriter is used directly rather than `wb.save`, because `save` stamps the current time into
     docProps/core.xml (modified), which would make every file different. Its worksheets' cells are written
     by book/sheet_writer.py (the same bytes, quicker), into a dict rather than a zip read back.
-    `deflate`: worksheet parts may be `Deflated` (for `write_zip`; `sheet_writer.raw` reads one).
+    `deflate`: worksheet parts may be `Deflated` (for `write_zip`; `Deflated.raw()` gives the bytes back).
     """
     _refuse_read_only_workbook(wb)
     return workbook_parts(wb, values, deflate=deflate)

@@ -94,7 +94,7 @@ class Package:
             self.names.append(name)
             self.parts[name] = t.lstrip("/") if t.startswith("/") else str(PurePosixPath("xl") / t)
         self.markers: dict[str, Marker] = {}
-        self.marker_texts: dict[str, str] = {}  # as stored, for part_hash
+        self.marker_texts: dict[str, str] = {}  # as stored, for part_stamp / part_hash
         self.part_hashes: dict[str, str] = {}  # sheet -> package.PART_HASH_NAME's value
         for dn in wb.iter(f"{MAIN}definedName"):
             local = dn.get("localSheetId")

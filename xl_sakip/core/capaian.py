@@ -138,16 +138,17 @@ def _outcome(realisasi: Value | None, target: Value | None, polarity: Polarity, 
     return {"status": Status.COMPUTED, "value": value, "capped": value != raw, **kw}
 
 
-_LAST: list[Any] = [None, None, RulesEnv(None, None)]  # settings, reference, their environment
+_LAST: list[tuple[Any, Any, RulesEnv]] = [(None, None, RulesEnv(None, None))]  # settings, reference, env
 
 
 def _env(settings: Settings | None, reference: Reference | None) -> RulesEnv:
     """RulesEnv(settings, reference), the last one kept: the core computes the capaian of every indicator
-    of a cascade on the same settings and reference."""
-    if _LAST[0] is settings and _LAST[1] is reference:
-        return _LAST[2]  # type: ignore[no-any-return]
+    of a cascade on the same settings and reference (one tuple, read and replaced whole)."""
+    last_settings, last_reference, env = _LAST[0]
+    if last_settings is settings and last_reference is reference:
+        return env
     env = RulesEnv(settings, reference)
-    _LAST[:] = [settings, reference, env]
+    _LAST[0] = (settings, reference, env)
     return env
 
 

@@ -21,9 +21,10 @@ from typing import Any
 
 from xl_sakip.core import formula as fx
 
-#: Above this many lines the tree stays with the closures (a generated function that big would be slow to
-#: compile and no faster).
+#: Above this many lines, or blocks nested this deep (Python's compiler allows 100), the tree stays with
+#: the closures (a generated function that big would be slow to compile and no faster).
 MAX_LINES = 4000
+MAX_DEPTH = 50
 
 _OP_NAMES = {"+": "add", "-": "sub", "*": "mul", "/": "div", "&": "cat", "=": "eq", "<>": "ne", "<": "lt",
              "<=": "le", ">": "gt", ">=": "ge"}
@@ -54,10 +55,21 @@ def _sum_of(values: tuple[fx.Value, ...]) -> fx.Value:
     return ns if isinstance(ns, fx.XlError) else fx._plain_sum(ns)
 
 
+def _error_in(v: fx.Value) -> bool:
+    """Is `v` an error, or an array holding one? (Where formula._logical_of stops.)"""
+    return isinstance(v, fx.XlError) or (isinstance(v, fx.Arr) and any(isinstance(x, fx.XlError) for x in v))
+
+
+def _sum_stops(v: fx.Value) -> bool:
+    """Does SUM stop at this computed argument? (formula._numbers_of gives an error for it alone.)"""
+    return isinstance(fx._numbers_of(((v, False),)), fx.XlError)
+
+
 _GLOBALS: dict[str, Any] = {
     "_M": fx._MISSING, "_EMPTY": fx.EMPTY, "_DIV0": fx.DIV0, "_Arr": fx.Arr, "_XlError": fx.XlError,
     "_to_bool": fx.to_bool, "_scalar": fx._scalar, "_map1": fx._map1, "_negate": fx._negate,
     "_logical_of": fx._logical_of, "_not_value": fx._not_value, "_n_value": fx._n_value, "_sum_of": _sum_of,
+    "_error_in": _error_in, "_sum_stops": _sum_stops,
     "_is_number": fx.is_number, **{f"_op_{name}": _general(op) for op, name in _OP_NAMES.items()},
 }
 _IS_INLINE = {"ISNUMBER": "({x}.__class__ is float or _is_number({x}))", "ISTEXT": "isinstance({x}, str)",
@@ -111,7 +123,7 @@ class _Gen:
 
     def line(self, depth: int, text: str) -> None:
         self.lines.append("    " * depth + text)
-        if len(self.lines) > MAX_LINES:
+        if len(self.lines) > MAX_LINES or depth > MAX_DEPTH:
             raise _TooBig
 
     def const(self, v: object) -> str:
@@ -187,7 +199,7 @@ class _Gen:
         y = self.value(e.b, known, depth)
         op, general, r = e.op, f"_op_{_OP_NAMES[e.op]}", self.temp()
         if op in ("=", "<>") and y == "('')":  # the blank test (formula._compile_node's blank_test)
-            blank = op == "="
+            blank, x = op == "=", self.name_of(x, depth)
             self.line(depth, f"if {x} is _EMPTY: {r} = {blank}")
             self.line(depth, f"elif {x}.__class__ is str: {r} = {x} {'==' if blank else '!='} ''")
             self.line(depth, f"elif {x}.__class__ is float or {x}.__class__ is bool: {r} = {not blank}")
@@ -219,13 +231,14 @@ class _Gen:
             self.line(depth, f"else: {r} = {v}")
             return r
         if name in ("AND", "OR") and args:
-            # Every argument is computed (nodes are pure: the first error is still the result)
-            xs = [self.value(a, known, depth) for a in args]
-            r = self.temp()
-            fast = (" and " if name == "AND" else " or ").join(xs)
+            # The arguments in order; an argument holding an error is the result before the next one is
+            # computed (formula._logical_of)
+            all_ = name == "AND"
+            xs, r = self.stepwise(args, known, depth, "{x}.__class__ is not bool and _error_in({x})",
+                                  f"_logical_of({all_}, ({{xs}},))")
+            fast = (" and " if all_ else " or ").join(xs)
             bools = " and ".join(f"{x}.__class__ is bool" for x in xs)
-            general = f"_logical_of({name == 'AND'}, ({', '.join(xs)},))"
-            self.line(depth, f"{r} = ({fast}) if {bools} else {general}")
+            self.line(depth + 1, f"{r} = ({fast}) if {bools} else _logical_of({all_}, ({', '.join(xs)},))")
             return r
         if f is fx._not and len(args) == 1:
             x, r = self.value(args[0], known, depth), self.temp()
@@ -236,20 +249,53 @@ class _Gen:
             self.line(depth, f"{r} = {x} if {x}.__class__ is float else _n_value({x})")
             return r
         if name in _IS_INLINE and len(args) == 1:
-            x, r = self.value(args[0], known, depth), self.temp()
+            x, r = self.name_of(self.value(args[0], known, depth), depth), self.temp()
             pred = f"_is_{name}"
             self.glob[pred] = fx._IS[name]
             self.line(depth, f"{r} = _map1({x}, {pred}) if isinstance({x}, _Arr) else "
                              f"{_IS_INLINE[name].format(x=x)}")
             return r
         if f is fx._sum and args and not any(_is_reference(a) for a in args):
-            xs = [self.value(a, known, depth) for a in args]
-            r = self.temp()
-            total = " + ".join(["(0.0)", *xs])  # left to right, as formula._plain_sum adds
-            tests = " and ".join(f"{x}.__class__ is float" for x in xs)
-            self.line(depth, f"{r} = ({total}) if {tests} else _sum_of(({', '.join(xs)},))")
+            # The arguments in order; one that is or holds an error (or text that is not a number) is the
+            # result before the next one is computed (formula._numbers_of)
+            xs, r = self.stepwise(args, known, depth, "{x}.__class__ is not float and _sum_stops({x})",
+                                  "_sum_of(({xs},))")
+            general = f"_sum_of(({', '.join(xs)},))"
+            if len(xs) <= 16:  # a long chain of + nests too deep for Python's compiler
+                total = " + ".join(["(0.0)", *xs])  # left to right, as formula._plain_sum adds
+                tests = " and ".join(f"{x}.__class__ is float" for x in xs)
+                general = f"({total}) if {tests} else {general}"
+            self.line(depth + 1, f"{r} = {general}")
             return r
         return None
+
+    def stepwise(self, args: tuple[fx.Expr, ...], known: set[object], depth: int, stops: str,
+                 stopped: str) -> tuple[list[str], str]:
+        """Lines computing `args` one by one until one `stops` (then the result is `stopped` of those
+        computed so far), as formula.py's AND, OR and SUM take their arguments. Returns the atoms and the
+        result's local, and leaves open an `if` block (at depth + 1) for the caller's line computing the
+        result from all the atoms."""
+        r = self.temp()
+        self.line(depth, f"{r} = _M")
+        xs: list[str] = []
+        for k, a in enumerate(args):
+            if k == 0:
+                x, at = self.value(a, known, depth), depth
+            else:
+                self.line(depth, f"if {r} is _M:")
+                x, at = self.value(a, set(known), depth + 1), depth + 1
+            xs.append(self.name_of(x, at))
+            self.line(at, f"if {stops.format(x=xs[-1])}: {r} = {stopped.format(xs=', '.join(xs))}")
+        self.line(depth, f"if {r} is _M:")
+        return xs, r
+
+    def name_of(self, atom: str, depth: int) -> str:
+        """A literal atom bound to a local (so that `is` never has a literal operand)."""
+        if atom not in self.literals and atom != "_EMPTY":
+            return atom
+        t = self.temp()
+        self.line(depth, f"{t} = {atom}")
+        return t
 
     def if_(self, args: tuple[fx.Expr, ...], known: set[object], depth: int) -> str:
         c = self.value(args[0], known, depth)
@@ -320,7 +366,11 @@ def generate(roots: Sequence[fx.Expr], *, single: bool = False) -> Callable[[fx.
     tail = f"    return {atoms[0]}" if single else f"    return [{', '.join(atoms)}]"
     source = "\n".join([*head, *gen.lines, tail])
     ns = gen.glob
-    exec(compile(source, "<xl_sakip rule>", "exec"), ns)  # noqa: S102 (source this module wrote)
+    try:
+        code = compile(source, "<xl_sakip rule>", "exec")
+    except (SyntaxError, RecursionError, MemoryError):  # a limit of Python's compiler: the closures then
+        return None
+    exec(code, ns)  # noqa: S102 (source this module wrote)
     fn = ns["generated"]
     fn.source = source  # for a reader debugging a rule
     return fn  # type: ignore[no-any-return]

@@ -93,7 +93,9 @@ class RulesEnv(Env):
         return self.variables[name]
 
     def var_reader(self) -> Callable[[str], Value]:
-        return self.variables.__getitem__  # `var`, without a Python call per variable read
+        if type(self).var is RulesEnv.var:
+            return self.variables.__getitem__  # `var`, without a Python call per variable read
+        return self.var  # a subclass's own
 
     def table_column(self, table: str, column: str) -> Arr:
         ref = self.reference
