@@ -427,7 +427,7 @@ class _MasterSheetsReader(ExcelReader):
             # cells' order in the dict differs, which no reading depends on).
             for key, old in store.items():
                 cell = cells.get(key)
-                if cell is not None:
+                if cell is not None and type(old) is not MergedCell:  # a merged range's covered cell
                     old._style, old._value, old.data_type = cell._style, cell._value, cell.data_type
                 cells[key] = old
             store = {}
@@ -437,8 +437,11 @@ class _MasterSheetsReader(ExcelReader):
                 if old is None:
                     cell.parent = ws
                     store[key] = cell
-                else:
+                elif type(old) is not MergedCell:
                     old._style, old._value, old.data_type = cell._style, cell._value, cell.data_type
+                # A merged range's covered cell stays openpyxl's MergedCell, without the value or style
+                # the file may give it, as openpyxl's own reading leaves it (the reader then names the
+                # range; before, such a file was refused as unreadable).
         else:
             for cell in cells.values():
                 cell.parent = ws
