@@ -136,3 +136,22 @@ def test_a_repeated_id_keeps_its_own_walks() -> None:
         ("ROLLUP_REALISASI_TIDAK_SESUAI", "P01-2.1", 95.0),
         ("NARASI_PENGHAMBAT_KOSONG", "P01-2.1", 25.0), ("NARASI_PENGHAMBAT_KOSONG", "P01-2.1", 12.5),
         ("NARASI_PENGHAMBAT_KOSONG", "P01-2.2", 60.0)], key=str)
+
+
+def test_a_row_typed_below_a_year_table_with_untouched_cells_is_read(tmp_path: Path) -> None:
+    """A Riwayat row typed by hand below the table, only its ID and Tahun filled: its other cells were never
+    touched, so the file holds no cell for them. The row is read (before: a crash on the missing cells'
+    addresses), and its unknown ID is reported at its cell, Riwayat!A5 (rows 2-4 hold the three rows of
+    `cascade()`; by hand)."""
+    import openpyxl
+
+    path = write_master(cascade(), tmp_path / "m.xlsm")
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    ws = wb["Riwayat"]
+    assert ws.max_row == 4 and ws["A1"].value == "ID" and ws["B1"].value == "Tahun"
+    ws["A5"], ws["B5"] = "P07-7.7", 2023
+    assert ws._cells.get((5, 3)) is None  # no Target cell on that row
+    wb.save(path)
+    found = [f for f in run_check(path).findings if f.code == "ID_TAHUNAN_TIDAK_DIKENAL"]
+    assert [(f.indicator_id, f.cell) for f in found if f.cell.startswith("Riwayat")] == [
+        ("P07-7.7", "Riwayat!A5")]

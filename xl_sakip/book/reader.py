@@ -1331,7 +1331,8 @@ def _read_year_sheets(wb: Workbook, problems: _Problems
                 item = row.build(models[attr], fields)
                 if item is not None:
                     items.append(item)
-                    cells.append({f: f"{found}!{c.coordinate}" for f, c in row.cells.items()})
+                    # each field's address from its column (an empty cell may have no Cell)
+                    cells.append({f: f"{found}!{row.coordinate(f)}" for f in row.cells})
         out[attr] = (items, cells)
     return out
 
