@@ -49,7 +49,9 @@ def _trees() -> list[tuple[str, fx.Expr]]:
         reason, value = engine.capaian_rules(kind, pol)
         out += [(f"reason {kind} {pol}", reason), (f"value {kind} {pol}", value)]
     out += [(f"single {k}", engine.single_value_rule(k)) for k in Kind]
-    out += [("capped", engine.capped_rule()), ("category", engine.category_rule())]
+    for kind, pol in product(Kind, Polarity):
+        out.append((f"capped {kind} {pol}", engine.capaian_trees(kind, pol)[2]))
+    out += [("category", engine.category_rule())]
     out += [(f"covers {n}", engine.covers_rule(n)) for n in (0, 1, 3)]
     out += [(f"rolled {n}", engine.rolled_rule(n)) for n in (1, 3)]
     return out

@@ -80,7 +80,7 @@ class RulesEnv(Env):
         env = self.with_vars(**variables)
         bound = env.variables
         for prefix, values in quarters.items():
-            names = _QUARTER_NAMES.get(prefix) or _quarter_names(prefix)
+            names = _quarter_names(prefix)
             if len(values) < 4:
                 values = (*values, None, None, None, None)
             for name, v in zip(names, values):  # noqa: B905 (the first four; strict= costs a third here)
@@ -251,11 +251,6 @@ def capaian_trees(kind: Kind, polarity: Polarity) -> tuple[Expr, Expr, Expr]:
 @lru_cache(maxsize=8)
 def single_value_rule(kind: Kind) -> Expr:
     return rules.single_realisasi(R, kind)
-
-
-@lru_cache(maxsize=1)
-def capped_rule() -> Expr:
-    return rules.capped(K)
 
 
 @lru_cache(maxsize=1)

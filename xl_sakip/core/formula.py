@@ -1488,6 +1488,21 @@ _COMPILED: dict[int, tuple[Expr, Compiled]] = {}
 _COMPILE_AT = 3  # evaluations of one root before it is compiled
 
 
+def _warm(seen: dict[Any, list[Any]], key: Any, roots: tuple[Expr, ...]) -> bool:
+    """Count one evaluation of `roots` (under `key`, their ids); True on the one that makes them hot."""
+    entry = seen.get(key)
+    if entry is None or not all(map(operator.is_, entry[0], roots)):
+        if len(seen) >= 1024:
+            seen.clear()
+        seen[key] = [roots, 1]
+        return False
+    entry[1] += 1
+    if entry[1] < _COMPILE_AT:
+        return False
+    seen.pop(key, None)
+    return True
+
+
 def _hot(e: Expr) -> Compiled | None:
     """The compiled closure of root `e` when it has been evaluated often enough, else None."""
     t = type(e)
@@ -1497,16 +1512,8 @@ def _hot(e: Expr) -> Compiled | None:
     got = _COMPILED.get(key)
     if got is not None and got[0] is e:
         return got[1]
-    seen = _SEEN.get(key)
-    if seen is None or seen[0] is not e:
-        if len(_SEEN) >= 1024:
-            _SEEN.clear()
-        _SEEN[key] = [e, 1]
+    if not _warm(_SEEN, key, (e,)):
         return None
-    seen[1] += 1
-    if seen[1] < _COMPILE_AT:
-        return None
-    _SEEN.pop(key, None)
     if len(_COMPILED) >= 1024:
         _COMPILED.clear()
     fn = (_GENERATOR((e,), single=True) if _GENERATOR is not None else None) or compile_tree(e)
@@ -1526,16 +1533,8 @@ def _hot_many(trees: Sequence[Expr]) -> Callable[[Env], list[Value]] | None:
     got = _COMPILED_MANY.get(key)
     if got is not None and all(map(operator.is_, got[0], trees)):
         return got[1]
-    seen = _SEEN_MANY.get(key)
-    if seen is None or not all(map(operator.is_, seen[0], trees)):
-        if len(_SEEN_MANY) >= 1024:
-            _SEEN_MANY.clear()
-        _SEEN_MANY[key] = [tuple(trees), 1]
+    if not _warm(_SEEN_MANY, key, tuple(trees)):
         return None
-    seen[1] += 1
-    if seen[1] < _COMPILE_AT:
-        return None
-    _SEEN_MANY.pop(key, None)
     if len(_COMPILED_MANY) >= 1024:
         _COMPILED_MANY.clear()
     fn = _GENERATOR(trees) if _GENERATOR is not None else None
