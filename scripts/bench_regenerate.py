@@ -98,18 +98,31 @@ def _run(job, path: Path) -> tuple[float, float, float]:
 
 def bench(label: str, master: Path, tmp: Path, libreoffice: bool, runs: int) -> dict:
     """Medians of `runs` interleaved runs, each on a fresh copy of the master; the ratio is of CPU times
-    (other work on the machine changes the wall time of both, not their CPU time)."""
-    base, regen = [], []
+    (other work on the machine changes the wall time of both, not their CPU time).
+
+    Besides the issue's baseline (openpyxl's load+save of the master), two more figures of each run: a
+    second regenerate of the regenerated workbook (what a planner runs every quarter), and openpyxl's own
+    load+save of the regenerated workbook, the file format's cost of what regenerate writes (ten times the
+    master's cells)."""
+    base, regen, again, out = [], [], [], []
     for k in range(runs):
         a, b = tmp / f"{label}-a{k}{master.suffix}", tmp / f"{label}-b{k}{master.suffix}"
+        c = tmp / f"{label}-c{k}{master.suffix}"
         shutil.copy(master, a)
         shutil.copy(master, b)
         base.append(_run(_job_load_save, a))
         regen.append(_run(_job_regenerate, b))
+        shutil.copy(b, c)
+        out.append(_run(_job_load_save, c))
+        again.append(_run(_job_regenerate, b))
     med = lambda xs, i: statistics.median(x[i] for x in xs)  # noqa: E731
     row = {"workbook": label, "load+save CPU s": med(base, 1), "regenerate CPU s": med(regen, 1),
            "ratio (CPU)": med(regen, 1) / med(base, 1), "regenerate wall s": med(regen, 0),
-           "peak MB (load+save)": med(base, 2), "peak MB (regenerate)": med(regen, 2)}
+           "peak MB (load+save)": med(base, 2), "peak MB (regenerate)": med(regen, 2),
+           "again CPU s": med(again, 1), "again ratio": med(again, 1) / med(base, 1),
+           "again peak MB": med(again, 2),
+           "load+save of the output CPU s": med(out, 1), "ratio to it": med(regen, 1) / med(out, 1),
+           "again / it": med(again, 1) / med(out, 1), "peak MB (it)": med(out, 2)}
     if libreoffice:
         from tests.libreoffice import timed_recalc
 

@@ -296,7 +296,7 @@ def test_a_refused_regenerate_leaves_the_collector_as_it_was(book: Path, tmp_pat
     wb.vba_archive.close()
     opened: list = []
     load = regen.load_for_update
-    monkeypatch.setattr(regen, "load_for_update", lambda path: opened.append(load(path)) or opened[-1])
+    monkeypatch.setattr(regen, "load_for_update", lambda *a: opened.append(load(*a)) or opened[-1])
     broken = tmp_path / "Rusak.xlsm"
     broken.write_bytes(b"bukan workbook")
     frozen = gc.get_freeze_count()

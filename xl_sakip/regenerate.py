@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import openpyxl
 from openpyxl import Workbook
 
 from xl_sakip.book import schema as s
@@ -33,6 +32,8 @@ from xl_sakip.book.lock import workbook_lock
 from xl_sakip.book.losses import refuse_losses
 from xl_sakip.book.package import check_target, save_workbook, write_through
 from xl_sakip.book.reader import gc_paused, read_master_with_rows
+from xl_sakip.book.sheet_xml import unchanged_sheets
+from xl_sakip.book.unread import load_for_update as load_skipping
 from xl_sakip.book.writer import (
     add_missing_budget_sheet,
     add_missing_year_sheets,
@@ -110,11 +111,21 @@ def backup_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.bak{path.suffix}")
 
 
-def load_for_update(path: Path) -> Workbook:
+def load_for_update(path: Path, kinds: Collection[str] = ()) -> Workbook:
+    """The workbook at `path` as openpyxl loads it for writing, except its generated sheets of `kinds`
+    proven unchanged (their stamp, or their scanned cells, match their marker): those are about to be
+    replaced and are not parsed (book/unread.py; a second regenerate spent a third of its time here)."""
+    skip: dict[str, str] = {}
+    if kinds:
+        try:
+            _, markers, clear = unchanged_sheets(path)
+        except Exception:  # a package the scan cannot open: openpyxl below reads (or reports) it
+            markers, clear = {}, set()
+        skip = {n: m.digest for n, m in markers.items() if n in clear and m.kind in kinds}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
+            return load_skipping(path, skip, skip, keep_vba=path.suffix.lower() == ".xlsm")
     except Exception as exc:  # read_master already opened it, so this is rare
         raise WorkbookError(f"Workbook '{path}' tidak dapat dibuka untuk ditulis: {exc}") from exc
 
@@ -215,7 +226,7 @@ def regenerate(
         # raises WorkbookError naming the sheet and cell of a problem
         cascade, where = read_master_with_rows(path)
         prepare_save(path, "menjalankan regenerate")
-        wb = load_for_update(path)
+        wb = load_for_update(path, regenerated_kinds(reports))
         try:
             # Refuse before writing anything, naming the edited cells of every kind written here.
             if not force and (hand := edited_sheets(wb, cascade, regenerated_kinds(reports))):

@@ -42,6 +42,7 @@ from openpyxl import Workbook
 from xl_sakip.book.lock import workbook_lock
 from xl_sakip.book.macro_parts import MacroParts
 from xl_sakip.book.sheet_writer import ZIP_LEVEL, Deflated, Values, workbook_parts
+from xl_sakip.book.unread import placeholders
 from xl_sakip.book.values import cached_values
 from xl_sakip.errors import UserError
 
@@ -175,6 +176,8 @@ def openpyxl_parts(wb: Workbook, values: Values | None = None, *, deflate: bool 
 def _refuse_read_only_workbook(wb: Workbook) -> None:
     if getattr(wb, "read_only", False):
         raise TypeError("a read-only workbook cannot be saved")
+    if left := placeholders(wb):  # a sheet not read would be saved empty: a bug, never a user's doing
+        raise RuntimeError(f"sheets loaded as placeholders cannot be saved: {', '.join(left)}")
 
 
 def package_parts(

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from xl_sakip.book.unread import placeholder_digest
 from xl_sakip.core.findings import Finding, Severity, sort_findings
 from xl_sakip.core.models import Cascade
 from xl_sakip.errors import MAX_CELLS_SHOWN, cell_list  # noqa: F401 (MAX_CELLS_SHOWN: for callers)
@@ -130,7 +131,8 @@ def edited_sheets(wb: Any, cascade: Cascade | None, kinds: Iterable[str] | None 
         if (m := read_marker(ws)) is None:
             continue
         markers[ws.title] = m
-        if (wanted is None or m.kind in wanted) and ws.title not in skip:
+        # a placeholder (book/unread.py) was proven unchanged before it was loaded as one
+        if (wanted is None or m.kind in wanted) and ws.title not in skip and placeholder_digest(ws) is None:
             values[ws.title] = sheet_values(ws)
     return compare_sheets(wb.sheetnames, markers, values, cascade)
 

@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_sakip.book import sheet_writer, values
 from xl_sakip.book.cells import FORMULA_TRIGGERS
+from xl_sakip.book.unread import placeholder_digest
 from xl_sakip.sheets import plan as p
 from xl_sakip.sheets import refs as rf
 from xl_sakip.sheets import unit_layout as ul
@@ -31,7 +32,10 @@ def read_marker(ws: Worksheet) -> Marker | None:
 
 
 def sheet_digest(ws: Worksheet) -> str:
-    """The hash of what the sheet holds now (same canonical form as `plan_digest`)."""
+    """The hash of what the sheet holds now (same canonical form as `plan_digest`); of a placeholder
+    (book/unread.py), the digest it was proven to hold."""
+    if (known := placeholder_digest(ws)) is not None:
+        return known
     return digest_cells((r, c, cell.value) for (r, c), cell in ws._cells.items())
 
 
