@@ -15,6 +15,7 @@ import pytest
 
 from xl_sakip import regenerate as regen
 from xl_sakip.book import package
+from xl_sakip.book.macro_parts import MacroParts
 from xl_sakip.book.unread import placeholder_digest, placeholders
 from xl_sakip.book.writer import write_master
 from xl_sakip.core.models import Cascade
@@ -23,12 +24,16 @@ from xl_sakip.regenerate import EditedSheetsError, load_for_update, regenerate
 from xl_sakip.sheets.marker import MARKER_NAME, Marker
 from xl_sakip.sheets.openpyxl_writer import sheet_contents, sheet_digest
 
+CUSTOM_UI = (b'<customUI xmlns="http://schemas.microsoft.com/office/2006/01/customui"><ribbon><tabs>'
+             b'<tab id="t" label="SAKIP"/></tabs></ribbon></customUI>')
+VBA = b"not a VBA project, but bytes that must come back unchanged"
 UNITS = ("P01 KEPALA DINAS", "P02 KABID LATPENTA", "P03 Kasi Pelatihan", "Ringkasan")
 
 
 @pytest.fixture
 def book(small_cascade: Cascade, tmp_path: Path) -> Path:
-    path = write_master(small_cascade, tmp_path / "Cascading_2023.xlsm")
+    path = write_master(small_cascade, tmp_path / "Cascading_2023.xlsm",
+                        macro_parts=MacroParts(vba_project=VBA, custom_ui=CUSTOM_UI))
     regenerate(path)
     wb = openpyxl.load_workbook(path, keep_vba=True)  # a user's own sheet, saved by another writer
     wb.create_sheet("Catatan Saya")["A1"] = "rapat evaluasi TW2"
@@ -103,3 +108,19 @@ def test_the_same_file_as_with_openpyxls_full_load(book: Path, tmp_path: Path,
     monkeypatch.setattr(regen, "load_for_update", lambda path, kinds=(): load_for_update(path))
     regenerate(full)
     assert book.read_bytes() == full.read_bytes()
+
+
+def test_the_copy_kept_for_the_save_holds_every_part_but_the_worksheets(book: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(book) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    wb = load_for_update(book, regenerated_kinds())
+    kept = wb.vba_archive.namelist()
+    assert sorted(kept) == sorted(n for n in parts if not n.startswith("xl/worksheets/"))
+    assert all(wb.vba_archive.read(n) == parts[n] for n in kept)  # the macro project among them
+    assert parts["xl/vbaProject.bin"] == VBA and "customUI/customUI.xml" in kept
+    regenerate(book)  # and the save takes them from there
+    with zipfile.ZipFile(book) as zf:
+        assert zf.read("xl/vbaProject.bin") == VBA
+        assert zf.read("customUI/customUI.xml") == parts["customUI/customUI.xml"]

@@ -16,7 +16,9 @@ every sheet of the kinds it writes before it writes them again).
 from __future__ import annotations
 
 from collections.abc import Collection
+from io import BytesIO
 from typing import Any
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.reader.excel import ExcelReader
@@ -33,6 +35,22 @@ class _UpdateReader(ExcelReader):
         super().__init__(fh, read_only=False, keep_vba=keep_vba, data_only=False, keep_links=True)
         self.skip = skip
         self.digests = digests
+
+    def read_workbook(self) -> None:
+        """openpyxl's, but its copy of the package for the save (`vba_archive`, kept with `keep_vba`) holds
+        every part except the worksheets': its writer takes from that copy only the macro project, the
+        ribbon, the legacy drawings, the content types and the root relationships, and copying (deflating
+        again) every sheet part of a regenerated workbook was a tenth of the load."""
+        keep, self.keep_vba = self.keep_vba, False
+        try:
+            super().read_workbook()
+        finally:
+            self.keep_vba = keep
+        if keep:
+            self.wb.vba_archive = copy = ZipFile(BytesIO(), "a", ZIP_DEFLATED)
+            for name in self.valid_files:
+                if not name.startswith("xl/worksheets/"):
+                    copy.writestr(name, self.archive.read(name))
 
     def read_worksheets(self) -> None:
         find = self.parser.find_sheets
