@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from xl_sakip.core import formula as fx
 from xl_sakip.core import rules
-from xl_sakip.core.evaluation_form import final_year, supporting_rows
+from xl_sakip.core.evaluation_form import final_years, supporting_by_id
 from xl_sakip.core.models import Cascade, Kind
 from xl_sakip.sheets import index as ix
 from xl_sakip.sheets import refs as rf
@@ -80,6 +80,7 @@ def plan_evaluation(cascade: Cascade, units: dict[str, str], name: str = EVALUAT
     styles += [StyleSpan("head", GROUP_ROW, 1, NUMBER_ROW, N_COLS)]
     by_pos = ix.indicators_by_position(cascade)
     rows = ix.unit_rows(cascade, by_pos)
+    last_years, supporting = final_years(cascade), supporting_by_id(cascade)  # once, not per indicator
     n = 0
     for pos in cascade.positions:
         sh = units.get(pos.code)
@@ -92,7 +93,7 @@ def plan_evaluation(cascade: Cascade, units: dict[str, str], name: str = EVALUAT
             cells: dict[int, Content] = {C_NO: n, C_INDIKATOR: Formula(f"={rf.ref(sh, ul.C_INDIKATOR, rr)}"),
                                          C_SATUAN: Formula(f"={rf.ref(sh, ul.C_SATUAN, rr)}"), C_ID: ind.id}
             cells[C_SASARAN] = Formula(f"={rf.ref(sh, ul.C_SASARAN, rr - _sasaran_offset(by_pos, ind))}")
-            items = supporting_rows(cascade, ind.id)
+            items = supporting.get(ind.id.casefold(), [])
             cells[C_PROGRAM] = "; ".join(f"{b.code} {b.name}" for b in items)
             k = lambda x: PAIRS[x][0]  # noqa: E731
             cells[k(3)] = Formula(f"={rf.ref(sh, ul.C_TARGET, rr)}")
@@ -101,7 +102,7 @@ def plan_evaluation(cascade: Cascade, units: dict[str, str], name: str = EVALUAT
             cells[k(8)] = Formula(f"={rf.ref(sh, ul.C_TAHUN, rr)}")
             cells[k(9)] = Formula(f"={rf.ref(sh, ul.C_CAPAIAN, rr)}")
             id_cell = fx.Cell(C_ID, r, abs_col=True)
-            year = final_year(cascade, ind.id)
+            year = last_years.get(ind.id.casefold())
             if year is not None:
                 cells[k(1)] = F(rules.renstra_final_target(id_cell))
             cells[k(2)] = F(rules.realisasi_to_last_year(ind.aggregation, id_cell))

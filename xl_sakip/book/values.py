@@ -138,6 +138,7 @@ class WorkbookEnv(fx.Env):
         self.sheet = None
         self._tables: dict[str, tuple[Worksheet, dict[str, int], int, int]] | None = None
         self._columns: dict[tuple[str, str], fx.Arr] = {}
+        self.closed = {}  # closed subtrees' values (formula._closed_value): the cells do not change meanwhile
         self._visiting: set[Key] = set()
         self._strict = False  # reading a formula cell not in the memo raises _Unknown (`_compute`)
         self._targets: dict[str, fx.Expr | None] = {}  # a defined name's text -> its cell (None: not one)

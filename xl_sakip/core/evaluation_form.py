@@ -30,16 +30,35 @@ def env_of(cascade: Cascade) -> RulesEnv:
                     pk=(cascade.pk_versions, cascade.pk_targets), tables=year_tables(cascade))
 
 
+def final_years(cascade: Cascade) -> dict[str, int]:
+    """The last year of each indicator's Renstra period (its latest row in Renstra), by the ID in lower case:
+    one pass over Renstra (a lookup per indicator was n x Renstra rows)."""
+    out: dict[str, int] = {}
+    for r in cascade.renstra:
+        key = r.id.casefold()
+        if key not in out or r.year > out[key]:
+            out[key] = r.year
+    return out
+
+
 def final_year(cascade: Cascade, iid: str) -> int | None:
-    """The last year of an indicator's Renstra period (its latest row in Renstra), or None."""
-    years = [r.year for r in cascade.renstra if r.id.casefold() == iid.casefold()]
-    return max(years) if years else None
+    """The last year of an indicator's Renstra period, or None."""
+    return final_years(cascade).get(iid.casefold())
+
+
+def supporting_by_id(cascade: Cascade) -> dict[str, list[BudgetItem]]:
+    """The budget rows supporting each indicator (Mendukung ID, in lower case), without a row inside another
+    of them: one pass over the Anggaran rows."""
+    by: dict[str, list[BudgetItem]] = {}
+    for b in cascade.budget:
+        if b.supports:
+            by.setdefault(b.supports.casefold(), []).append(b)
+    return {k: [b for b in rows if not any(b.under(o) for o in rows if o is not b)] for k, rows in by.items()}
 
 
 def supporting_rows(cascade: Cascade, iid: str) -> list[BudgetItem]:
-    """The budget rows supporting an indicator (Mendukung ID), without a row inside another of them."""
-    rows = [b for b in cascade.budget if b.supports and b.supports.casefold() == iid.casefold()]
-    return [b for b in rows if not any(b.under(o) for o in rows if o is not b)]
+    """The budget rows supporting an indicator, without a row inside another of them."""
+    return supporting_by_id(cascade).get(iid.casefold(), [])
 
 
 class FormFigures(BaseModel):

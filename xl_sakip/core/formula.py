@@ -691,6 +691,10 @@ class Env:
 
     sheet: str | None = None
     nodes: dict[int, Value] | None = None  # evaluate()'s memo of shared subtrees
+    #: Values of closed subtrees (no cell, range or variable under them: the same value wherever they stand)
+    #: kept across evaluations, by what they are (`_closed_key`), or None where an environment's values may
+    #: change between evaluations. A workbook's evaluation keeps one: its cells do not change while it runs.
+    closed: dict[tuple, Value] | None = None
 
     def cell(self, sheet: str | None, col: int, row: int) -> Scalar:
         raise NotImplementedError("no cells in this environment")
@@ -1073,6 +1077,9 @@ def _agg(f: Callable[[list[float]], Value], empty: Value) -> Callable[[tuple[Exp
     return g
 
 
+_max_general = _agg(max, 0.0)
+
+
 def _small(args: tuple[Expr, ...], env: Env) -> Value:
     ns = _numbers(args[:1], env)
     k = to_number(_scalar(evaluate_raw(args[1], env)))
@@ -1089,12 +1096,67 @@ def _small(args: tuple[Expr, ...], env: Env) -> Value:
 _FLIP = {"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
-def _comparisons(e: Expr) -> list[Op] | None:
-    """The factors of a product of comparisons ((a=b)*(c<>d)...); None when a factor is anything else."""
+def _comparisons(e: Expr) -> list[Expr] | None:
+    """The factors of a product of comparisons ((a=b)*(c<>d)...) and of closed factors (ISNUMBER(tbl[Tahun]),
+    ROW(tbl[ID])-MIN(ROW(tbl[ID]))+1: `_closed_key`); None when a factor is anything else."""
     if isinstance(e, Op) and e.op == "*":
         a, b = _comparisons(e.a), _comparisons(e.b)
         return None if a is None or b is None else a + b
-    return [e] if isinstance(e, Op) and e.op in _FLIP else None
+    if isinstance(e, Op) and e.op in _FLIP:
+        return [e]
+    return [e] if _closed_key(e) is not None else None
+
+
+def _closed_key(e: Expr) -> tuple | None:
+    """What a closed subtree is (the same for the same operation on the same operands; a literal by its type
+    and text, so that 1.0 and TRUE stay apart), or None when a cell, range or variable is under it."""
+    t = type(e)
+    if t is Lit:
+        v = e.value  # type: ignore[attr-defined]
+        return None if isinstance(v, Arr) else (t, type(v), repr(v))
+    if t is TableCol:
+        return (t, e.table, e.column)  # type: ignore[attr-defined]
+    if t is Name:
+        return (t, e.name)  # type: ignore[attr-defined]
+    if t is Fn or t is Op or t is Neg:
+        kids = [_closed_key(c) for c in _children(e)]
+        if any(k is None for k in kids):
+            return None
+        head = e.name if t is Fn else e.op if t is Op else ""  # type: ignore[attr-defined]
+        return (t, head, *kids)
+    return None
+
+
+def _closed_value(e: Expr, env: Env) -> Value:
+    """`evaluate_raw(e, env)`, kept in `env.closed` when `e` is closed (a table's column compared or tested
+    the same way on every row of a sheet is computed once, not once per row)."""
+    cache = env.closed
+    key = None if cache is None else _closed_key(e)
+    if key is None:
+        return evaluate_raw(e, env)
+    got = cache.get(key, _MISSING)
+    if got is _MISSING:
+        got = cache[key] = evaluate_raw(e, env)
+    return got
+
+
+def _weights(x: Arr) -> list[float] | None:
+    """A factor's values as `*` multiplies them (TRUE 1, FALSE and empty 0), or None when one of them is not
+    a number, a logical or empty (text or an error: `*` would give an error, which the index would miss).
+    Built once per array, as `positions`."""
+    got = getattr(x, "_weights", _MISSING)
+    if got is _MISSING:
+        got = []
+        for v in x:
+            if v is EMPTY:
+                got.append(0.0)
+            elif isinstance(v, bool | float | int):
+                got.append(float(v))
+            else:
+                got = None
+                break
+        x._weights = got  # type: ignore[attr-defined]
+    return got  # type: ignore[return-value]
 
 
 def _indexable(x: Scalar) -> bool:
@@ -1102,14 +1164,16 @@ def _indexable(x: Scalar) -> bool:
     return (isinstance(x, str) and x != "") or (is_number(x) and x != 0) or x is True
 
 
-def _sumproduct_indexed(args: tuple[Expr, ...], env: Env) -> Value | None:
-    """SUMPRODUCT of products of comparisons of a range with one value, each argument --(...) or a product,
-    and of plain ranges, with at least one "=" on a range of more than 16 rows: only the rows that "=" picks
-    through the range's index (`Arr.positions`) are visited, in row order, so a count or a sum per row of a
-    table of n rows costs about n, not n² (the roll-up's pendukung, a unit sheet's indicators). None when
-    the arguments are of another shape, or a range holds an error: then every row is visited."""
+def _indexed_products(args: tuple[Expr, ...], env: Env) -> tuple[list[float], int] | None:
+    """Arguments each a product of comparisons of a range with one value and of closed factors (--(...) or a
+    product; `_comparisons`), or a plain range, with at least one "=" on a range of more than 16 rows: the
+    product of every argument at each row where every comparison holds, found through the "=" range's index
+    (`Arr.positions`) in row order, and the number of rows. At any other row a product is 0. None when the
+    arguments are of another shape, a range holds an error, or a closed factor holds what `*` refuses: then
+    the caller visits every row."""
     tests: list[tuple[Arr, str, Scalar]] = []
     values: list[Arr] = []
+    weights: list[list[float]] = []  # closed factors of a product, as `*` takes them
     for a in args:
         negated = isinstance(a, Neg) and isinstance(a.a, Neg)
         inner = a.a.a if negated else a  # type: ignore[attr-defined]
@@ -1123,7 +1187,14 @@ def _sumproduct_indexed(args: tuple[Expr, ...], env: Env) -> Value | None:
             values.append(v)
             continue
         for f in factors:
-            x, y, op = evaluate_raw(f.a, env), evaluate_raw(f.b, env), f.op
+            if not (isinstance(f, Op) and f.op in _FLIP):  # a closed factor: its array, once per environment
+                w = _closed_value(f, env)
+                ws = _weights(w) if isinstance(w, Arr) else None
+                if ws is None:
+                    return None
+                weights.append(ws)
+                continue
+            x, y, op = _closed_value(f.a, env), _closed_value(f.b, env), f.op
             if isinstance(y, Arr) and not isinstance(x, Arr):
                 x, y, op = y, x, _FLIP[op]
             if not isinstance(x, Arr) or isinstance(y, Arr | XlError):
@@ -1133,18 +1204,39 @@ def _sumproduct_indexed(args: tuple[Expr, ...], env: Env) -> Value | None:
     arrays = [x for x, _, _ in tests] + values
     if not keyed or len(arrays[0]) <= 16:
         return None
-    if any(len(x) != len(arrays[0]) for x in arrays) or any(x.has_error() for x in arrays):
+    n = len(arrays[0])
+    if any(len(x) != n for x in [*arrays, *weights]) or any(x.has_error() for x in arrays):
         return None
     # The "=" with the fewest matches gives the rows (in row order); every comparison is tested on them.
     rows = min((x.positions().get(_key(y), ()) for x, y in keyed), key=len)
-    total = 0.0
+    out: list[float] = []
     for i in rows:
         if all(_scalar_op(op, x[i - 1], y) is True for x, op, y in tests):
             prod = 1.0
+            for w in weights:
+                prod *= w[i - 1]
             for v in values:
                 prod *= float(v[i - 1]) if is_number(v[i - 1]) else 0.0
-            total += prod
-    return total
+            out.append(prod)
+    return out, n
+
+
+def _sumproduct_indexed(args: tuple[Expr, ...], env: Env) -> Value | None:
+    """SUMPRODUCT through `_indexed_products`: a count or a sum per row of a table of n rows costs about n,
+    not n² (the roll-up's pendukung, a unit sheet's indicators, Riwayat and Renstra per indicator)."""
+    got = _indexed_products(args, env)
+    return None if got is None else sum(got[0], 0.0)
+
+
+def _max(args: tuple[Expr, ...], env: Env) -> Value:
+    """MAX; of one product through `_indexed_products` (the Renstra's last year of an indicator,
+    MAX((tbl[ID]=id)*tbl[Tahun])): the products at the rows found, and 0 when any other row is left."""
+    if len(args) == 1 and isinstance(args[0], Op) and args[0].op == "*":
+        got = _indexed_products(args, env)
+        if got is not None:
+            found, n = got
+            return max(found + [0.0] if len(found) < n else found)
+    return _max_general(args, env)
 
 
 def _sumproduct(args: tuple[Expr, ...], env: Env) -> Value:
@@ -1423,7 +1515,7 @@ _FUNCS: dict[str, Callable[[tuple[Expr, ...], Env], Value]] = {
     "ROW": _row,
     "SUM": _sum,
     "COUNT": _count,
-    "MAX": _agg(max, 0.0),
+    "MAX": _max,
     "MIN": _agg(min, 0.0),
     "AVERAGE": _agg(lambda ns: _plain_sum(ns) / len(ns), DIV0),
     "SMALL": _small,
