@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def synthetic(n_positions: int, n_indicators: int):
+def synthetic(n_positions: int, n_indicators: int, year: bool = False):
     from xl_sakip.core.models import Aggregation, Cascade, Indicator, Kind, Position, RollUp, Settings
 
     rnd = random.Random(2023)
@@ -52,8 +52,40 @@ def synthetic(n_positions: int, n_indicators: int):
                 sasaran=f"Sasaran {k // 4 + 1}", indikator=f"Indikator {k + 1}", target=target,
                 target_text=str(target), kind=kind, aggregation=agg, realisasi_q=real, supports=supports,
                 rollup=RollUp.SUM if supports else RollUp.NONE))
-    return Cascade(settings=Settings(office="Dinas Sintetis", year=2023), positions=positions,
-                   indicators=indicators)
+    cascade = Cascade(settings=Settings(office="Dinas Sintetis", year=2023), positions=positions,
+                      indicators=indicators)
+    return with_year(cascade) if year else cascade
+
+
+def with_year(cascade):
+    """The SAKIP year's sheets filled as an office fills them: Renstra targets for five years and Riwayat for
+    two per indicator, Narasi for TW1, and the Anggaran: a Program per position, a Kegiatan per sasaran and
+    a Sub Kegiatan supporting its first indicator, with pagu and spending."""
+    from xl_sakip.core.budget import BudgetItem, BudgetLevel
+    from xl_sakip.core.models import Narrative, PastYear, RenstraTarget
+
+    ren, hist, nar, budget = [], [], [], []
+    for k, ind in enumerate(cascade.indicators):
+        ren += [RenstraTarget(id=ind.id, year=y, target=float(10 + k % 7 + y - 2021))
+                for y in range(2021, 2026)]
+        hist += [PastYear(id=ind.id, year=y, target=float(10 + k % 5), realisasi=float(9 + k % 3))
+                 for y in (2021, 2022)]
+        nar.append(Narrative(id=ind.id, quarter=1, pendukung="koordinasi berjalan",
+                             penghambat="anggaran terlambat" if k % 3 else "", upaya="percepatan"))
+    for i, pos in enumerate(cascade.positions):
+        prog = f"{i + 1}"
+        budget.append(BudgetItem(level=BudgetLevel.PROGRAM, code=prog, name=f"Program {i + 1}",
+                                 position=pos.code))
+        for ind in cascade.indicators_of(pos.code):
+            if not ind.id.endswith(".1"):
+                continue
+            keg = f"{prog}.{ind.sasaran_no}"
+            budget.append(BudgetItem(level=BudgetLevel.KEGIATAN, code=keg, name=f"Kegiatan {keg}",
+                                     position=pos.code))
+            budget.append(BudgetItem(level=BudgetLevel.SUB, code=f"{keg}.1", name=f"Sub Kegiatan {keg}.1",
+                                     position=pos.code, supports=ind.id, pagu=100_000_000.0,
+                                     spent_q=[20_000_000.0, 25_000_000.0, None, None]))
+    return cascade.model_copy(update={"renstra": ren, "history": hist, "narratives": nar, "budget": budget})
 
 
 def _peak_mb() -> float:
@@ -136,6 +168,9 @@ def main() -> None:
     ap.add_argument("--indicators", type=int, default=20)
     ap.add_argument("--no-libreoffice", action="store_true")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--year", action="store_true",
+                    help="the synthetic cascade with the SAKIP year's sheets filled (Renstra, Riwayat, "
+                         "Narasi, Anggaran)")
     args = ap.parse_args()
 
     from xl_sakip.book.writer import write_master
@@ -150,8 +185,9 @@ def main() -> None:
             seed = ROOT / "tests" / "data" / "cascading_2023.txt"
             shipped = write_master(apply_sample(read_seed(seed).cascade), tmp / "shipped.xlsm")
         rows.append(bench("shipped (21 x 94)", shipped, tmp, not args.no_libreoffice, args.runs))
-        synth = write_master(synthetic(args.positions, args.indicators), tmp / "synthetic.xlsm")
-        rows.append(bench(f"synthetic ({args.positions} x {args.indicators})", synth, tmp,
+        synth = write_master(synthetic(args.positions, args.indicators, args.year), tmp / "synthetic.xlsm")
+        label = f"synthetic ({args.positions} x {args.indicators}{', year' if args.year else ''})"
+        rows.append(bench(label, synth, tmp,
                           not args.no_libreoffice, args.runs))
     keys = list(rows[0])
     print("| " + " | ".join(keys) + " |")

@@ -95,3 +95,68 @@ def test_by_hand(monkeypatch: pytest.MonkeyPatch) -> None:
     assert fx.evaluate(FORMULAS["target akhir Renstra"], env) == 90.0
     assert fx.evaluate(FORMULAS["realisasi 2022"], env) == 6.0
     assert used.count(True) >= 5  # through the index, each of them
+
+
+def _budget(rnd: random.Random, error: bool) -> dict[str, dict[str, fx.Arr]]:
+    """tblAnggaran of N rows: codes nested by dots (in other cases, a number for a code, repeats), levels,
+    pagu with empty and text cells, pagu perubahan mostly empty."""
+    codes: list[fx.Scalar] = [rnd.choice(["1", "1.1", "1.1.1", "1.1.2", "1.10", "1.10.1", "A.1", "a.1.1", "2",
+                                          "2.1.1", 1.1, "1.1.1.1", ""]) for _ in range(N)]
+    levels = [rnd.choice([rules.SUB_LEVEL, "kegiatan", "program", "Sub Kegiatan"]) for _ in range(N)]
+
+    def amounts(empty: float) -> fx.Arr:
+        return fx.Arr(fx.EMPTY if rnd.random() < empty else rnd.choice([1e6, 2.5e6, 0.0, "catatan"])
+                      for _ in range(N))
+
+    cols = {rules.BUDGET_LEVEL_HEADER: fx.Arr(levels), rules.BUDGET_CODE_HEADER: fx.Arr(codes),
+            rules.BUDGET_PAGU_HEADER: amounts(0.2), rules.BUDGET_PAGU_P_HEADER: amounts(0.8),
+            **{h: amounts(0.3) for h in rules.BUDGET_SPENT_HEADERS}}
+    if error:
+        cols[rules.BUDGET_PAGU_HEADER][rnd.randrange(N)] = fx.VALUE
+    return {rules.TABLE_BUDGET: cols}
+
+
+BUDGET = {
+    "pagu": rules.budget_pagu(fx.Var("code")),
+    "realisasi s.d. TW": rules.budget_spent(fx.Var("code")),
+    "realisasi TW2": rules.budget_quarter(fx.Var("code"), 2),
+    "pagu dua kode": rules.over_codes(rules.budget_pagu, ["1.1", "A.1"]),
+}
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_budget_rows_through_the_index_give_what_every_row_gives(seed: int,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    rnd = random.Random(1000 + seed)
+    tables = _budget(rnd, error=seed % 7 == 0)
+    codes = ["1", "1.1", "a.1", "1.10", "2.1", "9", 1.1]
+
+    def value(tree: fx.Expr, code: fx.Scalar, keep: bool) -> fx.Value:
+        env = RulesEnv(Settings(year=2024), None, tables=tables, keep_closed=keep).with_vars(code=code)
+        return fx.evaluate(tree, env, once=True)
+
+    kept = {(n, c): value(t, c, True) for n, t in BUDGET.items() for c in codes}
+    monkeypatch.setattr(fx, "_indexed_products", lambda args, env: None)  # every row visited
+    for (name, code), got in kept.items():
+        want = value(BUDGET[name], code, False)
+        assert _same(got, want), (seed, name, code, got, want)
+
+
+def test_budget_by_hand(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sub Kegiatan 1.1.1 (pagu 10) and 1.1.2 (pagu 20, perubahan 25) under Kegiatan 1.1; 1.10.1 (pagu 40)
+    is not under 1.1; 20 rows of program 2. The pagu in force of 1.1 is 10 + 25 = 35."""
+    codes = ["1.1", "1.1.1", "1.1.2", "1.10.1"] + [f"2.{k}.1" for k in range(20)]
+    levels = ["kegiatan"] + [rules.SUB_LEVEL] * 23
+    pagu = [fx.EMPTY, 10.0, 20.0, 40.0] + [1.0] * 20
+    pagu_p = [fx.EMPTY, fx.EMPTY, 25.0, fx.EMPTY] + [fx.EMPTY] * 20
+    cols = {rules.BUDGET_LEVEL_HEADER: fx.Arr(levels), rules.BUDGET_CODE_HEADER: fx.Arr(codes),
+            rules.BUDGET_PAGU_HEADER: fx.Arr(pagu), rules.BUDGET_PAGU_P_HEADER: fx.Arr(pagu_p),
+            **{h: fx.Arr([fx.EMPTY] * 24) for h in rules.BUDGET_SPENT_HEADERS}}
+    env = RulesEnv(None, None, tables={rules.TABLE_BUDGET: cols}, keep_closed=True)
+    used: list[bool] = []
+    real = fx._either
+    monkeypatch.setattr(fx, "_either", lambda e, env: used.append((got := real(e, env)) is not None) or got)
+    assert fx.evaluate(BUDGET["pagu"], env.with_vars(code="1.1")) == 35.0
+    assert fx.evaluate(BUDGET["pagu"], env.with_vars(code="1.10")) == 40.0
+    assert fx.evaluate(BUDGET["pagu"], env.with_vars(code="2")) == 20.0
+    assert used and all(used)  # the code's rows through the index

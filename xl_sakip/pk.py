@@ -261,7 +261,7 @@ def _budget_rows(lay: PkLayout, cascade: Cascade, pos: Position) -> None:
     items = position_rows(cascade, pos.code)
     if not items:
         return
-    env = RulesEnv(cascade.settings, cascade.reference, budget=cascade.budget)
+    env = RulesEnv(cascade.settings, cascade.reference, budget=cascade.budget, keep_closed=True)
     lay.row()
     levels = {b.level for b in items}
     word = (LEVEL_WORD[next(iter(levels))] if len(levels) == 1

@@ -49,7 +49,11 @@ class RulesEnv(Env):
     def __init__(self, settings: Settings | None, reference: Reference | None,
                  variables: Mapping[str, Any] | None = None, budget: Sequence[BudgetItem] = (),
                  pk: tuple[Sequence[PkVersion], Sequence[PkTarget]] = ((), ()),
-                 tables: Mapping[str, Mapping[str, Arr]] | None = None) -> None:
+                 tables: Mapping[str, Mapping[str, Arr]] | None = None, keep_closed: bool = False) -> None:
+        """`keep_closed`: keep the values of closed subtrees (a table's column, LEFT of it ...) across the
+        evaluations of this environment and of those `with_vars` makes from it (`Env.closed`): for a caller
+        that evaluates a rule over the same tables for many rows (the PK's budget rows)."""
+        self.closed = {} if keep_closed else None
         self.settings = settings or Settings()
         self._reference = reference
         self.variables = _bound(variables or {})
@@ -71,6 +75,7 @@ class RulesEnv(Env):
         env.budget = self.budget
         env.pk = self.pk
         env.tables = self.tables
+        env.closed = self.closed
         env.variables = _bound(variables)
         return env
 

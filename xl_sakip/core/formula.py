@@ -1096,6 +1096,52 @@ def _small(args: tuple[Expr, ...], env: Env) -> Value:
 _FLIP = {"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
+class _Counts:
+    """A sum of "=" tests as a factor of a product: how many hold at each row (0 where none is listed)."""
+
+    __slots__ = ("n", "counts")
+
+    def __init__(self, n: int, counts: dict[int, int]) -> None:
+        self.n, self.counts = n, counts
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> float:  # 0-based, as a list of weights
+        return float(self.counts.get(i + 1, 0))
+
+
+def _either(e: Expr, env: Env) -> tuple[int, dict[int, int]] | None:
+    """A sum of "=" tests of a range (or closed array) with one indexable value each, (code = k) +
+    (LEFT(code, LEN(k) + 1) = k & "."), the budget's rows of a code: the number of rows and, per 1-based
+    row, how many of the tests hold there, found through each array's index; None for any other sum or
+    when an array holds an error (then the factor is computed as it stands)."""
+    terms: list[Expr] = []
+    stack = [e]
+    while stack:
+        t = stack.pop()
+        if isinstance(t, Op) and t.op == "+":
+            stack += [t.b, t.a]
+        elif isinstance(t, Op) and t.op == "=":
+            terms.append(t)
+        else:
+            return None
+    n: int | None = None
+    counts: dict[int, int] = {}
+    for t in terms:
+        x, y = _closed_value(t.a, env), _closed_value(t.b, env)  # type: ignore[attr-defined]
+        if isinstance(y, Arr) and not isinstance(x, Arr):
+            x, y = y, x
+        if not isinstance(x, Arr) or isinstance(y, Arr) or not _indexable(y) or x.has_error():
+            return None
+        if n is not None and len(x) != n:
+            return None
+        n = len(x)
+        for i in x.positions().get(_key(y), ()):
+            counts[i] = counts.get(i, 0) + 1
+    return None if n is None else (n, counts)
+
+
 def _comparisons(e: Expr) -> list[Expr] | None:
     """The factors of a product of comparisons ((a=b)*(c<>d)...) and of closed factors (ISNUMBER(tbl[Tahun]),
     ROW(tbl[ID])-MIN(ROW(tbl[ID]))+1: `_closed_key`); None when a factor is anything else."""
@@ -1104,7 +1150,16 @@ def _comparisons(e: Expr) -> list[Expr] | None:
         return None if a is None or b is None else a + b
     if isinstance(e, Op) and e.op in _FLIP:
         return [e]
-    return [e] if _closed_key(e) is not None else None
+    if _closed_key(e) is not None or _sum_of_equalities(e):
+        return [e]
+    return None
+
+
+def _sum_of_equalities(e: Expr) -> bool:
+    """(a=b)+(c=d)+...: a factor `_either` may find through indexes."""
+    if isinstance(e, Op) and e.op == "+":
+        return _sum_of_equalities(e.a) and _sum_of_equalities(e.b)
+    return isinstance(e, Op) and e.op == "="
 
 
 def _closed_key(e: Expr) -> tuple | None:
@@ -1156,6 +1211,8 @@ def _weights(x: Arr) -> list[float] | None:
                 got = None
                 break
         x._weights = got  # type: ignore[attr-defined]
+        # the 1-based rows where it is not 0: the only rows whose product can be (a budget row's code)
+        x._nonzero = None if got is None else [i for i, w in enumerate(got, 1) if w]  # type: ignore[attr-defined]
     return got  # type: ignore[return-value]
 
 
@@ -1173,7 +1230,8 @@ def _indexed_products(args: tuple[Expr, ...], env: Env) -> tuple[list[float], in
     the caller visits every row."""
     tests: list[tuple[Arr, str, Scalar]] = []
     values: list[Arr] = []
-    weights: list[list[float]] = []  # closed factors of a product, as `*` takes them
+    weights: list[Sequence[float]] = []  # closed factors of a product, as `*` takes them
+    nonzero: list[list[int]] = []  # the rows where each of them is not 0
     for a in args:
         negated = isinstance(a, Neg) and isinstance(a.a, Neg)
         inner = a.a.a if negated else a  # type: ignore[attr-defined]
@@ -1187,12 +1245,19 @@ def _indexed_products(args: tuple[Expr, ...], env: Env) -> tuple[list[float], in
             values.append(v)
             continue
         for f in factors:
+            hits = _either(f, env) if isinstance(f, Op) and f.op == "+" and _sum_of_equalities(f) else None
+            if hits is not None:
+                n_rows, counts = hits
+                weights.append(_Counts(n_rows, counts))
+                nonzero.append(sorted(counts))
+                continue
             if not (isinstance(f, Op) and f.op in _FLIP):  # a closed factor: its array, once per environment
                 w = _closed_value(f, env)
                 ws = _weights(w) if isinstance(w, Arr) else None
                 if ws is None:
                     return None
                 weights.append(ws)
+                nonzero.append(w._nonzero)  # type: ignore[union-attr]
                 continue
             x, y, op = _closed_value(f.a, env), _closed_value(f.b, env), f.op
             if isinstance(y, Arr) and not isinstance(x, Arr):
@@ -1202,13 +1267,15 @@ def _indexed_products(args: tuple[Expr, ...], env: Env) -> tuple[list[float], in
             tests.append((x, op, y))
     keyed = [(x, y) for x, op, y in tests if op == "=" and _indexable(y)]
     arrays = [x for x, _, _ in tests] + values
-    if not keyed or len(arrays[0]) <= 16:
+    sizes = {len(x) for x in arrays} | {len(w) for w in weights}
+    if len(sizes) != 1 or (n := sizes.pop()) <= 16 or any(x.has_error() for x in arrays):
         return None
-    n = len(arrays[0])
-    if any(len(x) != n for x in [*arrays, *weights]) or any(x.has_error() for x in arrays):
+    # The "=" with the fewest matches, or the closed factor with the fewest rows not 0, gives the rows (in
+    # row order); every comparison is tested on them. At any other row a factor is 0.
+    sources = [x.positions().get(_key(y), ()) for x, y in keyed] + nonzero
+    if not sources:
         return None
-    # The "=" with the fewest matches gives the rows (in row order); every comparison is tested on them.
-    rows = min((x.positions().get(_key(y), ()) for x, y in keyed), key=len)
+    rows = min(sources, key=len)
     out: list[float] = []
     for i in rows:
         if all(_scalar_op(op, x[i - 1], y) is True for x, op, y in tests):
@@ -1444,15 +1511,29 @@ def _textfn(f: Callable[..., Scalar], n_args: int) -> Callable[[tuple[Expr, ...]
         return f(*vals)
 
     def g(args: tuple[Expr, ...], env: Env) -> Value:
-        raw = [evaluate_raw(a, env) for a in args[:n_args]]
+        raw = [_closed_value(a, env) for a in args[:n_args]]
         arrays = [v for v in raw if isinstance(v, Arr)]
         if not arrays:
             return one(raw)  # type: ignore[arg-type]
+        # A closed array taken with the same scalars (LEFT(tblAnggaran[Kode], 4) for every code of three
+        # characters) is computed once per environment that keeps closed values (`Env.closed`).
+        key: tuple | None = None
+        if env.closed is not None:
+            parts = [_closed_key(a) if isinstance(v, Arr) else (type(v), repr(v))
+                     for a, v in zip(args[:n_args], raw, strict=True)]
+            if all(k is not None for k in parts):
+                key = (g, *parts)
+                got = env.closed.get(key, _MISSING)
+                if got is not _MISSING:
+                    return got
         # An array argument (a column inside SUMPRODUCT: LEFT(tblAnggaran[Kode], n)) is taken element by
         # element, a scalar spread over it, as Excel and LibreOffice do in an array context.
         n = max(len(a) for a in arrays)
         cols = [v if isinstance(v, Arr) else [v] * n for v in raw]
-        return Arr(one([c[i] if i < len(c) else NA for c in cols]) for i in range(n))
+        out = Arr(one([c[i] if i < len(c) else NA for c in cols]) for i in range(n))
+        if key is not None:
+            env.closed[key] = out
+        return out
 
     return g
 
