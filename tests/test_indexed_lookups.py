@@ -160,3 +160,35 @@ def test_budget_by_hand(monkeypatch: pytest.MonkeyPatch) -> None:
     assert fx.evaluate(BUDGET["pagu"], env.with_vars(code="1.10")) == 40.0
     assert fx.evaluate(BUDGET["pagu"], env.with_vars(code="2")) == 20.0
     assert used and all(used)  # the code's rows through the index
+
+
+ORDERED = ['SUMPRODUCT(t[B],t[D],--((t[A]="x")*t[C]))',
+           'SUMPRODUCT((t[A]="x")*t[B]*t[C],(t[A]="x")*t[D]*t[E])',
+           'SUMPRODUCT((t[A]="x")*(t[B]*t[C]*t[D]))', 'SUMPRODUCT((t[A]="x")*t[B]*(t[C]*t[D]))',
+           'MAX((t[A]="x")*t[B])', 'MAX((t[A]="x")*t[B]*t[C])']
+
+
+@pytest.mark.parametrize("text", ORDERED)
+def test_the_same_float_to_the_last_digit_and_the_same_zero(text: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by review: the index multiplied a row's factors in another order than the tree
+    (382.32000000000005 for 382.32), and gave MAX 0.0 where every row's product was -0.0 or less (a
+    negative factor)."""
+    rnd = random.Random(text)
+    n = 17
+
+    def run(cols: dict, fast: bool) -> fx.Value:
+        env = RulesEnv(None, None, tables={"t": {h: fx.Arr(v) for h, v in cols.items()}},
+                       keep_closed=fast).with_vars()
+        return fx.evaluate(fx.parse("=" + text), env, once=True)
+
+    cases = []
+    for _ in range(300):
+        b, c, d, e = (round(rnd.uniform(-10, 10), rnd.randint(1, 3)) for _ in range(4))
+        a = rnd.choice([["x"] + ["y"] * (n - 1), ["y"] * n, ["y", "x"] + ["y"] * (n - 2)])
+        cases.append({"A": a, "B": [b] * n, "C": [c] * n, "D": [d] * n, "E": [e] * n})
+    fast = [run(c, True) for c in cases]
+    monkeypatch.setattr(fx, "_indexed_products", lambda args, env: None)
+    for cols, got in zip(cases, fast, strict=True):
+        want = run(cols, False)
+        assert repr(got) == repr(want), (text, cols["B"][0], got, want)

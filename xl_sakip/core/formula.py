@@ -1164,15 +1164,16 @@ def _sum_of_equalities(e: Expr) -> bool:
 
 def _closed_key(e: Expr) -> tuple | None:
     """What a closed subtree is (the same for the same operation on the same operands; a literal by its type
-    and text, so that 1.0 and TRUE stay apart), or None when a cell, range or variable is under it."""
+    and text, so that 1.0 and TRUE stay apart), or None when a cell, range, variable or defined name (which
+    may point at the formula's own sheet) is under it."""
     t = type(e)
     if t is Lit:
         v = e.value  # type: ignore[attr-defined]
         return None if isinstance(v, Arr) else (t, type(v), repr(v))
     if t is TableCol:
         return (t, e.table, e.column)  # type: ignore[attr-defined]
-    if t is Name:
-        return (t, e.name)  # type: ignore[attr-defined]
+    if t is Fn and e.name not in _FUNCS:  # type: ignore[attr-defined]
+        return None  # a function of the environment's (a UDF): not known to give the same every time
     if t is Fn or t is Op or t is Neg:
         kids = [_closed_key(c) for c in _children(e)]
         if any(k is None for k in kids):
@@ -1229,9 +1230,12 @@ def _indexed_products(args: tuple[Expr, ...], env: Env) -> tuple[list[float], in
     arguments are of another shape, a range holds an error, or a closed factor holds what `*` refuses: then
     the caller visits every row."""
     tests: list[tuple[Arr, str, Scalar]] = []
-    values: list[Arr] = []
+    arrays: list[Arr] = []  # the arrays of the tests and the plain ranges (same length, no error)
     weights: list[Sequence[float]] = []  # closed factors of a product, as `*` takes them
     nonzero: list[list[int]] = []  # the rows where each of them is not 0
+    # Each argument in order: a plain range, or its product as the tree groups it (a row's product is
+    # multiplied in the general path's order, so that it is the same float to the last digit).
+    parts: list[tuple[str, Any]] = []
     for a in args:
         negated = isinstance(a, Neg) and isinstance(a.a, Neg)
         inner = a.a.a if negated else a  # type: ignore[attr-defined]
@@ -1242,12 +1246,17 @@ def _indexed_products(args: tuple[Expr, ...], env: Env) -> tuple[list[float], in
             v = evaluate_raw(a, env)
             if not isinstance(v, Arr):
                 return None
-            values.append(v)
+            arrays.append(v)
+            parts.append(("v", v))
             continue
+        slot: dict[int, tuple] = {}
         for f in factors:
+            if id(f) in slot:
+                continue
             hits = _either(f, env) if isinstance(f, Op) and f.op == "+" and _sum_of_equalities(f) else None
             if hits is not None:
                 n_rows, counts = hits
+                slot[id(f)] = ("w", len(weights))
                 weights.append(_Counts(n_rows, counts))
                 nonzero.append(sorted(counts))
                 continue
@@ -1256,6 +1265,7 @@ def _indexed_products(args: tuple[Expr, ...], env: Env) -> tuple[list[float], in
                 ws = _weights(w) if isinstance(w, Arr) else None
                 if ws is None:
                     return None
+                slot[id(f)] = ("w", len(weights))
                 weights.append(ws)
                 nonzero.append(w._nonzero)  # type: ignore[union-attr]
                 continue
@@ -1264,9 +1274,11 @@ def _indexed_products(args: tuple[Expr, ...], env: Env) -> tuple[list[float], in
                 x, y, op = y, x, _FLIP[op]
             if not isinstance(x, Arr) or isinstance(y, Arr | XlError):
                 return None
+            slot[id(f)] = ("t",)  # TRUE at every row visited: 1
             tests.append((x, op, y))
+            arrays.append(x)
+        parts.append(("p", _grouped(inner, slot)))
     keyed = [(x, y) for x, op, y in tests if op == "=" and _indexable(y)]
-    arrays = [x for x, _, _ in tests] + values
     sizes = {len(x) for x in arrays} | {len(w) for w in weights}
     if len(sizes) != 1 or (n := sizes.pop()) <= 16 or any(x.has_error() for x in arrays):
         return None
@@ -1276,16 +1288,33 @@ def _indexed_products(args: tuple[Expr, ...], env: Env) -> tuple[list[float], in
     if not sources:
         return None
     rows = min(sources, key=len)
+
+    def at(node: tuple, i: int) -> float:
+        if node[0] == "*":
+            return at(node[1], i) * at(node[2], i)
+        return weights[node[1]][i - 1] if node[0] == "w" else 1.0
+
     out: list[float] = []
     for i in rows:
         if all(_scalar_op(op, x[i - 1], y) is True for x, op, y in tests):
             prod = 1.0
-            for w in weights:
-                prod *= w[i - 1]
-            for v in values:
-                prod *= float(v[i - 1]) if is_number(v[i - 1]) else 0.0
+            for kind, what in parts:
+                if kind == "p":
+                    prod *= at(what, i)
+                else:
+                    v = what[i - 1]
+                    prod *= float(v) if is_number(v) else 0.0
             out.append(prod)
     return out, n
+
+
+def _grouped(e: Expr, slot: dict[int, tuple]) -> tuple:
+    """A product as its tree groups it, its factors by their slots (`_indexed_products`)."""
+    got = slot.get(id(e))
+    if got is not None:
+        return got
+    assert isinstance(e, Op) and e.op == "*"
+    return ("*", _grouped(e.a, slot), _grouped(e.b, slot))
 
 
 def _sumproduct_indexed(args: tuple[Expr, ...], env: Env) -> Value | None:
@@ -1302,7 +1331,11 @@ def _max(args: tuple[Expr, ...], env: Env) -> Value:
         got = _indexed_products(args, env)
         if got is not None:
             found, n = got
-            return max(found + [0.0] if len(found) < n else found)
+            top = max(found, default=0.0)
+            # A row not visited gives 0 (or -0.0, of a negative factor): when 0 may be the largest, the
+            # general path says which zero comes first.
+            if top > 0 or (len(found) == n and found):
+                return top
     return _max_general(args, env)
 
 
