@@ -151,6 +151,9 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="write the workbooks into this folder (kept)")
     ap.add_argument("--reuse", action="store_true",
                     help="with --keep: use the workbooks already in that folder (same --rows)")
+    ap.add_argument("--year", action="store_true",
+                    help="the SAKIP year's sheets filled (bench_regenerate.with_year: Renstra, Riwayat, "
+                         "Narasi, Anggaran); the baseline still reads only Indikator")
     ap.add_argument("--child", nargs=2, metavar=("JOB", "PATH"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -164,10 +167,18 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     master, regenerated = folder / "master.xlsm", folder / "regenerated.xlsm"
     if not (args.reuse and master.exists() and regenerated.exists()):
-        master = write_master(synthetic(args.rows), master, force=True)
+        cascade = synthetic(args.rows)
+        if args.year:
+            sys.path.insert(0, str(Path(__file__).resolve().parent))
+            from bench_regenerate import with_year
+
+            cascade = with_year(cascade)
+        master = write_master(cascade, master, force=True)
         regenerated = Path(shutil.copy(master, regenerated))
         regenerate(regenerated)
-    print(f"# check benchmark: {args.rows} rows, Python {platform.python_version()}, {platform.platform()}")
+    filled = " with the year sheets filled" if args.year else ""
+    print(f"# check benchmark: {args.rows} rows{filled}, "
+          f"Python {platform.python_version()}, {platform.platform()}")
     mib = {p.name: f"{p.stat().st_size / 2**20:.1f} MiB" for p in (master, regenerated)}
     print(f"# files: {mib}")
     print(f"# code measured: {Path(sys.modules['xl_sakip'].__file__).parent}")
