@@ -59,3 +59,49 @@ def test_by_hand() -> None:
     assert [run(count, env, c=col, x=k) for k in ("X-1.1", "1.1", 1.1, "")] == [6.0, 1.0, 1.0, 12.0]
     assert [run(total, env, c=col, v=val, x=k) for k in ("x-1.1", "1.1", 1.1, "")] == [25.0, 100.0, 1000.0,
                                                                                        84.0]
+
+
+TC, TD, TV = (fx.TableCol("t", h) for h in ("c", "d", "v"))
+# The same forms over a table's columns: a range of up to 16 rows is visited row by row without the index
+# first evaluating its factors (formula._small), a longer one through the index.
+TABLE_FORMS = [
+    (fx.SUMPRODUCT(fx.ones(TC.eq(x))), fx.SUMPRODUCT(TC.eq(x) * 1)),
+    (fx.SUMPRODUCT(TC.eq(x) * TD.eq(y), TV), fx.SUMPRODUCT(TC.eq(x) * TD.eq(y) * 1, TV)),
+    (fx.SUMPRODUCT((TC.eq("") + TC.lt(x)).gt(0) * TD.ne("")),
+     fx.SUMPRODUCT((TC.eq("") + TC.lt(x)).gt(0) * TD.ne("") * 1)),
+    (fx.SUMPRODUCT(fx.ones(TC.eq(x)) * TV), fx.SUMPRODUCT(fx.ones(TC.eq(x)) * TV * 1)),
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(tables(), cells, cells)
+def test_table_forms_small_and_large(t: tuple[fx.Arr, fx.Arr, fx.Arr], kx: object, ky: object) -> None:
+    env = RulesEnv(None, None, tables={"t": {"c": t[0], "d": t[1], "v": t[2]}})
+    for fast, plain in TABLE_FORMS:
+        for _ in range(4):  # evaluated again and again, the rule is compiled (thunk nodes) on its third
+            a, b = run(fast, env, x=kx, y=ky), run(plain, env, x=kx, y=ky)
+            assert a == b or (isinstance(a, fx.XlError) and a is b), (fast, t, kx, ky, a, b)
+
+
+class _CountingEnv(fx.Env):
+    """Cells A1:A40 hold "k" on rows 1, 3, 5 ... and 2.0 elsewhere; counts the reads."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def cell(self, sheet: str | None, col: int, row: int) -> fx.Scalar:
+        self.reads += 1
+        return "k" if row % 2 else 2.0
+
+
+def test_a_small_range_is_read_once() -> None:
+    """SUMPRODUCT((A1:A5="k")*(A1:A5<>"")): 3 rows hold "k". A range of 5 rows takes the plain path,
+    which reads its 5 cells once per use (10 reads); the index's try would read them as well first, and
+    found the range too short only afterwards (20 reads). A range of 40 rows takes the index (20 "k")."""
+    a5 = fx.Area(fx.Cell(1, 1), fx.Cell(1, 5))
+    env = _CountingEnv()
+    assert fx.evaluate(fx.SUMPRODUCT(a5.eq("k") * a5.ne("")), env) == 3.0
+    assert env.reads == 10
+    a40 = fx.Area(fx.Cell(1, 1), fx.Cell(1, 40))
+    env = _CountingEnv()
+    assert fx.evaluate(fx.SUMPRODUCT(a40.eq("k") * a40.ne("")), env) == 20.0

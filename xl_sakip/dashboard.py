@@ -32,7 +32,7 @@ from xl_sakip.sheets import unit_budget as ub
 from xl_sakip.sheets import unit_layout as ul
 from xl_sakip.sheets.names import quote_sheet
 from xl_sakip.sheets.plan import BarChartSpec as ChartDef
-from xl_sakip.sheets.plan import Content, Formula, Look, PageSpec, Series, SheetPlan, StyleSpan
+from xl_sakip.sheets.plan import Content, Formula, Look, PageSpec, Series, SheetPlan, StyleSpan, cell_ref
 
 DASHBOARD_SHEET = "Dasbor"
 DASHBOARD_KIND, DASHBOARD_KEY = "dasbor", "DASBOR"
@@ -105,7 +105,7 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
             continue
         k = rf.sheet_area(sh, ul.C_CAPAIAN, ul.FIRST_BODY_ROW, ul.FIRST_BODY_ROW + n_ind - 1)
         lay.shows[(len(lay.cells) + 1, 2)] = pos.title
-        lay.row(pos.code, Formula(f"={rf.ref(sh, ul.VALUE_COL, ul.JABATAN_ROW)}"), n_ind,
+        lay.row(pos.code, cell_ref(sh, ul.VALUE_COL, ul.JABATAN_ROW), n_ind,
                 Formula(f"=COUNT({k})"), Formula(f'=IF(COUNT({k})=0,"",AVERAGE({k}))'))
     last1 = len(lay.cells)
     lay.positions = (h1 + 1, last1)
@@ -179,16 +179,16 @@ def dashboard_layout(cascade: Cascade, names: dict[str, str]) -> DashLayout:
         name = fx.render(rules.match_text(fx.Cell(T3_NAME, r, abs_col=True)))
         match = f"MATCH({name},{name_col},0)"
         lay.row(comp_name, ind.id, Formula(f'=IFERROR(INDEX({max_col},{match}),"")'),
-                Formula(f"={rf.ref(sh, ul.C_TARGET, rr)}"), Formula(f"={rf.ref(sh, ul.C_PAKAI, rr)}"),
-                Formula(f"={rf.ref(sh, ul.C_CAPAIAN, rr)}"))
+                cell_ref(sh, ul.C_TARGET, rr), cell_ref(sh, ul.C_PAKAI, rr),
+                cell_ref(sh, ul.C_CAPAIAN, rr))
     last3 = len(lay.cells)
     lay.components = (h3 + 1, last3)
     for ind in ipks:
         sh, rr = names[ind.position], rows[ind.id]
         top = rf.L(T3_MAX)
         lay.row(f"IPK ({ind.indikator.strip()})", ind.id, Formula(f"=SUM({top}{h3 + 1}:{top}{last3})"),
-                Formula(f"={rf.ref(sh, ul.C_TARGET, rr)}"), Formula(f"={rf.ref(sh, ul.C_PAKAI, rr)}"),
-                Formula(f"={rf.ref(sh, ul.C_CAPAIAN, rr)}"))
+                cell_ref(sh, ul.C_TARGET, rr), cell_ref(sh, ul.C_PAKAI, rr),
+                cell_ref(sh, ul.C_CAPAIAN, rr))
     end = len(lay.cells)
     if end > h3:
         lay.styles += [StyleSpan("text", h3 + 1, 1, end, 2), StyleSpan("number", h3 + 1, 3, end, 6)]
@@ -269,8 +269,8 @@ def _budget_table(lay: DashLayout, cascade: Cascade, names: dict[str, str],
                               {i.id: ul.FIRST_BODY_ROW + k for k, i in enumerate(inds)}, len(inds), 0)
         tr = block.total_row
         lay.shows[(len(lay.cells) + 1, 2)] = pos.title
-        lay.row(pos.code, Formula(f"={rf.ref(sh, ul.VALUE_COL, ul.JABATAN_ROW)}"),
-                *(Formula(f"={rf.ref(sh, c, tr)}") for c in (ub.E_PAGU, ub.E_REAL, ub.E_SERAPAN,
+        lay.row(pos.code, cell_ref(sh, ul.VALUE_COL, ul.JABATAN_ROW),
+                *(cell_ref(sh, c, tr) for c in (ub.E_PAGU, ub.E_REAL, ub.E_SERAPAN,
                                                             ub.E_CAPAIAN, ub.E_NILAI, ub.E_KET)))
     last5 = len(lay.cells)
     if last5 > h5:

@@ -21,7 +21,7 @@ from xl_sakip.core.models import Cascade, Kind
 from xl_sakip.sheets import index as ix
 from xl_sakip.sheets import refs as rf
 from xl_sakip.sheets import unit_layout as ul
-from xl_sakip.sheets.plan import Content, Formula, SheetPlan, StyleSpan
+from xl_sakip.sheets.plan import Content, Formula, SheetPlan, StyleSpan, cell_ref
 from xl_sakip.sheets.textfit import wrapped_heights
 from xl_sakip.sheets.unit_budget import F, version_suffix
 
@@ -90,17 +90,17 @@ def plan_evaluation(cascade: Cascade, units: dict[str, str], name: str = EVALUAT
             n += 1
             r = len(grid) + 1
             rr = rows[ind.id]
-            cells: dict[int, Content] = {C_NO: n, C_INDIKATOR: Formula(f"={rf.ref(sh, ul.C_INDIKATOR, rr)}"),
-                                         C_SATUAN: Formula(f"={rf.ref(sh, ul.C_SATUAN, rr)}"), C_ID: ind.id}
-            cells[C_SASARAN] = Formula(f"={rf.ref(sh, ul.C_SASARAN, rr - _sasaran_offset(by_pos, ind))}")
+            cells: dict[int, Content] = {C_NO: n, C_INDIKATOR: cell_ref(sh, ul.C_INDIKATOR, rr),
+                                         C_SATUAN: cell_ref(sh, ul.C_SATUAN, rr), C_ID: ind.id}
+            cells[C_SASARAN] = cell_ref(sh, ul.C_SASARAN, rr - _sasaran_offset(by_pos, ind))
             items = supporting.get(ind.id.casefold(), [])
             cells[C_PROGRAM] = "; ".join(f"{b.code} {b.name}" for b in items)
             k = lambda x: PAIRS[x][0]  # noqa: E731
-            cells[k(3)] = Formula(f"={rf.ref(sh, ul.C_TARGET, rr)}")
+            cells[k(3)] = cell_ref(sh, ul.C_TARGET, rr)
             for q in range(4):
-                cells[k(4 + q)] = Formula(f"={rf.ref(sh, ul.C_TW[q], rr)}")
-            cells[k(8)] = Formula(f"={rf.ref(sh, ul.C_TAHUN, rr)}")
-            cells[k(9)] = Formula(f"={rf.ref(sh, ul.C_CAPAIAN, rr)}")
+                cells[k(4 + q)] = cell_ref(sh, ul.C_TW[q], rr)
+            cells[k(8)] = cell_ref(sh, ul.C_TAHUN, rr)
+            cells[k(9)] = cell_ref(sh, ul.C_CAPAIAN, rr)
             id_cell = fx.Cell(C_ID, r, abs_col=True)
             year = last_years.get(ind.id.casefold())
             if year is not None:

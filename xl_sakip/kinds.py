@@ -18,7 +18,7 @@ Stages:
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,8 +50,8 @@ class PlanContext:
     memo: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
 
 
-#: plan(ctx) -> the kind's sheets, in the order they are written.
-Planner = Callable[[PlanContext], list[SheetPlan]]
+#: plan(ctx) -> the kind's sheets, in the order they are written (a list, or made one at a time).
+Planner = Callable[[PlanContext], Iterable[SheetPlan]]
 #: replan(ctx, sheet name, key) -> what the tool would write now on the existing sheet of that key (for
 #: the hand-edit check and the ribbon's staleness check); None when the key is no longer planned.
 Replanner = Callable[[PlanContext, str, str], SheetPlan | None]
@@ -102,10 +102,12 @@ def _finish_tree(ws: Any, ctx: PlanContext, plan: SheetPlan) -> None:
     tree.finish_tree_sheet(ws, ctx.cascade)
 
 
-def _plan_pk(ctx: PlanContext) -> list[SheetPlan]:
-    plans, layouts = pk.plan_pk_sheets(ctx.cascade, ctx.taken, with_layouts=True)
-    ctx.memo.update({(pk.PK_KIND, sp.key): lay for sp, lay in zip(plans, layouts, strict=True)})
-    return plans
+def _plan_pk(ctx: PlanContext) -> Iterator[SheetPlan]:
+    # One at a time (issue 13, memory): write_report_sheets writes and finishes each before the next is
+    # planned, and _finish_pk lets its layout go.
+    for sp, lay in pk.iter_pk_sheets(ctx.cascade, ctx.taken):
+        ctx.memo[(pk.PK_KIND, sp.key)] = lay
+        yield sp
 
 
 def _replan_pk(ctx: PlanContext, name: str, key: str) -> SheetPlan | None:
@@ -118,7 +120,7 @@ def _replan_pk(ctx: PlanContext, name: str, key: str) -> SheetPlan | None:
 def _finish_pk(ws: Any, ctx: PlanContext, plan: SheetPlan) -> None:
     code = pk.code_of(plan.key)
     assert code is not None
-    lay = ctx.memo.get((pk.PK_KIND, plan.key))
+    lay = ctx.memo.pop((pk.PK_KIND, plan.key), None)
     if lay is None:
         lay = pk.pk_layout(ctx.cascade, code, indicators_by_position(ctx.cascade).get(code, []))
     pk.finish_pk_sheet(ws, ctx.cascade, code, lay)
@@ -261,6 +263,7 @@ def write_report_sheets(wb: Any, cascade: Cascade, *, force: bool = False,
             ws = write_sheet(wb, sp, at)
             k.finish(ws, ctx, sp)
             written.append(ws.title)
-            sheet_done(wb, ws.title)  # finished: its cached values and XML now, where they can be
-            at = wb.sheetnames.index(ws.title) + 1
+            sheet_done(wb, ws.title, ws)  # finished: its cached values and XML now, where they can be
+            # By identity (wb.sheetnames reads every title: quadratic in the number of PK sheets).
+            at = wb._sheets.index(ws) + 1
     return written

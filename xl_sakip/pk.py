@@ -24,7 +24,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ from xl_sakip.errors import UserError
 from xl_sakip.sheets.index import indicators_by_position
 from xl_sakip.sheets.names import unit_sheet_name
 from xl_sakip.sheets.plan import Content, Formula, Look, PageSpec, SheetPlan, Style, StyleSpan
-from xl_sakip.sheets.refs import icol, pcol, setting, text_literal
+from xl_sakip.sheets.refs import icol_node, pcol, setting, text_literal
 from xl_sakip.sheets.textfit import wrapped_lines
 from xl_sakip.sheets.unit_layout import NOT_FOUND
 
@@ -85,6 +85,9 @@ class Dyn:
 
     formula: str  # without the leading "="
     value: str
+    # The formula as a tree, where it is built as one: its cached value without parsing the text (one per
+    # indicator of every PK sheet; issue 13).
+    expr: fx.Expr | None = field(default=None, compare=False, repr=False)
 
 
 def _or_blank(expr: str) -> str:
@@ -112,8 +115,10 @@ def _setting(cascade: Cascade, attr: str) -> Dyn:
 
 
 def _indicator(ind_id: str, attr: str, value: str) -> Dyn:
-    expr = f"INDEX({icol(attr)},MATCH({text_literal(ind_id)},{icol('id')},0))"
-    return Dyn(f'IFERROR(IF({expr}="","",{expr}),{text_literal(NOT_FOUND)})', value)
+    """`attr` of indicator `ind_id` from tblIndikator: blank when empty, NOT_FOUND when the ID is not."""
+    found = fx.Fn("INDEX", (icol_node(attr), fx.Fn("MATCH", (fx.lift(ind_id), icol_node("id"), fx.lift(0)))))
+    e = fx.Fn("IFERROR", (fx.Fn("IF", (found.eq(""), fx.lift(""), found)), fx.lift(NOT_FOUND)))
+    return Dyn(fx.render(e), value, e)
 
 
 # ------------------------------------------------------------------ the layout
@@ -320,7 +325,7 @@ def _signatures(lay: PkLayout, cascade: Cascade, pos: Position, sup_name: Dyn, s
 def _cells(lay: PkLayout, live: bool) -> list[list[Content]]:
     def one(v: Content | Dyn) -> Content:
         if isinstance(v, Dyn):
-            return Formula("=" + v.formula) if live else v.value
+            return Formula("=" + v.formula, v.expr) if live else v.value
         return v
 
     return [[one(v) for v in row] for row in lay.cells]
@@ -382,16 +387,24 @@ def plan_pk_sheets(cascade: Cascade, taken: Iterable[str] = (), *, live: bool = 
                    with_layouts: bool = False) -> Any:
     """One PK plan per position, in position order, with names that avoid `taken`. `with_layouts`: also
     each plan's `pk_layout` (what `finish_pk_sheet` needs), as (plans, layouts)."""
+    out, layouts = [], []
+    for plan, lay in iter_pk_sheets(cascade, taken, live=live):
+        out.append(plan)
+        layouts.append(lay)
+    return (out, layouts) if with_layouts else out
+
+
+def iter_pk_sheets(cascade: Cascade, taken: Iterable[str] = (), *, live: bool = True
+                   ) -> Iterator[tuple[SheetPlan, PkLayout]]:
+    """`plan_pk_sheets` one position at a time, each plan with its layout: a caller that writes each sheet
+    before asking for the next keeps one PK's cells (and their formula trees) alive, not all of them."""
     used = set(taken)
     by_pos = indicators_by_position(cascade)
-    out, layouts = [], []
     for pos in cascade.positions:
         name = pk_sheet_name(pos, used)
         used.add(name)
         lay = pk_layout(cascade, pos.code, by_pos.get(pos.code, []))
-        out.append(plan_pk(cascade, pos.code, name, live=live, layout=lay))
-        layouts.append(lay)
-    return (out, layouts) if with_layouts else out
+        yield plan_pk(cascade, pos.code, name, live=live, layout=lay), lay
 
 
 def finish_pk_sheet(ws, cascade: Cascade, code: str, layout: PkLayout | None = None) -> None:

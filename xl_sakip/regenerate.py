@@ -48,7 +48,6 @@ from xl_sakip.errors import EditedSheetsError, UserError, WorkbookError
 from xl_sakip.kinds import regenerated_kinds, unit_kinds, write_report_sheets
 from xl_sakip.sheets.edits import edited_sheets
 from xl_sakip.sheets.marker import plan_digest
-from xl_sakip.sheets.names import TEMPLATE_SHEET
 from xl_sakip.sheets.openpyxl_writer import read_marker, sheet_digest, sheet_done, write_sheet
 from xl_sakip.sheets.replan import PlannedSheet, plan_for, planned_for  # noqa: F401 (plan_for: see below)
 from xl_sakip.sheets.template import ensure_template
@@ -183,8 +182,9 @@ def regenerate_workbook(
     if edited and not force:
         raise EditedSheetsError(edited)
 
-    ensure_template(wb)
-    positions = {name: wb.sheetnames.index(name) for name in markers}
+    template = ensure_template(wb)
+    order = wb.sheetnames
+    positions = {name: order.index(name) for name in markers}
     removed = [n for n, m in markers.items() if (m.kind, m.key) not in planned]
     for name in markers:
         wb.remove(wb[name])
@@ -196,13 +196,12 @@ def regenerate_workbook(
         old_index.setdefault((markers[n].kind, markers[n].key), i)
     for k, ps in enumerate(sheets, start=1):
         idx = old_index.get((ps.kind, ps.key))
-        if idx is None:
-            idx = wb.sheetnames.index(TEMPLATE_SHEET) if TEMPLATE_SHEET in wb.sheetnames else None
-        else:
-            idx = min(idx, len(wb.sheetnames))
-        write_sheet(wb, ps.plan(), idx)
+        # By identity, not by title: wb.sheetnames reads every sheet's title, per sheet written (quadratic
+        # in the number of positions, issue 13). _sheets: the workbook's order, chart sheets included.
+        idx = wb._sheets.index(template) if idx is None else min(idx, len(wb._sheets))
+        ws = write_sheet(wb, ps.plan(), idx)
         written.append(ps.name)
-        sheet_done(wb, ps.name)  # its cached values, and its cells serialised, where they can be
+        sheet_done(wb, ps.name, ws)  # its cached values, and its cells serialised, where they can be
         if progress:
             progress(k, total, ps.name)
     return written, removed, edited

@@ -132,7 +132,7 @@ class WorkbookEnv(fx.Env):
         # Early evaluation: the sheets that will not change before the save (None: all, the save's pass).
         self.final: set[str] | None = None
         # wb[title] scans every sheet: a dict keeps a lookup constant with hundreds of unit sheets
-        self.sheets: dict[str, Worksheet] = {ws.title: ws for ws in wb.worksheets}
+        self.sheets: Mapping[str, Worksheet] | _FinalSheets = {ws.title: ws for ws in wb.worksheets}
         self.memo: dict[Key, fx.Scalar | Unsupported] = {}
         self.parsed: dict[str, fx.Expr | Unsupported] = {}
         self.sheet = None
@@ -364,12 +364,41 @@ class WorkbookEnv(fx.Env):
         raise Unsupported(f"function {name}")
 
 
+PARSED_KEPT = 2048  # formula texts whose parsed trees an early evaluation keeps from one sheet to the next
+
+
+class _FinalSheets:
+    """The final sheets of an early evaluation, title -> worksheet, held weakly: a worksheet holds its
+    workbook, which _EARLY must not keep alive. Kept between `sheet_final` calls, where a dict of all the
+    workbook's sheets built per call cost a pass over every sheet per sheet written (quadratic in the number
+    of positions, issue 13). Final sheets do not change until the save (evaluate_early's promise), so an
+    entry stays right; a sheet final from the start is found on its first read."""
+
+    def __init__(self, wb: Workbook) -> None:
+        self._wb = ref(wb)
+        self._refs: dict[str, ref[Worksheet]] = {}
+
+    def add(self, ws: Worksheet) -> None:
+        self._refs[ws.title] = ref(ws)
+
+    def get(self, title: str) -> Worksheet | None:
+        r = self._refs.get(title)
+        ws = None if r is None else r()
+        if ws is None:
+            wb = self._wb()
+            ws = None if wb is None else next((w for w in wb.worksheets if w.title == title), None)
+            if ws is not None:
+                self._refs[title] = ref(ws)
+        return ws
+
+
 class _Early:
     """An early evaluation of a workbook's sheets (see `evaluate_early`)."""
 
     def __init__(self, wb: Workbook, final: Iterable[str]) -> None:
         self.env = WorkbookEnv(wb, weak=True)
-        self.env.sheets = {}  # set while a sheet is evaluated (`sheet_final`): a worksheet holds its workbook
+        self.final_sheets = _FinalSheets(wb)
+        self.env.sheets = self.final_sheets
         self.env.final = set(final)
         self.waiting: dict[str | None, list[str]] = {}  # the sheet (None: the save) -> sheets waiting for it
 
@@ -389,24 +418,27 @@ def evaluate_early(wb: Workbook, final: Iterable[str]) -> None:
     _EARLY[wb] = _Early(wb, final)
 
 
-def sheet_final(wb: Workbook, title: str) -> dict[str, tuple[Worksheet, dict[tuple[int, int], fx.Scalar]]]:
+def sheet_final(wb: Workbook, title: str, ws: Worksheet | None = None
+                ) -> dict[str, tuple[Worksheet, dict[tuple[int, int], fx.Scalar]]]:
     """Sheet `title` is written and stays as it is until the save: evaluate its formula cells, and those of
     the sheets that waited for it, where everything they read is final. A sheet evaluated whole keeps only
     its values (the evaluation's memo) and loses its registered expressions (`forget`), which frees its
     rule trees. Nothing happens outside an early evaluation (`evaluate_early`).
 
     Returns the sheets evaluated whole now, title -> (worksheet, {(row, col): cached value} of its formula
-    cells the evaluator can compute): their values are those the save writes (book/sheet_writer.freeze)."""
+    cells the evaluator can compute): their values are those the save writes (book/sheet_writer.freeze).
+    `ws`: the sheet itself, where the caller has it (else it is looked up by title)."""
     early = _EARLY.get(wb)
     if early is None:
         return {}
     env = early.env
     assert env.final is not None
     env.final.add(title)
-    env.sheets = {ws.title: ws for ws in wb.worksheets}
+    if ws is not None:
+        early.final_sheets.add(ws)
     done: dict[str, tuple[Worksheet, dict[tuple[int, int], fx.Scalar]]] = {}
     for name in [title, *early.waiting.pop(title, [])]:
-        ws = env.sheets.get(name)
+        ws = early.final_sheets.get(name)
         if ws is None:
             continue
         got: dict[tuple[int, int], fx.Scalar] = {}
@@ -419,10 +451,14 @@ def sheet_final(wb: Workbook, title: str) -> dict[str, tuple[Worksheet, dict[tup
             early.waiting.setdefault(wait.sheet, []).append(name)
             continue
         forget(wb, name)
-        env.parsed.clear()  # the trees of formulas parsed from text: its values are in the memo now
+        # The trees of formulas parsed from text, kept for the next sheets (the same texts recur on every
+        # unit sheet: the staleness check, the PK's headings) up to a bound, beyond which they go: the
+        # values are in the memo, and the unique texts (the PK's lookups per indicator) would pile up.
+        if len(env.parsed) > PARSED_KEPT:
+            env.parsed.clear()
         done[name] = (ws, got)
     # Worksheets hold their workbook: kept between calls, they would keep it alive through _EARLY.
-    env.sheets, env._tables = {}, None
+    env._tables = None
     return done
 
 

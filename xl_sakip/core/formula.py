@@ -1229,6 +1229,8 @@ def _indexed_products(args: tuple[Expr, ...], env: Env) -> tuple[list[float], in
     (`Arr.positions`) in row order, and the number of rows. At any other row a product is 0. None when the
     arguments are of another shape, a range holds an error, or a closed factor holds what `*` refuses: then
     the caller visits every row."""
+    if _small(args, env):
+        return None
     tests: list[tuple[Arr, str, Scalar]] = []
     arrays: list[Arr] = []  # the arrays of the tests and the plain ranges (same length, no error)
     weights: list[Sequence[float]] = []  # closed factors of a product, as `*` takes them
@@ -1280,7 +1282,7 @@ def _indexed_products(args: tuple[Expr, ...], env: Env) -> tuple[list[float], in
         parts.append(("p", _grouped(inner, slot)))
     keyed = [(x, y) for x, op, y in tests if op == "=" and _indexable(y)]
     sizes = {len(x) for x in arrays} | {len(w) for w in weights}
-    if len(sizes) != 1 or (n := sizes.pop()) <= 16 or any(x.has_error() for x in arrays):
+    if len(sizes) != 1 or (n := sizes.pop()) <= INDEXED_MIN_ROWS or any(x.has_error() for x in arrays):
         return None
     # The "=" with the fewest matches, or the closed factor with the fewest rows not 0, gives the rows (in
     # row order); every comparison is tested on them. At any other row a factor is 0.
@@ -1306,6 +1308,35 @@ def _indexed_products(args: tuple[Expr, ...], env: Env) -> tuple[list[float], in
                     prod *= float(v) if is_number(v) else 0.0
             out.append(prod)
     return out, n
+
+
+INDEXED_MIN_ROWS = 16  # ranges of up to so many rows are visited row by row: an index costs more
+
+
+def _small(args: tuple[Expr, ...], env: Env) -> bool:
+    """Whether the first range an argument computes with row by row (reached through operators only, not
+    inside a function, which may reduce it to one value) has at most INDEXED_MIN_ROWS cells: then
+    `_indexed_products` would give None after evaluating its factors (every array has that length, or
+    they differ), and the caller would evaluate them again (the category rule's band table, per row).
+    False when there is none: the full test decides."""
+    todo = list(args)
+    while todo:
+        e = todo.pop(0)
+        t = type(e)
+        if t is Op or t is _OpThunk:  # a compiled tree's nodes are thunks (`_compile`)
+            todo[:0] = [e.a, e.b]  # type: ignore[attr-defined]
+        elif t is Neg or t is _NegThunk:
+            todo.insert(0, e.a)  # type: ignore[attr-defined]
+        elif t is TableCol:
+            try:  # through the environment's cache of closed values, where it keeps one (the budget)
+                v = _closed_value(e, env)
+            except Exception:  # noqa: BLE001 (the full test evaluates it, and raises what it raises there)
+                return False
+            return isinstance(v, Arr) and len(v) <= INDEXED_MIN_ROWS
+        elif t is Area:
+            a, b = e.first, e.last  # type: ignore[attr-defined]
+            return (abs(b.row - a.row) + 1) * (abs(b.col - a.col) + 1) <= INDEXED_MIN_ROWS
+    return False
 
 
 def _grouped(e: Expr, slot: dict[int, tuple]) -> tuple:

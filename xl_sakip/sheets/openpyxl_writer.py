@@ -243,10 +243,10 @@ def write_sheet(wb: Workbook, plan: p.SheetPlan, index: int | None = None) -> Wo
     return ws
 
 
-def sheet_done(wb: Workbook, title: str) -> None:
+def sheet_done(wb: Workbook, title: str, ws: Worksheet | None = None) -> None:
     """Sheet `title`, written here, is final until the save (`values.sheet_final`): each sheet whose cached
     values are now known (it, and those that waited for it) has its `<sheetData>` written now and its
     openpyxl cells let go (`sheet_writer.freeze`; issue 13, memory). Outside an early evaluation
     (regenerate) nothing happens."""
-    for ws, cached in values.sheet_final(wb, title).values():
-        sheet_writer.freeze(ws, cached)
+    for done, cached in values.sheet_final(wb, title, ws).values():
+        sheet_writer.freeze(done, cached)

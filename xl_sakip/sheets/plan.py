@@ -34,6 +34,13 @@ class Formula:
 Content = str | float | int | Formula | None
 
 
+def cell_ref(sheet: str, col: int, row: int) -> Formula:
+    """`='Sheet'!$C$7`, with its rule: its cached value is computed without parsing the text (thousands of
+    such cells in the report sheets; issue 13)."""
+    e = fx.Cell(col, row, sheet=sheet, abs_col=True, abs_row=True)
+    return Formula(fx.formula_text(e), e)
+
+
 @dataclass(frozen=True)
 class Style:
     """A named cell style, plain data both writers understand."""

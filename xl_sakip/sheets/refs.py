@@ -37,8 +37,13 @@ def col(table: str, header: str) -> str:
 
 
 def icol(field_name: str) -> str:
+    return fx.render(icol_node(field_name))
+
+
+def icol_node(field_name: str) -> fx.TableCol:
+    """tblIndikator's column of an Indicator field, as a formula node."""
     hdr = next(c.header for c in s.INDICATOR_COLUMNS if c.field == field_name)
-    return col(s.TABLE_INDICATORS, hdr)
+    return fx.TableCol(s.TABLE_INDICATORS, hdr)
 
 
 def pcol(field_name: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from xl_sakip.core.models import Aggregation, Cascade, Indicator, Kind, RollUp
 from xl_sakip.sheets.index import indicators_by_position
 from xl_sakip.sheets.names import SUMMARY_SHEET
-from xl_sakip.sheets.plan import ChartSpec, Content, Formula, SheetPlan, StyleSpan
+from xl_sakip.sheets.plan import ChartSpec, Content, Formula, SheetPlan, StyleSpan, cell_ref
 from xl_sakip.sheets.refs import BAND_LABEL, SET_ABOVE, SET_OFFICE, SET_YEAR, L, count_equal, ref, sheet_area
 from xl_sakip.sheets.textfit import wrapped_heights
 from xl_sakip.sheets.unit_budget import version_suffix
@@ -70,7 +70,7 @@ def plan_summary(cascade: Cascade, names: dict[str, str], rows: dict[str, int],
         counts: list[Content] = [Formula(f"={count_equal(l_rng, f'{L(6 + i)}${h1}')}")
                                  for i in range(n_bands + 1)]
         shows[(len(grid) + 1, 2)] = p.title
-        row([p.code, Formula(f"={ref(sh, VALUE_COL, JABATAN_ROW)}"), sh, n,
+        row([p.code, cell_ref(sh, VALUE_COL, JABATAN_ROW), sh, n,
              Formula(f'=IF(COUNT({k_rng})=0,"tidak ada capaian",AVERAGE({k_rng}))'),
              *counts, Formula(f'=COUNTIF({a_rng},"?*")')])
     last1 = len(grid)
@@ -100,7 +100,7 @@ def plan_summary(cascade: Cascade, names: dict[str, str], rows: dict[str, int],
         seen.add(iid)
         ind = by_id[iid]
         sh, rr = names[ind.position], rows[iid]
-        cell = lambda c_: Formula(f"={ref(sh, c_, rr)}")  # noqa: E731
+        cell = lambda c_: cell_ref(sh, c_, rr)  # noqa: E731
         has_kids = iid in children
         row([iid, None, sh, cell(C_TARGET), cell(C_T_ANAK) if has_kids else None,
              cell(C_SEL_T) if has_kids else None, cell(C_PAKAI), cell(C_CAPAIAN), cell(C_KATEGORI)])
