@@ -347,6 +347,9 @@ _NO_STYLE = object()  # _cells: a style id the stylesheet lacks
 ROWS = "_xl_sakip_rows"
 
 
+_EMPTY_INLINE = (b"<is><t></t></is>", b'<is><t xml:space="preserve"></t></is>')
+
+
 class _MasterSheetsReader(ExcelReader):
     """openpyxl's reader, parsing only the worksheets named in `wanted` (case-insensitive); every other
     sheet becomes an empty worksheet of the same name, state and place, so that sheet names, their order
@@ -394,6 +397,11 @@ class _MasterSheetsReader(ExcelReader):
         cells = None
         if 0 <= start < end:
             try:
+                # An empty inline string is two forms the scan cannot tell apart (no text either way):
+                # `<c t="inlineStr"/>` (our writer's empty text, openpyxl's value None) and an empty <is>
+                # (openpyxl's ""). The second, which no writer we know makes, is left to openpyxl.
+                if any(raw.find(form, start, end) >= 0 for form in _EMPTY_INLINE):
+                    raise Unsure
                 found = scan_bytes(raw, start, end)
                 cells = self._cells(found, self.lean)
                 if cells is None:  # addresses out of order: every cell, as openpyxl binds them
@@ -517,12 +525,13 @@ class _MasterSheetsReader(ExcelReader):
                     value = formulas[f] = "=" + unescape(f.decode())
                 data_type = "f"
             elif t == b"inlineStr":
-                value = texts.get(inline)
-                if value is None:
-                    if not inline:
-                        raise Unsure  # openpyxl's reading of an empty inline string: left to it
-                    value = texts[inline] = unescape(inline.decode())
-                data_type = "s"
+                if not inline:  # no <is> (see _read_worksheet): openpyxl's None, of type inlineStr
+                    value, data_type = None, "inlineStr"
+                else:
+                    value = texts.get(inline)
+                    if value is None:
+                        value = texts[inline] = unescape(inline.decode())
+                    data_type = "s"
             elif not v:
                 value = None
                 data_type = t.decode() if t else "n"
