@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from xl_sakip.core import formula as fx
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slotted: a plan holds one per formula cell (the Evaluasi Renja 120 000)
 class Formula:
     text: str  # starts with "="
     # The rule the text was rendered from (core/formula.py), for the cached value; None: parsed from text.
