@@ -207,3 +207,51 @@ def test_a_defined_name_given_another_target_reads_the_new_one() -> None:
     env.memo.pop(("T", 1, 1))
     with pytest.raises(values.Unsupported):
         env.value(("T", 1, 1))
+
+
+def _abandoned(discard: bool) -> bool:
+    """An early evaluation whose memo holds an exception (a formula the evaluator cannot read, raised
+    through the frames that hold the workbook), ended or not: is the workbook collected?"""
+    import gc
+    import weakref
+
+    wb = Workbook()
+    m = wb.active
+    m.title, m["A1"], m["A2"] = "M", 10.0, "=FOO((("  # text only: parsed (and refused) when read
+    values.evaluate_early(wb, ["M"])
+    _write(wb, "P", {"A1": "=M!A1+M!A2"})
+    values.sheet_final(wb, "P")
+    if discard:
+        values.discard_early(wb)
+    gone = weakref.ref(wb)
+    del wb, m
+    gc.collect()
+    return gone() is None
+
+
+def test_an_abandoned_early_evaluation_is_ended() -> None:
+    """Left in _EARLY, the exception's traceback keeps the workbook alive for the whole process (the
+    ribbon's Python): `discard_early` ends it (a reviewer's finding, 2026-12-04)."""
+    assert not _abandoned(discard=False)  # the leak it ends
+    assert _abandoned(discard=True)
+
+
+def test_a_failed_regenerate_ends_its_early_evaluation(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A save that fails (disk full, say) leaves no early evaluation behind; the file is untouched."""
+    import xl_sakip.regenerate as R
+
+    master = write_master(_cascade(), tmp_path / "master.xlsm")
+    before = master.read_bytes()
+    seen: list[Workbook] = []
+
+    def failing_save(wb: Workbook, *args: object, **kwargs: object) -> None:
+        assert wb in values._EARLY  # the run had one
+        seen.append(wb)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(R, "save_workbook", failing_save)
+    with pytest.raises(Exception):  # noqa: B017 (whatever the CLI makes of it; here: nothing left behind)
+        regenerate(master)
+    assert seen and seen[0] not in values._EARLY
+    assert master.read_bytes() == before

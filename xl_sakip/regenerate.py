@@ -252,6 +252,7 @@ def regenerate(
         finally:  # refused or saved: openpyxl's copy of the macro parts, a zip over a buffer, is closed
             if wb.vba_archive is not None:  # while the buffer is open, not when the collector breaks cycles
                 wb.vba_archive.close()
+            values.discard_early(wb)  # the save ends it; a run that stopped on the way must end it too
         del wb  # its reference cycles are collected once the collector runs again
         findings = check(cascade)
     counts = {sev.value: sum(1 for f in findings if f.severity is sev) for sev in Severity}

@@ -418,6 +418,13 @@ def evaluate_early(wb: Workbook, final: Iterable[str]) -> None:
     _EARLY[wb] = _Early(wb, final)
 
 
+def discard_early(wb: Workbook) -> None:
+    """End an early evaluation without its save (a run refused or failed on the way). Its environment's
+    memo may hold exceptions whose tracebacks reach the workbook: left in _EARLY, they would keep the
+    workbook alive as long as the process (the ribbon's Python)."""
+    _EARLY.pop(wb, None)
+
+
 def sheet_final(wb: Workbook, title: str, ws: Worksheet | None = None
                 ) -> dict[str, tuple[Worksheet, dict[tuple[int, int], fx.Scalar]]]:
     """Sheet `title` is written and stays as it is until the save: evaluate its formula cells, and those of
@@ -434,6 +441,8 @@ def sheet_final(wb: Workbook, title: str, ws: Worksheet | None = None
     env = early.env
     assert env.final is not None
     env.final.add(title)
+    if ws is None:  # looked up now: a sheet replaced under the same title is not the one kept before
+        ws = next((w for w in wb.worksheets if w.title == title), None)
     if ws is not None:
         early.final_sheets.add(ws)
     done: dict[str, tuple[Worksheet, dict[tuple[int, int], fx.Scalar]]] = {}
