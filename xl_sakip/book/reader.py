@@ -163,7 +163,23 @@ def read_master_with_rows(path: str | Path, *, strict: bool = True) -> tuple[Cas
     """The Cascade and the worksheet rows and columns of its indicators and positions (one opening)."""
     path = Path(path)
     with gc_paused():
-        return read_master_workbook(_open(path), path, strict=strict)
+        wb = _open(path)
+        try:
+            return read_master_workbook(wb, path, strict=strict)
+        finally:
+            _release(wb)
+
+
+def _release(wb: Workbook) -> None:
+    """Let a workbook read here go now, its cells first: each sheet and its workbook refer to each other,
+    so only the cyclic collector would free them, and a caller that keeps it paused (regenerate, to the
+    save) kept every cell of the master to the end of its run (issue 13, memory). Nothing read from them
+    refers to them: the models hold values."""
+    for ws in wb._sheets:
+        ws._cells = {}
+        if hasattr(ws, ROWS):
+            delattr(ws, ROWS)
+    wb._sheets = []
 
 
 @contextlib.contextmanager
