@@ -10,6 +10,7 @@ cell, a form the scan refuses).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import warnings
 import zipfile
@@ -297,3 +298,48 @@ def test_the_cells_read_go_without_the_collector(good: Path, monkeypatch: pytest
         assert wb.worksheets == []
         cells_alive = [o for o in gc.get_objects() if type(o).__name__ == "Worksheet" and o.parent is wb]
         assert all(not ws._cells for ws in cells_alive)
+
+
+def _openpyxl_reading(path: Path, strict: bool, monkeypatch: pytest.MonkeyPatch) -> object:
+    """The reading with every sheet parsed by openpyxl itself (no scan): the reference of the scan."""
+    from openpyxl.reader.excel import ExcelReader
+
+    with monkeypatch.context() as m:
+        m.setattr(R._MasterSheetsReader, "_read_worksheet",
+                  lambda self, part, name: ExcelReader.read_worksheets(self))
+        return outcome(lambda: R.read_master_with_rows(path, strict=strict))
+
+
+@pytest.mark.parametrize(("inner", "scanned"), [
+    ("><is><t>40&#150;50</t></is></c>", True),  # XML keeps U+0096; html.unescape made it an en dash
+    ("><is><t>40&#x96;50</t></is></c>", True),
+    ("><is><t>&lt;&gt;&amp;&quot;&apos;&#x41;&#66;&#13;</t></is></c>", True),
+    ("><is><t>a&nbsp;b</t></is></c>", False),  # not an XML entity: openpyxl refuses the file, so do we
+    ("><is><t>a&#0;b</t></is></c>", False),  # not an XML character
+])
+def test_references_are_read_as_xml_reads_them(good: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               inner: str, scanned: bool) -> None:
+    """A reviewer's finding (2026-12-04): the scan decoded references as HTML does."""
+    path = _f3_as(good, tmp_path / "ref.xlsm", inner)
+    seen: set[str] = set()
+    with path.open("rb") as fh, contextlib.suppress(Exception):
+        R.load_master_sheets(fh, scanned=seen, lean=True)
+    assert (s.SHEET_INDICATORS in seen) is scanned
+    for strict in (False, True):
+        assert outcome(lambda: R.read_master_with_rows(path, strict=strict)) == _openpyxl_reading(  # noqa: B023
+            path, strict, monkeypatch)
+
+
+def test_cells_in_an_xml_comment_are_not_read(good: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                              ) -> None:
+    """A row inside <!-- --> is no row (openpyxl reads one indicator fewer); the scan would have found its
+    cells: such a sheet is left to openpyxl."""
+    def change(xml: str) -> str:
+        row = re.search(r'<row r="3".*?</row>', xml)
+        assert row
+        return xml.replace(row.group(0), f"<!--{row.group(0)}-->", 1)
+
+    path = indikator_xml(good, tmp_path / "comment.xlsm", change)
+    ours = outcome(lambda: R.read_master_with_rows(path, strict=False))
+    assert ours == _openpyxl_reading(path, False, monkeypatch)
+    assert len(ours[0]["indicators"]) == len(make_small_cascade().indicators) - 1  # type: ignore[index]

@@ -23,7 +23,6 @@ the sheet is scanned as above. (A workbook regenerated before holds a hash of th
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -59,17 +58,42 @@ class Unsure(Exception):
     """A construct the scan does not rebuild exactly: read the sheet with openpyxl."""
 
 
+# XML's references: the five named entities and numeric character references (nothing of HTML's).
+_REFERENCE = re.compile(r"&(?:#([0-9]+)|#x([0-9a-fA-F]+)|(lt|gt|amp|quot|apos));")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+def _xml_char(code: int) -> bool:
+    return (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF)
+
+
 def unescape(t: str) -> str:
     """Text of an element as an XML parser gives it; raises Unsure for text openpyxl would decode further
-    (_x000D_ escapes) and carriage returns (which XML parsers normalise)."""
+    (_x000D_ escapes), carriage returns (which XML parsers normalise), and what an XML parser refuses (an
+    "&" that starts no reference, a reference to a character XML does not allow). Not html.unescape: it
+    reads &#128;-&#159; as Windows-1252 (an en dash for &#150;, where XML keeps U+0096) and knows HTML's
+    entities (&nbsp;), which XML does not (a reviewer's finding, 2026-12-04)."""
     if "_x" in t or "\r" in t:
         raise Unsure
     if "&" not in t:
         return t
-    if "&#" in t:
-        return html.unescape(t)
-    return t.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace(
-        "&amp;", "&")
+    found = 0
+
+    def one(m: re.Match[str]) -> str:
+        nonlocal found
+        found += 1
+        if m[3]:
+            return _NAMED[m[3]]
+        code = int(m[1]) if m[1] else int(m[2], 16)
+        if not _xml_char(code):
+            raise Unsure
+        return chr(code)
+
+    out = _REFERENCE.sub(one, t)
+    if found != t.count("&"):
+        raise Unsure
+    return out
 
 
 def _col(letters: str) -> int:
@@ -181,7 +205,8 @@ def scan(data: str) -> list[tuple[str, ...]]:
     of the attributes); raises Unsure when a cell has another form (shared formula, rich text, no address,
     further attributes ...)."""
     found = _CELL_FAST.findall(data)
-    if len(found) != data.count("<c") or "<f></f>" in data:  # an empty formula is still a formula
+    # an empty formula is still a formula; a comment's cells are no cells (the pattern would find them)
+    if len(found) != data.count("<c") or "<f></f>" in data or "<!--" in data:
         raise Unsure
     return found
 
@@ -189,7 +214,8 @@ def scan(data: str) -> list[tuple[str, ...]]:
 def scan_bytes(data: bytes, start: int, end: int) -> list[tuple[bytes, ...]]:
     """`scan` of data[start:end] (a sheetData element in a part's bytes), its groups as bytes."""
     found = _CELL_FAST_BYTES.findall(data, start, end)
-    if len(found) != data.count(b"<c", start, end) or data.find(b"<f></f>", start, end) >= 0:
+    if (len(found) != data.count(b"<c", start, end) or data.find(b"<f></f>", start, end) >= 0
+            or data.find(b"<!--", start, end) >= 0):
         raise Unsure
     return found
 
