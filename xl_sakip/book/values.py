@@ -367,6 +367,10 @@ class WorkbookEnv(fx.Env):
 PARSED_KEPT = 2048  # formula texts whose parsed trees an early evaluation keeps from one sheet to the next
 
 
+def _sheet_titled(wb: Workbook, title: str) -> Worksheet | None:
+    return next((w for w in wb.worksheets if w.title == title), None)
+
+
 class _FinalSheets:
     """The final sheets of an early evaluation, title -> worksheet, held weakly: a worksheet holds its
     workbook, which _EARLY must not keep alive. Kept between `sheet_final` calls, where a dict of all the
@@ -386,7 +390,7 @@ class _FinalSheets:
         ws = None if r is None else r()
         if ws is None:
             wb = self._wb()
-            ws = None if wb is None else next((w for w in wb.worksheets if w.title == title), None)
+            ws = None if wb is None else _sheet_titled(wb, title)
             if ws is not None:
                 self._refs[title] = ref(ws)
         return ws
@@ -442,7 +446,7 @@ def sheet_final(wb: Workbook, title: str, ws: Worksheet | None = None
     assert env.final is not None
     env.final.add(title)
     if ws is None:  # looked up now: a sheet replaced under the same title is not the one kept before
-        ws = next((w for w in wb.worksheets if w.title == title), None)
+        ws = _sheet_titled(wb, title)
     if ws is not None:
         early.final_sheets.add(ws)
     done: dict[str, tuple[Worksheet, dict[tuple[int, int], fx.Scalar]]] = {}

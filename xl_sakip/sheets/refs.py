@@ -80,4 +80,5 @@ def text_literal(text: str) -> str:
 
 
 def ref(sheet: str, col_: int, row: int) -> str:
-    return f"{quote_sheet(sheet)}!{absolute(col_, row)}"
+    """'P05 Kasi'!$C$7: the text of plan.cell_ref's node (one rendering of a reference, fx.render)."""
+    return fx.render(fx.Cell(col_, row, sheet=sheet, abs_col=True, abs_row=True))
