@@ -117,3 +117,17 @@ def test_footer_rows_and_print_setup(book: Path) -> None:
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A3)
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
     assert ws.print_title_rows == "$5:$7"
+
+
+def test_rows_are_as_tall_as_the_texts_their_references_show(book: Path) -> None:
+    """Sasaran, Indikator and Satuan are references to the unit sheet: the row is sized by the texts they
+    will show, not as one line (the print overlapped before). P21-1.1's sasaran, "Terciptanya kondisi
+    lingkungan kerja yang higienis, aman dan nyaman agar tenaga kerja bekerja di perusahaan selamat dan
+    produktif", wrapped greedily at 25 characters (column width 26): "Terciptanya kondisi" /
+    "lingkungan kerja yang" / "higienis, aman dan nyaman" / "agar tenaga kerja bekerja" /
+    "di perusahaan selamat dan" / "produktif": 6 lines of 15 pt plus 3 pt = 93 pt. Its program text takes
+    3 lines, its indikator 3 (of 33 characters)."""
+    ws = openpyxl.load_workbook(book)[EVALUATION_SHEET]
+    r = next(r for r in range(FIRST_ROW, ws.max_row + 1) if ws.cell(r, C_ID).value == "P21-1.1")
+    assert ws.cell(r, 2).value.startswith("=")  # a reference, not the text itself
+    assert ws.row_dimensions[r].height == 93

@@ -82,6 +82,7 @@ def plan_evaluation(cascade: Cascade, units: dict[str, str], name: str = EVALUAT
     rows = ix.unit_rows(cascade, by_pos)
     last_years, supporting = final_years(cascade), supporting_by_id(cascade)  # once, not per indicator
     n = 0
+    shows: dict[tuple[int, int], str] = {}  # what the reference cells will show, for the row heights
     for pos in cascade.positions:
         sh = units.get(pos.code)
         if sh is None:
@@ -93,6 +94,8 @@ def plan_evaluation(cascade: Cascade, units: dict[str, str], name: str = EVALUAT
             cells: dict[int, Content] = {C_NO: n, C_INDIKATOR: cell_ref(sh, ul.C_INDIKATOR, rr),
                                          C_SATUAN: cell_ref(sh, ul.C_SATUAN, rr), C_ID: ind.id}
             cells[C_SASARAN] = cell_ref(sh, ul.C_SASARAN, rr - _sasaran_offset(by_pos, ind))
+            shows.update({(r, C_SASARAN): ind.sasaran, (r, C_INDIKATOR): ind.indikator,
+                          (r, C_SATUAN): ind.satuan or ""})
             items = supporting.get(ind.id.casefold(), [])
             cells[C_PROGRAM] = "; ".join(f"{b.code} {b.name}" for b in items)
             k = lambda x: PAIRS[x][0]  # noqa: E731
@@ -136,7 +139,7 @@ def plan_evaluation(cascade: Cascade, units: dict[str, str], name: str = EVALUAT
         r = row(None, label, None, text or "(belum diisi di sheet Narasi untuk triwulan laporan)")
         styles += [StyleSpan("total", r, C_SASARAN, r, C_SASARAN), StyleSpan("text", r, C_INDIKATOR, r,
                                                                                 C_INDIKATOR)]
-    heights = wrapped_heights(grid, styles, {c_: float(w) for c_, w in WIDTHS.items()})
+    heights = wrapped_heights(grid, styles, {c_: float(w) for c_, w in WIDTHS.items()}, shows)
     return SheetPlan(name=name, kind=EVALUATION_KIND, key=EVALUATION_KEY, cells=grid, styles=styles,
                      column_widths=dict(WIDTHS), row_heights=heights)
 
