@@ -140,8 +140,11 @@ def plan_evaluation(cascade: Cascade, units: dict[str, str], name: str = EVALUAT
         styles += [StyleSpan("total", r, C_SASARAN, r, C_SASARAN), StyleSpan("text", r, C_INDIKATOR, r,
                                                                                 C_INDIKATOR)]
     heights = wrapped_heights(grid, styles, {c_: float(w) for c_, w in WIDTHS.items()}, shows)
+    # the body's formulas read their own row only, and finish_evaluation touches rows before the body or
+    # after it: the body can be written in chunks (openpyxl_writer.write_report)
     return SheetPlan(name=name, kind=EVALUATION_KIND, key=EVALUATION_KEY, cells=grid, styles=styles,
-                     column_widths=dict(WIDTHS), row_heights=heights)
+                     column_widths=dict(WIDTHS), row_heights=heights,
+                     stream=(FIRST_ROW, last) if last > FIRST_ROW else None)
 
 
 def _sasaran_offset(by_pos, ind) -> int:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from xl_sakip import dashboard, evaluation, lkjip, pk, tree
@@ -236,7 +237,7 @@ def write_report_sheets(wb: Any, cascade: Cascade, *, force: bool = False,
     registry order.
     """
     from xl_sakip.errors import EditedSheetsError
-    from xl_sakip.sheets.openpyxl_writer import read_marker, sheet_digest, sheet_done, write_sheet
+    from xl_sakip.sheets.openpyxl_writer import read_marker, sheet_digest, write_report
 
     wanted = [k for k in KINDS if k.report and (only is None or k.kind in set(only))]
     units = unit_sheet_names(wb)
@@ -260,10 +261,9 @@ def write_report_sheets(wb: Any, cascade: Cascade, *, force: bool = False,
         assert k.plan is not None and k.finish is not None
         ctx = PlanContext(cascade, units, frozenset(wb.sheetnames))
         for sp in k.plan(ctx):
-            ws = write_sheet(wb, sp, at)
-            k.finish(ws, ctx, sp)
+            # finished: its cached values and XML now, where they can be
+            ws = write_report(wb, sp, at, partial(k.finish, ctx=ctx, plan=sp))
             written.append(ws.title)
-            sheet_done(wb, ws.title, ws)  # finished: its cached values and XML now, where they can be
             # By identity (wb.sheetnames reads every title: quadratic in the number of PK sheets).
             at = wb._sheets.index(ws) + 1
     return written

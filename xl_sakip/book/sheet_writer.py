@@ -76,6 +76,13 @@ class Deflated:
     def raw(self) -> bytes:
         return zlib.decompress(self.data, -15)
 
+    @classmethod
+    def made(cls, data: bytes, crc: int, size: int) -> Deflated:
+        """A part deflated as it was written (`DeflatingBuffer`): the same bytes as `Deflated(part)`."""
+        self = cls.__new__(cls)
+        self.data, self.crc, self.size = data, crc, size
+        return self
+
 
 class PartsArchive:
     """What ExcelWriter needs of a ZipFile (writestr, write, namelist, close), keeping each part's bytes by
@@ -132,9 +139,36 @@ class SheetBuffer(io.BytesIO):
 
     def write(self, data: Any) -> int:
         if _NEWLINE != b"\n":
-            super().write(bytes(data).replace(b"\n", _NEWLINE))
+            self._put(bytes(data).replace(b"\n", _NEWLINE))
             return len(data)
-        return super().write(data)
+        self._put(data)
+        return len(data)
+
+    def _put(self, data: Any) -> None:
+        super().write(data)
+
+
+class DeflatingBuffer(SheetBuffer):
+    """A sheet part deflated as it is written, never whole (the save of a large sheet held its text twice
+    besides: the buffer and the bytes read from it; issue 13, memory). `deflated()` gives what
+    `Deflated(part)` gives: deflate's output does not depend on how its input is cut."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._z = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15)  # as Deflated
+        self._out: list[bytes] = []
+        self._crc = 0
+        self._size = 0
+
+    def _put(self, data: Any) -> None:
+        data = bytes(data)
+        self._crc = zlib.crc32(data, self._crc)
+        self._size += len(data)
+        self._out.append(self._z.compress(data))
+
+    def deflated(self) -> Deflated:
+        self._out.append(self._z.flush())
+        return Deflated.made(b"".join(self._out), self._crc, self._size)
 
 
 _DEFAULT_STYLE = StyleArray()
@@ -256,7 +290,7 @@ class FastWorksheetWriter(WorksheetWriter):
         write = xf._file  # et_xmlfile's text writer: what xf.write uses after escaping
         frozen = self.ws._cells
         if isinstance(frozen, FrozenCells):  # serialised when the sheet was final (`freeze`)
-            write(frozen.sheet_data(self.ws.parent._cell_styles.add))
+            frozen.write_sheet_data(write, self.ws.parent._cell_styles.add)
         else:
             write("<sheetData>")
             _write_rows(self.ws, self.rows(), self.values, write,
@@ -288,11 +322,12 @@ class FastExcelWriter(ExcelWriter):
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
-        writer = FastWorksheetWriter(ws, self.values.get(ws.title, {}), SheetBuffer())
+        out = DeflatingBuffer() if self.deflate else SheetBuffer()
+        writer = FastWorksheetWriter(ws, self.values.get(ws.title, {}), out)
         writer.write()
         ws._rels = writer._rels
-        part = writer.read()
-        self._archive.writestr(ws.path[1:], Deflated(part) if self.deflate else part)
+        part = out.deflated() if isinstance(out, DeflatingBuffer) else writer.read()
+        self._archive.writestr(ws.path[1:], part)
         self.manifest.append(ws)
 
 
@@ -330,34 +365,59 @@ def freeze(ws: Any, values: Mapping[tuple[int, int], fx.Scalar]) -> bool:
     numbered yet are numbered at the save, in the order this sheet meets them (`FrozenCells.sheet_data`)."""
     if not fast() or isinstance(ws._cells, FrozenCells):
         return False
-    # deflated as it is written (`frozen.pack`), never whole as text; encoded as the save's text writer
-    # encodes (et_xmlfile: UTF-8, xmlcharrefreplace for a lone surrogate)
-    packer = pack()
-    packed: list[bytes] = []
-
-    def write(text: str) -> None:
-        packed.append(packer.compress(text.encode("utf-8", "xmlcharrefreplace")))
-
-    write("<sheetData>")
-    new: dict[StyleArray, int] = {}
+    freezer = Freezer(ws)
     rows = WorksheetWriter.rows(SimpleNamespace(ws=ws))  # type: ignore[arg-type]  # it reads self.ws only
-    if not _write_rows(ws, rows, values, write, None, new):
+    if not freezer.add(rows, values):
         return False
-    write("</sheetData>")
-    packed.append(packer.flush())
-    xml = b"".join(packed)
-    constants: dict[tuple[int, int], Any] = {}
-    formulas: set[tuple[int, int]] = set()
-    types: dict[tuple[int, int], str] = {}
-    for key, cell in ws._cells.items():
-        v = cell._value
-        if v is None:
-            continue
-        if cell.data_type == "f":
-            formulas.add(key)
-        else:
-            constants[key] = v
-            if cell.data_type != data_type(v):
-                types[key] = cell.data_type
-    ws._cells = FrozenCells(ws.title, constants, formulas, types, xml, list(new), ws.calculate_dimension())
+    ws._cells = freezer.close(ws.calculate_dimension())
     return True
+
+
+class Freezer:
+    """A final sheet's `<sheetData>` serialised in blocks of rows, in row order (`freeze`: one block; a
+    sheet written in row chunks, sheets/openpyxl_writer.write_streamed: a block per chunk, its cells let go
+    after each). `close` gives the `FrozenCells` that replaces the sheet's cells."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        # deflated as it is written (`frozen.pack`), never whole as text; encoded as the save's text writer
+        # encodes (et_xmlfile: UTF-8, xmlcharrefreplace for a lone surrogate)
+        self._packer = pack()
+        self._packed: list[bytes] = []
+        self.new: dict[StyleArray, int] = {}
+        self.constants: dict[tuple[int, int], Any] = {}
+        self.formulas: set[tuple[int, int]] = set()
+        self.types: dict[tuple[int, int], str] = {}
+        self._write("<sheetData>")
+
+    def _write(self, text: str) -> None:
+        self._packed.append(self._packer.compress(text.encode("utf-8", "xmlcharrefreplace")))
+
+    def add(self, rows: Iterable[tuple[int, list[Any]]], values: Mapping[tuple[int, int], fx.Scalar]) -> bool:
+        """The `<row>` elements of `rows` ((row, its cells), after those added before), and the cells'
+        values kept for the `FrozenCells`. False where `freeze` would refuse the sheet (nothing to undo:
+        the caller drops the freezer)."""
+        rows = list(rows)
+        if not _write_rows(self.ws, rows, values, self._write, None, self.new):
+            return False
+        constants, formulas, types = self.constants, self.formulas, self.types
+        for _, cells in rows:
+            for cell in cells:
+                v = cell._value
+                if v is None:
+                    continue
+                key = (cell.row, cell.column)
+                if cell.data_type == "f":
+                    formulas.add(key)
+                else:
+                    constants[key] = v
+                    if cell.data_type != data_type(v):
+                        types[key] = cell.data_type
+        return True
+
+    def close(self, dimension: str) -> FrozenCells:
+        """The serialised sheet; `dimension`: the `<dimension ref>` of all the cells it was made of."""
+        self._write("</sheetData>")
+        self._packed.append(self._packer.flush())
+        return FrozenCells(self.ws.title, self.constants, self.formulas, self.types, b"".join(self._packed),
+                           list(self.new), dimension)

@@ -25,7 +25,7 @@ import datetime as dt
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from weakref import WeakKeyDictionary, ref
 from xml.sax.saxutils import escape
@@ -147,6 +147,8 @@ class WorkbookEnv(fx.Env):
         # so that later cells of such a column have those evaluated first instead of missing too.
         self.after: dict[int, set[int]] = {}
         self._current: Key | None = None  # the formula cell being evaluated
+        # A sheet being written in row chunks (`evaluate_written`) -> whether a row's cells are in it now.
+        self.writing: dict[str, Callable[[int], bool]] = {}
 
     @property
     def wb(self) -> Workbook:
@@ -161,6 +163,10 @@ class WorkbookEnv(fx.Env):
         sheet, row, col = key
         if self.final is not None and sheet not in self.final:
             raise NotYet(sheet)
+        if self.writing:
+            live = self.writing.get(sheet)
+            if live is not None and not live(row):  # serialised and let go, or not written yet
+                raise NotYet(sheet)
         cells = self.exprs.get(sheet)
         if cells is not None:
             got = cells.get((row, col))
@@ -455,11 +461,14 @@ def sheet_final(wb: Workbook, title: str, ws: Worksheet | None = None
         if ws is None:
             continue
         got: dict[tuple[int, int], fx.Scalar] = {}
+        cells = ws._cells
+        # a sheet serialised as it was written (`evaluate_written`): its values are in the memo
+        keys = (cells.formulas if isinstance(cells, FrozenCells)
+                else [k for k, cell in cells.items() if cell.data_type == "f"])
         try:
-            for (row, col), cell in list(ws._cells.items()):
-                if cell.data_type == "f":
-                    with contextlib.suppress(Unsupported):  # memoized: the save writes no value for it
-                        got[(row, col)] = env.value((name, row, col))
+            for row, col in keys:
+                with contextlib.suppress(Unsupported):  # memoized: the save writes no value for it
+                    got[(row, col)] = env.value((name, row, col))
         except NotYet as wait:
             early.waiting.setdefault(wait.sheet, []).append(name)
             continue
@@ -473,6 +482,44 @@ def sheet_final(wb: Workbook, title: str, ws: Worksheet | None = None
     # Worksheets hold their workbook: kept between calls, they would keep it alive through _EARLY.
     env._tables = None
     return done
+
+
+def evaluate_written(wb: Workbook, title: str, ws: Worksheet, keys: Iterable[tuple[int, int]],
+                     live: Callable[[int], bool]) -> dict[tuple[int, int], fx.Scalar] | None:
+    """Cached values of the formula cells `keys` of sheet `title` while it is written in row chunks
+    (sheets/openpyxl_writer.write_streamed), each chunk serialised and let go once evaluated: what is
+    written stays as it is until the save, and `live(row)` tells whether a row's cells are in the sheet now.
+    A cell that reads a row of the sheet that is not live (and was not evaluated while it was), or a sheet
+    that may still change, raises NotYet: the caller then writes the sheet whole, as before. The chunk's
+    registered expressions are forgotten once evaluated (their values are in the memo). None outside an
+    early evaluation."""
+    early = _EARLY.get(wb)
+    if early is None:
+        return None
+    env = early.env
+    assert env.final is not None
+    env.final.add(title)
+    early.final_sheets.add(ws)
+    env.writing[title] = live
+    keys = list(keys)
+    got: dict[tuple[int, int], fx.Scalar] = {}
+    try:
+        for row, col in keys:
+            with contextlib.suppress(Unsupported):  # memoized: the save writes no value for it
+                got[(row, col)] = env.value((title, row, col))
+    finally:
+        del env.writing[title]
+        env._tables = None  # as sheet_final: worksheets hold their workbook
+    registered = _REGISTERED.get(wb, {}).get(title)
+    if registered:
+        for key in keys:
+            registered.pop(key, None)
+    return got
+
+
+def early(wb: Workbook) -> bool:
+    """Whether an early evaluation of `wb` is under way (`evaluate_early`)."""
+    return wb in _EARLY
 
 
 def cached_values(wb: Workbook, sheets: Iterable[str] | None = None, *, serialised: bool = True

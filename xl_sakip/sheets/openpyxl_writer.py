@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from copy import copy
 from weakref import WeakKeyDictionary
 
@@ -10,6 +12,7 @@ from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils.cell import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.merge import MergedCellRange
@@ -60,14 +63,16 @@ def _write_value(ws: Worksheet, cell: Cell, v: p.Content) -> None:
         cell._bind_value(v)
 
 
-def _write_cells(ws: Worksheet, plan: p.SheetPlan) -> None:
-    """The plan's cells, each that is not None written by `_write_value` (openpyxl's `ws.cell` checks the
-    coordinates and looks the cell up per call: here the rows are checked once, the cells found in the
-    sheet's dict, and a missing one made as `ws.cell` makes it, with its check of the row)."""
+def _write_cells(ws: Worksheet, plan: p.SheetPlan, rows: Sequence[range] | None = None) -> None:
+    """The plan's cells (of the row ranges `rows` only, if given), each that is not None written by
+    `_write_value` (openpyxl's `ws.cell` checks the coordinates and looks the cell up per call: here the
+    rows are checked once, the cells found in the sheet's dict, and a missing one made as `ws.cell` makes
+    it, with its check of the row)."""
     cells = ws._cells
     last = 0
-    for r, row in enumerate(plan.cells, start=1):
-        for c, v in enumerate(row, start=1):
+    n = len(plan.cells)
+    for r in _rows([range(1, n + 1)] if rows is None else rows, 1, n):
+        for c, v in enumerate(plan.cells[r - 1], start=1):
             if v is None:
                 continue
             cell = cells.get((r, c))
@@ -170,7 +175,14 @@ _SIDE = Side(style="thin", color="808080")
 _STYLED: WeakKeyDictionary[Workbook, dict[tuple[str, tuple[int, ...]], StyleArray]] = WeakKeyDictionary()
 
 
-def _apply_style(ws: Worksheet, span: p.StyleSpan) -> None:
+def _rows(blocks: Sequence[range], first: int, last: int) -> Iterator[int]:
+    """The rows of `blocks` (ranges) from `first` to `last`."""
+    for b in blocks:
+        yield from range(max(b.start, first), min(b.stop - 1, last) + 1)
+
+
+def _apply_style(ws: Worksheet, span: p.StyleSpan, rows: Sequence[range] | None = None) -> None:
+    """The span's style on its cells (of the row ranges `rows` only, if given)."""
     st = p.STYLES[span.style]
     # None rather than False: that is what a saved and reloaded style holds, so the same style is found
     # again on the next run instead of being added to the workbook's style table each time.
@@ -179,7 +191,8 @@ def _apply_style(ws: Worksheet, span: p.StyleSpan) -> None:
     align = Alignment(wrap_text=st.wrap or None, horizontal=st.align, vertical="top")
     border = Border(left=_SIDE, right=_SIDE, top=_SIDE, bottom=_SIDE) if st.border else None
     memo = _STYLED.setdefault(ws.parent, {})
-    for r in range(span.first_row, span.last_row + 1):
+    every = [range(span.first_row, span.last_row + 1)]
+    for r in _rows(every if rows is None else rows, span.first_row, span.last_row):
         for c in range(span.first_col, span.last_col + 1):
             cell = ws.cell(r, c)
             key = (span.style, tuple(cell._style or StyleArray()))
@@ -215,11 +228,14 @@ def _add_chart(ws: Worksheet, spec: p.ChartSpec) -> None:
     ws.add_chart(chart, spec.anchor)
 
 
-def write_sheet(wb: Workbook, plan: p.SheetPlan, index: int | None = None) -> Worksheet:
-    """Create the sheet of `plan` (its name must be free) at `index`, with its marker."""
+def write_sheet(wb: Workbook, plan: p.SheetPlan, index: int | None = None,
+                rows: Sequence[range] | None = None) -> Worksheet:
+    """Create the sheet of `plan` (its name must be free) at `index`, with its marker. `rows`: only these
+    rows' cells (`write_report`, which writes the others in chunks)."""
     ws = wb.create_sheet(plan.name, index)
     values.forget(wb, plan.name)
     if plan.kind == UNIT_KIND:
+        assert rows is None
         _copy_layout(wb[TEMPLATE_SHEET], ws, plan)
         for span in plan.styles:  # below the table: the budget block (sheets/unit_budget.py)
             _apply_style(ws, span)
@@ -227,13 +243,13 @@ def write_sheet(wb: Workbook, plan: p.SheetPlan, index: int | None = None) -> Wo
         for c, w in plan.column_widths.items():
             ws.column_dimensions[rf.L(c)].width = w
         for span in plan.styles:
-            _apply_style(ws, span)
+            _apply_style(ws, span, rows)
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
-    _write_cells(ws, plan)
+    _write_cells(ws, plan, rows)
     for r, h in plan.row_heights.items():
         ws.row_dimensions[r].height = h
     for spec in plan.charts:
@@ -241,6 +257,111 @@ def write_sheet(wb: Workbook, plan: p.SheetPlan, index: int | None = None) -> Wo
     marker = plan_marker(plan).formula()  # the file stores a name's formula without "="
     ws.defined_names[MARKER_NAME] = DefinedName(MARKER_NAME, attr_text=marker, hidden=True)
     return ws
+
+
+#: Body rows of a streamed report sheet written, evaluated and serialised at a time (`write_report`).
+CHUNK_ROWS = 512
+
+
+def write_report(wb: Workbook, plan: p.SheetPlan, index: int | None, finish: Callable[[Worksheet], None]
+                 ) -> Worksheet:
+    """Write a report sheet at `index`, finish it (`finish`: merges, page setup, charts) and declare it
+    final (`sheet_done`).
+
+    A plan with `stream` body rows is written in chunks of CHUNK_ROWS rows during an early evaluation
+    (regenerate): each chunk's cells are made, evaluated, serialised and let go before the next, so that a
+    sheet of 10 000 indicators (the Evaluasi Renja) never holds all its openpyxl cells at once (issue 13,
+    memory). The saved bytes are those of the sheet written whole: the rows outside the body and the
+    body's first row are written first with every style span in plan order (the body's other rows are
+    styled alike, so they add nothing to the workbook's style tables, which are numbered in the order they
+    are met), then `finish`, which may touch only those rows, then the rows are serialised in row order
+    (book/sheet_writer.Freezer). Where a chunk cannot be done so (a cell reads a row already let go or not
+    written yet, or a sheet that may still change; a cell only openpyxl's writer writes), the body is
+    written whole and the sheet goes the ordinary way."""
+    streamed = _streamable(wb, plan)
+    if streamed is None:
+        ws = write_sheet(wb, plan, index)
+        finish(ws)
+        sheet_done(wb, ws.title, ws)
+        return ws
+    first, last = streamed
+    ws = write_sheet(wb, plan, index, [range(1, first + 1), range(last + 1, len(plan.cells) + 1)])
+    finish(ws)
+    if not _stream_body(wb, ws, plan, first, last):
+        body = [range(first + 1, last + 1)]
+        for span in plan.styles:  # what was let go, and what was not written yet: the memo has their styles
+            _apply_style(ws, span, body)
+        _write_cells(ws, plan, body)
+    sheet_done(wb, ws.title, ws)
+    return ws
+
+
+def _streamable(wb: Workbook, plan: p.SheetPlan) -> tuple[int, int] | None:
+    """The body rows (first, last) `write_report` writes in chunks, or None: the sheet is written whole
+    (no body to stream, no early evaluation to give the chunks their values, openpyxl's writer writes the
+    cells, or a style span covers only part of the body, whose rows would then not all be styled alike)."""
+    if plan.stream is None or plan.kind == UNIT_KIND or plan.charts:
+        return None
+    first, last = plan.stream
+    if last - first < CHUNK_ROWS or not values.early(wb) or not sheet_writer.fast():
+        return None
+    for span in plan.styles:
+        if span.first_row <= last and span.last_row >= first and not (
+                span.first_row <= first and span.last_row >= last):
+            return None
+    return first, last
+
+
+def _stream_body(wb: Workbook, ws: Worksheet, plan: p.SheetPlan, first: int, last: int) -> bool:
+    """Rows 1..`first`, then the body's other rows chunk by chunk, then the rows after `last`: each block's
+    cells evaluated (`values.evaluate_written`) and serialised (`sheet_writer.Freezer`), a body chunk's
+    cells let go; the sheet's cells become the `FrozenCells`. False where a block cannot be done so, with
+    the sheet's cells as before the body's chunks (the caller writes the body's other rows again, whole)."""
+    freezer = sheet_writer.Freezer(ws)
+    cells = ws._cells
+    bounds = [1 << 30, 1 << 30, 0, 0]  # min row, min col, max row, max col of every cell written
+
+    def block(lo: int, hi: int, live: Callable[[int], bool]) -> bool:
+        rows: defaultdict[int, list[Cell]] = defaultdict(list)
+        for (r, c), cell in sorted(item for item in cells.items() if lo <= item[0][0] <= hi):
+            rows[r].append(cell)
+            bounds[0], bounds[1] = min(bounds[0], r), min(bounds[1], c)
+            bounds[2], bounds[3] = max(bounds[2], r), max(bounds[3], c)
+        for r in ws.row_dimensions:  # a row with its own height or style and no cell is written too
+            if lo <= r <= hi and r not in rows:
+                rows[r] = []
+        keys = [(cell.row, cell.column) for row in rows.values() for cell in row if cell.data_type == "f"]
+        try:
+            got = values.evaluate_written(wb, ws.title, ws, keys, live)
+        except values.NotYet:
+            return False
+        return got is not None and freezer.add(sorted(rows.items()), got)
+
+    def outside(r: int) -> bool:
+        return not first < r <= last
+
+    if not block(1, first, outside):
+        return False
+    for lo in range(first + 1, last + 1, CHUNK_ROWS):
+        hi = min(lo + CHUNK_ROWS - 1, last)
+        chunk = [range(lo, hi + 1)]
+        for span in plan.styles:
+            _apply_style(ws, span, chunk)
+        _write_cells(ws, plan, chunk)
+        ok = block(lo, hi, lambda r, lo=lo, hi=hi: outside(r) or lo <= r <= hi)
+        for key in [k for k in cells if lo <= k[0] <= hi]:  # serialised, or to be written again whole
+            del cells[key]
+        if not ok:
+            return False
+    if not block(last + 1, 1 << 30, outside):
+        return False
+    if bounds[2]:
+        dimension = (f"{get_column_letter(bounds[1])}{bounds[0]}:"
+                     f"{get_column_letter(bounds[3])}{bounds[2]}")
+    else:
+        dimension = "A1:A1"
+    ws._cells = freezer.close(dimension)
+    return True
 
 
 def sheet_done(wb: Workbook, title: str, ws: Worksheet | None = None) -> None:

@@ -165,6 +165,9 @@ class SheetPlan:
     # LibreOffice fits them when a file is opened.
     row_heights: dict[int, float] = field(default_factory=dict)
     look: Look | None = None  # report kinds: merges, page setup, charts, pictures (see Look)
+    # Report kinds: body rows (first, last) alike in style, written in row chunks where they can be
+    # (sheets/openpyxl_writer.write_report; issue 13, memory).
+    stream: tuple[int, int] | None = None
 
     def style(self, key: str) -> Style:
         """A span's style: the look's own table first (a report kind's styles), then STYLES."""
