@@ -189,7 +189,7 @@ class WorkbookEnv(fx.Env):
                 got = Unsupported(str(exc))
             self.parsed[text] = got
         if isinstance(got, Unsupported):
-            raise got
+            raise got.with_traceback(None)  # kept and raised again: see `value`
         return got
 
     def _constant(self, key: Key) -> fx.Scalar:
@@ -207,7 +207,10 @@ class WorkbookEnv(fx.Env):
             self._compute(key)
             got = self.memo[key]
         if isinstance(got, Unsupported):
-            raise got
+            # Raising an exception object again adds the frames it passes through to its traceback: one
+            # kept in the memo and raised for every cell that reads it held every evaluator frame it ever
+            # went through, and their locals (58 MB at the save of 10 000 indicators, issue 13)
+            raise got.with_traceback(None)
         return got
 
     def _compute(self, key: Key) -> None:
@@ -227,7 +230,7 @@ class WorkbookEnv(fx.Env):
             try:
                 expr = self._expr(k)
             except Unsupported as exc:
-                memo[k] = exc
+                memo[k] = exc.with_traceback(None)  # kept: without the frames it came through
                 stack.pop()
                 continue
             if expr is None:
@@ -280,7 +283,7 @@ class WorkbookEnv(fx.Env):
         try:
             return fx.evaluate(expr, self, once=True)
         except Unsupported as exc:
-            return exc
+            return exc.with_traceback(None)  # memoized: without the frames it came through
         finally:
             self.sheet = before
             self._current = current
@@ -307,7 +310,7 @@ class WorkbookEnv(fx.Env):
                 return got
             return self.value(key)
         if isinstance(got, Unsupported):
-            raise got
+            raise got.with_traceback(None)  # see `value`
         return got
 
     def _table(self, name: str) -> tuple[Worksheet, dict[str, int], int, int]:
