@@ -386,7 +386,7 @@ class Freezer:
         self._packed: list[bytes] = []
         self.new: dict[StyleArray, int] = {}
         self.constants: dict[tuple[int, int], Any] = {}
-        self.formulas: set[tuple[int, int]] = set()
+        self.formulas: dict[int, int] = {}  # row -> its formula columns as bits (FrozenCells)
         self.types: dict[tuple[int, int], str] = {}
         self._write("<sheetData>")
 
@@ -406,10 +406,10 @@ class Freezer:
                 v = cell._value
                 if v is None:
                     continue
-                key = (cell.row, cell.column)
                 if cell.data_type == "f":
-                    formulas.add(key)
+                    formulas[cell.row] = formulas.get(cell.row, 0) | 1 << cell.column
                 else:
+                    key = (cell.row, cell.column)
                     constants[key] = v
                     if cell.data_type != data_type(v):
                         types[key] = cell.data_type

@@ -465,8 +465,8 @@ def sheet_final(wb: Workbook, title: str, ws: Worksheet | None = None
             continue
         got: dict[tuple[int, int], fx.Scalar] = {}
         cells = ws._cells
-        # a sheet serialised as it was written (`evaluate_written`): its values are in the memo
-        keys = (cells.formulas if isinstance(cells, FrozenCells)
+        # a sheet serialised as it was written (`evaluate_written`) has its values in its XML already
+        keys = ([] if isinstance(cells, FrozenCells)
                 else [k for k, cell in cells.items() if cell.data_type == "f"])
         try:
             for row, col in keys:
@@ -518,6 +518,18 @@ def evaluate_written(wb: Workbook, title: str, ws: Worksheet, keys: Iterable[tup
         for key in keys:
             registered.pop(key, None)
     return got
+
+
+def let_go(wb: Workbook, title: str, cells: Iterable[tuple[int, int]]) -> None:
+    """Forget the values of cells of a sheet being written in chunks, once serialised with them
+    (sheets/openpyxl_writer.write_report): a later chunk that reads them raises NotYet and the sheet is
+    written whole (`evaluate_written`), another sheet evaluates them again from their text, and the save's
+    pass skips serialised sheets. The Evaluasi Renja's values were a fifth of its memory (issue 13)."""
+    got = _EARLY.get(wb)
+    if got is not None:
+        memo = got.env.memo
+        for row, col in cells:
+            memo.pop((title, row, col), None)
 
 
 def early(wb: Workbook) -> bool:

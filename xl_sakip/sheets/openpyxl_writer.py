@@ -349,10 +349,12 @@ def _stream_body(wb: Workbook, ws: Worksheet, plan: p.SheetPlan, first: int, las
             _apply_style(ws, span, chunk)
         _write_cells(ws, plan, chunk)
         ok = block(lo, hi, lambda r, lo=lo, hi=hi: outside(r) or lo <= r <= hi)
-        for key in [k for k in cells if lo <= k[0] <= hi]:  # serialised, or to be written again whole
+        done = [k for k in cells if lo <= k[0] <= hi]
+        for key in done:  # serialised, or to be written again whole
             del cells[key]
         if not ok:
             return False
+        values.let_go(wb, ws.title, done)
     if not block(last + 1, 1 << 30, outside):
         return False
     if bounds[2]:
