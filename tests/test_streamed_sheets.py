@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import shutil
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -43,7 +44,7 @@ def _spy(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
     seen: dict[str, object] = {"most": 0}
     real = ow._stream_body
 
-    def stream(wb, ws, plan, first, last):  # type: ignore[no-untyped-def]
+    def stream(wb, ws, plan, first, last, released=None):  # type: ignore[no-untyped-def]
         cells = ws._cells
         real_block = ow._write_cells
 
@@ -54,7 +55,7 @@ def _spy(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
 
         monkeypatch.setattr(ow, "_write_cells", write_cells)
         try:
-            seen[ws.title] = real(wb, ws, plan, first, last)
+            seen[ws.title] = real(wb, ws, plan, first, last, released)
         finally:
             monkeypatch.setattr(ow, "_write_cells", real_block)
         return seen[ws.title]
@@ -109,17 +110,18 @@ def _plan(rows: int, odd: dict[int, str]) -> SheetPlan:
                      stream=(2, last))
 
 
-def _written(plan: SheetPlan, stream: bool, monkeypatch: pytest.MonkeyPatch, final: tuple[str, ...] = ("M",)
-             ) -> tuple[openpyxl.Workbook, object]:
+def _written(make: Callable[[], SheetPlan], stream: bool, monkeypatch: pytest.MonkeyPatch,
+             replan: bool = False) -> tuple[openpyxl.Workbook, object, SheetPlan]:
     wb = _master()
-    values.evaluate_early(wb, final)
+    values.evaluate_early(wb, ["M"])
+    plan = make()
     with monkeypatch.context() as m:
         m.setattr(ow, "CHUNK_ROWS", 4)
         if not stream:
             m.setattr(ow, "_streamable", lambda wb, plan: None)
         outcome = _spy(m)
-        ow.write_report(wb, plan, None, lambda ws: ws.merge_cells("A1:C1"))
-        return wb, outcome.get("R")
+        ow.write_report(wb, plan, None, lambda ws: ws.merge_cells("A1:C1"), make if replan else None)
+        return wb, outcome.get("R"), plan
 
 
 def _saved(wb: openpyxl.Workbook) -> dict[str, bytes]:
@@ -127,6 +129,7 @@ def _saved(wb: openpyxl.Workbook) -> dict[str, bytes]:
     return {n: (p.raw() if isinstance(p, sheet_writer.Deflated) else p) for n, p in parts.items()}
 
 
+@pytest.mark.parametrize("replan", [False, True])
 @pytest.mark.parametrize("odd, why", [
     ({}, "streamed"),
     ({5: "=A20*2"}, "a body cell reads a row not written yet"),
@@ -134,11 +137,18 @@ def _saved(wb: openpyxl.Workbook) -> dict[str, bytes]:
     ({6: "=X!A1+1"}, "a body cell reads a sheet that may still change"),
 ])
 def test_a_chunk_that_cannot_be_done_falls_back_to_the_whole_sheet(
-        odd: dict[int, str], why: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    plan = _plan(30, odd)
-    wb, outcome = _written(plan, True, monkeypatch)
-    twin, _ = _written(plan, False, monkeypatch)
+        odd: dict[int, str], why: str, replan: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`replan`: the plan's body rows are emptied as written, and made again for a fallback."""
+    wb, outcome, plan = _written(lambda: _plan(30, odd), True, monkeypatch, replan)
+    twin, _, _ = _written(lambda: _plan(30, odd), False, monkeypatch)
     assert outcome is (not odd), why
+    emptied = [r for r, row in enumerate(plan.cells, start=1) if not row]
+    if replan and 19 in odd:  # the chunks before row 19's went before it fell back
+        assert emptied == list(range(3, 19))  # chunks of 4 from row 3: 19 starts the fifth
+    elif replan and not odd:  # every chunk but the first body row, written before the chunks
+        assert emptied == list(range(3, 32))
+    else:
+        assert emptied == []
     assert isinstance(wb["R"]._cells, FrozenCells) is (not odd or "X!" not in next(iter(odd.values())))
     # read back alike: every cell, its value or formula and its type (FrozenCells keeps the formula cells
     # as bits per row)

@@ -262,7 +262,8 @@ def write_report_sheets(wb: Any, cascade: Cascade, *, force: bool = False,
         ctx = PlanContext(cascade, units, frozenset(wb.sheetnames))
         for sp in k.plan(ctx):
             # finished: its cached values and XML now, where they can be
-            ws = write_report(wb, sp, at, partial(k.finish, ctx=ctx, plan=sp))
+            replan = None if k.replan is None else partial(k.replan, ctx, sp.name, sp.key)
+            ws = write_report(wb, sp, at, partial(k.finish, ctx=ctx, plan=sp), replan)
             written.append(ws.title)
             # By identity (wb.sheetnames reads every title: quadratic in the number of PK sheets).
             at = wb._sheets.index(ws) + 1

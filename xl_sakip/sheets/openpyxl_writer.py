@@ -263,8 +263,8 @@ def write_sheet(wb: Workbook, plan: p.SheetPlan, index: int | None = None,
 CHUNK_ROWS = 512
 
 
-def write_report(wb: Workbook, plan: p.SheetPlan, index: int | None, finish: Callable[[Worksheet], None]
-                 ) -> Worksheet:
+def write_report(wb: Workbook, plan: p.SheetPlan, index: int | None, finish: Callable[[Worksheet], None],
+                 replan: Callable[[], p.SheetPlan | None] | None = None) -> Worksheet:
     """Write a report sheet at `index`, finish it (`finish`: merges, page setup, charts) and declare it
     final (`sheet_done`).
 
@@ -277,7 +277,11 @@ def write_report(wb: Workbook, plan: p.SheetPlan, index: int | None, finish: Cal
     are met), then `finish`, which may touch only those rows, then the rows are serialised in row order
     (book/sheet_writer.Freezer). Where a chunk cannot be done so (a cell reads a row already let go or not
     written yet, or a sheet that may still change; a cell only openpyxl's writer writes), the body is
-    written whole and the sheet goes the ordinary way."""
+    written whole and the sheet goes the ordinary way.
+
+    `replan`: makes the same plan again. Given, the plan's body rows are emptied as their chunks are
+    written (the Evaluasi Renja's rule trees, 37 MB at 10 000 indicators, go with them), and a body to be
+    written whole after some of them went is taken from a plan made again."""
     streamed = _streamable(wb, plan)
     if streamed is None:
         ws = write_sheet(wb, plan, index)
@@ -287,7 +291,14 @@ def write_report(wb: Workbook, plan: p.SheetPlan, index: int | None, finish: Cal
     first, last = streamed
     ws = write_sheet(wb, plan, index, [range(1, first + 1), range(last + 1, len(plan.cells) + 1)])
     finish(ws)
-    if not _stream_body(wb, ws, plan, first, last):
+    released: list[int] = []
+    if not _stream_body(wb, ws, plan, first, last, released if replan is not None else None):
+        if released:
+            again = replan() if replan is not None else None
+            if (again is None or len(again.cells) != len(plan.cells)
+                    or again.cells[:first] != plan.cells[:first]):
+                raise RuntimeError(f"sheet '{plan.name}': its plan could not be made again")
+            plan = again
         body = [range(first + 1, last + 1)]
         for span in plan.styles:  # what was let go, and what was not written yet: the memo has their styles
             _apply_style(ws, span, body)
@@ -312,11 +323,13 @@ def _streamable(wb: Workbook, plan: p.SheetPlan) -> tuple[int, int] | None:
     return first, last
 
 
-def _stream_body(wb: Workbook, ws: Worksheet, plan: p.SheetPlan, first: int, last: int) -> bool:
+def _stream_body(wb: Workbook, ws: Worksheet, plan: p.SheetPlan, first: int, last: int,
+                 released: list[int] | None = None) -> bool:
     """Rows 1..`first`, then the body's other rows chunk by chunk, then the rows after `last`: each block's
     cells evaluated (`values.evaluate_written`) and serialised (`sheet_writer.Freezer`), a body chunk's
     cells let go; the sheet's cells become the `FrozenCells`. False where a block cannot be done so, with
-    the sheet's cells as before the body's chunks (the caller writes the body's other rows again, whole)."""
+    the sheet's cells as before the body's chunks (the caller writes the body's other rows again, whole).
+    `released`: the plan's rows of each chunk written are emptied, and their numbers added to it."""
     freezer = sheet_writer.Freezer(ws)
     cells = ws._cells
     bounds = [1 << 30, 1 << 30, 0, 0]  # min row, min col, max row, max col of every cell written
@@ -355,6 +368,10 @@ def _stream_body(wb: Workbook, ws: Worksheet, plan: p.SheetPlan, first: int, las
         if not ok:
             return False
         values.let_go(wb, ws.title, done)
+        if released is not None:
+            for r in range(lo, hi + 1):
+                plan.cells[r - 1] = []
+            released.extend(range(lo, hi + 1))
     if not block(last + 1, 1 << 30, outside):
         return False
     if bounds[2]:
