@@ -375,7 +375,7 @@ def freeze(ws: Any, values: Mapping[tuple[int, int], fx.Scalar]) -> bool:
 
 class Freezer:
     """A final sheet's `<sheetData>` serialised in blocks of rows, in row order (`freeze`: one block; a
-    sheet written in row chunks, sheets/openpyxl_writer.write_streamed: a block per chunk, its cells let go
+    sheet written in row chunks, sheets/openpyxl_writer.write_report: a block per chunk, its cells let go
     after each). `close` gives the `FrozenCells` that replaces the sheet's cells."""
 
     def __init__(self, ws: Any) -> None:

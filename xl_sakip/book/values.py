@@ -20,7 +20,6 @@ that depends on it: an empty cache is honest, a wrong one is not.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import math
 import re
@@ -55,6 +54,13 @@ def forget(wb: Workbook, sheet: str) -> None:
 
 class Unsupported(Exception):
     """The evaluator cannot compute this cell (no cached value is written)."""
+
+
+def _drop_frames(exc: BaseException) -> None:
+    """A memoized exception caught for good: without the frames of its last raise (they hold the cells
+    of the chunk or sheet being evaluated) nor the exception it was raised while handling."""
+    exc.__traceback__ = None
+    exc.__context__ = None
 
 
 class _Unknown(Exception):  # noqa: N818 (a signal, caught in WorkbookEnv._compute)
@@ -470,8 +476,10 @@ def sheet_final(wb: Workbook, title: str, ws: Worksheet | None = None
                 else [k for k, cell in cells.items() if cell.data_type == "f"])
         try:
             for row, col in keys:
-                with contextlib.suppress(Unsupported):  # memoized: the save writes no value for it
+                try:
                     got[(row, col)] = env.value((name, row, col))
+                except Unsupported as exc:  # memoized: the save writes no value for it
+                    _drop_frames(exc)
         except NotYet as wait:
             early.waiting.setdefault(wait.sheet, []).append(name)
             continue
@@ -490,7 +498,7 @@ def sheet_final(wb: Workbook, title: str, ws: Worksheet | None = None
 def evaluate_written(wb: Workbook, title: str, ws: Worksheet, keys: Iterable[tuple[int, int]],
                      live: Callable[[int], bool]) -> dict[tuple[int, int], fx.Scalar] | None:
     """Cached values of the formula cells `keys` of sheet `title` while it is written in row chunks
-    (sheets/openpyxl_writer.write_streamed), each chunk serialised and let go once evaluated: what is
+    (sheets/openpyxl_writer.write_report), each chunk serialised and let go once evaluated: what is
     written stays as it is until the save, and `live(row)` tells whether a row's cells are in the sheet now.
     A cell that reads a row of the sheet that is not live (and was not evaluated while it was), or a sheet
     that may still change, raises NotYet: the caller then writes the sheet whole, as before. The chunk's
@@ -508,8 +516,10 @@ def evaluate_written(wb: Workbook, title: str, ws: Worksheet, keys: Iterable[tup
     got: dict[tuple[int, int], fx.Scalar] = {}
     try:
         for row, col in keys:
-            with contextlib.suppress(Unsupported):  # memoized: the save writes no value for it
+            try:
                 got[(row, col)] = env.value((title, row, col))
+            except Unsupported as exc:  # memoized: the save writes no value for it
+                _drop_frames(exc)
     finally:
         del env.writing[title]
         env._tables = None  # as sheet_final: worksheets hold their workbook
@@ -565,7 +575,8 @@ def cached_values(wb: Workbook, sheets: Iterable[str] | None = None, *, serialis
                 continue
             try:
                 values[(row, col)] = env.value((title, row, col))
-            except Unsupported:
+            except Unsupported as exc:
+                _drop_frames(exc)
                 continue
         if values:
             out[title] = values
