@@ -261,8 +261,8 @@ def write_report_sheets(wb: Any, cascade: Cascade, *, force: bool = False,
         assert k.plan is not None and k.finish is not None
         ctx = PlanContext(cascade, units, frozenset(wb.sheetnames))
         for sp in k.plan(ctx):
-            # finished: its cached values and XML now, where they can be
             replan = None if k.replan is None else partial(k.replan, ctx, sp.name, sp.key)
+            # written, finished, and its cached values and XML made now, where they can be
             ws = write_report(wb, sp, at, partial(k.finish, ctx=ctx, plan=sp), replan)
             written.append(ws.title)
             # By identity (wb.sheetnames reads every title: quadratic in the number of PK sheets).

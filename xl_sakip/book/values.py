@@ -56,6 +56,19 @@ class Unsupported(Exception):
     """The evaluator cannot compute this cell (no cached value is written)."""
 
 
+def _values(env: WorkbookEnv, sheet: str, keys: Iterable[tuple[int, int]]
+            ) -> dict[tuple[int, int], fx.Scalar]:
+    """The values of formula cells `keys` of `sheet`; one the evaluator cannot compute is left out (it is
+    memoized: the save writes no value for it)."""
+    got: dict[tuple[int, int], fx.Scalar] = {}
+    for row, col in keys:
+        try:
+            got[(row, col)] = env.value((sheet, row, col))
+        except Unsupported as exc:
+            _drop_frames(exc)
+    return got
+
+
 def _drop_frames(exc: BaseException) -> None:
     """A memoized exception caught for good: without the frames of its last raise (they hold the cells
     of the chunk or sheet being evaluated) nor the exception it was raised while handling."""
@@ -469,17 +482,12 @@ def sheet_final(wb: Workbook, title: str, ws: Worksheet | None = None
         ws = early.final_sheets.get(name)
         if ws is None:
             continue
-        got: dict[tuple[int, int], fx.Scalar] = {}
         cells = ws._cells
         # a sheet serialised as it was written (`evaluate_written`) has its values in its XML already
         keys = ([] if isinstance(cells, FrozenCells)
                 else [k for k, cell in cells.items() if cell.data_type == "f"])
         try:
-            for row, col in keys:
-                try:
-                    got[(row, col)] = env.value((name, row, col))
-                except Unsupported as exc:  # memoized: the save writes no value for it
-                    _drop_frames(exc)
+            got = _values(env, name, keys)
         except NotYet as wait:
             early.waiting.setdefault(wait.sheet, []).append(name)
             continue
@@ -513,13 +521,8 @@ def evaluate_written(wb: Workbook, title: str, ws: Worksheet, keys: Iterable[tup
     early.final_sheets.add(ws)
     env.writing[title] = live
     keys = list(keys)
-    got: dict[tuple[int, int], fx.Scalar] = {}
     try:
-        for row, col in keys:
-            try:
-                got[(row, col)] = env.value((title, row, col))
-            except Unsupported as exc:  # memoized: the save writes no value for it
-                _drop_frames(exc)
+        got = _values(env, title, keys)
     finally:
         del env.writing[title]
         env._tables = None  # as sheet_final: worksheets hold their workbook
@@ -569,15 +572,7 @@ def cached_values(wb: Workbook, sheets: Iterable[str] | None = None, *, serialis
             continue
         if not serialised and isinstance(ws._cells, FrozenCells):
             continue
-        values: dict[tuple[int, int], fx.Scalar] = {}
-        for (row, col), cell in list(ws._cells.items()):
-            if cell.data_type != "f":
-                continue
-            try:
-                values[(row, col)] = env.value((title, row, col))
-            except Unsupported as exc:
-                _drop_frames(exc)
-                continue
+        values = _values(env, title, [k for k, cell in list(ws._cells.items()) if cell.data_type == "f"])
         if values:
             out[title] = values
     return out
