@@ -138,6 +138,30 @@ def test_a_kegiatan_under_no_program_and_unknown_links(cascade: Cascade) -> None
                      "ANGGARAN_TANPA_INDUK"]
 
 
+def test_a_parent_is_a_row_of_the_level_above_whose_code_and_a_dot_begin_the_code(cascade: Cascade) -> None:
+    """Which rows are under which (the fixture: program 2.07.03, kegiatan 2.07.03.1.01, its sub kegiatan
+    .0001), worked out by hand from the rule "its code begins with the parent's code and a dot":
+    - kegiatan 2.07.031.1.01 begins with "2.07.03" but not with "2.07.03.": no program;
+    - sub kegiatan 2.07.03.1.01.0002.9 is under kegiatan 2.07.03.1.01 (two parts down): has one;
+    - sub kegiatan 2.08.9.0001 is under program 2.08 only, not under a kegiatan: none;
+    - kegiatan 2.07.03 (its program's own code, not below it): none;
+    - a kegiatan "2.07.03.1.01." with a trailing dot is under program 2.07.03: has one.
+    """
+    cascade.budget += [
+        BudgetItem(level=K, code="2.07.031.1.01", name="Awalan tanpa titik"),
+        BudgetItem(level=S, code="2.07.03.1.01.0002.9", name="Dua tingkat di bawah"),
+        BudgetItem(level=P, code="2.08", name="Program lain"),
+        BudgetItem(level=S, code="2.08.9.0001", name="Di bawah program saja"),
+        BudgetItem(level=K, code="2.07.03", name="Sama dengan programnya"),
+        BudgetItem(level=K, code="2.07.03.1.01.", name="Titik di belakang"),
+    ]
+    orphans = [f.message.split(":")[0] for f in check(cascade) if f.code == "ANGGARAN_TANPA_INDUK"]
+    assert orphans == ["Anggaran 2.07.031.1.01", "Anggaran 2.08.9.0001", "Anggaran 2.07.03"]
+    assert cascade.budget[1].under(cascade.budget[0]) and not cascade.budget[0].under(cascade.budget[1])
+    assert cascade.budget[4].under(cascade.budget[1]) and cascade.budget[4].under(cascade.budget[0])
+    assert not cascade.budget[3].under(cascade.budget[0])
+
+
 def test_an_older_workbook_without_the_sheet_reads_as_an_empty_budget(cascade: Cascade, tmp_path: Path
                                                                        ) -> None:
     path = write_master(cascade, tmp_path / "m.xlsm")

@@ -49,7 +49,7 @@ from xl_sakip.book import schema as s
 from xl_sakip.book.integrity import last_column
 from xl_sakip.book.schema import Column
 from xl_sakip.core.budget import BudgetItem, BudgetLevel, PkKind, PkTarget, PkVersion
-from xl_sakip.core.findings import Finding, Locator, Severity
+from xl_sakip.core.findings import Finding, Locator, Severity, YearCells
 from xl_sakip.core.graph import cycles
 from xl_sakip.core.models import (
     QUARTERS,
@@ -131,8 +131,8 @@ class MasterRows(BaseModel):
     missing_sheets: list[str] = []
     #: Master sheets of the SAKIP year an older workbook lacks (read as empty; regenerate adds them).
     missing_year_sheets: list[str] = []
-    #: Cascade field of a year sheet ("narratives") -> per item (same order) field -> cell ("Narasi!D5").
-    year_cells: dict[str, list[dict[str, str]]] = {}
+    #: Cascade field of a year sheet ("narratives") -> its sheet, columns and the row of each item.
+    year_cells: dict[str, YearCells] = {}
     #: What the formulas need beyond the values (stray spaces, tables, defined names): `check` reports these
     #: findings (galat), `regenerate` repairs them (book/integrity.py, writer.repair_workbook).
     damaged: list[Finding] = []
@@ -228,7 +228,7 @@ def read_master_workbook(wb: Workbook, path: str | Path, *, strict: bool = True
                       missing_settings=missing_settings, settings_cells=settings_cells,
                       missing_sheets=[n for n in OPTIONAL_SHEETS if n not in wb.sheetnames],
                       missing_year_sheets=[y[0] for y in s.YEAR_SHEETS if _sheet_named(wb, y[0]) is None],
-                      year_cells={attr: cells for attr, (_, cells) in year.items()},
+                      year_cells={attr: where for attr, (_, where) in year.items()},
                       damaged=_damaged(wb), budget_rows=budget_rows, budget_columns=budget_columns,
                       pk_target_rows=pk_rows, pk_target_columns=pk_columns)
     return cascade, rows
@@ -1338,27 +1338,29 @@ def _sheet_named(wb: Workbook, name: str) -> str | None:
 _YEAR_READ = {"year": "integer", "quarter": "integer", "target": "value", "realisasi": "value"}
 
 
-def _read_year_sheets(wb: Workbook, problems: _Problems
-                      ) -> dict[str, tuple[list[Any], list[dict[str, str]]]]:
-    """Renstra, Riwayat and Narasi (schema.YEAR_SHEETS): Cascade field -> (items, their cells). A sheet an
-    older workbook lacks reads as empty."""
+def _read_year_sheets(wb: Workbook, problems: _Problems) -> dict[str, tuple[list[Any], YearCells]]:
+    """Renstra, Riwayat and Narasi (schema.YEAR_SHEETS): Cascade field -> (items, where they are). A sheet
+    an older workbook lacks reads as empty."""
     models = {"renstra": RenstraTarget, "history": PastYear, "narratives": Narrative}
-    out: dict[str, tuple[list[Any], list[dict[str, str]]]] = {}
+    out: dict[str, tuple[list[Any], YearCells]] = {}
     for name, _table, columns, attr in s.YEAR_SHEETS:
         found = _sheet_named(wb, name)
         items: list[Any] = []
-        cells: list[dict[str, str]] = []
+        rows: list[int] = []
+        letters: dict[str, str] = {}
         if found is not None:
             sheet = _Sheet(wb, found, columns, problems)
+            letters = sheet.letters()
             for row in sheet.rows():
                 fields = {c.field: getattr(row, _YEAR_READ.get(c.field, "text"))(c.field) for c in columns}
                 fields = {k: ("" if v is None and k not in _YEAR_READ else v) for k, v in fields.items()}
                 item = row.build(models[attr], fields)
                 if item is not None:
                     items.append(item)
-                    # each field's address from its column (an empty cell may have no Cell)
-                    cells.append({f: f"{found}!{row.coordinate(f)}" for f in row.cells})
-        out[attr] = (items, cells)
+                    rows.append(row.row)
+        # Where each item is, not an address per field per item: those were 150 000 strings for a Renstra
+        # of 10 000 indicators, for the few findings that name one (Locator.year_item makes it).
+        out[attr] = (items, YearCells(sheet=found or name, columns=letters, rows=rows))
     return out
 
 

@@ -63,7 +63,13 @@ class BudgetItem(BaseModel):
 
     def under(self, other: BudgetItem) -> bool:
         """Is this row inside `other` (its code begins with other's code and a dot)?"""
-        return self.code.startswith(other.code + ".")
+        return other.code in self.heads
+
+    @property
+    def heads(self) -> frozenset[str]:
+        """The codes of every row this row is under: each part of its code before a dot ("1.2.3" is under
+        "1" and "1.2"). A set, so that looking a row's parent up is not a scan of every row."""
+        return frozenset(self.code[:i] for i, ch in enumerate(self.code) if ch == ".")
 
 
 # --- PK versions (issue 15): the PK Murni and any PK Perubahan --------------------------------------------

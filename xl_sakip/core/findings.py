@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -74,6 +75,15 @@ def summary_text(findings: Iterable[Finding]) -> str:
     return ", ".join(f"{n} {sev}" for sev, n in count_by_severity(findings).items())
 
 
+class YearCells(NamedTuple):
+    """Where the items of a year sheet (Renstra, Riwayat, Narasi) are: the sheet, each field's column
+    letter (a field whose column is missing has none) and the worksheet row of each item, in order."""
+
+    sheet: str
+    columns: dict[str, str]
+    rows: list[int]
+
+
 class Locator:
     """Turns (indicator id, field) into a cell address such as "Indikator!G12" when the row is known.
 
@@ -93,7 +103,7 @@ class Locator:
         indicator_sheet: str = "",
         position_sheet: str = "",
         settings: dict[str, str] | None = None,
-        year_cells: dict[str, list[dict[str, str]]] | None = None,
+        year_cells: dict[str, YearCells] | None = None,
         budget_rows: list[int] | None = None,
         budget_columns: dict[str, str] | None = None,
         budget_sheet: str = "",
@@ -108,7 +118,7 @@ class Locator:
         self.indicator_sheet = indicator_sheet
         self.position_sheet = position_sheet
         self.settings = settings or {}  # setting field ("settings.year") -> its value cell ("Pengaturan!B3")
-        # Cascade field of a year sheet ("narratives") -> per item, field -> cell ("Narasi!D5").
+        # Cascade field of a year sheet ("narratives") -> its sheet, columns and the row of each item.
         self.year_cells = year_cells or {}
         self.budget_rows = budget_rows or []  # worksheet row of each Cascade.budget row (issue 15)
         self.budget_columns = budget_columns or {}
@@ -126,8 +136,10 @@ class Locator:
 
     def year_item(self, attr: str, index: int, field: str) -> str | None:
         """The cell of one field of an item of a year sheet (Renstra, Riwayat, Narasi)."""
-        items = self.year_cells.get(attr, [])
-        return items[index].get(field) if index < len(items) else None
+        where = self.year_cells.get(attr)
+        if where is None or not 0 <= index < len(where.rows) or field not in where.columns:
+            return None
+        return f"{where.sheet}!{where.columns[field]}{where.rows[index]}"
 
     def first_row(self, sheet: str) -> str | None:
         """The first data cell of the Indikator or Jabatan sheet (a finding about the sheet as a whole)."""
