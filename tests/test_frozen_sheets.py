@@ -19,11 +19,13 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font
 
 from xl_sakip.book import package, sheet_writer, values
+from xl_sakip.book import schema as s
 from xl_sakip.book.frozen import FrozenCells
 from xl_sakip.book.writer import write_master
 from xl_sakip.core import formula as fx
 from xl_sakip.core.models import Cascade
 from xl_sakip.regenerate import regenerate
+from xl_sakip.sheets.names import TEMPLATE_SHEET
 from xl_sakip.sheets.openpyxl_writer import sheet_contents, sheet_digest, sheet_done
 
 pytestmark = pytest.mark.skipif(not sheet_writer.fast(), reason="lxml installed: nothing is frozen")
@@ -93,14 +95,40 @@ def test_a_frozen_sheet_cannot_change_nor_be_saved_twice() -> None:
 
 
 def test_a_sheet_with_a_cell_only_openpyxl_writes_is_kept() -> None:
-    """A comment is written by openpyxl at the save (its part and relationship): not frozen."""
+    """A hyperlink is written by openpyxl at the save (its relationship): not frozen."""
     wb = openpyxl.Workbook()
     values.evaluate_early(wb, [wb.active.title])
     _put(wb, "C", {"A1": 1, "A2": "=A1+1"})
-    wb["C"]["A1"].comment = Comment("catatan", "xl-sakip")
+    wb["C"]["A1"].hyperlink = "https://example.org/bukti"
     sheet_done(wb, "C")
     assert not isinstance(wb["C"]._cells, FrozenCells)
     assert values.cached_values(wb) == {"C": {(2, 1): 2.0}}
+
+
+def _commented(freeze: bool) -> openpyxl.Workbook:
+    wb = openpyxl.Workbook()
+    values.evaluate_early(wb, [wb.active.title])
+    _put(wb, "C", {"A1": 1, "A2": "=A1+1", "B5": "teks"})
+    wb["C"]["A1"].comment = Comment("Catatan <penting> & benar", "penyusun")
+    wb["C"]["C9"].comment = Comment("di sel kosong", "penyusun")
+    (sheet_done if freeze else values.sheet_final)(wb, "C")
+    return wb
+
+
+def test_a_frozen_sheets_comments_are_written_by_the_save() -> None:
+    """The master's Indikator carries comments on its headers: it is frozen like any sheet, its comments
+    recorded then and written by the save as openpyxl writes them (the comments part, its drawing, the
+    sheet's legacyDrawing), byte for byte."""
+    wb, twin = _commented(True), _commented(False)
+    assert isinstance(wb["C"]._cells, FrozenCells) and len(wb["C"]._cells.comments) == 2
+    parts = sheet_writer.workbook_parts(wb, values.cached_values(wb, serialised=False))
+    want = sheet_writer.workbook_parts(twin, values.cached_values(twin))
+    assert sorted(parts) == sorted(want)
+    for name in want:
+        assert parts[name] == want[name], name
+    comments = next(p for n, p in parts.items() if n.startswith("xl/comments"))
+    assert b"Catatan &lt;penting&gt; &amp; benar" in comments and b'ref="C9"' in comments
+    assert b"<legacyDrawing" in parts["xl/worksheets/sheet2.xml"]
 
 
 def test_a_deflated_part_is_zipped_as_zipfile_zips_it() -> None:
@@ -123,16 +151,20 @@ def test_regenerate_freezes_every_generated_sheet_and_writes_the_same_file(
     frozen, kept = tmp_path / "frozen.xlsm", tmp_path / "kept.xlsm"
     shutil.copyfile(master, frozen)
     shutil.copyfile(master, kept)
-    seen: dict[str, int] = {}
+    seen: dict[str, set[str]] = {}
     real = package.openpyxl_parts
 
     def spy(wb: openpyxl.Workbook, *a: object, **k: object) -> object:
-        seen["frozen"] = sum(isinstance(ws._cells, FrozenCells) for ws in wb.worksheets)
+        seen["frozen"] = {ws.title for ws in wb.worksheets if isinstance(ws._cells, FrozenCells)}
         return real(wb, *a, **k)
 
     monkeypatch.setattr(package, "openpyxl_parts", spy)
     written = regenerate(frozen).written
-    assert seen["frozen"] == len(written) > 3  # every sheet written, the unit and report sheets
+    assert len(written) > 3 and set(written) <= seen["frozen"]  # every sheet written, unit and report
+    # and the master's sheets, serialised before the first unit sheet; not the template, which each unit
+    # sheet copies
+    assert {s.SHEET_INDICATORS, s.SHEET_POSITIONS} <= seen["frozen"]
+    assert TEMPLATE_SHEET not in seen["frozen"]
     monkeypatch.setattr(sheet_writer, "freeze", lambda ws, cached: False)  # cells kept to the save
     regenerate(kept)
     assert frozen.read_bytes() == kept.read_bytes()

@@ -48,6 +48,7 @@ from xl_sakip.errors import EditedSheetsError, UserError, WorkbookError
 from xl_sakip.kinds import regenerated_kinds, unit_kinds, write_report_sheets
 from xl_sakip.sheets.edits import edited_sheets
 from xl_sakip.sheets.marker import plan_digest
+from xl_sakip.sheets.names import TEMPLATE_SHEET
 from xl_sakip.sheets.openpyxl_writer import read_marker, sheet_digest, sheet_done, write_sheet
 from xl_sakip.sheets.replan import PlannedSheet, plan_for, planned_for  # noqa: F401 (plan_for: see below)
 from xl_sakip.sheets.template import ensure_template
@@ -238,7 +239,14 @@ def regenerate(
             # The unit sheets' cached values are computed as they are written, from the sheets without a
             # marker (master, settings, user sheets: nothing below writes to them) and the unit sheets
             # written so far; what reads anything else waits for the save (book/values.py).
-            values.evaluate_early(wb, [ws.title for ws in wb.worksheets if read_marker(ws) is None])
+            final = [ws for ws in wb.worksheets if read_marker(ws) is None]
+            values.evaluate_early(wb, [ws.title for ws in final])
+            # ... and those sheets are serialised now, with their cached values, and their openpyxl cells
+            # let go: the master's Indikator was two thirds of what the run held (issue 13, memory). Not
+            # the template, whose cells each unit sheet copies (and which ensure_template may still extend).
+            for ws in final:
+                if ws.title != TEMPLATE_SHEET:
+                    sheet_done(wb, ws.title, ws)
             written, removed, edited = regenerate_workbook(wb, cascade, force=force, progress=progress)
             if reports:  # every report kind of the registry, after the unit sheets they refer to
                 written += write_report_sheets(wb, cascade, force=force)

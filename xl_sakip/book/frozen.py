@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
+from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils.cell import column_index_from_string
 
@@ -57,8 +58,8 @@ class FrozenCells(Mapping[Coord, FrozenCell]):
     `<dimension ref>` of the cells it was made of."""
 
     def __init__(self, title: str, constants: dict[Coord, Any], formulas: dict[int, int],
-                 types: dict[Coord, str], packed: bytes, new_styles: list[StyleArray], dimension: str
-                 ) -> None:
+                 types: dict[Coord, str], packed: bytes, new_styles: list[StyleArray], dimension: str,
+                 comments: list[CommentRecord] | None = None) -> None:
         self.title = title
         self.constants = constants  # (row, col) -> value of a cell that is not a formula
         # the formula cells, row -> its columns as bits (1 << col): a (row, col) tuple each was a fifth of
@@ -71,6 +72,8 @@ class FrozenCells(Mapping[Coord, FrozenCell]):
         self.xml: bytes | None = packed  # deflated (`pack`)
         self.new_styles = new_styles
         self.dimension = dimension
+        # its cells' comments as the save records them (`CommentRecord.from_cell`), for the comments part
+        self.comments = comments or []
 
     def get(self, key: Coord, default: Any = None) -> Any:
         v = self.constants.get(key)

@@ -176,15 +176,18 @@ _DEFAULT_STYLE = StyleArray()
 
 def _write_rows(ws: Any, rows: Iterable[tuple[int, list[Any]]], values: Mapping[tuple[int, int], fx.Scalar],
                 write: Callable[[str], Any], fallback: Callable[[Any, bool, fx.Scalar | None], str] | None,
-                new_styles: dict[StyleArray, int] | None = None) -> bool:
+                new_styles: dict[StyleArray, int] | None = None,
+                comments: list[CommentRecord] | None = None) -> bool:
     """The `<row>` elements of `rows` (WorksheetWriter.rows), passed to `write` in chunks.
 
     `fallback(cell, styled, cached value)`: the XML of a cell only openpyxl's writer writes (None: there is
-    no such cell, and False is returned at the first one, or at a comment). `new_styles` (`freeze`): a
+    no such cell, and False is returned at the first one). `new_styles` (`freeze`): a
     cell style the workbook has not numbered yet is written as "\0k\0", k its place in `new_styles`
-    (numbered at the save), instead of being numbered now."""
+    (numbered at the save), instead of being numbered now. A cell's comment is recorded in `comments` as
+    openpyxl's writer records it (default: the sheet's own list, which the save writes out after the rows;
+    `freeze` keeps them for the save instead)."""
     dims = ws.row_dimensions
-    comments = ws._comments
+    comments = ws._comments if comments is None else comments
     letters: dict[int, str] = {}
     # the workbook's cell styles by value: what `cell.style_id` returns for a style already numbered,
     # without its side effect (numbering a new one, left to it) and with one hash instead of three
@@ -202,8 +205,6 @@ def _write_rows(ws: Any, rows: Iterable[tuple[int, list[Any]]], values: Mapping[
         out.append("<row" + "".join(f' {k}="{_attr(v)}"' for k, v in attrs.items()) + ">")
         for cell in row:
             if cell._comment is not None:
-                if fallback is None:
-                    return False
                 comments.append(CommentRecord.from_cell(cell))
             value = cell._value
             styled = cell.has_style
@@ -290,6 +291,8 @@ class FastWorksheetWriter(WorksheetWriter):
         write = xf._file  # et_xmlfile's text writer: what xf.write uses after escaping
         frozen = self.ws._cells
         if isinstance(frozen, FrozenCells):  # serialised when the sheet was final (`freeze`)
+            # its comments, recorded then, are written after the rows, as openpyxl's writer does
+            self.ws._comments.extend(frozen.comments)
             frozen.write_sheet_data(write, self.ws.parent._cell_styles.add)
         else:
             write("<sheetData>")
@@ -357,8 +360,9 @@ def freeze(ws: Any, values: Mapping[tuple[int, int], fx.Scalar]) -> bool:
     """Serialise the `<sheetData>` of a final sheet now, with its cached `values` ((row, col) -> value),
     and replace its openpyxl cells by a `FrozenCells` holding that XML and the cells' values; the save
     writes the XML as it is. Returns whether it was done: not when openpyxl writes cells in other bytes
-    (`fast`), nor for a sheet with a cell only openpyxl's writer writes (a comment, a hyperlink, a date
-    ...: its side effects belong to the save), nor when a row's own style is not numbered yet.
+    (`fast`), nor for a sheet with a cell only openpyxl's writer writes (a hyperlink, a date ...: its side
+    effects belong to the save), nor when a row's own style is not numbered yet. Comments are recorded
+    now and handed to the save (`FrozenCells.comments`), which writes them as for any sheet.
 
     The bytes are those the save would write: the XML depends on the cells, the row dimensions and the
     numbered cell styles, none of which change once the sheet is final, and the styles the workbook has not
@@ -388,6 +392,7 @@ class Freezer:
         self.constants: dict[tuple[int, int], Any] = {}
         self.formulas: dict[int, int] = {}  # row -> its formula columns as bits (FrozenCells)
         self.types: dict[tuple[int, int], str] = {}
+        self.comments: list[CommentRecord] = []  # written by the save (FastWorksheetWriter.write_rows)
         self._write("<sheetData>")
 
     def _write(self, text: str) -> None:
@@ -398,7 +403,7 @@ class Freezer:
         values kept for the `FrozenCells`. False where `freeze` would refuse the sheet (nothing to undo:
         the caller drops the freezer)."""
         rows = list(rows)
-        if not _write_rows(self.ws, rows, values, self._write, None, self.new):
+        if not _write_rows(self.ws, rows, values, self._write, None, self.new, self.comments):
             return False
         constants, formulas, types = self.constants, self.formulas, self.types
         for _, cells in rows:
@@ -420,4 +425,4 @@ class Freezer:
         self._write("</sheetData>")
         self._packed.append(self._packer.flush())
         return FrozenCells(self.ws.title, self.constants, self.formulas, self.types, b"".join(self._packed),
-                           list(self.new), dimension)
+                           list(self.new), dimension, self.comments)

@@ -339,7 +339,9 @@ class WorkbookEnv(fx.Env):
                 for tname, table in ws.tables.items():
                     ref = table.ref if hasattr(table, "ref") else table
                     c1, r1, c2, r2 = range_boundaries(ref)
-                    heads = {" ".join(str(ws.cell(r1, c).value or "").split()).casefold(): c
+                    # read, not ws.cell: that adds a cell where there is none, and a final sheet's cells
+                    # may be serialised already (book/frozen.py)
+                    heads = {" ".join(str(_read(ws, r1, c) or "").split()).casefold(): c
                              for c in range(c1, c2 + 1)}
                     self._tables[tname.casefold()] = (ws, heads, r1 + 1, r2)
         try:
@@ -393,6 +395,11 @@ class WorkbookEnv(fx.Env):
 
 
 PARSED_KEPT = 2048  # formula texts whose parsed trees an early evaluation keeps from one sheet to the next
+
+
+def _read(ws: Worksheet, row: int, col: int) -> Any:
+    cell = ws._cells.get((row, col))
+    return None if cell is None else cell.value
 
 
 def _sheet_titled(wb: Workbook, title: str) -> Worksheet | None:
