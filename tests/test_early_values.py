@@ -287,3 +287,40 @@ def test_a_kept_unsupported_does_not_gather_the_frames_of_every_cell_that_reads_
             *[e for e in env.parsed.values() if isinstance(e, values.Unsupported)]]
     assert len(kept) == 3 and str(kept[0]) == "function SAKIP_CAPAIAN"
     assert max(_frames(e) for e in kept) <= 4
+
+
+def _tabled(wb: Workbook, title: str) -> None:
+    """Sheet `title` holding tblT: headers Kode, Nilai; rows a/2, b/=3*4, c/(empty)."""
+    from openpyxl.worksheet.table import Table
+
+    _write(wb, title, {"A1": "Kode", "B1": "Nilai", "A2": "a", "B2": 2, "A3": "b", "B3": "=3*4", "A4": "c"})
+    wb[title].add_table(Table(displayName="tblT", ref="A1:B4"))
+
+
+def test_a_table_column_gives_its_values_and_memoizes_only_its_formulas() -> None:
+    """A column read whole keeps its values (`table_column`): its constants are not memoized again (the
+    master's Indikator columns were 200 000 memo entries, issue 13), its formula cells are."""
+    wb = Workbook()
+    wb.active.title = "M"
+    _tabled(wb, "T")
+    values.evaluate_early(wb, ["M", "T"])
+    # By hand: SUM(2, 12, empty) = 14; the row of "b" is the 2nd; its Nilai 3*4 = 12.
+    _write(wb, "U", {"A1": "=SUM(tblT[Nilai])", "A2": '=MATCH("b",tblT[Kode],0)',
+                     "A3": '=INDEX(tblT[Nilai],MATCH("b",tblT[Kode],0))'})
+    done = values.sheet_final(wb, "U")
+    assert done["U"][1] == {(1, 1): 14.0, (2, 1): 2.0, (3, 1): 12.0}
+    memo = values._EARLY[wb].env.memo
+    assert ("T", 3, 2) in memo  # the formula cell
+    assert not {("T", r, c) for r in (2, 3, 4) for c in (1, 2)} - {("T", 3, 2)} & set(memo)
+
+
+def test_a_table_column_of_a_sheet_that_may_change_waits() -> None:
+    wb = Workbook()
+    wb.active.title = "M"
+    _tabled(wb, "T")
+    values.evaluate_early(wb, ["M"])  # T may still change: a read of its column waits for it
+    _write(wb, "U", {"A1": "=SUM(tblT[Nilai])", "A2": '=MATCH("b",tblT[Kode],0)'})  # Kode: constants only
+    assert values.sheet_final(wb, "U") == {}
+    wb["T"]["B2"], wb["T"]["A2"] = 5, "b"  # changed before T is final: U sees it
+    # By hand: 5 + 12 = 17; "b" is now in the 1st row
+    assert values.sheet_final(wb, "T")["U"][1] == {(1, 1): 17.0, (2, 1): 1.0}

@@ -361,8 +361,24 @@ class WorkbookEnv(fx.Env):
             col = heads.get(" ".join(column.split()).casefold())
             if col is None:
                 raise Unsupported(f"{table}[{column}]")
-            self._columns[key] = fx.Arr(self.value((ws.title, r, col)) for r in range(first, last + 1))
+            self._columns[key] = fx.Arr(self._column_cell((ws.title, r, col)) for r in range(first, last + 1))
         return self._columns[key]
+
+    def _column_cell(self, key: Key) -> fx.Scalar:
+        """A cell of a table column being read whole: the column keeps its values, so a constant is not
+        memoized too (the master's Indikator columns were 200 000 memo entries at 10 000 indicators, issue
+        13, memory); a formula cell is evaluated and memoized as any."""
+        got = self.memo.get(key, _UNKNOWN)
+        if got is _UNKNOWN:
+            try:
+                if self._expr(key) is None:  # NotYet, as for any read, where the sheet may still change
+                    return self._constant(key)
+            except Unsupported:
+                pass
+            return self.value(key)
+        if isinstance(got, Unsupported):
+            raise got.with_traceback(None)  # see `value`
+        return got
 
     def table_rows(self, table: str) -> fx.Arr:
         _, _, first, last = self._table(table)
