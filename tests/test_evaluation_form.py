@@ -131,3 +131,31 @@ def test_rows_are_as_tall_as_the_texts_their_references_show(book: Path) -> None
     r = next(r for r in range(FIRST_ROW, ws.max_row + 1) if ws.cell(r, C_ID).value == "P21-1.1")
     assert ws.cell(r, 2).value.startswith("=")  # a reference, not the text itself
     assert ws.row_dimensions[r].height == 93
+
+
+def test_the_body_is_made_when_read_and_not_kept(demo: Cascade) -> None:
+    """Issue 13, memory: the Evaluasi Renja's rows of rule trees are made when a writer reads them
+    (sheets/plan.MadeRows), equal each time, and none is kept by the plan."""
+    from xl_sakip.evaluation import C_INDIKATOR, C_NO, plan_evaluation
+    from xl_sakip.sheets import unit_layout as ul
+    from xl_sakip.sheets.plan import Formula, MadeRows
+
+    units = {p.code: f"U {p.code}" for p in demo.positions}
+    plan = plan_evaluation(demo, units)
+    assert isinstance(plan.cells, MadeRows)
+    first, last = plan.stream or (0, 0)
+    assert last - first + 1 == len(demo.indicators) == 94  # every indicator of the shipped seed has a row
+    assert all(row is None for row in plan.cells._rows[FIRST_ROW - 1:last])
+    row = plan.cells[FIRST_ROW - 1]
+    assert row == plan.cells[FIRST_ROW - 1] and row is not plan.cells[FIRST_ROW - 1]
+    # By hand: the first body row is P01's first indicator, number 1, its text read from the first body row
+    # of P01's unit sheet, whose column C is headed "Indikator Kinerja"
+    first_ind = next(i for i in demo.indicators if i.position == demo.positions[0].code)
+    assert row[C_NO - 1] == 1 and row[C_ID - 1] == first_ind.id
+    assert ul.UNIT_HEADERS[3] == "Indikator Kinerja"
+    want = f"='U {demo.positions[0].code}'!$C${ul.FIRST_BODY_ROW}"
+    assert isinstance(row[C_INDIKATOR - 1], Formula) and row[C_INDIKATOR - 1].text == want
+    plan.cells[FIRST_ROW - 1] = []  # released by the writer: nothing kept, the row is made again
+    assert plan.cells[FIRST_ROW - 1] == row
+    assert plan.cells[: FIRST_ROW - 1] == [plan.cells[k] for k in range(FIRST_ROW - 1)]
+    assert plan.cells[-1] == plan.cells[len(plan.cells) - 1]

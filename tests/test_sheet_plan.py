@@ -225,3 +225,22 @@ def test_counts_show_no_decimals(seed_plan):
     assert counts[0][1].dxf.numFmt.formatCode == "#,##0"
     assert {c.split(":")[0] for c in counts[0][0].split()} == {f"{rf.L(c)}9" for c in NUMBER_COLS}
     assert ws.row_dimensions[ul.HEADER_ROW].height == 48  # test_header_row_fits_its_labels
+
+
+def test_made_rows_read_as_the_list_they_stand_for():
+    made: list[int] = []
+
+    def make(r: int) -> list[p.Content]:
+        made.append(r)
+        return [r, f"baris {r}"]
+
+    rows = p.MadeRows([["judul", None], None, None, ["catatan", None]], make)
+    want = [["judul", None], [2, "baris 2"], [3, "baris 3"], ["catatan", None]]
+    assert len(rows) == 4 and list(rows) == want and rows == want and rows != want[:3]
+    assert rows[-2] == [3, "baris 3"] and rows[1:3] == want[1:3] and rows[::3] == [want[0], want[3]]
+    assert made == [2, 3, 2, 3, 3, 2, 3]  # made at each read (list, ==, [-2], [1:3]), never kept
+    rows[1] = []  # a writer's release: a made row stays made
+    rows[3] = ["lain", None]  # a kept row is replaced as in a list
+    assert rows[1] == [2, "baris 2"] and rows[3] == ["lain", None]
+    with pytest.raises(IndexError):
+        rows[4]

@@ -17,11 +17,11 @@ from __future__ import annotations
 from xl_sakip.core import formula as fx
 from xl_sakip.core import rules
 from xl_sakip.core.evaluation_form import final_years, supporting_by_id
-from xl_sakip.core.models import Cascade, Kind
+from xl_sakip.core.models import Cascade, Indicator, Kind
 from xl_sakip.sheets import index as ix
 from xl_sakip.sheets import refs as rf
 from xl_sakip.sheets import unit_layout as ul
-from xl_sakip.sheets.plan import Content, Formula, SheetPlan, StyleSpan, cell_ref
+from xl_sakip.sheets.plan import Content, Formula, MadeRows, SheetPlan, StyleSpan, cell_ref
 from xl_sakip.sheets.textfit import wrapped_heights
 from xl_sakip.sheets.unit_budget import F, version_suffix
 
@@ -81,48 +81,58 @@ def plan_evaluation(cascade: Cascade, units: dict[str, str], name: str = EVALUAT
     by_pos = ix.indicators_by_position(cascade)
     rows = ix.unit_rows(cascade, by_pos)
     last_years, supporting = final_years(cascade), supporting_by_id(cascade)  # once, not per indicator
-    n = 0
+    # The body: a row per indicator, made when a writer reads it (MadeRows) from what is kept here, its
+    # number, indicator, unit sheet and rows there; the rows' rule trees were most of the plan's memory.
+    body: list[tuple[int, Indicator, str, int, int]] = []
     shows: dict[tuple[int, int], str] = {}  # what the reference cells will show, for the row heights
     for pos in cascade.positions:
         sh = units.get(pos.code)
         if sh is None:
             continue
         for ind in by_pos.get(pos.code, []):
-            n += 1
             r = len(grid) + 1
-            rr = rows[ind.id]
-            cells: dict[int, Content] = {C_NO: n, C_INDIKATOR: cell_ref(sh, ul.C_INDIKATOR, rr),
-                                         C_SATUAN: cell_ref(sh, ul.C_SATUAN, rr), C_ID: ind.id}
-            cells[C_SASARAN] = cell_ref(sh, ul.C_SASARAN, rr - _sasaran_offset(by_pos, ind))
+            body.append((len(body) + 1, ind, sh, rows[ind.id], rows[ind.id] - _sasaran_offset(by_pos, ind)))
             shows.update({(r, C_SASARAN): ind.sasaran, (r, C_INDIKATOR): ind.indikator,
                           (r, C_SATUAN): ind.satuan or ""})
-            items = supporting.get(ind.id.casefold(), [])
-            cells[C_PROGRAM] = "; ".join(f"{b.code} {b.name}" for b in items)
-            k = lambda x: PAIRS[x][0]  # noqa: E731
-            cells[k(3)] = cell_ref(sh, ul.C_TARGET, rr)
-            for q in range(4):
-                cells[k(4 + q)] = cell_ref(sh, ul.C_TW[q], rr)
-            cells[k(8)] = cell_ref(sh, ul.C_TAHUN, rr)
-            cells[k(9)] = cell_ref(sh, ul.C_CAPAIAN, rr)
-            id_cell = fx.Cell(C_ID, r, abs_col=True)
-            year = last_years.get(ind.id.casefold())
-            if year is not None:
-                cells[k(1)] = F(rules.renstra_final_target(id_cell))
-            cells[k(2)] = F(rules.realisasi_to_last_year(ind.aggregation, id_cell))
-            cells[k(10)] = F(rules.cumulative_realisasi(ind.aggregation, fx.Cell(k(2), r), fx.Cell(k(8), r)))
-            if year is not None and ind.kind is not Kind.GRADE:
-                cells[k(11)] = F(rules.capaian_renstra(ind.kind, ind.polarity, fx.Cell(k(10), r),
-                                                       fx.Cell(k(1), r)))
-            codes = [b.code for b in items]
-            if codes:
-                rp = lambda x: PAIRS[x][1]  # noqa: E731
-                cells[rp(3)] = F(rules.over_codes(rules.budget_pagu, codes))
-                for q in range(1, 5):
-                    quarter = lambda code, q=q: rules.budget_quarter(code, q)  # noqa: E731
-                    cells[rp(3 + q)] = F(rules.over_codes(quarter, codes))
-                cells[rp(8)] = F(rules.over_codes(rules.budget_spent, codes))
-                cells[rp(9)] = F(rules.serapan(fx.Cell(rp(8), r), fx.Cell(rp(3), r)))
-            row(*[cells.get(c_) for c_ in range(1, N_COLS + 1)])
+            grid.append([])  # stands for the row until the grid is whole
+
+    def text_cells(k: int) -> dict[int, Content]:
+        n, ind, _, _, _ = body[k]
+        items = supporting.get(ind.id.casefold(), [])
+        return {C_NO: n, C_PROGRAM: "; ".join(f"{b.code} {b.name}" for b in items), C_ID: ind.id}
+
+    def make(r: int) -> list[Content]:
+        _, ind, sh, rr, sasaran_row = body[r - FIRST_ROW]
+        cells = text_cells(r - FIRST_ROW)
+        cells |= {C_INDIKATOR: cell_ref(sh, ul.C_INDIKATOR, rr), C_SATUAN: cell_ref(sh, ul.C_SATUAN, rr),
+                  C_SASARAN: cell_ref(sh, ul.C_SASARAN, sasaran_row)}
+        items = supporting.get(ind.id.casefold(), [])
+        k = lambda x: PAIRS[x][0]  # noqa: E731
+        cells[k(3)] = cell_ref(sh, ul.C_TARGET, rr)
+        for q in range(4):
+            cells[k(4 + q)] = cell_ref(sh, ul.C_TW[q], rr)
+        cells[k(8)] = cell_ref(sh, ul.C_TAHUN, rr)
+        cells[k(9)] = cell_ref(sh, ul.C_CAPAIAN, rr)
+        id_cell = fx.Cell(C_ID, r, abs_col=True)
+        year = last_years.get(ind.id.casefold())
+        if year is not None:
+            cells[k(1)] = F(rules.renstra_final_target(id_cell))
+        cells[k(2)] = F(rules.realisasi_to_last_year(ind.aggregation, id_cell))
+        cells[k(10)] = F(rules.cumulative_realisasi(ind.aggregation, fx.Cell(k(2), r), fx.Cell(k(8), r)))
+        if year is not None and ind.kind is not Kind.GRADE:
+            cells[k(11)] = F(rules.capaian_renstra(ind.kind, ind.polarity, fx.Cell(k(10), r),
+                                                   fx.Cell(k(1), r)))
+        codes = [b.code for b in items]
+        if codes:
+            rp = lambda x: PAIRS[x][1]  # noqa: E731
+            cells[rp(3)] = F(rules.over_codes(rules.budget_pagu, codes))
+            for q in range(1, 5):
+                quarter = lambda code, q=q: rules.budget_quarter(code, q)  # noqa: E731
+                cells[rp(3 + q)] = F(rules.over_codes(quarter, codes))
+            cells[rp(8)] = F(rules.over_codes(rules.budget_spent, codes))
+            cells[rp(9)] = F(rules.serapan(fx.Cell(rp(8), r), fx.Cell(rp(3), r)))
+        return [cells.get(c_) for c_ in range(1, N_COLS + 1)]
+
     last = len(grid)
     if last >= FIRST_ROW:
         styles += [StyleSpan("count", FIRST_ROW, C_NO, last, C_NO),
@@ -139,10 +149,18 @@ def plan_evaluation(cascade: Cascade, units: dict[str, str], name: str = EVALUAT
         r = row(None, label, None, text or "(belum diisi di sheet Narasi untuk triwulan laporan)")
         styles += [StyleSpan("total", r, C_SASARAN, r, C_SASARAN), StyleSpan("text", r, C_INDIKATOR, r,
                                                                                 C_INDIKATOR)]
+    # Heights from the body's texts: its plain texts, and what its references show (`shows`); a formula
+    # counts only through `shows` (textfit.wrapped_heights), so the rows need not be made for it.
+    for k in range(len(body)):
+        texts = text_cells(k)
+        grid[FIRST_ROW - 1 + k] = [texts.get(c_) for c_ in range(1, N_COLS + 1)]
     heights = wrapped_heights(grid, styles, {c_: float(w) for c_, w in WIDTHS.items()}, shows)
+    for k in range(len(body)):
+        grid[FIRST_ROW - 1 + k] = None  # type: ignore[call-overload]  # made when read
     # the body's formulas read their own row only, and finish_evaluation touches rows before the body or
     # after it: the body can be written in chunks (openpyxl_writer.write_report)
-    return SheetPlan(name=name, kind=EVALUATION_KIND, key=EVALUATION_KEY, cells=grid, styles=styles,
+    return SheetPlan(name=name, kind=EVALUATION_KIND, key=EVALUATION_KEY,
+                     cells=MadeRows(grid, make), styles=styles,  # type: ignore[arg-type]
                      column_widths=dict(WIDTHS), row_heights=heights,
                      stream=(FIRST_ROW, last) if last > FIRST_ROW else None)
 

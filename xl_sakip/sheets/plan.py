@@ -14,8 +14,9 @@ every kind.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 from xl_sakip.core import formula as fx
 
@@ -39,6 +40,45 @@ def cell_ref(sheet: str, col: int, row: int) -> Formula:
     such cells in the report sheets; issue 13)."""
     e = fx.Cell(col, row, sheet=sheet, abs_col=True, abs_row=True)
     return Formula(fx.formula_text(e), e)
+
+
+class MadeRows(Sequence[list[Content]]):
+    """A plan's rows, some of them made each time they are read (`make(row)`, 1-based) instead of kept: the
+    body of a large report sheet (the Evaluasi Renja: a row of rule trees per indicator, 42 MB at 10 000
+    indicators) costs no memory until a writer reads a row, and none after it wrote it (issue 13). Reads
+    as the list of rows it stands for; `make` must give equal rows on every call (the digest reads each row
+    once, the writer once more)."""
+
+    def __init__(self, rows: list[list[Content] | None], make: Callable[[int], list[Content]]) -> None:
+        self._rows = rows  # None: a row made when read
+        self._make = make
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, i: int) -> list[Content]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[list[Content]]: ...
+
+    def __getitem__(self, i: int | slice) -> list[Content] | list[list[Content]]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self._rows)))]
+        row = self._rows[i]
+        if row is None:
+            return self._make(i + 1 if i >= 0 else len(self._rows) + i + 1)
+        return row
+
+    def __setitem__(self, i: int, row: list[Content]) -> None:
+        """A row released once written (openpyxl_writer._stream_body): a made row is not kept anyway."""
+        if self._rows[i] is not None:
+            self._rows[i] = row
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and len(self) == len(other) and all(
+            a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  # as a list
 
 
 @dataclass(frozen=True)
@@ -154,7 +194,7 @@ class SheetPlan:
     name: str
     kind: str  # the marker kind (xl_sakip/kinds.py)
     key: str  # position code of a unit sheet; "RINGKASAN" for the summary; the kind's own key otherwise
-    cells: list[list[Content]]  # rows x columns from A1; rectangular
+    cells: list[list[Content]] | MadeRows  # rows x columns from A1; rectangular
     # Unit sheets: rows body_first..body_last take the style of the template's body row.
     body_first: int | None = None
     body_last: int | None = None
