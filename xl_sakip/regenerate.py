@@ -236,6 +236,10 @@ def regenerate(
             # An older workbook gets the master sheets added since, empty; nothing else is touched.
             added_sheets = add_missing_year_sheets(wb) + add_missing_budget_sheet(wb)
             repaired = repair_workbook(wb)  # spaces, tables and names the sheets' formulas need
+            # The template's new helper columns and the band names are the last changes to the sheets
+            # without a marker: made before those are declared final below (regenerate_workbook's own call
+            # then finds nothing to do). After it, a master formula reading them was cached stale.
+            ensure_template(wb)
             # The unit sheets' cached values are computed as they are written, from the sheets without a
             # marker (master, settings, user sheets: nothing below writes to them) and the unit sheets
             # written so far; what reads anything else waits for the save (book/values.py).
@@ -243,8 +247,10 @@ def regenerate(
             values.evaluate_early(wb, [ws.title for ws in final])
             # ... and those sheets are serialised now, with their cached values, and their openpyxl cells
             # let go: the master's Indikator was two thirds of what the run held (issue 13, memory). Not
-            # the template, whose cells each unit sheet copies (and which ensure_template may still extend).
-            for ws in final:
+            # the template, whose cells each unit sheet copies; nor with `extra`, a caller's code that may
+            # read those sheets through openpyxl (ws["A1"] adds a cell where there is none, which a
+            # serialised sheet refuses).
+            for ws in final if extra is None else ():
                 if ws.title != TEMPLATE_SHEET:
                     sheet_done(wb, ws.title, ws)
             written, removed, edited = regenerate_workbook(wb, cascade, force=force, progress=progress)
