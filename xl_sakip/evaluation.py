@@ -85,6 +85,12 @@ def plan_evaluation(cascade: Cascade, units: dict[str, str], name: str = EVALUAT
     # number, indicator, unit sheet and rows there; the rows' rule trees were most of the plan's memory.
     body: list[tuple[int, Indicator, str, int, int]] = []
     shows: dict[tuple[int, int], str] = {}  # what the reference cells will show, for the row heights
+
+    def text_cells(k: int) -> dict[int, Content]:
+        n, ind, _, _, _ = body[k]
+        items = supporting.get(ind.id.casefold(), [])
+        return {C_NO: n, C_PROGRAM: "; ".join(f"{b.code} {b.name}" for b in items), C_ID: ind.id}
+
     for pos in cascade.positions:
         sh = units.get(pos.code)
         if sh is None:
@@ -94,12 +100,9 @@ def plan_evaluation(cascade: Cascade, units: dict[str, str], name: str = EVALUAT
             body.append((len(body) + 1, ind, sh, rows[ind.id], rows[ind.id] - _sasaran_offset(by_pos, ind)))
             shows.update({(r, C_SASARAN): ind.sasaran, (r, C_INDIKATOR): ind.indikator,
                           (r, C_SATUAN): ind.satuan or ""})
-            grid.append([])  # stands for the row until the grid is whole
-
-    def text_cells(k: int) -> dict[int, Content]:
-        n, ind, _, _, _ = body[k]
-        items = supporting.get(ind.id.casefold(), [])
-        return {C_NO: n, C_PROGRAM: "; ".join(f"{b.code} {b.name}" for b in items), C_ID: ind.id}
+            # its plain texts only, for the row heights (a formula counts through `shows`); made when read
+            texts = text_cells(len(body) - 1)
+            grid.append([texts.get(c_) for c_ in range(1, N_COLS + 1)])
 
     def make(r: int) -> list[Content]:
         _, ind, sh, rr, sasaran_row = body[r - FIRST_ROW]
@@ -149,11 +152,6 @@ def plan_evaluation(cascade: Cascade, units: dict[str, str], name: str = EVALUAT
         r = row(None, label, None, text or "(belum diisi di sheet Narasi untuk triwulan laporan)")
         styles += [StyleSpan("total", r, C_SASARAN, r, C_SASARAN), StyleSpan("text", r, C_INDIKATOR, r,
                                                                                 C_INDIKATOR)]
-    # Heights from the body's texts: its plain texts, and what its references show (`shows`); a formula
-    # counts only through `shows` (textfit.wrapped_heights), so the rows need not be made for it.
-    for k in range(len(body)):
-        texts = text_cells(k)
-        grid[FIRST_ROW - 1 + k] = [texts.get(c_) for c_ in range(1, N_COLS + 1)]
     heights = wrapped_heights(grid, styles, {c_: float(w) for c_, w in WIDTHS.items()}, shows)
     for k in range(len(body)):
         grid[FIRST_ROW - 1 + k] = None  # type: ignore[call-overload]  # made when read

@@ -368,17 +368,13 @@ class WorkbookEnv(fx.Env):
         """A cell of a table column being read whole: the column keeps its values, so a constant is not
         memoized too (the master's Indikator columns were 200 000 memo entries at 10 000 indicators, issue
         13, memory); a formula cell is evaluated and memoized as any."""
-        got = self.memo.get(key, _UNKNOWN)
-        if got is _UNKNOWN:
+        if key not in self.memo:
             try:
                 if self._expr(key) is None:  # NotYet, as for any read, where the sheet may still change
                     return self._constant(key)
             except Unsupported:
-                pass
-            return self.value(key)
-        if isinstance(got, Unsupported):
-            raise got.with_traceback(None)  # see `value`
-        return got
+                pass  # `value` memoizes it, and raises it
+        return self.value(key)
 
     def table_rows(self, table: str) -> fx.Arr:
         _, _, first, last = self._table(table)
