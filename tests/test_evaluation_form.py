@@ -159,3 +159,24 @@ def test_the_body_is_made_when_read_and_not_kept(demo: Cascade) -> None:
     assert plan.cells[FIRST_ROW - 1] == row
     assert plan.cells[: FIRST_ROW - 1] == [plan.cells[k] for k in range(FIRST_ROW - 1)]
     assert plan.cells[-1] == plan.cells[len(plan.cells) - 1]
+
+
+def test_a_capaian_reason_wraps_in_its_column_and_sizes_the_row(tmp_path: Path) -> None:
+    """Column (9) K shows the unit sheet's capaian or, without realisasi, why there is none; in print the
+    reason ran over the Rp cell beside it on every row of the shipped workbook. Now it wraps in a column as
+    wide as the unit sheet's Capaian (22) and the row is as tall as the reason. The shipped master has no
+    realisasi: P01-1.1's pendukung cover part of its target, so it reads "tidak dapat dihitung: pendukung
+    hanya mencakup sebagian target dan realisasi sendiri belum diisi", wrapped greedily at 21 characters:
+    "tidak dapat dihitung:" / "pendukung hanya" / "mencakup sebagian" / "target dan realisasi" /
+    "sendiri belum diisi": 5 lines of 15 pt plus 3 pt = 78 pt (its other texts take 3 lines)."""
+    path = tmp_path / "Kosong.xlsm"
+    _write_with_sheets(read_master(SHIPPED_WORKBOOK), path)
+    ws = openpyxl.load_workbook(path)[EVALUATION_SHEET]
+    cached = openpyxl.load_workbook(path, data_only=True)[EVALUATION_SHEET]
+    r = next(r for r in range(FIRST_ROW, ws.max_row + 1) if ws.cell(r, C_ID).value == "P01-1.1")
+    k9 = ws.cell(r, PAIRS[9][0])
+    assert cached.cell(r, PAIRS[9][0]).value == ("tidak dapat dihitung: pendukung hanya mencakup sebagian "
+                                                 "target dan realisasi sendiri belum diisi")
+    assert k9.alignment.wrap_text and not ws.cell(r, PAIRS[9][1]).alignment.wrap_text
+    assert ws.column_dimensions[k9.column_letter].width == 22
+    assert ws.row_dimensions[r].height == 78

@@ -18,6 +18,7 @@ from xl_sakip.core import formula as fx
 from xl_sakip.core import rules
 from xl_sakip.core.evaluation_form import final_years, supporting_by_id
 from xl_sakip.core.models import Cascade, Indicator, Kind
+from xl_sakip.core.rollup import capaian_rolled, walker
 from xl_sakip.sheets import index as ix
 from xl_sakip.sheets import refs as rf
 from xl_sakip.sheets import unit_layout as ul
@@ -44,7 +45,8 @@ FOOTER = ("Faktor pendorong keberhasilan pencapaian", "Faktor penghambat pencapa
           "Tindak lanjut yang diperlukan pada triwulan atau tahun berikutnya")
 NO_RP = "Rp (1), (2), (10), (11): pagu Renstra dan realisasi anggaran tahun lalu belum ada di master: kosong."
 WIDTHS = {C_NO: 5, C_SASARAN: 26, C_PROGRAM: 28, C_INDIKATOR: 34, C_SATUAN: 10,
-          **{c: 12 for pair in PAIRS.values() for c in pair}, C_ID: 10}
+          **{c: 12 for pair in PAIRS.values() for c in pair}, C_ID: 10,
+          PAIRS[9][0]: ul.UNIT_WIDTHS[ul.C_CAPAIAN]}  # (9) K shows the unit sheet's capaian, or its reason
 
 
 def plan_evaluation(cascade: Cascade, units: dict[str, str], name: str = EVALUATION_SHEET) -> SheetPlan:
@@ -85,6 +87,8 @@ def plan_evaluation(cascade: Cascade, units: dict[str, str], name: str = EVALUAT
     # number, indicator, unit sheet and rows there; the rows' rule trees were most of the plan's memory.
     body: list[tuple[int, Indicator, str, int, int]] = []
     shows: dict[tuple[int, int], str] = {}  # what the reference cells will show, for the row heights
+    roll = walker(cascade)  # column (9) shows the unit sheet's capaian: a reason wraps over lines
+    k9 = PAIRS[9][0]
 
     def text_cells(k: int) -> dict[int, Content]:
         n, ind, _, _, _ = body[k]
@@ -98,8 +102,9 @@ def plan_evaluation(cascade: Cascade, units: dict[str, str], name: str = EVALUAT
         for ind in by_pos.get(pos.code, []):
             r = len(grid) + 1
             body.append((len(body) + 1, ind, sh, rows[ind.id], rows[ind.id] - _sasaran_offset(by_pos, ind)))
+            shown = capaian_rolled(cascade, ind, _roll=roll).excel()  # a number never wraps
             shows.update({(r, C_SASARAN): ind.sasaran, (r, C_INDIKATOR): ind.indikator,
-                          (r, C_SATUAN): ind.satuan or ""})
+                          (r, C_SATUAN): ind.satuan or "", (r, k9): shown if isinstance(shown, str) else ""})
             # its plain texts only, for the row heights (a formula counts through `shows`); made when read
             texts = text_cells(len(body) - 1)
             grid.append([texts.get(c_) for c_ in range(1, N_COLS + 1)])
@@ -140,7 +145,10 @@ def plan_evaluation(cascade: Cascade, units: dict[str, str], name: str = EVALUAT
     if last >= FIRST_ROW:
         styles += [StyleSpan("count", FIRST_ROW, C_NO, last, C_NO),
                    StyleSpan("text", FIRST_ROW, C_SASARAN, last, C_SATUAN),
-                   StyleSpan("number", FIRST_ROW, PAIRS[1][0], last, PAIRS[11][1]),
+                   StyleSpan("number", FIRST_ROW, PAIRS[1][0], last, k9 - 1),
+                   # (9) K: the capaian, or why there is none (a reason of up to 100 characters)
+                   StyleSpan("numberwrap", FIRST_ROW, k9, last, k9),
+                   StyleSpan("number", FIRST_ROW, PAIRS[9][1], last, PAIRS[11][1]),
                    StyleSpan("text", FIRST_ROW, C_ID, last, C_ID)]
         styles += [StyleSpan("rupiah_juta", FIRST_ROW, PAIRS[x][1], last, PAIRS[x][1]) for x in range(1, 9)]
         styles += [StyleSpan("rupiah_juta", FIRST_ROW, PAIRS[10][1], last, PAIRS[10][1])]
