@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
 # ------------------------------------------------------------------ pywin32 stubs
 
@@ -235,7 +235,7 @@ class Worksheet(Com):
     def __init__(self, book: Workbook, name: str) -> None:
         object.__setattr__(self, "_excel", book._excel)
         self.__dict__.update(book=book, _name=name, cells={}, Visible=-1, charts=[], heights={},
-                             widths={}, styles=[], merges=[], pictures=[], breaks=[])
+                             widths={}, styles=[], merges=[], pictures=[], breaks=[], tables=[])
         self.__dict__["page"] = PageSetup(self._excel)
 
     @property
@@ -289,6 +289,10 @@ class Worksheet(Com):
     @property
     def PageSetup(self) -> PageSetup:  # noqa: N802
         return self.page
+
+    @property
+    def ListObjects(self) -> ListObjects:  # noqa: N802
+        return ListObjects(self)
 
     @property
     def HPageBreaks(self) -> HPageBreaks:  # noqa: N802
@@ -709,6 +713,42 @@ class Shapes(Com):
         return shape
 
 
+class ListObjects(Com):
+    """The sheet's tables (Excel's ListObjects), as the file has them."""
+
+    def __init__(self, sheet: Worksheet) -> None:
+        object.__setattr__(self, "_excel", sheet._excel)
+        self.__dict__["sheet"] = sheet
+
+    @property
+    def Count(self) -> int:  # noqa: N802
+        return len(self.sheet.tables)
+
+    def Item(self, key: int | str) -> ListObject:  # noqa: N802
+        if isinstance(key, int):
+            return self.sheet.tables[key - 1]
+        return next(t for t in self.sheet.tables if t.__dict__["Name"].lower() == key.lower())
+
+    def __iter__(self):
+        self._record("_NewEnum")
+        for table in list(self.sheet.tables):
+            self._record("Next")
+            yield table
+
+
+class ListObject(Com):
+    """A table: its name, its range (header, data and totals rows) and whether its Total Row is shown."""
+
+    def __init__(self, sheet: Worksheet, name: str, ref: str, totals: bool) -> None:
+        object.__setattr__(self, "_excel", sheet._excel)
+        self.__dict__.update(sheet=sheet, Name=name, ShowTotals=totals, ref=ref)
+
+    @property
+    def Range(self) -> Range:  # noqa: N802
+        c1, r1, c2, r2 = range_boundaries(self.ref)
+        return Range(self.sheet, r1, c1, r2, c2)
+
+
 class Shape(Com):
     def __init__(self, sheet: Worksheet, data: bytes, left: float, top: float) -> None:
         object.__setattr__(self, "_excel", sheet._excel)
@@ -748,6 +788,8 @@ class FakeExcel:
                 self.book.names[(sheet, name)] = NameEntry("=" + dn.attr_text.lstrip("="), not dn.hidden)
             sheet.charts.extend(ChartObject(sheet) for _ in ws._charts)
             sheet.pictures.extend(Shape(sheet, b"", 0.0, 0.0) for _ in ws._images)
+            sheet.tables.extend(ListObject(sheet, t.displayName, t.ref, bool(t.totalsRowCount))
+                                for t in ws.tables.values())
         for name, dn in wb.defined_names.items():
             self.book.names[(None, name)] = NameEntry("=" + dn.attr_text, not dn.hidden)
         self.calls.clear()

@@ -324,3 +324,54 @@ def test_a_table_column_of_a_sheet_that_may_change_waits() -> None:
     wb["T"]["B2"], wb["T"]["A2"] = 5, "b"  # changed before T is final: U sees it
     # By hand: 5 + 12 = 17; "b" is now in the 1st row
     assert values.sheet_final(wb, "T")["U"][1] == {(1, 1): 17.0, (2, 1): 1.0}
+
+
+def _table_with(wb: Workbook, title: str, *, header: bool, totals: bool) -> None:
+    """tblT with columns Kode, Nilai and data rows a/2, b/12; a header row and a totals row (Kode "Total",
+    Nilai 100) only as asked. Without a header row the column names live only in the table's definition."""
+    from openpyxl.worksheet.table import Table
+
+    rows = [("a", 2), ("b", 12)]
+    cells: list[tuple[str, str | float]] = [("Kode", "Nilai")] * header + rows + [("Total", 100)] * totals
+    _write(wb, title, {f"{c}{r}": v for r, pair in enumerate(cells, start=1)
+                       for c, v in zip("AB", pair, strict=True)})
+    table = Table(displayName="tblT", ref=f"A1:B{len(cells)}", headerRowCount=int(header),
+                  totalsRowCount=int(totals) or None)
+    table._initialise_columns()
+    table.tableColumns[0].name, table.tableColumns[1].name = "Kode", "Nilai"
+    wb[title].add_table(table)
+
+
+@pytest.mark.parametrize(("header", "totals"), [(True, True), (False, False), (False, True)])
+def test_a_table_column_is_its_data_rows_only(header: bool, totals: bool) -> None:
+    """A structured reference reads the rows between the header row and the totals row, each of which a
+    table may have or not (the totals row used to be summed in; a headerless table's first row was taken
+    for its column names, so its columns were not found)."""
+    wb = Workbook()
+    wb.active.title = "M"
+    _table_with(wb, "T", header=header, totals=totals)
+    values.evaluate_early(wb, ["M", "T"])
+    _write(wb, "U", {"A1": "=SUM(tblT[Nilai])", "A2": '=MATCH("b",tblT[Kode],0)',
+                     "A3": "=COUNT(tblT[Nilai])"})
+    # By hand: 2 + 12 = 14 (not the totals row's 100); "b" is the 2nd data row; 2 numbers (the totals
+    # row's is not counted).
+    assert values.sheet_final(wb, "U")["U"][1] == {(1, 1): 14.0, (2, 1): 2.0, (3, 1): 2.0}
+
+
+def test_a_users_table_with_a_total_row_is_cached_as_libreoffice_computes_it(tmp_path: Path) -> None:
+    """End to end: a sheet of the user's own reading a table of theirs with Excel's "Total Row" on gets the
+    cached values LibreOffice computes when it recalculates the regenerated workbook."""
+    from tests.libreoffice import recalc_values
+
+    master = write_master(_cascade(), tmp_path / "master.xlsm")
+    wb = openpyxl.load_workbook(master, keep_vba=True)
+    _table_with(wb, "Data Saya", header=True, totals=True)
+    wb.create_sheet("Hitung Saya")["A1"] = "=SUM(tblT[Nilai])"
+    wb["Hitung Saya"]["A2"] = '=INDEX(tblT[Nilai],MATCH("b",tblT[Kode],0))'
+    path = tmp_path / "book.xlsm"
+    wb.save(path)
+    regenerate(path)
+    cached = openpyxl.load_workbook(path, data_only=True)["Hitung Saya"]
+    assert (cached["A1"].value, cached["A2"].value) == (14.0, 12.0)  # by hand: 2 + 12; b's Nilai
+    lo = recalc_values(path, tmp_path / "lo")["Hitung Saya"]
+    assert (lo["A1"].value, lo["A2"].value) == (14, 12)

@@ -28,6 +28,7 @@ from openpyxl import Workbook
 
 from xl_sakip.book import schema as s
 from xl_sakip.book import values
+from xl_sakip.book.integrity import table_damages
 from xl_sakip.book.lock import workbook_lock
 from xl_sakip.book.losses import refuse_losses
 from xl_sakip.book.package import check_target, save_workbook, write_through
@@ -236,6 +237,9 @@ def regenerate(
             # An older workbook gets the master sheets added since, empty; nothing else is touched.
             added_sheets = add_missing_year_sheets(wb) + add_missing_budget_sheet(wb)
             repaired = repair_workbook(wb)  # spaces, tables and names the sheets' formulas need
+            # What the repair cannot do (a table on another sheet, data below a Total Row) is told with the
+            # findings, as check tells it
+            unrepaired = [d.finding() for d in table_damages(wb)]
             # The template's new helper columns and the band names are the last changes to the sheets
             # without a marker: made before those are declared final below (regenerate_workbook's own call
             # then finds nothing to do). After it, a master formula reading them was cached stale.
@@ -268,7 +272,7 @@ def regenerate(
                 wb.vba_archive.close()
             values.discard_early(wb)  # the save ends it; a run that stopped on the way must end it too
         del wb  # its reference cycles are collected once the collector runs again
-        findings = check(cascade)
+        findings = check(cascade) + unrepaired
     counts = {sev.value: sum(1 for f in findings if f.severity is sev) for sev in Severity}
     return RegenerateResult(path=path, backup=backup, written=written, removed=removed,
                             overwritten_edits=edited, added_settings=added, findings=counts,

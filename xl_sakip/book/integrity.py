@@ -26,7 +26,7 @@ Nothing here changes the workbook; the scans look at existing cells only (never 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -253,6 +253,20 @@ def find_table(wb: Workbook, spec: TableSpec):  # -> (Worksheet, Table) | None
     return None
 
 
+def totals_rows(ws: Worksheet, columns: Iterable[int]) -> set[int]:
+    """The rows of the Total Rows (Excel's "Total Row" box) of the tables on `ws` that span one of
+    `columns`: not data, whatever they hold (a table's structured references leave them out)."""
+    wanted = set(columns)
+    out: set[int] = set()
+    for name in ws.tables:
+        table = ws.tables[name]
+        n = int(table.totalsRowCount or 0)
+        min_col, _, max_col, bottom = range_boundaries(table.ref)
+        if n and any(min_col <= c <= max_col for c in wanted):
+            out.update(range(bottom - n + 1, bottom + 1))
+    return out
+
+
 def last_data_row(ws: Worksheet, columns: Sequence[int]) -> int:
     """The last row (at least 2) holding a value in one of `columns` (existing cells only)."""
     wanted = set(columns)
@@ -306,7 +320,17 @@ def table_damages(wb: Workbook) -> list[Damage]:
         want = expected_ref(ws, spec, table.ref)
         if want is None:
             continue
-        if not _covers(table.ref, want):
+        if below_total_row(table, want):
+            _, _, _, bottom = range_boundaries(table.ref)
+            _, _, _, need = range_boundaries(want)
+            out.append(Damage(TABLE, spec.sheet, f"A{bottom + 1}", (
+                f"Tabel '{table.displayName}' di sheet '{spec.sheet}' memakai Total Row (baris {bottom}), "
+                f"dan {_rows(bottom + 1, need)} di bawahnya berisi data di luar tabel: rumus sheet unit "
+                "tidak membacanya ('ID tidak ditemukan'). Pindahkan baris itu ke atas baris Total (sisipkan "
+                "baris di atas baris Total, lalu pindahkan isinya), atau matikan Total Row (Table Design > "
+                "Total Row) lalu jalankan xl-sakip regenerate (workbook ditutup) untuk memperluas tabel."),
+                None))  # not repaired: extending the table would make the last data row its totals row
+        elif not _covers(table.ref, want):
             _, _, _, bottom = range_boundaries(table.ref)
             _, _, _, need = range_boundaries(want)
             what = (f"berhenti di baris {bottom}, padahal data sampai baris {need}: baris di bawahnya tidak "
@@ -316,6 +340,16 @@ def table_damages(wb: Workbook) -> list[Damage]:
                 f"Tabel '{table.displayName}' di sheet '{spec.sheet}' mencakup {table.ref}, {what}; perluas "
                 f"tabel sampai {want} (Table Design > Resize Table), atau {_REPAIR}."), spec))
     return out
+
+
+def _rows(first: int, last: int) -> str:
+    return f"baris {first}" if first == last else f"baris {first} sampai {last}"
+
+
+def below_total_row(table, want: str) -> bool:  # table: openpyxl Table
+    """Data below a table that shows a Total Row: the table cannot simply be extended over it (its last row
+    would become the totals row, and the totals row data)."""
+    return bool(table.totalsRowCount) and range_boundaries(want)[3] > range_boundaries(table.ref)[3]
 
 
 def _covers(ref: str, want: str) -> bool:

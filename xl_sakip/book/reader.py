@@ -46,7 +46,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel, ValidationError
 
 from xl_sakip.book import schema as s
-from xl_sakip.book.integrity import last_column
+from xl_sakip.book.integrity import last_column, totals_rows
 from xl_sakip.book.schema import Column
 from xl_sakip.core.budget import BudgetItem, BudgetLevel, PkKind, PkTarget, PkVersion
 from xl_sakip.core.findings import Finding, Locator, Severity, YearCells
@@ -763,7 +763,7 @@ def _table_rows(ws: Worksheet, columns: Iterable[int], merged: dict[tuple[int, i
     by_row = getattr(ws, ROWS, None)  # the same rows, fewer keys
     found = {r for r in (by_row if by_row is not None else set(map(itemgetter(0), ws._cells))) if r >= 2}
     found.update(r for r, c in merged if c in wanted)
-    return sorted(found)
+    return sorted(found - totals_rows(ws, wanted))
 
 
 def _missing_sheet(wb: Workbook, name: str) -> str:

@@ -336,14 +336,20 @@ class WorkbookEnv(fx.Env):
         if self._tables is None:
             self._tables = {}
             for ws in self.wb.worksheets:
-                for tname, table in ws.tables.items():
-                    ref = table.ref if hasattr(table, "ref") else table
-                    c1, r1, c2, r2 = range_boundaries(ref)
-                    # read, not ws.cell: that adds a cell where there is none, and a final sheet's cells
-                    # may be serialised already (book/frozen.py)
-                    heads = {" ".join(str(_read(ws, r1, c) or "").split()).casefold(): c
-                             for c in range(c1, c2 + 1)}
-                    self._tables[tname.casefold()] = (ws, heads, r1 + 1, r2)
+                for tname in ws.tables:
+                    table = ws.tables[tname]
+                    c1, r1, c2, r2 = range_boundaries(table.ref)
+                    # A column's data rows lie between the header row and the totals row, each of which a
+                    # table may have or not (Excel's "Header Row" and "Total Row" boxes)
+                    header = 1 if table.headerRowCount is None else int(table.headerRowCount)
+                    totals = int(table.totalsRowCount or 0)
+                    if header:
+                        # read, not ws.cell: that adds a cell where there is none, and a final sheet's
+                        # cells may be serialised already (book/frozen.py)
+                        heads = {_head(_read(ws, r1, c)): c for c in range(c1, c2 + 1)}
+                    else:  # the column names live only in the table's definition
+                        heads = {_head(col.name): c1 + k for k, col in enumerate(table.tableColumns)}
+                    self._tables[tname.casefold()] = (ws, heads, r1 + header, r2 - totals)
         try:
             found = self._tables[name.casefold()]
         except KeyError:
@@ -358,7 +364,7 @@ class WorkbookEnv(fx.Env):
         key = (table.casefold(), column)
         if key not in self._columns:
             ws, heads, first, last = self._table(table)
-            col = heads.get(" ".join(column.split()).casefold())
+            col = heads.get(_head(column))
             if col is None:
                 raise Unsupported(f"{table}[{column}]")
             self._columns[key] = fx.Arr(self._column_cell((ws.title, r, col)) for r in range(first, last + 1))
@@ -407,6 +413,11 @@ class WorkbookEnv(fx.Env):
 
 
 PARSED_KEPT = 2048  # formula texts whose parsed trees an early evaluation keeps from one sheet to the next
+
+
+def _head(text: object) -> str:
+    """A table column's name as a structured reference finds it: spaces collapsed, any case."""
+    return " ".join(str(text or "").split()).casefold()
 
 
 def _read(ws: Worksheet, row: int, col: int) -> Any:

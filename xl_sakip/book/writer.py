@@ -599,8 +599,8 @@ def _repair_table(wb: Workbook, spec) -> str | None:  # spec: integrity.TableSpe
         return None  # our name on another sheet: the finding says how to fix it by hand
     table = found[1] if found else None
     want = ig.expected_ref(ws, spec, table.ref if table else None)
-    if want is None:
-        return None
+    if want is None or (table is not None and ig.below_total_row(table, want)):
+        return None  # the finding says how to fix it by hand
     what: list[str] = []
     if table is None:
         table = Table(displayName=spec.name, ref=want, autoFilter=AutoFilter(ref=want))

@@ -290,11 +290,24 @@ def read_cascade_with_rows(book: Any):  # -> (Cascade, reader.MasterRows)
     for name in MASTER_SHEETS:
         if name not in ob.sheets:
             continue
-        values = ob.sheets[name].used_range.options(ndim=2).value
+        sheet = ob.sheets[name]
+        values = sheet.used_range.options(ndim=2).value
         ws = wb.create_sheet(name)
         for row in values or []:
             ws.append(list(row))
+        _total_rows(sheet, ws)
     return read_master_workbook(wb, _book_name(ob.book))
+
+
+def _total_rows(sheet: Any, ws: Any) -> None:
+    """The sheet's tables that show a Total Row, given to `ws`: the reader leaves that row out (it is not
+    data), and the values alone do not say which row it is. Two COM calls a table without one."""
+    from openpyxl.worksheet.table import Table
+
+    for table in sheet.tables:
+        if table.show_totals:
+            ref = table.range.address.replace("$", "")
+            ws.add_table(Table(displayName=table.name, ref=ref, totalsRowCount=1))
 
 
 def _book_name(book: Any) -> str:

@@ -1,0 +1,113 @@
+"""A master table with Excel's "Total Row" on (Table Design > Total Row): a planner's way to count the
+indicators or sum a column. The totals row is not data: Excel leaves it out of `tblIndikator[ID]` and every
+other structured reference, and xl-sakip leaves it out of what it reads (book/reader.py `_table_rows`,
+book/integrity.py `totals_rows`) and of the table columns its engine evaluates (book/values.py `_table`).
+It used to be read as one more indicator: five galat ("Indikator Kinerja kosong" ...) for a row nobody
+meant as one.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils import get_column_letter, range_boundaries
+
+from tests.libreoffice import recalc_values, requires_libreoffice
+from xl_sakip.book.reader import read_master
+from xl_sakip.regenerate import regenerate
+
+SHIPPED = Path(__file__).resolve().parents[1] / "workbook" / "Cascading_2023.xlsm"
+COUNT = "=SUBTOTAL(103,tblIndikator[ID])"  # what Excel's totals row offers as "Count"
+
+
+def _with_total_row(path: Path) -> int:
+    """Turns tblIndikator's Total Row on, with "Total" under ID and a count under Kode Jabatan; its row."""
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    ws = wb["Indikator"]
+    table = ws.tables["tblIndikator"]
+    c1, _, c2, r2 = range_boundaries(table.ref)
+    table.ref = f"{get_column_letter(c1)}1:{get_column_letter(c2)}{r2 + 1}"
+    table.totalsRowCount = 1
+    ws.cell(r2 + 1, 1).value, ws.cell(r2 + 1, 2).value = "Total", COUNT
+    wb.save(path)
+    return r2 + 1
+
+
+def test_the_total_row_is_not_read_as_an_indicator(tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsm"
+    shutil.copyfile(SHIPPED, path)
+    _with_total_row(path)
+    cascade = read_master(path)
+    # By hand from the seed: 94 indicators of 21 positions, the last one P21's.
+    assert len(cascade.indicators) == 94
+    assert cascade.indicators[-1].id.startswith("P21-")
+
+
+@requires_libreoffice
+def test_regenerate_with_a_total_row_writes_what_it_writes_without(tmp_path: Path) -> None:
+    plain, totals = tmp_path / "plain.xlsm", tmp_path / "totals.xlsm"
+    shutil.copyfile(SHIPPED, plain)
+    shutil.copyfile(SHIPPED, totals)
+    row = _with_total_row(totals)
+    regenerate(plain)
+    regenerate(totals)
+    a = openpyxl.load_workbook(plain, data_only=True)
+    b = openpyxl.load_workbook(totals, data_only=True)
+    formulas = openpyxl.load_workbook(totals)
+    assert b.sheetnames == a.sheetnames
+    generated = [n for n in b.sheetnames if n not in ("Indikator",) and n in a.sheetnames]
+    for name in generated:  # every other sheet holds the same values, cell for cell
+        got = {k: c.value for k, c in b[name]._cells.items() if c.value is not None}
+        want = {k: c.value for k, c in a[name]._cells.items() if c.value is not None}
+        assert got == want, name
+    # The totals row is the user's: kept, and the table still has it.
+    assert formulas["Indikator"].cell(row, 1).value == "Total"
+    assert formulas["Indikator"].cell(row, 2).value == COUNT
+    assert formulas["Indikator"].tables["tblIndikator"].totalsRowCount == 1
+    # A second engine: LibreOffice's recalculation gives the unit sheets' cached values (Excel's count of
+    # the IDs, 94 by hand from the seed, in the totals row).
+    lo = recalc_values(totals, tmp_path / "lo")
+    assert lo["Indikator"].cell(row, 2).value == 94
+    differ = [f"{name}!{c.coordinate}: {c.value!r} / {lo[name].cell(*k).value!r}" for name in generated
+              for k, c in b[name]._cells.items() if not _same(c.value, lo[name].cell(*k).value)]
+    assert differ == []
+
+
+def _same(a: object, b: object) -> bool:
+    if a in (None, "") and b in (None, ""):
+        return True
+    if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+    return a == b
+
+
+def test_data_below_the_total_row_is_named_not_swallowed(tmp_path: Path) -> None:
+    """An indicator typed below the totals row lies outside the table. Extending the table over it (the
+    repair for data below a table) would make it the totals row and the "Total" row data: instead check
+    and regenerate name the row and say what to do in Excel, and the table is left as it is."""
+    from xl_sakip.book.integrity import damages
+
+    path = tmp_path / "book.xlsm"
+    shutil.copyfile(SHIPPED, path)
+    row = _with_total_row(path)
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    ws = wb["Indikator"]
+    for c in range(1, ws.max_column + 1):  # P21's last indicator again, as a new one
+        v = ws.cell(row - 1, c).value
+        if not (isinstance(v, str) and v.startswith("=")):
+            ws.cell(row + 1, c).value = v
+    new_id = ws.cell(row + 1, 1).value = ws.cell(row - 1, 1).value + "0"
+    wb.save(path)
+    found = damages(openpyxl.load_workbook(path))
+    assert [(d.code, d.cell) for d in found] == [("TABEL_RUSAK", f"A{row + 1}")]
+    assert f"Total Row (baris {row})" in found[0].message
+    assert f"baris {row + 1} di bawahnya" in found[0].message
+    result = regenerate(path)
+    assert result.findings["galat"] == 1  # told with regenerate's findings too
+    table = openpyxl.load_workbook(path)["Indikator"].tables["tblIndikator"]
+    assert table.ref == f"A1:AJ{row}" and table.totalsRowCount == 1  # not extended
+    ids = [i.id for i in read_master(path).indicators]
+    assert len(ids) == 95 and ids[-1] == new_id  # the new row is read (and reported), "Total" is not
