@@ -375,3 +375,18 @@ def test_a_users_table_with_a_total_row_is_cached_as_libreoffice_computes_it(tmp
     assert (cached["A1"].value, cached["A2"].value) == (14.0, 12.0)  # by hand: 2 + 12; b's Nilai
     lo = recalc_values(path, tmp_path / "lo")["Hitung Saya"]
     assert (lo["A1"].value, lo["A2"].value) == (14, 12)
+
+
+def test_a_column_name_matches_as_excel_matches_it_before_its_spaces_are_collapsed() -> None:
+    """"Nilai" and "nilai " (trailing space) are two columns for Excel; [Nilai] is the first. Collapsing
+    spaces first made the later column win (cached 1500 where LibreOffice computes 15; red team)."""
+    from openpyxl.worksheet.table import Table
+
+    wb = Workbook()
+    wb.active.title = "M"
+    _write(wb, "T", {"A1": "Nilai", "B1": "nilai ", "A2": 5, "B2": 500, "A3": 10, "B3": 1000})
+    wb["T"].add_table(Table(displayName="tblSp", ref="A1:B3"))
+    values.evaluate_early(wb, ["M", "T"])
+    _write(wb, "U", {"A1": "=SUM(tblSp[Nilai])", "A2": "=SUM(tblSp[nilai ])", "A3": "=SUM(tblSp[NILAI])"})
+    # By hand: 5 + 10 = 15 (any case matches); 500 + 1000 = 1500
+    assert values.sheet_final(wb, "U")["U"][1] == {(1, 1): 15.0, (2, 1): 1500.0, (3, 1): 15.0}

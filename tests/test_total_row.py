@@ -76,6 +76,84 @@ def test_regenerate_with_a_total_row_writes_what_it_writes_without(tmp_path: Pat
     assert differ == []
 
 
+def _plain_values(tmp_path: Path) -> openpyxl.Workbook:
+    """The cached values of the shipped workbook regenerated as it is: what a repaired one must hold."""
+    plain = tmp_path / "plain.xlsm"
+    shutil.copyfile(SHIPPED, plain)
+    regenerate(plain)
+    return openpyxl.load_workbook(plain, data_only=True)
+
+
+def _same_generated_values(path: Path, tmp_path: Path) -> None:
+    a, b = _plain_values(tmp_path), openpyxl.load_workbook(path, data_only=True)
+    for name in (n for n in a.sheetnames if n.startswith(("P", "Ringkasan", "Dasbor"))):
+        got = {k: c.value for k, c in b[name]._cells.items() if c.value is not None}
+        want = {k: c.value for k, c in a[name]._cells.items() if c.value is not None}
+        assert got == want, name
+
+
+def test_an_empty_total_row_stays_the_total_row_when_the_table_is_repaired(tmp_path: Path) -> None:
+    """Total Row on and left empty, and the table one column short (a repair to make): the repair used to
+    set the ref to the last row holding data, so the last indicator became the totals row (93 read)."""
+    from openpyxl.worksheet.filters import AutoFilter
+
+    path = tmp_path / "book.xlsm"
+    shutil.copyfile(SHIPPED, path)
+    row = _with_total_row(path)
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    ws = wb["Indikator"]
+    ws.cell(row, 1).value = ws.cell(row, 2).value = None  # the totals row emptied
+    table = ws.tables["tblIndikator"]
+    table.ref, table.autoFilter = f"A1:AI{row}", AutoFilter(ref=f"A1:AI{row - 1}")
+    table.tableColumns = table.tableColumns[:-1]
+    wb.save(path)
+    regenerate(path)
+    table = openpyxl.load_workbook(path)["Indikator"].tables["tblIndikator"]
+    assert (table.ref, table.totalsRowCount) == (f"A1:AJ{row}", 1)
+    assert len(read_master(path).indicators) == 94  # by hand from the seed
+    _same_generated_values(path, tmp_path)
+
+
+def test_a_master_table_with_its_header_row_off_is_named_and_repaired(tmp_path: Path) -> None:
+    """tblKategori with Excel's "Header Row" off (its ref A2:C6, the titles left in row 1): the formulas read
+    the titles as a category. check names it; regenerate turns the header row on, and the generated
+    sheets hold what they hold for the shipped workbook (the category labels were shifted by one)."""
+    from xl_sakip.book.integrity import damages
+
+    path = tmp_path / "book.xlsm"
+    shutil.copyfile(SHIPPED, path)
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    table = wb["Ref_Kategori"].tables["tblKategori"]
+    table.ref, table.headerRowCount, table.autoFilter = "A2:C6", 0, None
+    wb.save(path)
+    found = [d.message for d in damages(openpyxl.load_workbook(path))]
+    assert any("Header Row dimatikan" in m for m in found)
+    result = regenerate(path)
+    assert any("baris judul dinyalakan" in r for r in result.repaired)
+    table = openpyxl.load_workbook(path)["Ref_Kategori"].tables["tblKategori"]
+    assert table.ref == "A1:C6" and table.headerRowCount in (None, 1)
+    _same_generated_values(path, tmp_path)
+
+
+def test_an_indicator_typed_in_the_total_row_is_named(tmp_path: Path) -> None:
+    """The totals row is not read: what a person typed there as data is reported, not dropped silently.
+    A label in the first column (Excel's "Total") or formulas are what a totals row holds."""
+    from xl_sakip.book.integrity import damages
+
+    path = tmp_path / "book.xlsm"
+    shutil.copyfile(SHIPPED, path)
+    row = _with_total_row(path)
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    ws = wb["Indikator"]
+    for c in range(2, 12):  # P21's last indicator copied into the totals row, but for its ID
+        ws.cell(row, c).value = ws.cell(row - 1, c).value
+    wb.save(path)
+    found = damages(openpyxl.load_workbook(path))
+    assert [(d.code, d.cell) for d in found] == [("TABEL_RUSAK", f"A{row}")]
+    assert "Kode Jabatan, No Sasaran" in found[0].message and "baris Total tidak dibaca" in found[0].message
+    assert regenerate(path).findings["galat"] == 1
+
+
 def _same(a: object, b: object) -> bool:
     if a in (None, "") and b in (None, ""):
         return True

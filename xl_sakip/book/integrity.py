@@ -291,6 +291,8 @@ def expected_ref(ws: Worksheet, spec: TableSpec, current: str | None) -> str | N
         first, last = min(first, min_col), max(last, max_col)
     bottom = last_data_row(ws, [heads[_norm(h)] for h in spec.headers if h not in spec.optional
                                 and _norm(h) in heads])
+    if current:  # never above its bottom: rows left empty at the end, or an empty Total Row, stay in it
+        bottom = max(bottom, range_boundaries(current)[3])
     return f"{get_column_letter(first)}1:{get_column_letter(last)}{bottom}"
 
 
@@ -317,18 +319,29 @@ def table_damages(wb: Workbook) -> list[Damage]:
                 f"Tabel di sheet '{spec.sheet}' bernama '{table.displayName}', padahal rumus sheet unit "
                 f"memakai nama '{spec.name}'; kembalikan namanya (Table Design > Table Name), atau "
                 f"{_REPAIR}."), spec))
+        if table.headerRowCount == 0:  # Excel's "Header Row" box off: row 1's titles read as data
+            out.append(Damage(TABLE, spec.sheet, table.ref.split(":")[0], (
+                f"Tabel '{table.displayName}' di sheet '{spec.sheet}' tidak memakai baris judul (Header Row "
+                "dimatikan), sehingga judul kolom terbaca sebagai data oleh rumus; nyalakan Header Row "
+                f"(Table Design > Header Row), atau {_REPAIR}."), spec))
         want = expected_ref(ws, spec, table.ref)
         if want is None:
             continue
+        min_col, _, _, bottom = range_boundaries(table.ref)
+        if (typed := typed_in_total_row(ws, spec, table)) is not None:
+            out.append(Damage(TABLE, spec.sheet, f"{get_column_letter(min_col)}{bottom}", (
+                f"Baris {bottom} adalah baris Total (Total Row) tabel '{table.displayName}' di sheet "
+                f"'{spec.sheet}', tetapi berisi data ({typed}): baris Total tidak dibaca sebagai data. "
+                "Sisipkan baris di atas baris Total, pindahkan datanya ke sana, dan biarkan baris Total "
+                "hanya berisi label dan rumus total."), None))  # only the person knows what the row is
         if below_total_row(table, want):
-            _, _, _, bottom = range_boundaries(table.ref)
-            _, _, _, need = range_boundaries(want)
-            out.append(Damage(TABLE, spec.sheet, f"A{bottom + 1}", (
+            need = range_boundaries(want)[3]
+            out.append(Damage(TABLE, spec.sheet, f"{get_column_letter(min_col)}{bottom + 1}", (
                 f"Tabel '{table.displayName}' di sheet '{spec.sheet}' memakai Total Row (baris {bottom}), "
-                f"dan {_rows(bottom + 1, need)} di bawahnya berisi data di luar tabel: rumus sheet unit "
-                "tidak membacanya ('ID tidak ditemukan'). Pindahkan baris itu ke atas baris Total (sisipkan "
-                "baris di atas baris Total, lalu pindahkan isinya), atau matikan Total Row (Table Design > "
-                "Total Row) lalu jalankan xl-sakip regenerate (workbook ditutup) untuk memperluas tabel."),
+                f"dan {_rows(bottom + 1, need)} di bawahnya berisi data di luar tabel: rumus yang memakai "
+                "tabel itu tidak membacanya. Pindahkan baris itu ke atas baris Total (sisipkan baris di atas "
+                "baris Total, lalu pindahkan isinya), atau matikan Total Row (Table Design > Total Row) lalu "
+                "jalankan xl-sakip regenerate (workbook ditutup) untuk memperluas tabel."),
                 None))  # not repaired: extending the table would make the last data row its totals row
         elif not _covers(table.ref, want):
             _, _, _, bottom = range_boundaries(table.ref)
@@ -340,6 +353,30 @@ def table_damages(wb: Workbook) -> list[Damage]:
                 f"Tabel '{table.displayName}' di sheet '{spec.sheet}' mencakup {table.ref}, {what}; perluas "
                 f"tabel sampai {want} (Table Design > Resize Table), atau {_REPAIR}."), spec))
     return out
+
+
+#: A totals row with plain values in this many of our required columns (besides the table's first, where
+#: Excel puts the "Total" label) holds data, not totals: a label is one value, an indicator row holds many.
+TYPED_IN_TOTALS = 2
+
+
+def typed_in_total_row(ws: Worksheet, spec: TableSpec, table) -> str | None:  # table: openpyxl Table
+    """The headers of the columns of ours where the table's totals row holds plain values (not formulas),
+    when it looks like data typed there (`TYPED_IN_TOTALS`); else None."""
+    if not table.totalsRowCount:
+        return None
+    min_col, _, max_col, bottom = range_boundaries(table.ref)
+    heads = header_columns(ws)
+    typed = []
+    for h in spec.headers:
+        c = heads.get(_norm(h))
+        if h in spec.optional or c is None or c == min_col or not min_col <= c <= max_col:
+            continue
+        cell = ws._cells.get((bottom, c))
+        v = None if cell is None else cell.value
+        if v is not None and str(v).strip() and not (isinstance(v, str) and v.startswith("=")):
+            typed.append(h)
+    return ", ".join(typed) if len(typed) >= TYPED_IN_TOTALS else None
 
 
 def _rows(first: int, last: int) -> str:

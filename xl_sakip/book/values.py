@@ -346,9 +346,14 @@ class WorkbookEnv(fx.Env):
                     if header:
                         # read, not ws.cell: that adds a cell where there is none, and a final sheet's
                         # cells may be serialised already (book/frozen.py)
-                        heads = {_head(_read(ws, r1, c)): c for c in range(c1, c2 + 1)}
+                        names = [(_read(ws, r1, c), c) for c in range(c1, c2 + 1)]
                     else:  # the column names live only in the table's definition
-                        heads = {_head(col.name): c1 + k for k, col in enumerate(table.tableColumns)}
+                        names = [(col.name, c1 + k) for k, col in enumerate(table.tableColumns)]
+                    # A name as Excel matches it (any case) first; with its spaces collapsed only where
+                    # that names no other column ("Nilai" and "nilai " are two columns)
+                    heads = {str(n or "").casefold(): c for n, c in names}
+                    for n, c in names:
+                        heads.setdefault(_head(n), c)
                     self._tables[tname.casefold()] = (ws, heads, r1 + header, r2 - totals)
         try:
             found = self._tables[name.casefold()]
@@ -364,7 +369,7 @@ class WorkbookEnv(fx.Env):
         key = (table.casefold(), column)
         if key not in self._columns:
             ws, heads, first, last = self._table(table)
-            col = heads.get(_head(column))
+            col = heads.get(column.casefold(), heads.get(_head(column)))
             if col is None:
                 raise Unsupported(f"{table}[{column}]")
             self._columns[key] = fx.Arr(self._column_cell((ws.title, r, col)) for r in range(first, last + 1))

@@ -613,6 +613,9 @@ def _repair_table(wb: Workbook, spec) -> str | None:  # spec: integrity.TableSpe
             what.append(f"nama '{table.displayName}' dikembalikan")
             table.displayName = spec.name
         table.name = spec.name
+        if table.headerRowCount == 0:  # our tables' titles are row 1: a header row, not data
+            table.headerRowCount = 1
+            what.append("baris judul dinyalakan")
         if not ig._covers(table.ref, want):
             what.append(f"{table.ref} diperluas menjadi {want}")
             table.ref = want
