@@ -231,3 +231,27 @@ def test_a_value_typed_over_the_quarter_in_force_gets_its_formula_back(good: Pat
     wb = openpyxl.load_workbook(path)
     assert wb["Pengaturan"]["B15"].value == "=IF(ISNUMBER(setTriwulanLaporan),setTriwulanLaporan,4)"
     assert openpyxl.load_workbook(path, data_only=True)["Pengaturan"]["B15"].value == 4
+
+
+def test_a_renstra_row_below_its_table_is_named_and_the_table_extended(tmp_path: Path) -> None:
+    """The SAKIP year's tables are checked as the master's (integrity.TABLES): a Renstra row typed below
+    tblRenstra was read by check but not by the Evaluasi Renja's formulas, with no finding."""
+    from xl_sakip.book.integrity import damages
+    from xl_sakip.build import SHIPPED_WORKBOOK
+    from xl_sakip.evaluation import C_ID, EVALUATION_SHEET, PAIRS
+
+    path = tmp_path / "book.xlsm"
+    shutil.copyfile(SHIPPED_WORKBOOK, path)
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    ws = wb[s.SHEET_RENSTRA]
+    assert ws.tables[s.TABLE_RENSTRA].ref == "A1:D2"
+    ws["A2"], ws["B2"], ws["C2"] = "P01-1.1", 2026, 80
+    ws["A3"], ws["B3"], ws["C3"] = "P02-1.1", 2026, 90  # below the table
+    wb.save(path)
+    found = [(d.code, d.sheet) for d in damages(openpyxl.load_workbook(path))]
+    assert found == [("TABEL_RUSAK", s.SHEET_RENSTRA)]
+    result = regenerate(path)
+    assert result.findings["galat"] == 0 and any("tblRenstra" in r for r in result.repaired)
+    form = openpyxl.load_workbook(path, data_only=True)[EVALUATION_SHEET]
+    shown = {form.cell(r, C_ID).value: form.cell(r, PAIRS[1][0]).value for r in range(8, form.max_row + 1)}
+    assert (shown["P01-1.1"], shown["P02-1.1"]) == (80, 90)  # the targets typed, Renstra's final year

@@ -31,6 +31,11 @@ from xl_sakip.sheets.plan import Formula, SheetPlan, StyleSpan
 pytestmark = pytest.mark.skipif(not sheet_writer.fast(), reason="lxml installed: nothing is streamed")
 
 
+# openpyxl stamps core.xml with the second of the load (created, for a file without one) and of the save
+# (modified): two workbooks straddling a second differed there, a flaky failure in CI's full run
+_STAMPS = rb"<dcterms:(?:modified|created)[^>]*>[^<]*</dcterms:(?:modified|created)>"
+
+
 @pytest.fixture(scope="module")
 def demo_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.test_evaluation_form import demo
@@ -127,10 +132,7 @@ def _written(make: Callable[[], SheetPlan], stream: bool, monkeypatch: pytest.Mo
 
 def _saved(wb: openpyxl.Workbook) -> dict[str, bytes]:
     parts = sheet_writer.workbook_parts(wb, values.cached_values(wb, serialised=False), deflate=True)
-    # without its modification time (openpyxl stamps the save's second: two saves straddling a second
-    # differed there, a flaky failure in CI's full run)
-    parts["docProps/core.xml"] = re.sub(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>", b"",
-                                        bytes(parts["docProps/core.xml"]))  # type: ignore[arg-type]
+    parts["docProps/core.xml"] = re.sub(_STAMPS, b"", bytes(parts["docProps/core.xml"]))  # type: ignore[arg-type]
     return {n: (p.raw() if isinstance(p, sheet_writer.Deflated) else p) for n, p in parts.items()}
 
 

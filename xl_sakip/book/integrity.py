@@ -61,6 +61,11 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec(s.TABLE_BUDGET, s.SHEET_BUDGET, tuple(s.headers(s.BUDGET_COLUMNS))),
     TableSpec(s.TABLE_PK_VERSIONS, s.SHEET_PK_VERSIONS, tuple(s.headers(s.PK_VERSION_COLUMNS))),
     TableSpec(s.TABLE_PK_TARGETS, s.SHEET_PK_VERSIONS, tuple(s.headers(s.PK_TARGET_COLUMNS))),
+    # The SAKIP year's tables: the reader reads every row of their sheets, the Evaluasi Renja and LKjIP
+    # formulas only the table's rows (a Renstra row typed below the table was read by check, not shown)
+    TableSpec(s.TABLE_RENSTRA, s.SHEET_RENSTRA, tuple(s.headers(s.RENSTRA_COLUMNS))),
+    TableSpec(s.TABLE_HISTORY, s.SHEET_HISTORY, tuple(s.headers(s.HISTORY_COLUMNS))),
+    TableSpec(s.TABLE_NARRATIVE, s.SHEET_NARRATIVE, tuple(s.headers(s.NARRATIVE_COLUMNS))),
 )
 
 #: Cells whose text formulas compare exactly (MATCH, =): codes, IDs, drop-down values, grade codes.
@@ -346,8 +351,10 @@ def table_damages(wb: Workbook) -> list[Damage]:
         elif not _covers(table.ref, want):
             _, _, _, bottom = range_boundaries(table.ref)
             _, _, _, need = range_boundaries(want)
+            readers = ("rumus sheet unit ('ID tidak ditemukan')" if spec.name == s.TABLE_INDICATORS else
+                       "rumus yang memakai tabel itu")
             what = (f"berhenti di baris {bottom}, padahal data sampai baris {need}: baris di bawahnya tidak "
-                    "terbaca oleh rumus sheet unit ('ID tidak ditemukan')" if need > bottom else
+                    f"terbaca oleh {readers}" if need > bottom else
                     "tidak mencakup semua kolom atau tidak mulai di baris judul (baris 1)")
             out.append(Damage(TABLE, spec.sheet, table.ref.split(":")[0], (
                 f"Tabel '{table.displayName}' di sheet '{spec.sheet}' mencakup {table.ref}, {what}; perluas "
