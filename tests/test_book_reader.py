@@ -347,3 +347,30 @@ def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
 
 def test_folder_instead_of_file(tmp_path: Path) -> None:
     assert message(tmp_path) == f"'{tmp_path}' adalah folder, bukan file workbook."
+
+
+def test_year_sheets_read_each_kind_of_cell(master: Path) -> None:
+    """Renstra, Riwayat and Narasi: years and quarters as whole numbers (2026.0 is 2026), targets and
+    realisasi as numbers or a grade's text (trimmed), texts as typed (a number typed in Keterangan is its
+    text, 7.0 is '7'), an empty text ''. Expected values by hand from the cells typed below."""
+    from xl_sakip.book import schema as s
+
+    def fill(wb: openpyxl.Workbook) -> None:
+        for name, rows in (
+            (s.SHEET_RENSTRA, [("P01-1.1", 2026.0, " BB ", 7.0), (" P02-1.1 ", 2025, 12.5, "  ")]),
+            (s.SHEET_HISTORY, [("P01-1.1", 2022, "A", 80, 2.5)]),
+            (s.SHEET_NARRATIVE, [("P01-1.1", 2.0, 1, "b", " x ", None)]),
+        ):
+            for r, row in enumerate(rows, start=2):
+                for c, value in enumerate(row, start=1):
+                    wb[name].cell(r, c, value)
+
+    cascade = read_master(edited(master, fill))
+    assert [t.model_dump() for t in cascade.renstra] == [
+        {"id": "P01-1.1", "year": 2026, "target": "BB", "note": "7"},
+        {"id": "P02-1.1", "year": 2025, "target": 12.5, "note": ""},
+    ]
+    assert [h.model_dump() for h in cascade.history] == [
+        {"id": "P01-1.1", "year": 2022, "target": "A", "realisasi": 80.0, "note": "2.5"}]
+    assert [n.model_dump() for n in cascade.narratives] == [
+        {"id": "P01-1.1", "quarter": 2, "pendukung": "1", "penghambat": "b", "upaya": " x ", "bukti": ""}]

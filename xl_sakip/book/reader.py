@@ -840,13 +840,15 @@ class _Row:
                                        "nilai.")
         return None if _blank(value) else value
 
-    def get(self, field: str) -> object:
-        """The cell read as the model field needs it (by the field's kind).
+    def get(self, field: str, kind: str | None = None) -> object:
+        """The cell read as the model field needs it (by the field's kind; `kind` for a sheet whose field
+        names repeat others' with another kind: the year sheets).
 
         The common cases (an empty cell, a plain number or text) are decided here in a few steps; anything
         else (merged, formula, error, date, bool, a problem to report) goes to the method of the field's
         kind, which gives the same answer and the message."""
-        kind = _KIND.get(field, _TEXT)
+        if kind is None:
+            kind = _KIND.get(field, _TEXT)
         cell = self.cells[field]
         if cell is None or (type(cell) is Cell and cell._value is None and cell.data_type in _PLAIN):
             if (self.row, self.cols[field]) not in self.sheet.merged:
@@ -1334,8 +1336,9 @@ def _sheet_named(wb: Workbook, name: str) -> str | None:
     return next((n for n in wb.sheetnames if n.casefold() == name.casefold()), None)
 
 
-#: How the cells of the year sheets are read (their field names repeat others' with other types).
-_YEAR_READ = {"year": "integer", "quarter": "integer", "target": "value", "realisasi": "value"}
+#: How the cells of the year sheets are read (their field names repeat others' with other kinds); text
+#: otherwise.
+_YEAR_KIND = {"year": _INT, "quarter": _INT, "target": _VALUE, "realisasi": _VALUE}
 
 
 def _read_year_sheets(wb: Workbook, problems: _Problems) -> dict[str, tuple[list[Any], YearCells]]:
@@ -1351,9 +1354,9 @@ def _read_year_sheets(wb: Workbook, problems: _Problems) -> dict[str, tuple[list
         if found is not None:
             sheet = _Sheet(wb, found, columns, problems)
             letters = sheet.letters()
+            kinds = [(c.field, _YEAR_KIND.get(c.field, _TEXT)) for c in columns]
             for row in sheet.rows():
-                fields = {c.field: getattr(row, _YEAR_READ.get(c.field, "text"))(c.field) for c in columns}
-                fields = {k: ("" if v is None and k not in _YEAR_READ else v) for k, v in fields.items()}
+                fields = {f: row.get(f, kind) for f, kind in kinds}
                 item = row.build(models[attr], fields)
                 if item is not None:
                     items.append(item)
