@@ -255,3 +255,29 @@ def test_a_renstra_row_below_its_table_is_named_and_the_table_extended(tmp_path:
     form = openpyxl.load_workbook(path, data_only=True)[EVALUATION_SHEET]
     shown = {form.cell(r, C_ID).value: form.cell(r, PAIRS[1][0]).value for r in range(8, form.max_row + 1)}
     assert (shown["P01-1.1"], shown["P02-1.1"]) == (80, 90)  # the targets typed, Renstra's final year
+
+
+def test_a_missing_or_renamed_year_table_names_the_formulas_that_read_it(tmp_path: Path) -> None:
+    """tblRenstra and tblRiwayat are read by the Evaluasi Renja's and LKjIP's formulas, not the unit
+    sheets' (integrity.TableSpec.readers): the finding says which, and regenerate puts the table back."""
+    from xl_sakip.book.integrity import damages
+    from xl_sakip.build import SHIPPED_WORKBOOK
+
+    path = tmp_path / "book.xlsm"
+    shutil.copyfile(SHIPPED_WORKBOOK, path)
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    del wb[s.SHEET_RENSTRA].tables[s.TABLE_RENSTRA]
+    history = wb[s.SHEET_HISTORY]
+    table = history.tables.pop(s.TABLE_HISTORY)
+    table.name = table.displayName = "tblHist"
+    history.add_table(table)
+    wb.save(path)
+    found = {d.sheet: d.message for d in damages(openpyxl.load_workbook(path))}
+    assert set(found) == {s.SHEET_RENSTRA, s.SHEET_HISTORY}
+    assert "'tblRenstra' yang dipakai rumus sheet Evaluasi Renja dan LKjIP;" in found[s.SHEET_RENSTRA]
+    assert "padahal rumus sheet Evaluasi Renja dan LKjIP memakai nama 'tblRiwayat'" in found[s.SHEET_HISTORY]
+    result = regenerate(path)
+    assert result.findings["galat"] == 0
+    after = openpyxl.load_workbook(path)
+    assert (list(after[s.SHEET_RENSTRA].tables), list(after[s.SHEET_HISTORY].tables)) == (
+        [s.TABLE_RENSTRA], [s.TABLE_HISTORY])

@@ -189,3 +189,20 @@ def test_data_below_the_total_row_is_named_not_swallowed(tmp_path: Path) -> None
     assert table.ref == f"A1:AJ{row}" and table.totalsRowCount == 1  # not extended
     ids = [i.id for i in read_master(path).indicators]
     assert len(ids) == 95 and ids[-1] == new_id  # the new row is read (and reported), "Total" is not
+
+
+def test_data_far_below_the_total_row_is_named_at_its_own_row(tmp_path: Path) -> None:
+    """Empty rows between the totals row and the data typed below it: the finding points at the data's
+    row (not the empty row under the totals row) and names the rows from there."""
+    from xl_sakip.book.integrity import damages
+
+    path = tmp_path / "book.xlsm"
+    shutil.copyfile(SHIPPED, path)
+    row = _with_total_row(path)
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    ws = wb["Indikator"]
+    ws.cell(row + 5, 1).value = "P21-9.9"  # five rows down: rows row+1 .. row+4 stay empty
+    wb.save(path)
+    found = damages(openpyxl.load_workbook(path))
+    assert [(d.code, d.cell) for d in found] == [("TABEL_RUSAK", f"A{row + 5}")]
+    assert f"dan baris {row + 5} di bawahnya" in found[0].message

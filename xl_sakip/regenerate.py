@@ -96,8 +96,6 @@ class RegenerateResult:
             if made := [x for x in self.added_settings if x in computed]:
                 lines.append(f"Baris baru di sheet {s.SHEET_SETTINGS} (dihitung, jangan diisi): "
                              + ", ".join(made))
-        if self.added_sheets:
-            lines.append("Sheet master baru (kosong, isi bila perlu): " + ", ".join(self.added_sheets))
         if self.repaired:
             lines.append("Diperbaiki agar rumus sheet benar: " + "; ".join(self.repaired))
         if self.cleaned_temps:

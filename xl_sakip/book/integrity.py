@@ -46,7 +46,10 @@ class TableSpec:
     sheet: str
     headers: tuple[str, ...]  # our columns, in writer order (computed columns last, optional)
     optional: tuple[str, ...] = ()  # headers that may be deleted (the UDF columns)
+    readers: str = "rumus sheet unit"  # the formulas that read the table, named in the findings
 
+
+_YEAR_READERS = "rumus sheet Evaluasi Renja dan LKjIP"
 
 TABLES: tuple[TableSpec, ...] = (
     TableSpec(s.TABLE_POSITIONS, s.SHEET_POSITIONS, tuple(s.headers(s.POSITION_COLUMNS))),
@@ -63,9 +66,10 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec(s.TABLE_PK_TARGETS, s.SHEET_PK_VERSIONS, tuple(s.headers(s.PK_TARGET_COLUMNS))),
     # The SAKIP year's tables: the reader reads every row of their sheets, the Evaluasi Renja and LKjIP
     # formulas only the table's rows (a Renstra row typed below the table was read by check, not shown)
-    TableSpec(s.TABLE_RENSTRA, s.SHEET_RENSTRA, tuple(s.headers(s.RENSTRA_COLUMNS))),
-    TableSpec(s.TABLE_HISTORY, s.SHEET_HISTORY, tuple(s.headers(s.HISTORY_COLUMNS))),
-    TableSpec(s.TABLE_NARRATIVE, s.SHEET_NARRATIVE, tuple(s.headers(s.NARRATIVE_COLUMNS))),
+    TableSpec(s.TABLE_RENSTRA, s.SHEET_RENSTRA, tuple(s.headers(s.RENSTRA_COLUMNS)), readers=_YEAR_READERS),
+    TableSpec(s.TABLE_HISTORY, s.SHEET_HISTORY, tuple(s.headers(s.HISTORY_COLUMNS)), readers=_YEAR_READERS),
+    TableSpec(s.TABLE_NARRATIVE, s.SHEET_NARRATIVE, tuple(s.headers(s.NARRATIVE_COLUMNS)),
+              readers=_YEAR_READERS),
 )
 
 #: Cells whose text formulas compare exactly (MATCH, =): codes, IDs, drop-down values, grade codes.
@@ -282,6 +286,20 @@ def last_data_row(ws: Worksheet, columns: Sequence[int]) -> int:
     return last
 
 
+def first_data_row(ws: Worksheet, columns: Sequence[int], below: int) -> int | None:
+    """The first row below row `below` holding a value in one of `columns`, as last_data_row counts one."""
+    wanted = set(columns)
+    rows = [r for (r, c), cell in ws._cells.items()
+            if r > below and c in wanted and (v := cell._value) is not None and str(v).strip() != ""]
+    return min(rows, default=None)
+
+
+def data_columns(heads: dict[str, int], spec: TableSpec) -> list[int]:
+    """The columns whose values make a row one of the table's data (`heads`: header_columns of its sheet):
+    ours, without the optional computed ones."""
+    return [heads[_norm(h)] for h in spec.headers if h not in spec.optional and _norm(h) in heads]
+
+
 def expected_ref(ws: Worksheet, spec: TableSpec, current: str | None) -> str | None:
     """The ref the table must have: row 1 to the last data row, over every column of ours (and whatever
     else it spans now). None when our headers are not all there (the reader reports that)."""
@@ -294,8 +312,7 @@ def expected_ref(ws: Worksheet, spec: TableSpec, current: str | None) -> str | N
     if current:
         min_col, _, max_col, _ = range_boundaries(current)
         first, last = min(first, min_col), max(last, max_col)
-    bottom = last_data_row(ws, [heads[_norm(h)] for h in spec.headers if h not in spec.optional
-                                and _norm(h) in heads])
+    bottom = last_data_row(ws, data_columns(heads, spec))
     if current:  # never above its bottom: rows left empty at the end, or an empty Total Row, stay in it
         bottom = max(bottom, range_boundaries(current)[3])
     return f"{get_column_letter(first)}1:{get_column_letter(last)}{bottom}"
@@ -310,8 +327,9 @@ def table_damages(wb: Workbook) -> list[Damage]:
         ws = wb[spec.sheet]
         if found is None:
             out.append(Damage(TABLE, spec.sheet, "A1", (
-                f"Sheet '{spec.sheet}' tidak memiliki tabel Excel '{spec.name}' yang dipakai rumus sheet "
-                f"unit; {_REPAIR} (tabel dibuat ulang dari baris judul sampai baris data terakhir)."), spec))
+                f"Sheet '{spec.sheet}' tidak memiliki tabel Excel '{spec.name}' yang dipakai "
+                f"{spec.readers}; {_REPAIR} (tabel dibuat ulang dari baris judul sampai baris data "
+                "terakhir)."), spec))
             continue
         home, table = found
         if home.title != spec.sheet:
@@ -321,7 +339,7 @@ def table_damages(wb: Workbook) -> list[Damage]:
             continue
         if table.displayName != spec.name:
             out.append(Damage(TABLE, spec.sheet, table.ref.split(":")[0], (
-                f"Tabel di sheet '{spec.sheet}' bernama '{table.displayName}', padahal rumus sheet unit "
+                f"Tabel di sheet '{spec.sheet}' bernama '{table.displayName}', padahal {spec.readers} "
                 f"memakai nama '{spec.name}'; kembalikan namanya (Table Design > Table Name), atau "
                 f"{_REPAIR}."), spec))
         if table.headerRowCount == 0:  # Excel's "Header Row" box off: row 1's titles read as data
@@ -341,18 +359,18 @@ def table_damages(wb: Workbook) -> list[Damage]:
                 "hanya berisi label dan rumus total."), None))  # only the person knows what the row is
         if below_total_row(table, want):
             need = range_boundaries(want)[3]
-            out.append(Damage(TABLE, spec.sheet, f"{get_column_letter(min_col)}{bottom + 1}", (
+            start = first_data_row(ws, data_columns(header_columns(ws), spec), bottom) or bottom + 1
+            out.append(Damage(TABLE, spec.sheet, f"{get_column_letter(min_col)}{start}", (
                 f"Tabel '{table.displayName}' di sheet '{spec.sheet}' memakai Total Row (baris {bottom}), "
-                f"dan {_rows(bottom + 1, need)} di bawahnya berisi data di luar tabel: rumus yang memakai "
-                "tabel itu tidak membacanya. Pindahkan baris itu ke atas baris Total (sisipkan baris di atas "
+                f"dan {_rows(start, need)} di bawahnya berisi data di luar tabel: {spec.readers} "
+                "tidak membacanya. Pindahkan baris itu ke atas baris Total (sisipkan baris di atas "
                 "baris Total, lalu pindahkan isinya), atau matikan Total Row (Table Design > Total Row) lalu "
                 "jalankan xl-sakip regenerate (workbook ditutup) untuk memperluas tabel."),
                 None))  # not repaired: extending the table would make the last data row its totals row
         elif not _covers(table.ref, want):
             _, _, _, bottom = range_boundaries(table.ref)
             _, _, _, need = range_boundaries(want)
-            readers = ("rumus sheet unit ('ID tidak ditemukan')" if spec.name == s.TABLE_INDICATORS else
-                       "rumus yang memakai tabel itu")
+            readers = spec.readers + (" ('ID tidak ditemukan')" if spec.name == s.TABLE_INDICATORS else "")
             what = (f"berhenti di baris {bottom}, padahal data sampai baris {need}: baris di bawahnya tidak "
                     f"terbaca oleh {readers}" if need > bottom else
                     "tidak mencakup semua kolom atau tidak mulai di baris judul (baris 1)")
