@@ -69,7 +69,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec(s.TABLE_RENSTRA, s.SHEET_RENSTRA, tuple(s.headers(s.RENSTRA_COLUMNS)), readers=_YEAR_READERS),
     TableSpec(s.TABLE_HISTORY, s.SHEET_HISTORY, tuple(s.headers(s.HISTORY_COLUMNS)), readers=_YEAR_READERS),
     TableSpec(s.TABLE_NARRATIVE, s.SHEET_NARRATIVE, tuple(s.headers(s.NARRATIVE_COLUMNS)),
-              readers=_YEAR_READERS),
+              readers="rumus sheet LKjIP"),  # the narrative is the LKjIP's, not the Evaluasi Renja's
 )
 
 #: Cells whose text formulas compare exactly (MATCH, =): codes, IDs, drop-down values, grade codes.
