@@ -26,7 +26,7 @@ Nothing here changes the workbook; the scans look at existing cells only (never 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -276,22 +276,22 @@ def totals_rows(ws: Worksheet, columns: Iterable[int]) -> set[int]:
     return out
 
 
+def _data_rows(ws: Worksheet, columns: Sequence[int], below: int) -> Iterator[int]:
+    """The rows below row `below` holding a value (not blank text) in one of `columns`, existing cells
+    only, each once per such cell, in no order."""
+    wanted = set(columns)
+    return (r for (r, c), cell in ws._cells.items()
+            if r > below and c in wanted and (v := cell._value) is not None and str(v).strip() != "")
+
+
 def last_data_row(ws: Worksheet, columns: Sequence[int]) -> int:
     """The last row (at least 2) holding a value in one of `columns` (existing cells only)."""
-    wanted = set(columns)
-    last = 2
-    for (r, c), cell in ws._cells.items():
-        if r > last and c in wanted and (v := cell._value) is not None and str(v).strip() != "":
-            last = r
-    return last
+    return max(_data_rows(ws, columns, 2), default=2)
 
 
 def first_data_row(ws: Worksheet, columns: Sequence[int], below: int) -> int | None:
-    """The first row below row `below` holding a value in one of `columns`, as last_data_row counts one."""
-    wanted = set(columns)
-    rows = [r for (r, c), cell in ws._cells.items()
-            if r > below and c in wanted and (v := cell._value) is not None and str(v).strip() != ""]
-    return min(rows, default=None)
+    """The first row below row `below` holding a value in one of `columns`."""
+    return min(_data_rows(ws, columns, below), default=None)
 
 
 def data_columns(heads: dict[str, int], spec: TableSpec) -> list[int]:
