@@ -154,6 +154,32 @@ def test_an_indicator_typed_in_the_total_row_is_named(tmp_path: Path) -> None:
     assert regenerate(path).findings["galat"] == 1
 
 
+def test_one_value_typed_in_the_total_row_is_a_warning_not_dropped_silently(tmp_path: Path) -> None:
+    """One plain value in the totals row (besides its first column) may be a label or the start of an
+    indicator typed in the wrong row: either way it is not read, so it is named, as a peringatan at its own
+    cell (a galat would stop a planner for a label). It used to pass without a word."""
+    from xl_sakip.book.integrity import damages
+
+    path = tmp_path / "book.xlsm"
+    shutil.copyfile(SHIPPED, path)
+    row = _with_total_row(path)
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    ws = wb["Indikator"]
+    col = 1 + [str(c.value) for c in ws[1]].index("Target")
+    ws.cell(row, col).value = 75
+    wb.save(path)
+    found = damages(openpyxl.load_workbook(path))
+    assert [(d.code, d.cell, d.severity.value) for d in found] == [
+        ("TABEL_RUSAK", f"{get_column_letter(col)}{row}", "peringatan")]
+    assert "kolom 'Target'" in found[0].message and "tidak dibaca sebagai data" in found[0].message
+    plain = tmp_path / "plain.xlsm"
+    shutil.copyfile(SHIPPED, plain)
+    _with_total_row(plain)
+    without, with_value = regenerate(plain).findings, regenerate(path).findings
+    assert with_value["galat"] == without["galat"] == 0  # the shipped workbook has none
+    assert with_value["peringatan"] == without["peringatan"] + 1
+
+
 def _same(a: object, b: object) -> bool:
     if a in (None, "") and b in (None, ""):
         return True

@@ -114,10 +114,11 @@ class Damage:
     cell: str | None  # "B8"
     message: str  # Bahasa Indonesia: what is wrong, and that regenerate repairs it (or how to fix by hand)
     fix: object = None  # for the repair: the tidy text, the table spec, the name's reference
+    severity: Severity = Severity.ERROR  # WARNING where the cell may be what the person meant
 
     def finding(self) -> Finding:
         cell = f"{self.sheet}!{self.cell}" if self.sheet and self.cell else None
-        return Finding(severity=Severity.ERROR, code=self.code, message=self.message, cell=cell)
+        return Finding(severity=self.severity, code=self.code, message=self.message, cell=cell)
 
 
 def damages(wb: Workbook) -> list[Damage]:
@@ -351,12 +352,22 @@ def table_damages(wb: Workbook) -> list[Damage]:
         if want is None:
             continue
         min_col, _, _, bottom = range_boundaries(table.ref)
-        if (typed := typed_in_total_row(ws, spec, table)) is not None:
+        typed = typed_in_total_row(ws, spec, table)
+        if len(typed) >= TYPED_IN_TOTALS:
             out.append(Damage(TABLE, spec.sheet, f"{get_column_letter(min_col)}{bottom}", (
                 f"Baris {bottom} adalah baris Total (Total Row) tabel '{table.displayName}' di sheet "
-                f"'{spec.sheet}', tetapi berisi data ({typed}): baris Total tidak dibaca sebagai data. "
-                "Sisipkan baris di atas baris Total, pindahkan datanya ke sana, dan biarkan baris Total "
-                "hanya berisi label dan rumus total."), None))  # only the person knows what the row is
+                f"'{spec.sheet}', tetapi berisi data ({', '.join(typed)}): baris Total tidak dibaca "
+                "sebagai data. Sisipkan baris di atas baris Total, pindahkan datanya ke sana, dan biarkan "
+                "baris Total hanya berisi label dan rumus total."),
+                None))  # only the person knows what the row is
+        elif typed:  # one value: a label a person put there, or the start of a row typed in the wrong place
+            c = header_columns(ws)[_norm(typed[0])]
+            out.append(Damage(TABLE, spec.sheet, f"{get_column_letter(c)}{bottom}", (
+                f"Baris {bottom} adalah baris Total (Total Row) tabel '{table.displayName}' di sheet "
+                f"'{spec.sheet}' dan berisi nilai di kolom '{typed[0]}', bukan rumus total: baris Total "
+                "tidak dibaca sebagai data. Jika itu data indikator, sisipkan baris di atas baris Total dan "
+                "pindahkan ke sana; jika hanya label, abaikan peringatan ini atau pindahkan label ke kolom "
+                "pertama."), None, Severity.WARNING))
         if below_total_row(table, want):
             need = range_boundaries(want)[3]
             start = first_data_row(ws, data_columns(header_columns(ws), spec), bottom) or bottom + 1
@@ -385,11 +396,11 @@ def table_damages(wb: Workbook) -> list[Damage]:
 TYPED_IN_TOTALS = 2
 
 
-def typed_in_total_row(ws: Worksheet, spec: TableSpec, table) -> str | None:  # table: openpyxl Table
-    """The headers of the columns of ours where the table's totals row holds plain values (not formulas),
-    when it looks like data typed there (`TYPED_IN_TOTALS`); else None."""
+def typed_in_total_row(ws: Worksheet, spec: TableSpec, table) -> list[str]:  # table: openpyxl Table
+    """The headers of our columns (besides the table's first, where Excel puts the "Total" label) where the
+    table's totals row holds plain values, not formulas: `TYPED_IN_TOTALS` or more is data typed there."""
     if not table.totalsRowCount:
-        return None
+        return []
     min_col, _, max_col, bottom = range_boundaries(table.ref)
     heads = header_columns(ws)
     typed = []
@@ -401,7 +412,7 @@ def typed_in_total_row(ws: Worksheet, spec: TableSpec, table) -> str | None:  # 
         v = None if cell is None else cell.value
         if v is not None and str(v).strip() and not (isinstance(v, str) and v.startswith("=")):
             typed.append(h)
-    return ", ".join(typed) if len(typed) >= TYPED_IN_TOTALS else None
+    return typed
 
 
 def _rows(first: int, last: int) -> str:
