@@ -135,6 +135,39 @@ def test_a_master_table_with_its_header_row_off_is_named_and_repaired(tmp_path: 
     _same_generated_values(path, tmp_path)
 
 
+def test_header_row_turned_off_in_excel_is_read_and_given_back(tmp_path: Path) -> None:
+    """Excel's own way of unticking Header Row: the titles leave row 1 (it is emptied), the table starts at
+    row 2 and keeps them as its column names, and its structured references still read the same rows. The
+    reader used to stop ("kolom-kolom 'ID', ... tidak ditemukan di baris judul; kembalikan judul kolom"), a
+    dead end for a planner one click away from the fix. Now it reads the titles from the table, check gives
+    one peringatan, and regenerate writes the titles back and turns the header row on."""
+    from xl_sakip.book.integrity import damages
+
+    path = tmp_path / "book.xlsm"
+    shutil.copyfile(SHIPPED, path)
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    ws = wb["Indikator"]
+    titles = {c: ws.cell(1, c).value for c in range(1, ws.max_column + 1)}
+    table = ws.tables["tblIndikator"]
+    c1, _, c2, r2 = range_boundaries(table.ref)
+    table.ref, table.headerRowCount, table.autoFilter = f"A2:{get_column_letter(c2)}{r2}", 0, None
+    for c in range(c1, c2 + 1):
+        ws.cell(1, c).value = None
+    wb.save(path)
+    assert len(read_master(path).indicators) == 94  # by hand from the seed
+    found = damages(openpyxl.load_workbook(path))
+    assert [(d.code, d.cell, d.severity.value) for d in found] == [("TABEL_RUSAK", "A2", "peringatan")]
+    assert "Header Row" in found[0].message and "tidak tampil di baris 1" in found[0].message
+    result = regenerate(path)
+    assert any("baris judul dinyalakan" in r for r in result.repaired)
+    ws = openpyxl.load_workbook(path)["Indikator"]
+    assert ws.tables["tblIndikator"].ref == f"A1:{get_column_letter(c2)}{r2}"
+    assert ws.tables["tblIndikator"].headerRowCount in (None, 1)
+    assert {c: ws.cell(1, c).value for c in titles} == titles
+    assert damages(openpyxl.load_workbook(path)) == []
+    _same_generated_values(path, tmp_path)
+
+
 def test_an_indicator_typed_in_the_total_row_is_named(tmp_path: Path) -> None:
     """The totals row is not read: what a person typed there as data is reported, not dropped silently.
     A label in the first column (Excel's "Total") or formulas are what a totals row holds."""

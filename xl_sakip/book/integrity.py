@@ -152,7 +152,8 @@ _heads: dict[int, dict[str, int]] | None = None  # header_columns of each sheet,
 
 
 def header_columns(ws: Worksheet) -> dict[str, int]:
-    """Normalised header text of row 1 -> column."""
+    """Normalised header text of row 1 -> column; where row 1 is empty over a table whose Header Row is off,
+    the table's own column names (`headerless_names`)."""
     if _heads is not None and id(ws) in _heads:
         return _heads[id(ws)]
     out: dict[str, int] = {}
@@ -161,8 +162,29 @@ def header_columns(ws: Worksheet) -> dict[str, int]:
         cell = get((1, c))
         if cell is not None and isinstance(cell.value, str) and cell.value.strip():
             out.setdefault(_norm(cell.value), c)
+    for c, name in headerless_names(ws).items():
+        out.setdefault(_norm(name), c)
     if _heads is not None:
         _heads[id(ws)] = out
+    return out
+
+
+def headerless_names(ws: Worksheet) -> dict[int, str]:
+    """Column -> name, from the definition of each table on `ws` that starts at row 2 with its Header Row
+    off, for the columns whose row-1 cell is empty. Excel's "Header Row" box, unticked, takes the titles
+    out of row 1 and keeps them only as the table's column names (its structured references still work):
+    the sheet is still ours, its headers one click away, so the reader reads them from there and regenerate
+    writes them back (writer._repair_table)."""
+    out: dict[int, str] = {}
+    for name in ws.tables:
+        table = ws.tables[name]
+        min_col, top, _, _ = range_boundaries(table.ref)
+        if table.headerRowCount != 0 or top != 2:
+            continue
+        for k, col in enumerate(table.tableColumns or []):
+            cell = ws._cells.get((1, min_col + k))
+            if (cell is None or cell.value is None or str(cell.value).strip() == "") and col.name:
+                out[min_col + k] = col.name
     return out
 
 
@@ -181,7 +203,8 @@ def untidy_cells(wb: Workbook) -> list[Damage]:
         extra = [c.header for c in s.COMPUTED_COLUMNS] if sheet == s.SHEET_INDICATORS else []
         ours = {_norm(h): h for h in [c.header for c in columns] + extra}
         for col in sorted(set(header_columns(ws).values())):
-            cell = ws._cells[(1, col)]
+            if (cell := ws._cells.get((1, col))) is None:
+                continue  # a title kept only as a table's column name (headerless_names)
             value = cell.value
             if not isinstance(value, str) or _norm(value) not in ours:
                 continue
@@ -343,7 +366,15 @@ def table_damages(wb: Workbook) -> list[Damage]:
                 f"Tabel di sheet '{spec.sheet}' bernama '{table.displayName}', padahal {spec.readers} "
                 f"memakai nama '{spec.name}'; kembalikan namanya (Table Design > Table Name), atau "
                 f"{_REPAIR}."), spec))
-        if table.headerRowCount == 0:  # Excel's "Header Row" box off: row 1's titles read as data
+        # Excel's "Header Row" box off. Over row-1 titles the formulas read them as data; done in Excel, it
+        # also empties row 1 and starts the table at row 2, where the formulas still read the right rows
+        titles_gone = table.headerRowCount == 0 and bool(headerless_names(ws))
+        if titles_gone:
+            out.append(Damage(TABLE, spec.sheet, table.ref.split(":")[0], (
+                f"Tabel '{table.displayName}' di sheet '{spec.sheet}' tidak memakai baris judul (Header Row "
+                "dimatikan), sehingga judul kolom tidak tampil di baris 1; nyalakan Header Row (Table Design "
+                f"> Header Row), atau {_REPAIR}."), spec, Severity.WARNING))
+        elif table.headerRowCount == 0:
             out.append(Damage(TABLE, spec.sheet, table.ref.split(":")[0], (
                 f"Tabel '{table.displayName}' di sheet '{spec.sheet}' tidak memakai baris judul (Header Row "
                 "dimatikan), sehingga judul kolom terbaca sebagai data oleh rumus; nyalakan Header Row "
@@ -378,7 +409,7 @@ def table_damages(wb: Workbook) -> list[Damage]:
                 "baris Total, lalu pindahkan isinya), atau matikan Total Row (Table Design > Total Row) lalu "
                 "jalankan xl-sakip regenerate (workbook ditutup) untuk memperluas tabel."),
                 None))  # not repaired: extending the table would make the last data row its totals row
-        elif not _covers(table.ref, want):
+        elif not _covers(_with_header_row(table.ref) if titles_gone else table.ref, want):
             _, _, _, bottom = range_boundaries(table.ref)
             _, _, _, need = range_boundaries(want)
             readers = spec.readers + (" ('ID tidak ditemukan')" if spec.name == s.TABLE_INDICATORS else "")
@@ -423,6 +454,12 @@ def below_total_row(table, want: str) -> bool:  # table: openpyxl Table
     """Data below a table that shows a Total Row: the table cannot simply be extended over it (its last row
     would become the totals row, and the totals row data)."""
     return bool(table.totalsRowCount) and range_boundaries(want)[3] > range_boundaries(table.ref)[3]
+
+
+def _with_header_row(ref: str) -> str:
+    """A table's range once its Header Row is turned back on: one row higher (Excel's own way)."""
+    c1, r1, c2, r2 = range_boundaries(ref)
+    return f"{get_column_letter(c1)}{r1 - 1}:{get_column_letter(c2)}{r2}"
 
 
 def _covers(ref: str, want: str) -> bool:

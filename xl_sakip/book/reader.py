@@ -46,7 +46,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel, ValidationError
 
 from xl_sakip.book import schema as s
-from xl_sakip.book.integrity import last_column, totals_rows
+from xl_sakip.book.integrity import headerless_names, last_column, totals_rows
 from xl_sakip.book.schema import Column
 from xl_sakip.core.budget import BudgetItem, BudgetLevel, PkKind, PkTarget, PkVersion
 from xl_sakip.core.findings import Finding, Locator, Severity, YearCells
@@ -708,6 +708,8 @@ class _Sheet:
                     "ganti nama salah satunya."
                 )
             found[key] = cell.column
+        for col, title in headerless_names(self.ws).items():  # a table's Header Row turned off in Excel
+            found.setdefault(_norm(title), col)
         missing = [c.header for c in columns if _norm(c.header) not in found]
         if missing:
             names = ", ".join(f"'{h}'" for h in missing)

@@ -607,6 +607,7 @@ def _repair_table(wb: Workbook, spec) -> str | None:  # spec: integrity.TableSpe
         table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)
         what.append("dibuat ulang")
     else:
+        titles = ig.headerless_names(ws)  # while the table is still on the sheet
         del ws.tables[table.name]
         if table.displayName != spec.name:
             _rename_table_references(wb, table.displayName, spec.name)
@@ -614,6 +615,9 @@ def _repair_table(wb: Workbook, spec) -> str | None:  # spec: integrity.TableSpe
             table.displayName = spec.name
         table.name = spec.name
         if table.headerRowCount == 0:  # our tables' titles are row 1: a header row, not data
+            # Excel's box took the titles out of row 1 and kept them as the column names: put them back
+            for col, title in titles.items():
+                put(ws.cell(1, col), title)
             table.headerRowCount = 1
             what.append("baris judul dinyalakan")
         if not ig._covers(table.ref, want):
