@@ -737,16 +737,43 @@ class ListObjects(Com):
 
 
 class ListObject(Com):
-    """A table: its name, its range (header, data and totals rows) and whether its Total Row is shown."""
+    """A table: its name, its range (header, data and totals rows), whether its Total Row and its Header Row
+    are shown, and its columns' names (which a table keeps with its Header Row off)."""
 
-    def __init__(self, sheet: Worksheet, name: str, ref: str, totals: bool) -> None:
+    def __init__(self, sheet: Worksheet, name: str, ref: str, totals: bool, headers: bool = True,
+                 columns: tuple[str, ...] = ()) -> None:
         object.__setattr__(self, "_excel", sheet._excel)
-        self.__dict__.update(sheet=sheet, Name=name, ShowTotals=totals, ref=ref)
+        self.__dict__.update(sheet=sheet, Name=name, ShowTotals=totals, ShowHeaders=headers, ref=ref,
+                             columns=columns)
+
+    @property
+    def ListColumns(self) -> ListColumns:  # noqa: N802
+        return ListColumns(self)
 
     @property
     def Range(self) -> Range:  # noqa: N802
         c1, r1, c2, r2 = range_boundaries(self.ref)
         return Range(self.sheet, r1, c1, r2, c2)
+
+
+class ListColumns(Com):
+    def __init__(self, table: ListObject) -> None:
+        object.__setattr__(self, "_excel", table._excel)
+        self.__dict__["table"] = table
+
+    @property
+    def Count(self) -> int:  # noqa: N802
+        return len(self.table.columns)
+
+    def __call__(self, k: int) -> ListColumn:
+        self._record("Item")
+        return ListColumn(self, self.table.columns[k - 1])
+
+
+class ListColumn(Com):
+    def __init__(self, columns: ListColumns, name: str) -> None:
+        object.__setattr__(self, "_excel", columns._excel)
+        self.__dict__["Name"] = name
 
 
 class Shape(Com):
@@ -788,7 +815,8 @@ class FakeExcel:
                 self.book.names[(sheet, name)] = NameEntry("=" + dn.attr_text.lstrip("="), not dn.hidden)
             sheet.charts.extend(ChartObject(sheet) for _ in ws._charts)
             sheet.pictures.extend(Shape(sheet, b"", 0.0, 0.0) for _ in ws._images)
-            sheet.tables.extend(ListObject(sheet, t.displayName, t.ref, bool(t.totalsRowCount))
+            sheet.tables.extend(ListObject(sheet, t.displayName, t.ref, bool(t.totalsRowCount),
+                                           t.headerRowCount != 0, tuple(c.name for c in t.tableColumns))
                                 for t in ws.tables.values())
         for name, dn in wb.defined_names.items():
             self.book.names[(None, name)] = NameEntry("=" + dn.attr_text, not dn.hidden)

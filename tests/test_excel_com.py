@@ -161,6 +161,22 @@ def test_the_ribbon_leaves_a_tables_total_row_out(monkeypatch, tmp_path):
     assert len(cascade.indicators) == 94
 
 
+def test_the_ribbon_reads_a_table_whose_header_row_is_off(monkeypatch, tmp_path):
+    """tblIndikator's Header Row unticked in Excel: row 1 is empty, so the used range starts at row 2 (its
+    values were put from row 1: the first indicator read as the titles), and the titles are only the
+    table's column names, which the ribbon asks for (tests/test_total_row.py for the file)."""
+    from tests.test_total_row import header_row_off_as_excel_does
+
+    path = tmp_path / "Cascading_2023.xlsm"
+    path.write_bytes(SHIPPED_WORKBOOK.read_bytes())
+    header_row_off_as_excel_does(path)
+    excel = FakeExcel(path)
+    assert not [k for k in excel.sheet("Indikator").cells if k[0] == 1]
+    cascade = read_cascade(excel.xlwings_book(monkeypatch))
+    assert cascade == read_master(SHIPPED_WORKBOOK)  # 94 indicators, by hand from the seed
+    assert ("ListObject", "ShowHeaders") in excel.calls
+
+
 def test_a_bad_master_names_the_open_workbook(excel: FakeExcel, monkeypatch):
     """The reader's messages name the workbook the planner has open, not a temporary file."""
     ind = excel.sheet("Indikator")
@@ -256,5 +272,6 @@ def test_periksa_data_in_excel_reads_each_generated_sheet_once(excel: FakeExcel,
     # 21 units, Ringkasan, Dasbor, Pohon, 21 PK, LKjIP, Evaluasi Renja (issue 15)
     assert calls[("Range", "Formula")] == generated == 47
     assert calls[("Worksheet", "Name")] <= len(excel.book.sheets) + 1
-    # 644 with the year and budget sheets read; 696 with each master table asked for its Total Row
-    assert len(excel.calls) <= 710, calls.most_common(10)
+    # 644 with the year and budget sheets read; 696 with each master table asked for its Total Row; 709 with
+    # each master sheet's used range asked where it starts
+    assert len(excel.calls) <= 720, calls.most_common(10)

@@ -135,6 +135,20 @@ def test_a_master_table_with_its_header_row_off_is_named_and_repaired(tmp_path: 
     _same_generated_values(path, tmp_path)
 
 
+def header_row_off_as_excel_does(path: Path) -> tuple[int, int]:
+    """tblIndikator's Header Row unticked in Excel: row 1 emptied, the table from row 2, its titles kept as
+    its column names. The table's last column and row."""
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    ws = wb["Indikator"]
+    table = ws.tables["tblIndikator"]
+    c1, _, c2, r2 = range_boundaries(table.ref)
+    table.ref, table.headerRowCount, table.autoFilter = f"A2:{get_column_letter(c2)}{r2}", 0, None
+    for c in range(c1, c2 + 1):
+        ws.cell(1, c).value = None
+    wb.save(path)
+    return c2, r2
+
+
 def test_header_row_turned_off_in_excel_is_read_and_given_back(tmp_path: Path) -> None:
     """Excel's own way of unticking Header Row: the titles leave row 1 (it is emptied), the table starts at
     row 2 and keeps them as its column names, and its structured references still read the same rows. The
@@ -145,15 +159,8 @@ def test_header_row_turned_off_in_excel_is_read_and_given_back(tmp_path: Path) -
 
     path = tmp_path / "book.xlsm"
     shutil.copyfile(SHIPPED, path)
-    wb = openpyxl.load_workbook(path, keep_vba=True)
-    ws = wb["Indikator"]
-    titles = {c: ws.cell(1, c).value for c in range(1, ws.max_column + 1)}
-    table = ws.tables["tblIndikator"]
-    c1, _, c2, r2 = range_boundaries(table.ref)
-    table.ref, table.headerRowCount, table.autoFilter = f"A2:{get_column_letter(c2)}{r2}", 0, None
-    for c in range(c1, c2 + 1):
-        ws.cell(1, c).value = None
-    wb.save(path)
+    titles = {c: v for c, v in enumerate(next(openpyxl.load_workbook(path)["Indikator"].values), 1)}
+    c2, r2 = header_row_off_as_excel_does(path)
     assert len(read_master(path).indicators) == 94  # by hand from the seed
     found = damages(openpyxl.load_workbook(path))
     assert [(d.code, d.cell, d.severity.value) for d in found] == [("TABEL_RUSAK", "A2", "peringatan")]

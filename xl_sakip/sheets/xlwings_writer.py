@@ -281,6 +281,7 @@ def read_cascade(book: Any) -> Cascade:
 def read_cascade_with_rows(book: Any):  # -> (Cascade, reader.MasterRows)
     """`read_cascade` and where the master's rows are (and which Pengaturan rows it lacks)."""
     import openpyxl
+    from openpyxl.utils import range_boundaries
 
     from xl_sakip.book.reader import read_master_workbook
 
@@ -291,23 +292,41 @@ def read_cascade_with_rows(book: Any):  # -> (Cascade, reader.MasterRows)
         if name not in ob.sheets:
             continue
         sheet = ob.sheets[name]
-        values = sheet.used_range.options(ndim=2).value
+        used = sheet.used_range
+        values = used.options(ndim=2).value
+        # The used range starts where the first value is: below row 1 when a table's Header Row was turned
+        # off (Excel empties row 1), right of A when column A is empty. Its values go where they are.
+        c1, r1, _, _ = range_boundaries(used.address.replace("$", ""))
         ws = wb.create_sheet(name)
+        for _ in range(r1 - 1):
+            ws.append(())
+        pad = [None] * (c1 - 1)
         for row in values or []:
-            ws.append(list(row))
-        _total_rows(sheet, ws)
+            ws.append(pad + list(row))
+        _tables(sheet, ws, row_1_empty=r1 > 1)
     return read_master_workbook(wb, _book_name(ob.book))
 
 
-def _total_rows(sheet: Any, ws: Any) -> None:
-    """The sheet's tables that show a Total Row, given to `ws`: the reader leaves that row out (it is not
-    data), and the values alone do not say which row it is. Two COM calls a table without one."""
-    from openpyxl.worksheet.table import Table
+def _tables(sheet: Any, ws: Any, row_1_empty: bool) -> None:
+    """What the values alone do not say about the sheet's tables, given to `ws` as the file has it: which
+    row is a Total Row (the reader leaves it out: not data), and, when row 1 is empty, the column names of a
+    table whose Header Row is off (the reader reads the titles from them: integrity.headerless_names). Two
+    COM calls a table without either; one more a table when row 1 is empty."""
+    from openpyxl.worksheet.table import Table, TableColumn
 
     for table in sheet.tables:
-        if table.show_totals:
-            ref = table.range.address.replace("$", "")
-            ws.add_table(Table(displayName=table.name, ref=ref, totalsRowCount=1))
+        totals = bool(table.show_totals)
+        headerless = row_1_empty and not table.show_headers
+        if not (totals or headerless):
+            continue
+        ref = table.range.address.replace("$", "")
+        out = Table(displayName=table.name, ref=ref, totalsRowCount=1 if totals else None)
+        if headerless:
+            listed = table.api.ListColumns
+            out.headerRowCount = 0
+            out.tableColumns = [TableColumn(id=k, name=str(listed(k).Name))
+                                for k in range(1, listed.Count + 1)]
+        ws.add_table(out)
 
 
 def _book_name(book: Any) -> str:
