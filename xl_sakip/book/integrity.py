@@ -170,21 +170,27 @@ def header_columns(ws: Worksheet) -> dict[str, int]:
 
 
 def headerless_names(ws: Worksheet) -> dict[int, str]:
-    """Column -> name, from the definition of each table on `ws` that starts at row 2 with its Header Row
-    off, for the columns whose row-1 cell is empty. Excel's "Header Row" box, unticked, takes the titles
-    out of row 1 and keeps them only as the table's column names (its structured references still work):
-    the sheet is still ours, its headers one click away, so the reader reads them from there and regenerate
-    writes them back (writer._repair_table)."""
+    """Column -> name, over every table on `ws` (`titles_gone`)."""
     out: dict[int, str] = {}
     for name in ws.tables:
-        table = ws.tables[name]
-        min_col, top, _, _ = range_boundaries(table.ref)
-        if table.headerRowCount != 0 or top != 2:
-            continue
-        for k, col in enumerate(table.tableColumns or []):
-            cell = ws._cells.get((1, min_col + k))
-            if (cell is None or cell.value is None or str(cell.value).strip() == "") and col.name:
-                out[min_col + k] = col.name
+        out.update(titles_gone(ws, ws.tables[name]))
+    return out
+
+
+def titles_gone(ws: Worksheet, table) -> dict[int, str]:  # table: openpyxl Table
+    """Column -> name, from the definition of `table` when it starts at row 2 with its Header Row off, for
+    the columns whose row-1 cell is empty. Excel's "Header Row" box, unticked, takes the titles out of row 1
+    and keeps them only as the table's column names (its structured references still work): the sheet is
+    still ours, its headers one click away, so the reader reads them from there and regenerate writes them
+    back (writer._repair_table)."""
+    min_col, top, _, _ = range_boundaries(table.ref)
+    if table.headerRowCount != 0 or top != 2:
+        return {}
+    out: dict[int, str] = {}
+    for k, col in enumerate(table.tableColumns or []):
+        cell = ws._cells.get((1, min_col + k))
+        if (cell is None or cell.value is None or str(cell.value).strip() == "") and col.name:
+            out[min_col + k] = col.name
     return out
 
 
@@ -368,8 +374,8 @@ def table_damages(wb: Workbook) -> list[Damage]:
                 f"{_REPAIR}."), spec))
         # Excel's "Header Row" box off. Over row-1 titles the formulas read them as data; done in Excel, it
         # also empties row 1 and starts the table at row 2, where the formulas still read the right rows
-        titles_gone = table.headerRowCount == 0 and bool(headerless_names(ws))
-        if titles_gone:
+        gone = bool(titles_gone(ws, table))
+        if gone:
             out.append(Damage(TABLE, spec.sheet, table.ref.split(":")[0], (
                 f"Tabel '{table.displayName}' di sheet '{spec.sheet}' tidak memakai baris judul (Header Row "
                 "dimatikan), sehingga judul kolom tidak tampil di baris 1; nyalakan Header Row (Table Design "
@@ -409,7 +415,7 @@ def table_damages(wb: Workbook) -> list[Damage]:
                 "baris Total, lalu pindahkan isinya), atau matikan Total Row (Table Design > Total Row) lalu "
                 "jalankan xl-sakip regenerate (workbook ditutup) untuk memperluas tabel."),
                 None))  # not repaired: extending the table would make the last data row its totals row
-        elif not _covers(_with_header_row(table.ref) if titles_gone else table.ref, want):
+        elif not _covers(_with_header_row(table.ref) if gone else table.ref, want):
             _, _, _, bottom = range_boundaries(table.ref)
             _, _, _, need = range_boundaries(want)
             readers = spec.readers + (" ('ID tidak ditemukan')" if spec.name == s.TABLE_INDICATORS else "")

@@ -607,7 +607,6 @@ def _repair_table(wb: Workbook, spec) -> str | None:  # spec: integrity.TableSpe
         table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)
         what.append("dibuat ulang")
     else:
-        titles = ig.headerless_names(ws)  # while the table is still on the sheet
         del ws.tables[table.name]
         if table.displayName != spec.name:
             _rename_table_references(wb, table.displayName, spec.name)
@@ -616,7 +615,7 @@ def _repair_table(wb: Workbook, spec) -> str | None:  # spec: integrity.TableSpe
         table.name = spec.name
         if table.headerRowCount == 0:  # our tables' titles are row 1: a header row, not data
             # Excel's box took the titles out of row 1 and kept them as the column names: put them back
-            for col, title in titles.items():
+            for col, title in ig.titles_gone(ws, table).items():
                 put(ws.cell(1, col), title)
             table.headerRowCount = 1
             what.append("baris judul dinyalakan")
