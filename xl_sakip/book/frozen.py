@@ -39,6 +39,34 @@ class FrozenCell(NamedTuple):
         return self.value
 
 
+class PlainCell:
+    """A generated sheet's cell before its sheet is serialised, made without an openpyxl Cell: a unit sheet's
+    body cell on regenerate's way (sheets/openpyxl_writer._write_body; issue 13, time). It holds what the
+    cached-value evaluator, `freeze` and the save's cell writer (book/sheet_writer._write_rows) read of a
+    Cell, for the plain values only (text, finite numbers, formulas, empty), and a style array shared by the
+    cells of its column, which nothing changes (none of them is restyled after it is made). Written, its
+    bytes are those of the openpyxl Cell it stands for."""
+
+    __slots__ = ("parent", "row", "column", "_value", "data_type", "_style", "has_style")
+    _comment = None
+    _hyperlink = None
+    hyperlink = None
+
+    def __init__(self, parent: Any, row: int, column: int, value: Any, data_type: str, style: StyleArray,
+                 styled: bool) -> None:
+        self.parent, self.row, self.column = parent, row, column
+        self._value, self.data_type, self._style, self.has_style = value, data_type, style, styled
+
+    @property
+    def value(self) -> Any:
+        return self._value
+
+    @property
+    def style_id(self) -> int:
+        """As openpyxl's: the style's number in the workbook, numbering it if it is new."""
+        return self.parent.parent._cell_styles.add(self._style)
+
+
 def data_type(value: Any) -> str:
     """openpyxl's data type of a constant, as its `_bind_value` sets it for the values the plan holds."""
     if isinstance(value, str):

@@ -49,7 +49,7 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.dimensions import SheetDimension
 from openpyxl.writer.excel import ExcelWriter
 
-from xl_sakip.book.frozen import FrozenCells, data_type, pack
+from xl_sakip.book.frozen import FrozenCells, PlainCell, data_type, pack
 from xl_sakip.book.values import _FORMULA_CELL, _cell_xml, with_cached_values
 from xl_sakip.core import formula as fx
 
@@ -192,6 +192,8 @@ def _write_rows(ws: Any, rows: Iterable[tuple[int, list[Any]]], values: Mapping[
     # the workbook's cell styles by value: what `cell.style_id` returns for a style already numbered,
     # without its side effect (numbering a new one, left to it) and with one hash instead of three
     style_ids = ws.parent._cell_styles._dict
+    shared: dict[int, int | str] = {}
+    held: list[StyleArray] = []
     out: list[str] = []
     for row_idx, row in rows:
         attrs = {"r": f"{row_idx}"}
@@ -216,12 +218,19 @@ def _write_rows(ws: Any, rows: Iterable[tuple[int, list[Any]]], values: Mapping[
                 letter = letters[col] = get_column_letter(col)
             head = f'<c r="{letter}{row_idx}"'
             if styled:
-                sid = style_ids.get(cell._style)
+                plain = type(cell) is PlainCell
+                # a PlainCell's style array is its column's: numbered once per array, not hashed per cell
+                sid = shared.get(id(cell._style)) if plain else None
                 if sid is None:
-                    if new_styles is None:
-                        sid = cell.style_id
-                    else:
-                        sid = "\0%d\0" % new_styles.setdefault(cell._style, len(new_styles))  # noqa: UP031
+                    sid = style_ids.get(cell._style)
+                    if sid is None:
+                        if new_styles is None:
+                            sid = cell.style_id
+                        else:
+                            sid = "\0%d\0" % new_styles.setdefault(cell._style, len(new_styles))  # noqa: UP031
+                    if plain:
+                        shared[id(cell._style)] = sid
+                        held.append(cell._style)  # alive while its id is a key
                 head = f'{head} s="{sid}"'
             kind = cell.data_type
             vt = type(value)

@@ -47,6 +47,11 @@ def register(wb: Workbook, sheet: str, row: int, col: int, expr: fx.Expr) -> Non
     _REGISTERED.setdefault(wb, {}).setdefault(sheet, {})[(row, col)] = expr
 
 
+def registry(wb: Workbook, sheet: str) -> dict[tuple[int, int], fx.Expr]:
+    """The registered expressions of one sheet, (row, col) -> expression: `register` for many cells."""
+    return _REGISTERED.setdefault(wb, {}).setdefault(sheet, {})
+
+
 def forget(wb: Workbook, sheet: str) -> None:
     """A sheet removed or rewritten: its registered expressions no longer hold."""
     _REGISTERED.get(wb, {}).pop(sheet, None)

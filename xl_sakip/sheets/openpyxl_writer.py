@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from copy import copy
 from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
@@ -20,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_sakip.book import sheet_writer, values
 from xl_sakip.book.cells import FORMULA_TRIGGERS
+from xl_sakip.book.frozen import PlainCell
 from xl_sakip.book.unread import placeholder_digest
 from xl_sakip.sheets import plan as p
 from xl_sakip.sheets import refs as rf
@@ -85,13 +87,16 @@ def _write_cells(ws: Worksheet, plan: p.SheetPlan, rows: Sequence[range] | None 
     ws._current_row = max(ws._current_row, last)  # as ws.cell keeps it (for ws.append)
 
 
-def _copy_layout(template: Worksheet, ws: Worksheet, plan: p.SheetPlan) -> None:
-    """Styles, dimensions, conditional formats and print setup of the template, for the plan's rows."""
+def _copy_layout(template: Worksheet, ws: Worksheet, plan: p.SheetPlan, lean: bool = False) -> None:
+    """Styles, dimensions, conditional formats and print setup of the template, for the plan's rows.
+    `lean`: the body rows' cells are made with their values by `_write_body`, not here."""
     body_style = {c: template.cell(ul.FIRST_BODY_ROW, c)._style for c in range(1, ul.N_COLS + 1)}
     for (r, c), src in template._cells.items():
         if r < ul.FIRST_BODY_ROW and src.has_style:
             ws.cell(r, c)._style = copy(src._style)
-    if plan.body_first:
+    if lean:
+        _write_body(ws, plan, body_style)
+    elif plan.body_first:
         # what ws.cell(r, c)._style = copy(st) gives (the sheet is new: no body cell exists yet; Cell
         # copies the style array), without its checks and dispatch per cell
         cells = ws._cells
@@ -122,6 +127,61 @@ def _copy_layout(template: Worksheet, ws: Worksheet, plan: p.SheetPlan) -> None:
     ws.freeze_panes = template.freeze_panes
     ws.sheet_view.zoomScale = template.sheet_view.zoomScale
     ws.sheet_view.showGridLines = template.sheet_view.showGridLines
+
+
+def _lean(wb: Workbook, plan: p.SheetPlan) -> bool:
+    """Whether a unit sheet's body rows are written by `_write_body`: on regenerate's way (an early
+    evaluation, the sheet serialised by our writer once final), and where no style span reaches the body
+    (its cells would be restyled one by one; the budget block's spans lie below it)."""
+    if not plan.body_first or not plan.body_last or not values.early(wb) or not sheet_writer.fast():
+        return False
+    return all(s.last_row < plan.body_first or s.first_row > plan.body_last for s in plan.styles)
+
+
+def _write_body(ws: Worksheet, plan: p.SheetPlan, body_style: dict[int, StyleArray | None]) -> None:
+    """The cells `_copy_layout` and `_write_cells` make of a unit sheet's body rows (the template's body
+    style per column, the plan's value), with each plain value's cell a `PlainCell` whose style array is
+    shared by its column, and any other value's an openpyxl Cell made as before (a text taken for a
+    formula gets a quote prefix, a text too long or with characters XML cannot hold goes to openpyxl's
+    checks, a number that is not finite or not int/float to its writer). A formula's rule is registered
+    for its cached value, as `_write_value` registers it (issue 13: 60 openpyxl Cells per body row, each
+    made, styled, given its value and written, were a sixth of a regenerate)."""
+    cells = ws._cells
+    registered = values.registry(ws.parent, ws.title)
+    illegal = ILLEGAL_CHARACTERS_RE.search
+    columns = [(c, copy(st), st is not None and any(st), st) for c, st in body_style.items()]
+    formula, plain = p.Formula, PlainCell
+    n_cols = len(columns)
+    for r in range(plan.body_first, plan.body_last + 1):  # type: ignore[arg-type,operator]
+        row = plan.cells[r - 1] if r <= len(plan.cells) else []
+        width = len(row)
+        for c, shared, styled, st in columns:
+            v = row[c - 1] if c <= width else None
+            t = type(v)
+            if v is None:
+                cells[r, c] = plain(ws, r, c, None, "n", shared, styled)
+                continue
+            if t is str:
+                if len(v) <= 32767 and not v.startswith(FORMULA_TRIGGERS) and not illegal(v):
+                    cells[r, c] = plain(ws, r, c, v, "s", shared, styled)
+                    continue
+            elif t is formula:
+                text = v.text
+                if 1 < len(text) <= 32767 and not illegal(text):
+                    cells[r, c] = plain(ws, r, c, text, "f", shared, styled)
+                    if v.expr is not None:
+                        registered[r, c] = v.expr
+                    continue
+            elif t is int or (t is float and math.isfinite(v)):
+                cells[r, c] = plain(ws, r, c, v, "n", shared, styled)
+                continue
+            cell = cells[r, c] = Cell(ws, row=r, column=c, style_array=st)
+            _write_value(ws, cell, v)
+        for c in range(n_cols + 1, width + 1):  # beyond the template's columns: no style, as _write_cells
+            if row[c - 1] is not None:
+                cell = cells[r, c] = Cell(ws, row=r, column=c)
+                _write_value(ws, cell, row[c - 1])
+    ws._current_row = max(ws._current_row, plan.body_last)  # type: ignore[type-var]
 
 
 # Per workbook: (rows - 1, columns - 1, the top-left cell's style ids, the bottom-right cell's or None when
@@ -236,9 +296,12 @@ def write_sheet(wb: Workbook, plan: p.SheetPlan, index: int | None = None,
     values.forget(wb, plan.name)
     if plan.kind == UNIT_KIND:
         assert rows is None
-        _copy_layout(wb[TEMPLATE_SHEET], ws, plan)
+        lean = _lean(wb, plan)
+        _copy_layout(wb[TEMPLATE_SHEET], ws, plan, lean)
         for span in plan.styles:  # below the table: the budget block (sheets/unit_budget.py)
             _apply_style(ws, span)
+        if lean:  # the body's cells hold their values already
+            rows = [range(1, plan.body_first), range(plan.body_last + 1, len(plan.cells) + 1)]  # type: ignore[arg-type,operator]
     else:
         for c, w in plan.column_widths.items():
             ws.column_dimensions[rf.L(c)].width = w
