@@ -138,3 +138,26 @@ def test_regenerate_writes_the_same_file_with_and_without_plain_cells(
     monkeypatch.setattr(ow, "_lean", lambda wb, plan: False)
     regenerate(cells)
     assert lean.read_bytes() == cells.read_bytes()
+
+
+def test_a_style_span_over_cells_not_made_yet_styles_each_as_openpyxl_does() -> None:
+    """`_apply_style` makes a missing cell with the style it gave the first such cell (without ws.cell and
+    a copy per cell): every cell of the span has the style of the plan's "head" (sheets/plan.STYLES),
+    read back through openpyxl's own style objects, and a cell made before keeps its value."""
+    from xl_sakip.sheets.plan import StyleSpan
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["B2"] = "ada"
+    ow._apply_style(ws, StyleSpan("head", 1, 1, 4, 3))
+    assert ws._current_row == 4 and len(ws._cells) == 12
+    for row in ws.iter_rows(min_row=1, max_row=4, max_col=3):
+        for cell in row:
+            assert cell.font.b and cell.font.color.rgb == "00FFFFFF", cell.coordinate
+            assert cell.fill.fgColor.rgb == "001F4E78" and cell.fill.fill_type == "solid"
+            assert cell.alignment.wrap_text and cell.alignment.horizontal == "center"
+            assert cell.alignment.vertical == "top"
+            assert cell.border.left.style == "thin" and cell.border.bottom.color.rgb == "00808080"
+    assert ws["B2"].value == "ada"
+    assert len({tuple(c._style) for row in ws.iter_rows(max_row=4, max_col=3) for c in row}) == 1
+    assert len({id(c._style) for row in ws.iter_rows(max_row=4, max_col=3) for c in row}) == 12  # own arrays

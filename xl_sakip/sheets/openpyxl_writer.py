@@ -252,9 +252,20 @@ def _apply_style(ws: Worksheet, span: p.StyleSpan, rows: Sequence[range] | None 
     border = Border(left=_SIDE, right=_SIDE, top=_SIDE, bottom=_SIDE) if st.border else None
     memo = _STYLED.setdefault(ws.parent, {})
     every = [range(span.first_row, span.last_row + 1)]
+    cells = ws._cells
+    fresh = (span.style, _PLAIN)  # a cell not made yet has openpyxl's default style
+    last = 0
     for r in _rows(every if rows is None else rows, span.first_row, span.last_row):
         for c in range(span.first_col, span.last_col + 1):
-            cell = ws.cell(r, c)
+            cell = cells.get((r, c))
+            if cell is None and 1 <= r <= 1048576 and 1 <= c <= 16384:
+                done = memo.get(fresh)
+                if done is not None:  # what ws.cell and the copy below make, without their calls
+                    cells[r, c] = Cell(ws, row=r, column=c, style_array=done)
+                    last = r
+                    continue
+            if cell is None:
+                cell = ws.cell(r, c)
             key = (span.style, tuple(cell._style or StyleArray()))
             done = memo.get(key)
             if done is not None:
@@ -269,6 +280,10 @@ def _apply_style(ws: Worksheet, span: p.StyleSpan, rows: Sequence[range] | None 
             if st.number_format:
                 cell.number_format = st.number_format
             memo[key] = copy(cell._style)
+    ws._current_row = max(ws._current_row, last)  # as ws.cell keeps it
+
+
+_PLAIN = tuple(StyleArray())
 
 
 def _add_chart(ws: Worksheet, spec: p.ChartSpec) -> None:
