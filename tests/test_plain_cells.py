@@ -161,3 +161,33 @@ def test_a_style_span_over_cells_not_made_yet_styles_each_as_openpyxl_does() -> 
     assert ws["B2"].value == "ada"
     assert len({tuple(c._style) for row in ws.iter_rows(max_row=4, max_col=3) for c in row}) == 1
     assert len({id(c._style) for row in ws.iter_rows(max_row=4, max_col=3) for c in row}) == 12  # own arrays
+
+
+def test_a_callers_code_gets_openpyxl_cells_on_a_unit_sheet_not_serialised_yet(
+        small_cascade: Cascade, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """regenerate's `extra` reads sheets through openpyxl's API; a unit sheet it finds not serialised yet
+    (here: none is, `freeze` off) holds openpyxl Cells by then, and the file is what it was without
+    PlainCells (found by a review: cell.coordinate, font and a value set failed on a PlainCell)."""
+    master = write_master(small_cascade, tmp_path / "master.xlsm")
+    lean, cells = tmp_path / "lean.xlsm", tmp_path / "cells.xlsm"
+    shutil.copyfile(master, lean)
+    shutil.copyfile(master, cells)
+    monkeypatch.setattr(sheet_writer, "freeze", lambda ws, cached: False)
+    r = ul.FIRST_BODY_ROW
+    seen: list[object] = []
+
+    def extra(wb: openpyxl.Workbook, cascade: Cascade, *, force: bool) -> list[str]:
+        unit = next(ws for ws in wb.worksheets if ow.read_marker(ws) and ow.read_marker(ws).kind == UNIT_KIND)
+        cell = unit.cell(r, 1)
+        seen.append((cell.coordinate, cell.value, cell.font.b, type(unit._cells[(r, 1)]).__name__))
+        wb.create_sheet("Tambahan")["A1"] = cell.coordinate
+        return ["Tambahan"]
+
+    regenerate(lean, extra=extra)
+    monkeypatch.setattr(ow, "_lean", lambda wb, plan: False)
+    regenerate(cells, extra=extra)
+    assert seen[0] == seen[1] == ("A9", 1, seen[1][2], "Cell")  # the first indicator's row number
+    assert openpyxl.load_workbook(lean)["Tambahan"]["A1"].value == "A9"
+    for a, b in zip(zipfile.ZipFile(lean).infolist(), zipfile.ZipFile(cells).infolist(), strict=True):
+        if a.filename != "docProps/core.xml":
+            assert zipfile.ZipFile(lean).read(a) == zipfile.ZipFile(cells).read(b), a.filename

@@ -50,7 +50,13 @@ from xl_sakip.kinds import regenerated_kinds, unit_kinds, write_report_sheets
 from xl_sakip.sheets.edits import edited_sheets
 from xl_sakip.sheets.marker import plan_digest
 from xl_sakip.sheets.names import TEMPLATE_SHEET
-from xl_sakip.sheets.openpyxl_writer import read_marker, sheet_digest, sheet_done, write_sheet
+from xl_sakip.sheets.openpyxl_writer import (
+    openpyxl_cells,
+    read_marker,
+    sheet_digest,
+    sheet_done,
+    write_sheet,
+)
 from xl_sakip.sheets.replan import PlannedSheet, plan_for, planned_for  # noqa: F401 (plan_for: see below)
 from xl_sakip.sheets.template import ensure_template
 
@@ -259,6 +265,7 @@ def regenerate(
             if reports:  # every report kind of the registry, after the unit sheets they refer to
                 written += write_report_sheets(wb, cascade, force=force)
             if extra is not None:
+                openpyxl_cells(wb)  # a unit sheet not serialised yet: openpyxl's cells for the caller's code
                 written += extra(wb, cascade, force=force)
             # The backup is written inside the save, once the new workbook is complete on disk (package.py).
             backup = backup_path(write_through(path))

@@ -44,8 +44,10 @@ class PlainCell:
     body cell on regenerate's way (sheets/openpyxl_writer._write_body; issue 13, time). It holds what the
     cached-value evaluator, `freeze` and the save's cell writer (book/sheet_writer._write_rows) read of a
     Cell, for the plain values only (text, finite numbers, formulas, empty), and a style array shared by the
-    cells of its column, which nothing changes (none of them is restyled after it is made). Written, its
-    bytes are those of the openpyxl Cell it stands for."""
+    cells of its column: changed in place, it would restyle the whole column, so nothing restyles these
+    cells (a style span over the body turns them off). Written, its bytes are those of the openpyxl Cell it
+    stands for. Not the rest of a Cell's API (coordinate, font, a value set): code that wants it gets
+    openpyxl Cells first (`openpyxl_writer.openpyxl_cells`)."""
 
     __slots__ = ("parent", "row", "column", "_value", "data_type", "_style", "has_style")
     _comment = None

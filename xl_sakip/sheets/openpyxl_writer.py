@@ -149,7 +149,9 @@ def _write_body(ws: Worksheet, plan: p.SheetPlan, body_style: dict[int, StyleArr
     cells = ws._cells
     registered = values.registry(ws.parent, ws.title)
     illegal = ILLEGAL_CHARACTERS_RE.search
-    columns = [(c, copy(st), st is not None and any(st), st) for c, st in body_style.items()]
+    # a column without a style gets openpyxl's default array (what Cell.style_id gives it), not None
+    columns = [(c, StyleArray() if st is None else copy(st), st is not None and any(st), st)
+               for c, st in body_style.items()]
     formula, plain = p.Formula, PlainCell
     n_cols = len(columns)
     for r in range(plan.body_first, plan.body_last + 1):  # type: ignore[arg-type,operator]
@@ -182,6 +184,21 @@ def _write_body(ws: Worksheet, plan: p.SheetPlan, body_style: dict[int, StyleArr
                 cell = cells[r, c] = Cell(ws, row=r, column=c)
                 _write_value(ws, cell, row[c - 1])
     ws._current_row = max(ws._current_row, plan.body_last)  # type: ignore[type-var]
+
+
+def openpyxl_cells(wb: Workbook) -> None:
+    """Every `PlainCell` of a sheet not serialised yet made an openpyxl Cell with the same value, type and
+    style (its own array): before a caller's code reads or writes the workbook through openpyxl's API
+    (regenerate's `extra`), which a PlainCell does not offer (coordinate, font, a value set ...). Nothing
+    to do when every unit sheet was serialised as it was written (FrozenCells), the usual case."""
+    for ws in wb.worksheets:
+        cells = ws._cells
+        if not isinstance(cells, dict):
+            continue
+        for key, c in cells.items():
+            if type(c) is PlainCell:
+                cell = cells[key] = Cell(ws, row=c.row, column=c.column, style_array=c._style)
+                cell._value, cell.data_type = c._value, c.data_type
 
 
 # Per workbook: (rows - 1, columns - 1, the top-left cell's style ids, the bottom-right cell's or None when
