@@ -91,12 +91,22 @@ def import_(
               f"{len(result.problems)} catatan impor)", highlight=False)
 
 
+#: More findings than this are summarised on screen: each code's count and its first EXAMPLES findings
+#: (`check --semua` lists them all, one per line). Thousands of lines help no one, and rich's table of
+#: 15 000 findings took 10 s, three times the check itself (issue 13).
+SCREEN_LIMIT = 100
+EXAMPLES = 3
+
+
 @app.command()
 @user_errors
 def check(
     workbook: WorkbookArg = DEFAULT_WORKBOOK,
     as_json: Annotated[bool, typer.Option("--json", help="Keluaran JSON (daftar temuan).")] = False,
     write: Annotated[bool, typer.Option("--write", help="Tulis sheet 'Temuan'.")] = False,
+    every: Annotated[bool, typer.Option(
+        "--semua", help=f"Tampilkan setiap temuan di layar (bawaan: lebih dari {SCREEN_LIMIT} temuan "
+                        "diringkas per kode).")] = False,
 ) -> None:
     """Periksa workbook master: validasi baris, pohon jabatan, roll-up IPK.
 
@@ -125,7 +135,7 @@ def check(
             sys.stdout.write(findings_to_json(report.findings) + "\n")
             sys.stdout.flush()
         else:
-            _print_findings(report.findings)
+            _print_findings(report.findings, every=every)
             written = " — sheet 'Temuan' ditulis." if write else ""
             out.print(f"{escape(str(workbook))}: {summary_text(report.findings)}{written}", highlight=False)
     except BrokenPipeError:  # `check | head`: the reader stopped reading; the result is still the result
@@ -145,15 +155,37 @@ def _quiet_stdout() -> None:
         pass
 
 
-def _print_findings(findings: list[Any]) -> None:
-    """A table on a wide terminal; one line per finding otherwise, so the cell is never cut off."""
+def _print_findings(findings: list[Any], *, every: bool = False) -> None:
+    """A table on a wide terminal; one line per finding otherwise, so the cell is never cut off. More than
+    SCREEN_LIMIT: a summary per code (galat first), unless `every`, which lists them one per line."""
     from xl_sakip.core.findings import Severity
 
     if not findings:
         out.print("Tidak ada temuan.")
         return
     colour = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-    if out.width >= 120:
+
+    def line(f: Any, indent: str = "") -> None:
+        where = f.cell or f.indicator_id or f.position or "-"
+        text = escape(f"{where} {f.code}: {f.message}")
+        head = f"{indent}[{colour[f.severity]}]{f.severity.value}[/]"
+        out.print(f"{head} {text}", highlight=False, soft_wrap=True)
+
+    if len(findings) > SCREEN_LIMIT and not every:
+        groups: dict[tuple[Severity, str], list[Any]] = {}
+        for f in findings:
+            groups.setdefault((f.severity, f.code), []).append(f)
+        rank = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+        out.print(f"{len(findings)} temuan, diringkas per kode ({EXAMPLES} contoh pertama tiap kode):",
+                  highlight=False)
+        for (sev, code), items in sorted(groups.items(), key=lambda kv: rank[kv[0][0]]):  # stable: file order
+            out.print(f"[{colour[sev]}]{sev.value}[/] {escape(code)}: {len(items)} temuan", highlight=False)
+            for f in items[:EXAMPLES]:
+                line(f, "  ")
+        out.print("Semua temuan: xl-sakip check --semua (di layar), --write (sheet Temuan di workbook) atau "
+                  "--json.", highlight=False)
+        return
+    if out.width >= 120 and len(findings) <= SCREEN_LIMIT:
         table = Table("Tingkat", "Kode", "Jabatan", "Indikator", "Sel", "Pesan", expand=True)
         for f in findings:
             table.add_row(f"[{colour[f.severity]}]{f.severity.value}[/]", escape(f.code),
@@ -162,10 +194,7 @@ def _print_findings(findings: list[Any]) -> None:
         out.print(table)
         return
     for f in findings:
-        where = f.cell or f.indicator_id or f.position or "-"
-        text = escape(f"{where} {f.code}: {f.message}")
-        line = f"[{colour[f.severity]}]{f.severity.value}[/] {text}"
-        out.print(line, highlight=False, soft_wrap=True)
+        line(f)
 
 
 @app.command()
