@@ -60,3 +60,19 @@ def test_many_findings_are_summarised_per_code_and_listed_whole_on_request(monke
     every = CliRunner().invoke(app, ["check", str(SHIPPED_WORKBOOK), "--semua"], terminal_width=80).output
     assert "diringkas" not in every and every.count("ROLLUP_TARGET_TIDAK_SESUAI") == 4
     assert every.count("EJAAN_MENCURIGAKAN") + every.count("KOMPONEN_TANPA_SUB") == 18
+
+
+def test_findings_by_code_put_errors_first_and_keep_document_order() -> None:
+    """core/findings.by_code, which the screen's summary reads: hand-made findings in document order."""
+    from xl_sakip.core.findings import Finding, Severity, by_code
+
+    def f(sev: Severity, code: str, n: int) -> Finding:
+        return Finding(severity=sev, code=code, message=f"m{n}")
+
+    made = [f(Severity.INFO, "I1", 1), f(Severity.WARNING, "W1", 2), f(Severity.ERROR, "E1", 3),
+            f(Severity.WARNING, "W2", 4), f(Severity.WARNING, "W1", 5), f(Severity.ERROR, "E1", 6)]
+    got = by_code(made)
+    assert list(got) == [(Severity.ERROR, "E1"), (Severity.WARNING, "W1"), (Severity.WARNING, "W2"),
+                         (Severity.INFO, "I1")]
+    assert [x.message for x in got[(Severity.WARNING, "W1")]] == ["m2", "m5"]
+    assert [x.message for x in got[(Severity.ERROR, "E1")]] == ["m3", "m6"]

@@ -158,7 +158,7 @@ def _quiet_stdout() -> None:
 def _print_findings(findings: list[Any], *, every: bool = False) -> None:
     """A table on a wide terminal; one line per finding otherwise, so the cell is never cut off. More than
     SCREEN_LIMIT: a summary per code (galat first), unless `every`, which lists them one per line."""
-    from xl_sakip.core.findings import Severity
+    from xl_sakip.core.findings import Severity, by_code
 
     if not findings:
         out.print("Tidak ada temuan.")
@@ -172,13 +172,9 @@ def _print_findings(findings: list[Any], *, every: bool = False) -> None:
         out.print(f"{head} {text}", highlight=False, soft_wrap=True)
 
     if len(findings) > SCREEN_LIMIT and not every:
-        groups: dict[tuple[Severity, str], list[Any]] = {}
-        for f in findings:
-            groups.setdefault((f.severity, f.code), []).append(f)
-        rank = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
         out.print(f"{len(findings)} temuan, diringkas per kode ({EXAMPLES} contoh pertama tiap kode):",
                   highlight=False)
-        for (sev, code), items in sorted(groups.items(), key=lambda kv: rank[kv[0][0]]):  # stable: file order
+        for (sev, code), items in by_code(findings).items():
             out.print(f"[{colour[sev]}]{sev.value}[/] {escape(code)}: {len(items)} temuan", highlight=False)
             for f in items[:EXAMPLES]:
                 line(f, "  ")

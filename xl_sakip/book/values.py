@@ -44,7 +44,7 @@ _REGISTERED: WeakKeyDictionary[Workbook, dict[str, dict[tuple[int, int], fx.Expr
 
 def register(wb: Workbook, sheet: str, row: int, col: int, expr: fx.Expr) -> None:
     """Remember the expression a writer rendered into a cell (saves parsing its text again)."""
-    _REGISTERED.setdefault(wb, {}).setdefault(sheet, {})[(row, col)] = expr
+    registry(wb, sheet)[(row, col)] = expr
 
 
 def registry(wb: Workbook, sheet: str) -> dict[tuple[int, int], fx.Expr]:

@@ -53,6 +53,15 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: _SEVERITY_ORDER[f.severity])
 
 
+def by_code(findings: Iterable[Finding]) -> dict[tuple[Severity, str], list[Finding]]:
+    """The findings of each (severity, code), in `sort_findings` order: errors first, each code where its
+    first finding is, each code's findings in document order (the screen's summary of many findings)."""
+    groups: dict[tuple[Severity, str], list[Finding]] = {}
+    for f in sort_findings(findings):
+        groups.setdefault((f.severity, f.code), []).append(f)
+    return groups
+
+
 def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.severity is Severity.ERROR for f in findings)
 
