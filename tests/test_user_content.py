@@ -106,9 +106,14 @@ def test_temuan_writes_close_the_macro_copy(book: Path, monkeypatch: pytest.Monk
     """openpyxl keeps a workbook's macro parts in a zip over a buffer (vba_archive). Left to the collector,
     it can be finalised after its buffer and print "Exception ignored ... I/O operation on closed file"
     (seen in the test run once `xl-sakip check` kept the collector paused). A written and a refused
-    `check --write` both close it, as regenerate does."""
-    from xl_sakip.book import findings_sheet
+    `check --write` both close it, as regenerate does. (Only the openpyxl way loads the macros: taken for
+    packages book/package_edit.py does not edit, forced here.)"""
+    from xl_sakip.book import findings_sheet, package_edit
 
+    def unsure(path):
+        raise package_edit.Unsure("forced")
+
+    monkeypatch.setattr(findings_sheet, "PackageEdit", unsure)
     opened: list = []
     load = findings_sheet._load
     monkeypatch.setattr(findings_sheet, "_load",
@@ -150,9 +155,17 @@ def test_temuan_written_by_the_ribbon_is_replaced(book: Path) -> None:
     (user_parts.add_data_bar, "format bersyarat Excel 2010 (data bar"),
 ], ids=["text_box", "sparkline", "data_bar"])
 @pytest.mark.parametrize("command", [("regenerate",), ("check", "--write")], ids=["regenerate", "check"])
-def test_parts_openpyxl_would_drop_are_refused(book: Path, inject, words: str, command: tuple[str, ...]
-                                               ) -> None:
-    """Before: regenerate and check --write saved without them (exit 0); the parts were gone."""
+def test_parts_openpyxl_would_drop_are_refused(book: Path, inject, words: str, command: tuple[str, ...],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: regenerate and check --write saved without them (exit 0); the parts were gone. (check
+    --write goes through openpyxl only for a package book/package_edit.py does not edit: forced here; it
+    keeps them otherwise, test_check_write_keeps_parts_openpyxl_would_drop.)"""
+    from xl_sakip.book import findings_sheet, package_edit
+
+    def unsure(path):
+        raise package_edit.Unsure("forced")
+
+    monkeypatch.setattr(findings_sheet, "PackageEdit", unsure)
     with_user_sheet(book)
     inject(book, "Catatan")
     before = book.read_bytes()
@@ -162,6 +175,27 @@ def test_parts_openpyxl_would_drop_are_refused(book: Path, inject, words: str, c
     assert "Workbook tidak diubah" in text and "ribbon xl-sakip di Excel" in text
     assert book.read_bytes() == before
     assert sorted(p.name for p in book.parent.iterdir()) == ["wb.xlsm"]  # no backup, lock or temp file
+
+
+@pytest.mark.parametrize("inject", [user_parts.add_text_box, user_parts.add_sparkline,
+                                    user_parts.add_data_bar], ids=["text_box", "sparkline", "data_bar"])
+def test_check_write_keeps_parts_openpyxl_would_drop(book: Path, inject) -> None:
+    """Before: refused (exit 2), as regenerate. The Temuan sheet is put into the package as it is: the
+    user's sheet part and every part it points to come out byte for byte."""
+    with_user_sheet(book)
+    inject(book, "Catatan")
+    with zipfile.ZipFile(book) as zf:
+        before = {n: zf.read(n) for n in zf.namelist()}
+    code, text = cli("check", str(book), "--write")
+    assert code in (0, 1) and "sheet 'Temuan' ditulis" in text, text
+    with zipfile.ZipFile(book) as zf:
+        after = {n: zf.read(n) for n in zf.namelist()}
+    edited = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"}
+    assert {n: b for n, b in before.items() if n not in edited} == \
+        {n: b for n, b in after.items() if n in before and n not in edited}
+    (new,) = set(after) - set(before)
+    assert new.startswith("xl/worksheets/sheet")
+    assert openpyxl.load_workbook(book).sheetnames[-2:] == ["Catatan", SHEET_FINDINGS]
 
 
 def test_parts_on_a_generated_sheet_do_not_block(book: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 import openpyxl
@@ -23,8 +24,9 @@ from pydantic import BaseModel, ConfigDict
 
 from xl_sakip.book.cells import TOP, WRAP, put, row_height, style_header, wrapped_lines
 from xl_sakip.book.lock import workbook_lock
-from xl_sakip.book.losses import refuse_losses
+from xl_sakip.book.losses import refuse_losses, refuse_misnamed_macros
 from xl_sakip.book.package import check_target, save_workbook
+from xl_sakip.book.package_edit import REL_PRINTER_SETTINGS, REL_WORKSHEET, PackageEdit, Unsure
 from xl_sakip.book.reader import (
     gc_paused,
     missing_settings_findings,
@@ -122,6 +124,11 @@ def add_findings_sheet(wb: Workbook, findings: list[Finding]) -> None:
             value = getattr(f, attr)
             if value is None:
                 continue
+            if isinstance(value, float):
+                # The 15 digits the marker's hash keeps (marker.canonical). The file holds 16 (openpyxl's
+                # "%.16g"): rounding 17 digits to 16 and then to 15 gave another last digit in about one
+                # number in 60, and the next `check --write` took the sheet for one edited by hand.
+                value = float(format(value, ".15g"))
             cell = put(ws.cell(row, col), value, "#,##0.00" if isinstance(value, float) else None)
             cell.alignment = WRAP if width >= 30 else TOP
             if width >= 30:
@@ -154,8 +161,18 @@ def refuse_foreign_findings_sheet(ws: Worksheet) -> None:
     """Raise UserError when the sheet named "Temuan" may not be replaced: a sheet of the user's own, or the
     tool's sheet with notes typed into it since it was written."""
     dn = ws.defined_names.get(FINDINGS_MARKER)
-    if dn is not None:
-        if (dn.attr_text or "").strip().lstrip("=").strip('"') == _digest(ws):
+    refuse_foreign_findings({(r, c): cell.value for (r, c), cell in ws._cells.items()},
+                            None if dn is None else dn.attr_text or "")
+
+
+def refuse_foreign_findings(cells: Mapping[tuple[int, int], object], marker: str | None, *,
+                            added: bool = False) -> None:
+    """`refuse_foreign_findings_sheet` on a sheet's values by (row, column) and the text of its marker
+    (None: it has none). `added`: the sheet holds more than cells (comments, pictures, a table), which
+    the tool never writes there: an edit, never replaced."""
+    if marker is not None:
+        if not added and marker.strip().lstrip("=").strip('"') == digest_cells(
+                (r, c, v) for (r, c), v in cells.items()):
             return
         raise UserError(
             f"Sheet '{SHEET_FINDINGS}' sudah diubah manual sejak ditulis oleh xl-sakip check --write; "
@@ -163,7 +180,7 @@ def refuse_foreign_findings_sheet(ws: Worksheet) -> None:
             f"itu, ganti nama sheet '{SHEET_FINDINGS}' (misalnya menjadi 'Catatan Temuan'), lalu ulangi: "
             f"xl-sakip membuat sheet '{SHEET_FINDINGS}' yang baru. Bila catatan itu tidak diperlukan, hapus "
             f"sheet '{SHEET_FINDINGS}', lalu ulangi.")
-    if _looks_written_by_ribbon(ws):
+    if not added and _looks_written_by_ribbon(cells):
         return
     raise UserError(
         f"Workbook sudah memiliki sheet '{SHEET_FINDINGS}' yang tidak dibuat oleh xl-sakip; sheet itu tidak "
@@ -171,47 +188,82 @@ def refuse_foreign_findings_sheet(ws: Worksheet) -> None:
         "ulangi xl-sakip check --write.")
 
 
-def _looks_written_by_ribbon(ws: Worksheet) -> bool:
+def _looks_written_by_ribbon(cells: Mapping[tuple[int, int], object]) -> bool:
     """A Temuan without the marker, as the ribbon's "Periksa Data" writes it (macros.write_findings): the
     headers in row 1, nothing right of the last column, a severity in column A of every row. Notes typed
     into another column or row of such a sheet make it the user's."""
     width = len(FINDING_COLUMNS)
     severities = {sev.value for sev in Severity}
-    if [ws.cell(1, c).value for c in range(1, width + 1)] != [h for h, _, _ in FINDING_COLUMNS]:
+    if [cells.get((1, c)) for c in range(1, width + 1)] != [h for h, _, _ in FINDING_COLUMNS]:
         return False
     rows: dict[int, dict[int, object]] = {}
-    for (r, c), cell in ws._cells.items():
-        if cell.value in (None, ""):
+    for (r, c), value in cells.items():
+        if value in (None, ""):
             continue
         if c > width:
             return False
-        rows.setdefault(r, {})[c] = cell.value
-    for r, cells in rows.items():
+        rows.setdefault(r, {})[c] = value
+    for r, row in rows.items():
         if r == 1:
             continue
-        if cells == {1: NO_FINDINGS} and r == 2:
+        if row == {1: NO_FINDINGS} and r == 2:
             continue
-        if cells.get(1) not in severities or not cells.get(2):
+        if row.get(1) not in severities or not row.get(2):
             return False
     return True
 
 
 def write_findings_sheet(path: str | Path, findings: list[Finding], *, cleaned: list[Path] | None = None
                          ) -> Path:
-    """Add or replace the "Temuan" sheet of the workbook at `path`, keeping its macros; atomic save.
+    """Add or replace the "Temuan" sheet of the workbook at `path`; atomic save.
 
-    Refused before any change (UserError, exit 2): a read-only file, a workbook holding parts openpyxl
-    cannot keep (book/losses.py), a "Temuan" sheet that is not the tool's or holds notes typed since.
+    The sheet is put into the package as it is on disk (book/package_edit.py): every other part is kept
+    byte for byte, macros, parts openpyxl cannot read and regenerate's part stamps included. A package that
+    module cannot edit with certainty is loaded and saved through openpyxl as before (`_write_by_openpyxl`).
+
+    Refused before any change (UserError, exit 2): a read-only file, a macro workbook named .xlsx, a
+    "Temuan" sheet that is not the tool's or holds notes typed since (cells, comments, pictures).
     `cleaned` receives the temporary files of an earlier, killed save that were removed.
     """
     path = Path(path)
     with workbook_lock(path):  # held from loading to saving: no other writer's change is lost
         check_target(path, force=True)
-        refuse_losses(path, action="menulis sheet Temuan (check --write)")
-        wb = _load(path, keep_vba=path.suffix.lower() == ".xlsm")
+        refuse_misnamed_macros(path)
         try:
-            add_findings_sheet(wb, findings)
-            return save_workbook(wb, path, force=True, cleaned=cleaned)
-        finally:  # openpyxl's copy of the macro parts, a zip over a buffer, is closed while the buffer is
-            if wb.vba_archive is not None:  # open, not when the collector breaks cycles (as regenerate)
-                wb.vba_archive.close()
+            edit = PackageEdit(path)
+        except Unsure:
+            return _write_by_openpyxl(path, findings, cleaned=cleaned)
+        existing = edit.find(SHEET_FINDINGS)
+        if existing is not None:
+            if existing.rel_type != REL_WORKSHEET:  # a chart sheet of that name: the user's
+                refuse_foreign_findings({}, None)
+            added = any(t != REL_PRINTER_SETTINGS for t in edit.sheet_relationships(existing))
+            refuse_foreign_findings(_sheet_values(path, existing.name),
+                                    edit.local_name(existing, FINDINGS_MARKER), added=added)
+        own = openpyxl.Workbook()  # the sheet made as `add_findings_sheet` makes it, in a workbook of its own
+        own.remove(own.active)
+        add_findings_sheet(own, findings)
+        edit.put(own[SHEET_FINDINGS], replacing=existing)
+        return edit.save(cleaned=cleaned)
+
+
+def _sheet_values(path: Path, name: str) -> dict[tuple[int, int], object]:
+    """The values of sheet `name` by (row, column), as openpyxl reads them (streaming, that sheet only)."""
+    wb = _load(path, read_only=True)
+    try:
+        return {(cell.row, cell.column): cell.value for row in wb[name].iter_rows() for cell in row
+                if getattr(cell, "value", None) is not None}
+    finally:
+        wb.close()
+
+
+def _write_by_openpyxl(path: Path, findings: list[Finding], *, cleaned: list[Path] | None) -> Path:
+    """The whole workbook loaded and saved through openpyxl, keeping its macros (the lock is held)."""
+    refuse_losses(path, action="menulis sheet Temuan (check --write)")
+    wb = _load(path, keep_vba=path.suffix.lower() == ".xlsm")
+    try:
+        add_findings_sheet(wb, findings)
+        return save_workbook(wb, path, force=True, cleaned=cleaned)
+    finally:  # openpyxl's copy of the macro parts, a zip over a buffer, is closed while the buffer is
+        if wb.vba_archive is not None:  # open, not when the collector breaks cycles (as regenerate)
+            wb.vba_archive.close()

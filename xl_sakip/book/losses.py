@@ -86,19 +86,32 @@ def refuse_losses(path: str | Path, *, action: str = "menulis workbook ini") -> 
     `action` says what would be done ("menjalankan regenerate"), for the message.
     """
     path = Path(path)
+    refuse_misnamed_macros(path)
     try:
         with zipfile.ZipFile(path) as zf:
-            names = set(zf.namelist())
-            if path.suffix.lower() == ".xlsx" and "xl/vbaProject.bin" in names:
-                raise UserError(
-                    f"'{path}' berisi makro (proyek VBA) tetapi bernama .xlsx; bila ditulis sebagai .xlsx, "
-                    "makronya hilang. Ganti nama filenya menjadi .xlsm (misalnya di File Explorer), lalu "
-                    "ulangi dengan nama baru itu. Workbook tidak diubah.")
-            losses = find_losses(zf, names)
+            losses = find_losses(zf, set(zf.namelist()))
     except (zipfile.BadZipFile, OSError, KeyError, ET.ParseError):
         return  # the reader reports a damaged file in its own words
     if losses:
         raise UserError(losses_message(path, losses, action))
+
+
+def refuse_misnamed_macros(path: str | Path) -> None:
+    """Raise UserError (exit 2) for a workbook holding a VBA project under the name .xlsx: Excel would not
+    open it as it is, and a save as .xlsx would drop the macros."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        return
+    try:
+        with zipfile.ZipFile(path) as zf:
+            macros = "xl/vbaProject.bin" in zf.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return  # the reader reports a damaged file in its own words
+    if macros:
+        raise UserError(
+            f"'{path}' berisi makro (proyek VBA) tetapi bernama .xlsx; bila ditulis sebagai .xlsx, "
+            "makronya hilang. Ganti nama filenya menjadi .xlsm (misalnya di File Explorer), lalu "
+            "ulangi dengan nama baru itu. Workbook tidak diubah.")
 
 
 def losses_message(path: Path, losses: list[Loss], action: str) -> str:

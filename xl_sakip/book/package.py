@@ -116,6 +116,14 @@ def save_workbook(
         parts = with_part_hashes(parts, fresh)
     if suffix == ".xlsx" and VBA_PART in parts:
         raise UserError(f"Workbook dengan makro harus disimpan sebagai .xlsm, bukan '{path.name}'.")
+    return save_parts(path, parts, backup=backup, cleaned=cleaned)
+
+
+def save_parts(path: Path, parts: Mapping[str, bytes | Deflated], *, backup: Path | None = None,
+               cleaned: list[Path] | None = None) -> Path:
+    """Write `parts` as the package at `path`: through a link, under the workbook's lock, stale temporary
+    files removed (into `cleaned`), a complete temporary file renamed over the target, `backup` written
+    once the new file is complete (see `save_workbook`). Returns `path`."""
     target = write_through(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
