@@ -7,11 +7,14 @@ in fresh processes, interleaved, `--runs` times each (medians):
   run every rule, find generated sheets edited by hand), with the garbage collector paused to the end as
   the program pauses it (cli.check); and once on the master with the collector running after it, as
   in a long-lived process (its first collection walks everything the check made);
+- `check --write` on a copy of the regenerated workbook: the Temuan sheet put into the package
+  (book/package_edit.py), again over the tool's own Temuan, and through openpyxl (the way before);
 - the hand-edit detection alone on the regenerated workbook: the XML scan `check` uses now
   (book/sheet_xml.unchanged_sheets) and, for comparison, openpyxl streaming every generated sheet (what
   `check` did before).
 Times are CPU seconds of the measuring process (other work on the machine changes wall time, not these);
-every figure is also given as a ratio to the baseline of the same run.
+every figure is also given as a ratio to the baseline of the same run, and so is each process's peak
+resident memory (the imports included: bench_regenerate.peak_mb).
 
     .venv/bin/python scripts/bench_check.py [--rows 50000] [--runs 3] [--keep FOLDER [--reuse]]
 """
@@ -109,6 +112,19 @@ def _job(job: str, path: str) -> dict:
     from xl_sakip.book.sheet_xml import unchanged_sheets
     from xl_sakip.sheets.edits import edited_sheets
 
+    if job.startswith("write"):  # on a copy, made before the clock starts (and a Temuan, for "again")
+        from xl_sakip.book import findings_sheet
+
+        copy = Path(tempfile.mkdtemp(prefix="xl-sakip-write-")) / Path(path).name
+        shutil.copyfile(path, copy)
+        if job == "write-openpyxl":  # the way before (2026-12-06): the package loaded and saved whole
+            def declined(_path: object) -> None:
+                raise findings_sheet.Declined("benchmark")
+
+            findings_sheet.PackageEdit = declined  # type: ignore[assignment,misc]
+        if job == "write-again":
+            findings_sheet.write_findings_sheet(copy, run_check(copy).findings)
+        path = str(copy)
     cpu, wall = time.process_time(), time.perf_counter()
     detail = ""
     if job == "baseline":
@@ -122,6 +138,13 @@ def _job(job: str, path: str) -> dict:
             detail = f"{len(run_check(path).findings)} temuan"
     elif job == "check-gc":  # run_check alone, as a long-lived process (the ribbon's) runs it
         detail = f"{len(run_check(path).findings)} temuan"
+    elif job.startswith("write"):  # `xl-sakip check --write`: the check, then the Temuan written
+        from xl_sakip.book.reader import gc_paused
+
+        with gc_paused(exiting=True):
+            report = run_check(path)
+            findings_sheet.write_findings_sheet(path, report.findings)
+        detail = f"{len(report.findings)} temuan ditulis"
     elif job == "scan":
         _, markers, clear = unchanged_sheets(path)
         detail = f"{len(clear)} dari {len(markers)} sheet dibersihkan"
@@ -133,7 +156,11 @@ def _job(job: str, path: str) -> dict:
         wb.close()
     else:
         raise SystemExit(f"unknown job {job}")
-    return {"cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall, "detail": detail}
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_regenerate import peak_mb  # this process's own peak (not ru_maxrss: see there)
+
+    return {"cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall, "detail": detail,
+            "peak": peak_mb()}
 
 
 def run(job: str, path: Path) -> dict:
@@ -187,6 +214,9 @@ def main() -> None:
             ("check", master, "check, master"),
             ("check", regenerated, "check, regenerated workbook"),
             ("check-gc", master, "check, master, collector on after it (long-lived process)"),
+            ("write", regenerated, "check --write, regenerated workbook: Temuan put into the package"),
+            ("write-again", regenerated, "check --write again: the tool's Temuan replaced"),
+            ("write-openpyxl", regenerated, "check --write through openpyxl (before 2026-12-06)"),
             ("scan", regenerated, "hand-edit detection: XML scan (now)"),
             ("stream", regenerated, "hand-edit detection: openpyxl streaming (before)")]
     times: dict[int, list[dict]] = {k: [] for k in range(len(jobs))}
@@ -195,11 +225,14 @@ def main() -> None:
             times[k].append(run(job, path))
     med = {k: statistics.median(r["cpu"] for r in rs) for k, rs in times.items()}
     wall = {k: statistics.median(r["wall"] for r in rs) for k, rs in times.items()}
-    print("\n| measurement | CPU s (median) | wall s | ratio to the baseline of the same workbook |")
-    print("|---|---:|---:|---:|")
+    peak = {k: statistics.median(r["peak"] for r in rs) for k, rs in times.items()}
+    print("\n| measurement | CPU s (median) | wall s | ratio to the baseline of the same workbook | "
+          "peak MiB | peak ratio |")
+    print("|---|---:|---:|---:|---:|---:|")
     for k, (_job_name, path, label) in enumerate(jobs):
-        base = med[0] if path == master else med[1]
-        print(f"| {label} ({times[k][-1]['detail']}) | {med[k]:.2f} | {wall[k]:.2f} | {med[k] / base:.2f} |")
+        b = 0 if path == master else 1
+        print(f"| {label} ({times[k][-1]['detail']}) | {med[k]:.2f} | {wall[k]:.2f} | {med[k] / med[b]:.2f} "
+              f"| {peak[k]:.0f} | {peak[k] / peak[b]:.2f} |")
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)
 

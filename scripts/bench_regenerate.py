@@ -88,7 +88,7 @@ def with_year(cascade):
     return cascade.model_copy(update={"renstra": ren, "history": hist, "narratives": nar, "budget": budget})
 
 
-def _peak_mb() -> float:
+def peak_mb() -> float:
     """This process's own peak RSS. Not `ru_maxrss` on Linux: a spawned child is forked from this script
     and then runs a new program, and the kernel carries the forked copy's high-water mark over the exec,
     so every child reported at least the parent's RSS at the time (320 MB at 500 x 20, where openpyxl's
@@ -117,7 +117,7 @@ def _job_regenerate(path: str, q) -> None:
     sys.argv = ["xl-sakip", "regenerate", path]
     with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):
         cli.main()
-    q.put((time.perf_counter() - t, time.process_time() - c, _peak_mb()))
+    q.put((time.perf_counter() - t, time.process_time() - c, peak_mb()))
 
 
 def _job_load_save(path: str, q) -> None:
@@ -129,7 +129,7 @@ def _job_load_save(path: str, q) -> None:
     t, c = time.perf_counter(), time.process_time()
     wb = openpyxl.load_workbook(path, keep_vba=path.endswith(".xlsm"))
     wb.save(path)
-    q.put((time.perf_counter() - t, time.process_time() - c, _peak_mb()))
+    q.put((time.perf_counter() - t, time.process_time() - c, peak_mb()))
 
 
 def _run(job, path: Path) -> tuple[float, float, float]:

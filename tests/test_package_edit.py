@@ -46,7 +46,7 @@ FINDINGS = [
 
 def openpyxl_way(monkeypatch: pytest.MonkeyPatch) -> None:
     def unsure(path):
-        raise package_edit.Unsure("forced")
+        raise package_edit.Declined("forced")
 
     monkeypatch.setattr(findings_sheet, "PackageEdit", unsure)
 
@@ -246,7 +246,7 @@ def test_a_package_it_cannot_edit_goes_through_openpyxl(master: Path) -> None:
     with zipfile.ZipFile(master, "w") as zf:
         for n, b in parts.items():
             zf.writestr(n, b)
-    with pytest.raises(package_edit.Unsure, match="styleSheet"):
+    with pytest.raises(package_edit.Declined, match="styleSheet"):
         package_edit.PackageEdit(master)
     write_findings_sheet(master, FINDINGS)
     assert openpyxl.load_workbook(master)[SHEET_FINDINGS]["B2"].value == "CONTOH"
@@ -265,3 +265,22 @@ def test_libreoffice_reads_it_and_a_libreoffice_file_takes_it(master: Path, tmp_
     assert ws["G2"].value == pytest.approx(71.1) and ws["F4"].value == "baris\nkedua"
     assert ws["A1"].font.b and ws["G2"].number_format == "#,##0.00"
     assert again["Indikator"]["A2"].value == openpyxl.load_workbook(master)["Indikator"]["A2"].value
+
+
+def test_the_tools_own_sheet_is_cleared_by_the_scan(master: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replacing the tool's unedited Temuan reads it from its XML (sheet_xml's scan), not through openpyxl,
+    which loaded the whole package for it (460 MB at 10 000 indicators). A note typed into it still goes
+    to openpyxl's reading, which decides."""
+    write_findings_sheet(master, FINDINGS)
+    read: list[str] = []
+    values = findings_sheet._sheet_values
+    monkeypatch.setattr(findings_sheet, "_sheet_values",
+                        lambda path, name: read.append(name) or values(path, name))
+    write_findings_sheet(master, FINDINGS[:1])
+    assert read == []
+    wb = openpyxl.load_workbook(master, keep_vba=True)
+    wb[SHEET_FINDINGS]["J2"] = "catatan"
+    package.save_workbook(wb, master, force=True)
+    with pytest.raises(UserError, match="sudah diubah manual"):
+        write_findings_sheet(master, [])
+    assert read == [SHEET_FINDINGS]

@@ -111,7 +111,7 @@ def test_temuan_writes_close_the_macro_copy(book: Path, monkeypatch: pytest.Monk
     from xl_sakip.book import findings_sheet, package_edit
 
     def unsure(path):
-        raise package_edit.Unsure("forced")
+        raise package_edit.Declined("forced")
 
     monkeypatch.setattr(findings_sheet, "PackageEdit", unsure)
     opened: list = []
@@ -163,7 +163,7 @@ def test_parts_openpyxl_would_drop_are_refused(book: Path, inject, words: str, c
     from xl_sakip.book import findings_sheet, package_edit
 
     def unsure(path):
-        raise package_edit.Unsure("forced")
+        raise package_edit.Declined("forced")
 
     monkeypatch.setattr(findings_sheet, "PackageEdit", unsure)
     with_user_sheet(book)

@@ -20,7 +20,7 @@ through openpyxl, nothing is lost, and regenerate's part stamps stay true.
 The edits are made in the parts' text, never by serialising a parsed tree again: Excel's parts carry
 namespace prefixes that mc:Ignorable names, and a parser would rename them. A package this module cannot
 edit with certainty (a prefixed main namespace, no styles part, a workbook part elsewhere than
-xl/workbook.xml ...) raises `Unsure` before anything is written; the caller then takes the openpyxl way.
+xl/workbook.xml ...) raises `Declined` before anything is written; the caller then takes the openpyxl way.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ _DEFAULTS = {"pivotButton": "0", "quotePrefix": "0"}
 FIRST_CUSTOM_FORMAT = 164
 
 
-class Unsure(Exception):
+class Declined(Exception):
     """The package holds something this module does not edit with certainty; nothing was written."""
 
 
@@ -122,14 +122,14 @@ class PackageEdit:
         try:
             self.parts = read_parts(self.path)
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-            raise Unsure(f"zip: {exc}") from exc
+            raise Declined(f"zip: {exc}") from exc
         for needed in (CONTENT_TYPES, ROOT_RELS, WORKBOOK_PART, WORKBOOK_RELS, STYLES_PART):
             if needed not in self.parts:
-                raise Unsure(f"no {needed}")
+                raise Declined(f"no {needed}")
         root_rels = self._tree(ROOT_RELS)
         if [r.get("Target", "").lstrip("/") for r in root_rels if r.get("Type") == REL_OFFICE_DOCUMENT] \
                 != [WORKBOOK_PART]:
-            raise Unsure("the workbook part is not xl/workbook.xml")
+            raise Declined("the workbook part is not xl/workbook.xml")
         self.workbook = self._text(WORKBOOK_PART)
         self.rels = self._text(WORKBOOK_RELS)
         _unprefixed_root(self.workbook, "workbook", MAIN_NS)
@@ -139,7 +139,7 @@ class PackageEdit:
         _unprefixed_root(self._text(STYLES_PART), "styleSheet", MAIN_NS)
         prefix = re.search(r'xmlns:(\w+)="' + re.escape(R_NS) + '"', self.workbook)
         if prefix is None:
-            raise Unsure("no prefix for the relationships namespace in workbook.xml")
+            raise Declined("no prefix for the relationships namespace in workbook.xml")
         self.r = prefix.group(1)
         self.sheets = self._sheets()
 
@@ -152,7 +152,7 @@ class PackageEdit:
         try:
             return ET.fromstring(_bytes(self.parts[name]))
         except ET.ParseError as exc:
-            raise Unsure(f"{name}: {exc}") from exc
+            raise Declined(f"{name}: {exc}") from exc
 
     def _sheets(self) -> list[SheetEntry]:
         rels = {r.get("Id"): r for r in self._tree(WORKBOOK_RELS)}
@@ -246,13 +246,13 @@ def _unprefixed_root(xml: str, tag: str, namespace: str) -> None:
     elements inserted as text then belong to that namespace."""
     m = re.search(r"<([\w.:-]+)\b([^>]*)>", re.sub(r"^\s*(<\?xml[^>]*\?>)?\s*", "", xml, count=1))
     if m is None or m.group(1) != tag or f'xmlns="{namespace}"' not in m.group(2):
-        raise Unsure(f"root <{m.group(1) if m else '?'}> is not <{tag} xmlns=\"{namespace}\">")
+        raise Declined(f"root <{m.group(1) if m else '?'}> is not <{tag} xmlns=\"{namespace}\">")
 
 
 def _insert_before(xml: str, closing: str, text: str) -> str:
     at = xml.rfind(closing)
     if at < 0:
-        raise Unsure(f"no {closing}")
+        raise Declined(f"no {closing}")
     return xml[:at] + text + xml[at:]
 
 
@@ -294,7 +294,7 @@ def _with_local_names(xml: str, index: int, names: list[tuple[dict[str, str], st
     ends = [m.end() for m in re.finditer(r"</sheets>|<functionGroups\b[^>]*/>|</functionGroups>|"
                                          r"</externalReferences>", xml)]
     if not ends:
-        raise Unsure("no </sheets> in workbook.xml")
+        raise Declined("no </sheets> in workbook.xml")
     at = max(ends)
     return xml[:at] + f"<definedNames>{added}</definedNames>" + xml[at:]
 
@@ -394,7 +394,7 @@ class _Collection:
         start = re.search(r"<" + self.tag + r"\b([^>]*?)(/?)>", xml)
         if start is None:
             if after is None:
-                raise Unsure(f"no <{self.tag}> in styles.xml")
+                raise Declined(f"no <{self.tag}> in styles.xml")
             root = re.search(r"<" + after + r"\b[^>]*>", xml)
             assert root is not None  # _unprefixed_root checked it
             return xml[:root.end()] + f'<{self.tag} count="{count}">{body}</{self.tag}>' + xml[root.end():]
@@ -404,7 +404,7 @@ class _Collection:
                 xml[start.end():]
         closing = xml.find(f"</{self.tag}>", start.end())
         if closing < 0:
-            raise Unsure(f"no </{self.tag}> in styles.xml")
+            raise Declined(f"no </{self.tag}> in styles.xml")
         return (xml[:start.start()] + f'<{self.tag} count="{count}"{attrs}>' + xml[start.end():closing] + body
                 + xml[closing:])
 
@@ -422,14 +422,14 @@ def merge_styles(target: str, source: str, used: Iterable[int]) -> tuple[str, di
     try:
         troot, sroot = ET.fromstring(target), ET.fromstring(source)
     except ET.ParseError as exc:
-        raise Unsure(f"styles.xml: {exc}") from exc
+        raise Declined(f"styles.xml: {exc}") from exc
     if not list(troot.iterfind(f"{_M}cellStyleXfs/{_M}xf")):
-        raise Unsure("styles.xml has no cellStyleXfs")  # every cell format refers to its first (xfId 0)
+        raise Declined("styles.xml has no cellStyleXfs")  # every cell format refers to its first (xfId 0)
     collections = {tag: _Collection(troot, tag) for tag, _ in _COLLECTIONS}
     formats = _Collection(troot, "numFmts")
     cell_xfs = _Collection(troot, "cellXfs")
     if not cell_xfs.present or not all(c.present for c in collections.values()):
-        raise Unsure("styles.xml lacks fonts, fills, borders or cellXfs")
+        raise Declined("styles.xml lacks fonts, fills, borders or cellXfs")
     source_items = {tag: _children(sroot, tag) for tag, _ in _COLLECTIONS}
     source_formats = {el.get("numFmtId"): el.get("formatCode", "")
                       for el in sroot.iterfind(f"{_M}numFmts/{_M}numFmt")}
