@@ -265,6 +265,13 @@ def test_libreoffice_reads_it_and_a_libreoffice_file_takes_it(master: Path, tmp_
     assert ws["G2"].value == pytest.approx(71.1) and ws["F4"].value == "baris\nkedua"
     assert ws["A1"].font.b and ws["G2"].number_format == "#,##0.00"
     assert again["Indikator"]["A2"].value == openpyxl.load_workbook(master)["Indikator"]["A2"].value
+    # LibreOffice saves our Temuan with an empty drawing (nothing on it): not a note, replaced (red team:
+    # refused as "diubah manual")
+    resaved = tmp_path / "lo2" / (saved.stem + ".xlsx")
+    with zipfile.ZipFile(resaved) as zf:
+        assert any(n.startswith("xl/drawings/") for n in zf.namelist())
+    write_findings_sheet(resaved, FINDINGS[:1])
+    assert openpyxl.load_workbook(resaved)[SHEET_FINDINGS]["B3"].value is None
 
 
 def test_the_tools_own_sheet_is_cleared_by_the_scan(master: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -284,3 +291,100 @@ def test_the_tools_own_sheet_is_cleared_by_the_scan(master: Path, monkeypatch: p
     with pytest.raises(UserError, match="sudah diubah manual"):
         write_findings_sheet(master, [])
     assert read == [SHEET_FINDINGS]
+
+
+# --- the red team's cases (review 16) ----------------------------------------------------------------------
+
+def rewrite(path: Path, **changes) -> None:
+    """Rewrite members of the zip at `path`: a member (or its short name) -> a function of its text."""
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    for key, change in changes.items():
+        name = {"workbook": "xl/workbook.xml", "rels": "xl/_rels/workbook.xml.rels",
+                "types": "[Content_Types].xml", "styles": "xl/styles.xml"}.get(key, key)
+        out = change(parts[name].decode("utf-8"))
+        parts[name] = out if isinstance(out, bytes) else out.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, b in parts.items():
+            zf.writestr(n, b)
+
+
+def temuan_part(path: Path) -> str:
+    with zipfile.ZipFile(path) as zf:
+        return dict(package.sheet_parts(zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels"))
+                    )[SHEET_FINDINGS]
+
+
+def test_a_note_outside_the_stated_dimension_is_seen(master: Path) -> None:
+    """A note typed beside the tool's Temuan by a writer that left `<dimension>` as it was: openpyxl's
+    streaming reader reads only inside it. Found (red team: the sheet was replaced, the note lost)."""
+    write_findings_sheet(master, FINDINGS)
+    part = temuan_part(master)
+    rewrite(master, **{part: lambda x: x.replace(
+        "</sheetData>",
+        '<row r="10"><c r="J10" t="inlineStr"><is><t>catatan saya</t></is></c></row></sheetData>')})
+    with zipfile.ZipFile(master) as zf:
+        assert '<dimension ref="A1:I4"' in zf.read(part).decode()
+    with pytest.raises(UserError, match="sudah diubah manual"):
+        write_findings_sheet(master, [])
+    assert openpyxl.load_workbook(master)[SHEET_FINDINGS]["J10"].value == "catatan saya"
+
+
+@pytest.mark.parametrize("damage", ["utf16", "prefix_on_sheet", "single_quotes", "prefixed_sheets"])
+def test_xml_the_edit_does_not_read_goes_through_openpyxl(master: Path, damage: str) -> None:
+    """Legal XML the text edits would misread (red team): declined before anything is written, then
+    openpyxl's way writes the sheet. Before: a traceback (UTF-16, `<x:sheets>`), a workbook.xml with an
+    unbound prefix (relationships namespace declared on each `<sheet>`), a second rId1 that made the sheet
+    Petunjuk show the Temuan (single quotes)."""
+    r_ns = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    changes = {
+        "utf16": {"styles": lambda x: x.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")},
+        "prefix_on_sheet": {"workbook": lambda x: x.replace(" " + r_ns, "", 1)
+                            .replace("<sheet ", f"<sheet {r_ns} ")},
+        "single_quotes": {"rels": lambda x: re.sub(r'Id="(rId\d+)"', r"Id='\1'", x)},
+        "prefixed_sheets": {"workbook": lambda x: x.replace("<sheets>", '<x:sheets xmlns:x="http://schemas.'
+                                                            'openxmlformats.org/spreadsheetml/2006/main">')
+                            .replace("</sheets>", "</x:sheets>")},
+    }[damage]
+    petunjuk = openpyxl.load_workbook(master)["Petunjuk"]["A1"].value
+    rewrite(master, **changes)
+    write_findings_sheet(master, FINDINGS)
+    wb = openpyxl.load_workbook(master)
+    assert wb[SHEET_FINDINGS]["B2"].value == "CONTOH" and wb["Petunjuk"]["A1"].value == petunjuk
+
+
+def test_a_stale_content_type_does_not_name_the_new_part(master: Path) -> None:
+    """An Override left for a part that is gone: the new sheet takes another name (red team: two Overrides
+    of one PartName, invalid OPC)."""
+    with zipfile.ZipFile(master) as zf:
+        n = len([m for m in zf.namelist() if m.startswith("xl/worksheets/sheet")])
+    stale = f"/xl/worksheets/sheet{n + 1}.xml"
+    rewrite(master, types=lambda x: x.replace("</Types>", f'<Override PartName="{stale}" ContentType="'
+                                              f'{package_edit.WORKSHEET_CONTENT_TYPE}"/></Types>'))
+    write_findings_sheet(master, FINDINGS)
+    with zipfile.ZipFile(master) as zf:
+        types = zf.read("[Content_Types].xml").decode()
+    assert types.count(f'PartName="{stale}"') == 1 and temuan_part(master) != stale.lstrip("/")
+
+
+def test_minus_zero_and_a_hidden_sheet(master: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """-0.0 is written "-0" and read back by openpyxl as 0: stored as 0, so the next write still knows the
+    sheet (red team; openpyxl's reading forced here, the XML scan reads "-0" as -0.0). A hidden Temuan
+    comes back visible, as openpyxl's way writes it."""
+    monkeypatch.setattr(findings_sheet, "_scanned_as_written", lambda *_: False)
+    zero = [FINDINGS[0].model_copy(update={"sum": -0.0})]
+    write_findings_sheet(master, zero)
+    rewrite(master, workbook=lambda x: x.replace(f'<sheet name="{SHEET_FINDINGS}"',
+                                                 f'<sheet state="veryHidden" name="{SHEET_FINDINGS}"'))
+    write_findings_sheet(master, zero)
+    assert openpyxl.load_workbook(master)[SHEET_FINDINGS].sheet_state == "visible"
+
+
+def test_openpyxls_way_finds_temuan_in_other_letters(master: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before (openpyxl's way): beside a user's "temuan" it added "Temuan1" and said "Temuan" was written."""
+    openpyxl_way(monkeypatch)
+    wb = openpyxl.load_workbook(master, keep_vba=True)
+    wb.create_sheet("temuan")["A1"] = "catatan rapat"
+    package.save_workbook(wb, master, force=True)
+    with pytest.raises(UserError, match="tidak dibuat oleh xl-sakip"):
+        write_findings_sheet(master, FINDINGS)

@@ -114,10 +114,12 @@ def add_findings_sheet(wb: Workbook, findings: list[Finding]) -> None:
     order). Raises UserError, before changing anything, when the existing "Temuan" is not the tool's or was
     edited by hand since (see `refuse_foreign_findings_sheet`)."""
     index = None
-    if SHEET_FINDINGS in wb.sheetnames:
-        refuse_foreign_findings_sheet(wb[SHEET_FINDINGS])
-        index = wb.sheetnames.index(SHEET_FINDINGS)
-        wb.remove(wb[SHEET_FINDINGS])
+    # as in Excel, case does not count (openpyxl would add "Temuan1" beside a "temuan")
+    same = [n for n in wb.sheetnames if n.casefold() == SHEET_FINDINGS.casefold()]
+    if same:
+        refuse_foreign_findings_sheet(wb[same[0]])
+        index = wb.sheetnames.index(same[0])
+        wb.remove(wb[same[0]])
     ws = wb.create_sheet(SHEET_FINDINGS, index)
     for col, (header, _, width) in enumerate(FINDING_COLUMNS, start=1):
         style_header(put(ws.cell(1, col), header))
@@ -132,7 +134,8 @@ def add_findings_sheet(wb: Workbook, findings: list[Finding]) -> None:
                 # The 15 digits the marker's hash keeps (marker.canonical). The file holds 16 (openpyxl's
                 # "%.16g"): rounding 17 digits to 16 and then to 15 gave another last digit (24 of
                 # 14 842 findings), and the next `check --write` took the sheet for one edited by hand.
-                value = float(format(value, ".15g"))
+                # + 0.0: no -0.0, which is written "-0" and read back as 0 (another hash again)
+                value = float(format(value, ".15g")) + 0.0
             cell = put(ws.cell(row, col), value, "#,##0.00" if isinstance(value, float) else None)
             cell.alignment = WRAP if width >= 30 else TOP
             if width >= 30:
@@ -233,22 +236,22 @@ def write_findings_sheet(path: str | Path, findings: list[Finding], *, cleaned: 
     with workbook_lock(path):  # held from loading to saving: no other writer's change is lost
         check_target(path, force=True)
         refuse_misnamed_macros(path)
-        try:
+        try:  # nothing is written before edit.save: a package declined on the way goes through openpyxl
             edit = PackageEdit(path)
+            existing = edit.find(SHEET_FINDINGS)
+            if existing is not None:
+                if existing.rel_type != REL_WORKSHEET:  # a chart sheet of that name: the user's
+                    refuse_foreign_findings({}, None)
+                added = any(t != REL_PRINTER_SETTINGS for t in edit.sheet_relationships(existing))
+                marker = edit.local_name(existing, FINDINGS_MARKER)
+                if added or marker is None or not _scanned_as_written(path, existing.name, marker):
+                    refuse_foreign_findings(_sheet_values(path, existing.name), marker, added=added)
+            own = openpyxl.Workbook()  # the sheet as `add_findings_sheet` makes it, in a workbook of its own
+            own.remove(own.active)
+            add_findings_sheet(own, findings)
+            edit.put(own[SHEET_FINDINGS], replacing=existing)
         except Declined:
             return _write_by_openpyxl(path, findings, cleaned=cleaned)
-        existing = edit.find(SHEET_FINDINGS)
-        if existing is not None:
-            if existing.rel_type != REL_WORKSHEET:  # a chart sheet of that name: the user's
-                refuse_foreign_findings({}, None)
-            added = any(t != REL_PRINTER_SETTINGS for t in edit.sheet_relationships(existing))
-            marker = edit.local_name(existing, FINDINGS_MARKER)
-            if added or marker is None or not _scanned_as_written(path, existing.name, marker):
-                refuse_foreign_findings(_sheet_values(path, existing.name), marker, added=added)
-        own = openpyxl.Workbook()  # the sheet made as `add_findings_sheet` makes it, in a workbook of its own
-        own.remove(own.active)
-        add_findings_sheet(own, findings)
-        edit.put(own[SHEET_FINDINGS], replacing=existing)
         return edit.save(cleaned=cleaned)
 
 
@@ -269,7 +272,9 @@ def _sheet_values(path: Path, name: str) -> dict[tuple[int, int], object]:
     """The values of sheet `name` by (row, column), as openpyxl reads them (streaming, that sheet only)."""
     wb = _load(path, read_only=True)
     try:
-        return {(cell.row, cell.column): cell.value for row in wb[name].iter_rows() for cell in row
+        ws = wb[name]
+        ws.reset_dimensions()  # every cell, not only those inside its <dimension>, which may be stale
+        return {(cell.row, cell.column): cell.value for row in ws.iter_rows() for cell in row
                 if getattr(cell, "value", None) is not None}
     finally:
         wb.close()

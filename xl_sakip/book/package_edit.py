@@ -35,6 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -54,6 +55,7 @@ R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_WORKSHEET = R_NS + "/worksheet"
 REL_OFFICE_DOCUMENT = R_NS + "/officeDocument"
 REL_PRINTER_SETTINGS = R_NS + "/printerSettings"
+REL_DRAWING = R_NS + "/drawing"
 WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 STYLES_PART = "xl/styles.xml"
 _M = "{" + MAIN_NS + "}"
@@ -137,16 +139,24 @@ class PackageEdit:
         _unprefixed_root(self._text(CONTENT_TYPES), "Types",
                          "http://schemas.openxmlformats.org/package/2006/content-types")
         _unprefixed_root(self._text(STYLES_PART), "styleSheet", MAIN_NS)
-        prefix = re.search(r'xmlns:(\w+)="' + re.escape(R_NS) + '"', self.workbook)
+        for name in (CONTENT_TYPES, WORKBOOK_PART, WORKBOOK_RELS, STYLES_PART):
+            if _SINGLE_QUOTED.search(self._text(name)):  # legal, rare; the edits read attributes in "..."
+                raise Declined(f"{name}: attributes in single quotes")
+        # bound on the root, so that a <sheet> inserted anywhere in <sheets> has it
+        root = re.search(r"<workbook\b[^>]*>", self.workbook)
+        prefix = re.search(r'xmlns:(\w+)="' + re.escape(R_NS) + '"', root.group(0) if root else "")
         if prefix is None:
-            raise Declined("no prefix for the relationships namespace in workbook.xml")
+            raise Declined("no prefix for the relationships namespace on <workbook>")
         self.r = prefix.group(1)
         self.sheets = self._sheets()
 
     # --- reading ------------------------------------------------------------------------------------------
 
     def _text(self, name: str) -> str:
-        return _bytes(self.parts[name]).decode("utf-8")
+        try:
+            return _bytes(self.parts[name]).decode("utf-8")
+        except UnicodeDecodeError as exc:  # UTF-16 or a declared legacy encoding: legal, not edited here
+            raise Declined(f"{name}: not UTF-8") from exc
 
     def _tree(self, name: str) -> ET.Element:
         try:
@@ -160,7 +170,7 @@ class PackageEdit:
         for i, sh in enumerate(self._tree(WORKBOOK_PART).iter(_M + "sheet")):
             rid = sh.get("{" + R_NS + "}id", "")
             rel = rels.get(rid)
-            target = "" if rel is None else rel.get("Target", "")
+            target = "" if rel is None else unquote(rel.get("Target", ""))  # a part name, %20 and all
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
             rel_type = "" if rel is None else rel.get("Type", "")
             out.append(SheetEntry(sh.get("name", ""), i, rid, rel_type, part))
@@ -174,7 +184,18 @@ class PackageEdit:
         """The types of the relationships of `sheet`'s part (comments, drawings, tables, printer settings)."""
         if sheet.rels_part not in self.parts:
             return []
-        return [r.get("Type", "") for r in self._tree(sheet.rels_part)]
+        out = []
+        for rel in self._tree(sheet.rels_part):
+            if rel.get("Type") == REL_DRAWING and self._empty_drawing(sheet, rel.get("Target", "")):
+                continue  # LibreOffice gives a sheet with a filter an empty drawing: nothing on it
+            out.append(rel.get("Type", ""))
+        return out
+
+    def _empty_drawing(self, sheet: SheetEntry, target: str) -> bool:
+        target = unquote(target)
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+            f"{posixpath.dirname(sheet.part)}/{target}")
+        return part in self.parts and len(self._tree(part)) == 0
 
     def local_name(self, sheet: SheetEntry, name: str) -> str | None:
         """The text of the defined name `name` scoped to `sheet` (None: there is none)."""
@@ -203,9 +224,9 @@ class PackageEdit:
         if replacing is None:
             index = len(self.sheets)
             part = self._free_part()
-            rid = _free_id(re.findall(r'\bId="([^"]*)"', self.rels))
-            ids = re.findall(r'<sheet\b[^>]*?\bsheetId="([0-9]+)"', self.workbook)
-            sheet_id = 1 + max((int(v) for v in ids), default=0)
+            rid = _free_id(rel.get("Id", "") for rel in self._tree(WORKBOOK_RELS))
+            sheet_ids = [sh.get("sheetId", "") for sh in self._tree(WORKBOOK_PART).iter(_M + "sheet")]
+            sheet_id = 1 + max((int(v) for v in sheet_ids if v.isdigit()), default=0)
             self.workbook = _insert_before(
                 self.workbook, "</sheets>",
                 f'<sheet name="{_attr(ws.title)}" sheetId="{sheet_id}" {self.r}:id="{rid}"/>')
@@ -213,22 +234,32 @@ class PackageEdit:
                 self.rels, "</Relationships>",
                 f'<Relationship Id="{rid}" Type="{REL_WORKSHEET}" '
                 f'Target="/{part}"/>')
-            self.parts[CONTENT_TYPES] = _insert_before(
+            content_types = _insert_before(
                 self._text(CONTENT_TYPES), "</Types>",
-                f'<Override PartName="/{part}" ContentType="{WORKSHEET_CONTENT_TYPE}"/>').encode("utf-8")
+                f'<Override PartName="/{part}" ContentType="{WORKSHEET_CONTENT_TYPE}"/>')
             self.sheets.append(SheetEntry(ws.title, index, rid, REL_WORKSHEET, part))
         else:
             index, part = replacing.index, replacing.part
-            if replacing.name != ws.title:
-                self.workbook = _rename_sheet(self.workbook, replacing.rid, self.r, ws.title)
+            # its name as written, and shown: a hidden Temuan comes back as openpyxl's way made it
+            self.workbook = _as_new(self.workbook, replacing.rid, self.r, ws.title)
         self.workbook = _with_local_names(self.workbook, index, own_names)
-        self.parts[part] = sheet_xml.encode("utf-8")
-        self.parts[STYLES_PART] = styles.encode("utf-8")
-        self.parts[WORKBOOK_PART] = self.workbook.encode("utf-8")
-        self.parts[WORKBOOK_RELS] = self.rels.encode("utf-8")
+        edited = {WORKBOOK_PART: self.workbook, WORKBOOK_RELS: self.rels, STYLES_PART: styles}
+        if replacing is None:
+            edited[CONTENT_TYPES] = content_types
+        # a part whose text did not change keeps its bytes, compressed bytes included
+        edited = {name: text for name, text in edited.items() if text != self._text(name)}
+        edited[part] = sheet_xml
+        for name, text in edited.items():  # a text edit that broke the XML is not written
+            try:
+                ET.fromstring(text.encode("utf-8"))
+            except ET.ParseError as exc:
+                raise Declined(f"{name} after the edit: {exc}") from exc
+        for name, text in edited.items():
+            self.parts[name] = text.encode("utf-8")
 
     def _free_part(self) -> str:
-        taken = {name.casefold() for name in self.parts}
+        taken = {name.casefold() for name in self.parts}  # part names ignore case (OPC)
+        taken |= {el.get("PartName", "").lstrip("/").casefold() for el in self._tree(CONTENT_TYPES)}
         n = 1
         while f"xl/worksheets/sheet{n}.xml" in taken:
             n += 1
@@ -260,6 +291,8 @@ def _attr(value: str) -> str:
     return html.escape(value, quote=True)
 
 
+#: An attribute value in single quotes (`a='1'`): legal XML that the edits here would misread.
+_SINGLE_QUOTED = re.compile(r"<[^>]*\s[\w:]+\s*=\s*'")
 _DEFINED_NAME = re.compile(r"<definedName\b([^>]*?)(?:/>|>([^<]*)</definedName>)")
 _ATTRIBUTE = re.compile(r'([\w:]+)="([^"]*)"')
 
@@ -299,9 +332,11 @@ def _with_local_names(xml: str, index: int, names: list[tuple[dict[str, str], st
     return xml[:at] + f"<definedNames>{added}</definedNames>" + xml[at:]
 
 
-def _rename_sheet(xml: str, rid: str, r: str, name: str) -> str:
+def _as_new(xml: str, rid: str, r: str, name: str) -> str:
+    """The `<sheet>` of relationship `rid` named `name` and visible (no `state`), as a new sheet is."""
     def renamed(m: re.Match[str]) -> str:
-        return re.sub(r'\bname="[^"]*"', lambda _m: f'name="{_attr(name)}"', m.group(0), count=1)
+        element = re.sub(r'\bname="[^"]*"', lambda _m: f'name="{_attr(name)}"', m.group(0), count=1)
+        return re.sub(r'\s+state="[^"]*"', "", element)
 
     element = r"<sheet\b[^>]*?\b" + re.escape(r) + r':id="' + re.escape(rid) + r'"[^>]*?/?>'
     return re.sub(element, renamed, xml, count=1)

@@ -78,7 +78,8 @@ class Deflated:
 
     @classmethod
     def made(cls, data: bytes, crc: int, size: int) -> Deflated:
-        """A part deflated as it was written (`DeflatingBuffer`): the same bytes as `Deflated(part)`."""
+        """A part deflated as it was written (`DeflatingBuffer`: the same bytes as `Deflated(part)`), or a
+        zip member's compressed bytes copied as they are (book/package_edit.read_parts)."""
         self = cls.__new__(cls)
         self.data, self.crc, self.size = data, crc, size
         return self
