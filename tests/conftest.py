@@ -99,3 +99,14 @@ def make_small_cascade() -> Cascade:
 def small_cascade() -> Cascade:
     """A fresh copy for every test: tests may change it."""
     return make_small_cascade()
+
+
+def force_openpyxl_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`check --write` as it goes for a package book/package_edit.py declines: loaded and saved whole
+    through openpyxl (findings_sheet._write_by_openpyxl)."""
+    from xl_sakip.book import findings_sheet, package_edit
+
+    def declined(path: object) -> None:
+        raise package_edit.Declined("forced by the test")
+
+    monkeypatch.setattr(findings_sheet, "PackageEdit", declined)

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 from openpyxl.comments import Comment
 
-from tests.conftest import make_small_cascade
+from tests.conftest import force_openpyxl_way, make_small_cascade
 from tests.libreoffice import recalc, requires_libreoffice
 from xl_sakip.book import findings_sheet, package, package_edit
 from xl_sakip.book.findings_sheet import FINDINGS_MARKER, SHEET_FINDINGS, run_check, write_findings_sheet
@@ -42,13 +42,6 @@ FINDINGS = [
             sum=DOUBLE_ROUNDED[2]),
     Finding(severity=Severity.INFO, code="INFO", message="baris\nkedua"),
 ]
-
-
-def openpyxl_way(monkeypatch: pytest.MonkeyPatch) -> None:
-    def unsure(path):
-        raise package_edit.Declined("forced")
-
-    monkeypatch.setattr(findings_sheet, "PackageEdit", unsure)
 
 
 @pytest.fixture
@@ -93,7 +86,7 @@ def test_the_sheet_is_the_one_openpyxl_would_write(master: Path, tmp_path: Path,
     shutil.copyfile(master, other)
     write_findings_sheet(master, FINDINGS)
     with monkeypatch.context() as m:
-        openpyxl_way(m)
+        force_openpyxl_way(m)
         write_findings_sheet(other, FINDINGS)
     ours, theirs = sheet_look(master), sheet_look(other)
     assert ours == theirs
@@ -118,7 +111,7 @@ def test_a_second_write_replaces_the_tools_sheet(master: Path, way: str, monkeyp
     """Before (both ways): the numbers of DOUBLE_ROUNDED made the second `check --write` refuse the tool's
     own Temuan as "diubah manual" (at 10 000 indicators, every time)."""
     if way == "openpyxl":
-        openpyxl_way(monkeypatch)
+        force_openpyxl_way(monkeypatch)
     write_findings_sheet(master, FINDINGS)
     write_findings_sheet(master, FINDINGS)
     write_findings_sheet(master, FINDINGS[1:])
@@ -170,6 +163,29 @@ def test_existing_styles_keep_their_ids(tmp_path: Path) -> None:
         assert zf.read("xl/styles.xml") == styles
 
 
+def test_formats_rewritten_as_excel_saves_them_are_found_again(tmp_path: Path) -> None:
+    """Excel, saving a workbook, writes a font's children in its own order, colours with alpha FF and a
+    solid fill with `<bgColor indexed="64"/>`: the formats appended before are still found, and the next
+    write appends nothing (review: a font and four cell formats more at every run)."""
+    book = tmp_path / "Cascading_2023.xlsm"
+    shutil.copyfile(SHIPPED, book)
+    write_findings_sheet(book, FINDINGS)
+
+    def as_excel(xml: str) -> str:
+        xml = re.sub(r"<font>(.*?)</font>", lambda m: "<font>" + "".join(
+            reversed(re.findall(r"<[^>]+/>", m.group(1)))) + "</font>", xml)
+        xml = re.sub(r'rgb="00([0-9A-Fa-f]{6})"', r'rgb="FF\1"', xml)
+        return re.sub(r"(<fgColor [^>]*/>)(</patternFill>)", r'\1<bgColor indexed="64"/>\2', xml)
+
+    rewrite(book, styles=as_excel)
+    with zipfile.ZipFile(book) as zf:
+        styles = zf.read("xl/styles.xml")
+    assert b'<bgColor indexed="64"/>' in styles and b'rgb="FF1F4E78"' in styles
+    write_findings_sheet(book, FINDINGS)
+    with zipfile.ZipFile(book) as zf:
+        assert zf.read("xl/styles.xml") == styles
+
+
 def test_merge_styles_by_hand() -> None:
     """Ids worked out by hand: the target has 2 fonts, 1 fill, 1 border, 2 cell formats and the number
     format 164 "0.0%"; the source's format 1 (bold, "0.0%") and 2 ("#,##0.000", builtin-free) are added."""
@@ -209,13 +225,30 @@ def test_merge_styles_by_hand() -> None:
                      r"</numFmts><fonts", merged)
 
 
-def test_notes_on_the_tools_sheet_are_kept(master: Path) -> None:
-    """A comment added to the tool's Temuan (its cells unchanged): the next write is refused, as for a
-    note typed into a cell. (openpyxl's way dropped the comment with the sheet.)"""
+@pytest.mark.parametrize("way", ["package", "openpyxl"])
+@pytest.mark.parametrize("note", ["comment", "picture", "table"])
+def test_notes_on_the_tools_sheet_are_kept(master: Path, tmp_path: Path, way: str, note: str,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A comment, a picture or a table added to the tool's Temuan (its cells unchanged): the next write is
+    refused, as for a note typed into a cell. (Before, both ways: the sheet replaced, the note gone.)"""
     write_findings_sheet(master, FINDINGS)
     wb = openpyxl.load_workbook(master, keep_vba=True)
-    wb[SHEET_FINDINGS]["B2"].comment = Comment("dibahas 12 Mei", "Kabid")
+    ws = wb[SHEET_FINDINGS]
+    if note == "comment":
+        ws["B2"].comment = Comment("dibahas 12 Mei", "Kabid")
+    elif note == "picture":
+        from openpyxl.drawing.image import Image
+        from PIL import Image as PILImage
+
+        PILImage.new("RGB", (8, 8), "red").save(tmp_path / "foto.png")
+        ws.add_image(Image(str(tmp_path / "foto.png")), "K2")
+    else:
+        from openpyxl.worksheet.table import Table
+
+        ws.add_table(Table(displayName="tblTemuan", ref="A1:I4"))  # Format as Table over its own cells
     package.save_workbook(wb, master, force=True)
+    if way == "openpyxl":
+        force_openpyxl_way(monkeypatch)
     before = master.read_bytes()
     with pytest.raises(UserError, match="sudah diubah manual sejak ditulis"):
         write_findings_sheet(master, [])
@@ -272,6 +305,13 @@ def test_libreoffice_reads_it_and_a_libreoffice_file_takes_it(master: Path, tmp_
         assert any(n.startswith("xl/drawings/") for n in zf.namelist())
     write_findings_sheet(resaved, FINDINGS[:1])
     assert openpyxl.load_workbook(resaved)[SHEET_FINDINGS]["B3"].value is None
+    # its relationships went with it (the new part refers to none), and with them the empty drawing
+    with zipfile.ZipFile(resaved) as zf:
+        names = set(zf.namelist())
+        part = temuan_part(resaved)
+        assert f"xl/worksheets/_rels/{part.rsplit('/', 1)[1]}.rels" not in names
+        overrides = re.findall(r'PartName="/([^"]+)"', zf.read("[Content_Types].xml").decode())
+        assert set(overrides) <= names  # no override of a part that is gone
 
 
 def test_the_tools_own_sheet_is_cleared_by_the_scan(master: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -359,6 +399,8 @@ def test_a_stale_content_type_does_not_name_the_new_part(master: Path) -> None:
     with zipfile.ZipFile(master) as zf:
         n = len([m for m in zf.namelist() if m.startswith("xl/worksheets/sheet")])
     stale = f"/xl/worksheets/sheet{n + 1}.xml"
+    with zipfile.ZipFile(master) as zf:  # the parts are sheet1..n: the next free name is the stale one
+        assert f"xl/worksheets/sheet{n}.xml" in zf.namelist() and stale[1:] not in zf.namelist()
     rewrite(master, types=lambda x: x.replace("</Types>", f'<Override PartName="{stale}" ContentType="'
                                               f'{package_edit.WORKSHEET_CONTENT_TYPE}"/></Types>'))
     write_findings_sheet(master, FINDINGS)
@@ -367,22 +409,29 @@ def test_a_stale_content_type_does_not_name_the_new_part(master: Path) -> None:
     assert types.count(f'PartName="{stale}"') == 1 and temuan_part(master) != stale.lstrip("/")
 
 
-def test_minus_zero_and_a_hidden_sheet(master: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_minus_zero(master: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """-0.0 is written "-0" and read back by openpyxl as 0: stored as 0, so the next write still knows the
-    sheet (red team; openpyxl's reading forced here, the XML scan reads "-0" as -0.0). A hidden Temuan
-    comes back visible, as openpyxl's way writes it."""
+    sheet (red team; openpyxl's reading forced here, the XML scan reads "-0" as -0.0)."""
     monkeypatch.setattr(findings_sheet, "_scanned_as_written", lambda *_: False)
     zero = [FINDINGS[0].model_copy(update={"sum": -0.0})]
     write_findings_sheet(master, zero)
+    write_findings_sheet(master, zero)
+    assert openpyxl.load_workbook(master)[SHEET_FINDINGS]["H2"].value == 0
+
+
+def test_a_hidden_temuan_comes_back_visible(master: Path) -> None:
+    """As openpyxl's way writes it (red team: left veryHidden, which Excel's menus cannot undo)."""
+    write_findings_sheet(master, FINDINGS)
     rewrite(master, workbook=lambda x: x.replace(f'<sheet name="{SHEET_FINDINGS}"',
                                                  f'<sheet state="veryHidden" name="{SHEET_FINDINGS}"'))
-    write_findings_sheet(master, zero)
+    assert openpyxl.load_workbook(master)[SHEET_FINDINGS].sheet_state == "veryHidden"
+    write_findings_sheet(master, FINDINGS)
     assert openpyxl.load_workbook(master)[SHEET_FINDINGS].sheet_state == "visible"
 
 
 def test_openpyxls_way_finds_temuan_in_other_letters(master: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Before (openpyxl's way): beside a user's "temuan" it added "Temuan1" and said "Temuan" was written."""
-    openpyxl_way(monkeypatch)
+    force_openpyxl_way(monkeypatch)
     wb = openpyxl.load_workbook(master, keep_vba=True)
     wb.create_sheet("temuan")["A1"] = "catatan rapat"
     package.save_workbook(wb, master, force=True)

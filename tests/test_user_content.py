@@ -21,7 +21,7 @@ import pytest
 import user_parts
 from typer.testing import CliRunner
 
-from tests.conftest import make_small_cascade
+from tests.conftest import force_openpyxl_way, make_small_cascade
 from xl_sakip.book import package
 from xl_sakip.book.findings_sheet import SHEET_FINDINGS, write_findings_sheet
 from xl_sakip.book.macro_parts import MacroParts
@@ -108,12 +108,9 @@ def test_temuan_writes_close_the_macro_copy(book: Path, monkeypatch: pytest.Monk
     (seen in the test run once `xl-sakip check` kept the collector paused). A written and a refused
     `check --write` both close it, as regenerate does. (Only the openpyxl way loads the macros: taken for
     packages book/package_edit.py does not edit, forced here.)"""
-    from xl_sakip.book import findings_sheet, package_edit
+    from xl_sakip.book import findings_sheet
 
-    def unsure(path):
-        raise package_edit.Declined("forced")
-
-    monkeypatch.setattr(findings_sheet, "PackageEdit", unsure)
+    force_openpyxl_way(monkeypatch)
     opened: list = []
     load = findings_sheet._load
     monkeypatch.setattr(findings_sheet, "_load",
@@ -160,12 +157,7 @@ def test_parts_openpyxl_would_drop_are_refused(book: Path, inject, words: str, c
     """Before: regenerate and check --write saved without them (exit 0); the parts were gone. (check
     --write goes through openpyxl only for a package book/package_edit.py does not edit: forced here; it
     keeps them otherwise, test_check_write_keeps_parts_openpyxl_would_drop.)"""
-    from xl_sakip.book import findings_sheet, package_edit
-
-    def unsure(path):
-        raise package_edit.Declined("forced")
-
-    monkeypatch.setattr(findings_sheet, "PackageEdit", unsure)
+    force_openpyxl_way(monkeypatch)
     with_user_sheet(book)
     inject(book, "Catatan")
     before = book.read_bytes()

@@ -166,10 +166,12 @@ def _digest(ws: Worksheet) -> str:
 
 def refuse_foreign_findings_sheet(ws: Worksheet) -> None:
     """Raise UserError when the sheet named "Temuan" may not be replaced: a sheet of the user's own, or the
-    tool's sheet with notes typed into it since it was written."""
+    tool's sheet with notes typed into it since it was written (cells, comments, pictures, charts, tables:
+    what openpyxl reads of them)."""
     dn = ws.defined_names.get(FINDINGS_MARKER)
+    added = any(c.comment for c in ws._cells.values()) or bool(ws._images or ws._charts or ws.tables)
     refuse_foreign_findings({(r, c): cell.value for (r, c), cell in ws._cells.items()},
-                            None if dn is None else dn.attr_text or "")
+                            None if dn is None else dn.attr_text or "", added=added)
 
 
 def refuse_foreign_findings(cells: Mapping[tuple[int, int], object], marker: str | None, *,

@@ -25,6 +25,7 @@ import errno
 import hashlib
 import html
 import os
+import posixpath
 import re
 import secrets
 import shutil
@@ -36,6 +37,7 @@ import zlib
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import unquote
 
 from openpyxl import Workbook
 
@@ -496,6 +498,15 @@ def _crc_size(part: bytes | Deflated) -> tuple[int, int]:
     return zlib.crc32(part), len(part)
 
 
+def part_name(source: str, target: str) -> str:
+    """The part a relationship of part `source` points to: its Target, absolute ("/xl/...") or relative to
+    `source`'s folder ("worksheets/sheet1.xml", "../drawings/drawing1.xml"), percent-escapes decoded."""
+    target = unquote(target)
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+
+
 def sheet_parts(workbook_xml: bytes, rels_xml: bytes) -> list[tuple[str, str]]:
     """(sheet name, part name) in tab order (the index is a defined name's localSheetId); parts are found
     through the workbook's relationships, never by their file name."""
@@ -505,8 +516,7 @@ def sheet_parts(workbook_xml: bytes, rels_xml: bytes) -> list[tuple[str, str]]:
     target = {r.get("Id"): r.get("Target", "") for r in rels}
     out = []
     for sh in ET.fromstring(workbook_xml).iter(f"{main}sheet"):
-        t = target.get(sh.get(f"{rel}id"), "")
-        out.append((sh.get("name", ""), t.lstrip("/") if t.startswith("/") else "xl/" + t))
+        out.append((sh.get("name", ""), part_name(WORKBOOK_PART, target.get(sh.get(f"{rel}id"), ""))))
     return out
 
 

@@ -35,7 +35,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -45,6 +44,7 @@ from xl_sakip.book.package import (
     ROOT_RELS,
     WORKBOOK_PART,
     WORKBOOK_RELS,
+    part_name,
     save_parts,
     sheet_parts,
 )
@@ -56,6 +56,8 @@ REL_WORKSHEET = R_NS + "/worksheet"
 REL_OFFICE_DOCUMENT = R_NS + "/officeDocument"
 REL_PRINTER_SETTINGS = R_NS + "/printerSettings"
 REL_DRAWING = R_NS + "/drawing"
+#: Relationships of a Temuan that show nothing (checked further by `PackageEdit._nothing_on_it`).
+_NOTHING_ON_IT = {(REL_PRINTER_SETTINGS, None), (REL_DRAWING, None)}
 WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 STYLES_PART = "xl/styles.xml"
 _M = "{" + MAIN_NS + "}"
@@ -170,10 +172,9 @@ class PackageEdit:
         for i, sh in enumerate(self._tree(WORKBOOK_PART).iter(_M + "sheet")):
             rid = sh.get("{" + R_NS + "}id", "")
             rel = rels.get(rid)
-            target = "" if rel is None else unquote(rel.get("Target", ""))  # a part name, %20 and all
-            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+            target = "" if rel is None else rel.get("Target", "")
             rel_type = "" if rel is None else rel.get("Type", "")
-            out.append(SheetEntry(sh.get("name", ""), i, rid, rel_type, part))
+            out.append(SheetEntry(sh.get("name", ""), i, rid, rel_type, part_name(WORKBOOK_PART, target)))
         return out
 
     def find(self, name: str) -> SheetEntry | None:
@@ -184,18 +185,31 @@ class PackageEdit:
         """The types of the relationships of `sheet`'s part (comments, drawings, tables, printer settings)."""
         if sheet.rels_part not in self.parts:
             return []
-        out = []
-        for rel in self._tree(sheet.rels_part):
-            if rel.get("Type") == REL_DRAWING and self._empty_drawing(sheet, rel.get("Target", "")):
-                continue  # LibreOffice gives a sheet with a filter an empty drawing: nothing on it
-            out.append(rel.get("Type", ""))
-        return out
+        return [rel.get("Type", "") for rel in self._tree(sheet.rels_part)
+                if (rel.get("Type"), rel.get("TargetMode")) not in _NOTHING_ON_IT
+                or not self._nothing_on_it(sheet, rel)]
 
-    def _empty_drawing(self, sheet: SheetEntry, target: str) -> bool:
-        target = unquote(target)
-        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-            f"{posixpath.dirname(sheet.part)}/{target}")
+    def _nothing_on_it(self, sheet: SheetEntry, rel: ET.Element) -> bool:
+        """A relationship of `sheet` that shows nothing: printer settings, or an empty drawing (LibreOffice
+        gives a sheet with a filter one)."""
+        if rel.get("Type") == REL_PRINTER_SETTINGS:
+            return True
+        part = part_name(sheet.part, rel.get("Target", ""))
         return part in self.parts and len(self._tree(part)) == 0
+
+    def _drop_relationships(self, sheet: SheetEntry) -> str:
+        """Remove `sheet`'s relationships part and the parts it points to, which show nothing (the caller
+        made sure: `sheet_relationships` is empty) and belong to it alone (Excel and LibreOffice give each
+        sheet its own); returns [Content_Types].xml without their overrides. The new part refers to none."""
+        types = self._text(CONTENT_TYPES)
+        if sheet.rels_part not in self.parts:
+            return types
+        gone = [part_name(sheet.part, rel.get("Target", "")) for rel in self._tree(sheet.rels_part)]
+        for part in [*gone, sheet.rels_part]:  # LibreOffice gives even a relationships part an override
+            self.parts.pop(part, None)
+            types = re.sub(r'<Override\b[^>]*\bPartName="/' + re.escape(part) + r'"[^>]*/>', "", types,
+                           flags=re.IGNORECASE)
+        return types
 
     def local_name(self, sheet: SheetEntry, name: str) -> str | None:
         """The text of the defined name `name` scoped to `sheet` (None: there is none)."""
@@ -242,10 +256,10 @@ class PackageEdit:
             index, part = replacing.index, replacing.part
             # its name as written, and shown: a hidden Temuan comes back as openpyxl's way made it
             self.workbook = _as_new(self.workbook, replacing.rid, self.r, ws.title)
+            content_types = self._drop_relationships(replacing)
         self.workbook = _with_local_names(self.workbook, index, own_names)
-        edited = {WORKBOOK_PART: self.workbook, WORKBOOK_RELS: self.rels, STYLES_PART: styles}
-        if replacing is None:
-            edited[CONTENT_TYPES] = content_types
+        edited = {WORKBOOK_PART: self.workbook, WORKBOOK_RELS: self.rels, STYLES_PART: styles,
+                  CONTENT_TYPES: content_types}
         # a part whose text did not change keeps its bytes, compressed bytes included
         edited = {name: text for name, text in edited.items() if text != self._text(name)}
         edited[part] = sheet_xml
@@ -339,7 +353,10 @@ def _as_new(xml: str, rid: str, r: str, name: str) -> str:
         return re.sub(r'\s+state="[^"]*"', "", element)
 
     element = r"<sheet\b[^>]*?\b" + re.escape(r) + r':id="' + re.escape(rid) + r'"[^>]*?/?>'
-    return re.sub(element, renamed, xml, count=1)
+    xml, found = re.subn(element, renamed, xml, count=1)
+    if not found:  # its relationship id written under another prefix
+        raise Declined(f"no <sheet {r}:id=\"{rid}\"> in workbook.xml")
+    return xml
 
 
 def _free_id(used: Iterable[str]) -> str:
@@ -390,8 +407,21 @@ def _copy(el: ET.Element) -> ET.Element:
 
 
 def _canon(el: ET.Element) -> str:
-    """What makes two style elements the same (attribute order and spacing aside)."""
-    return ET.canonicalize(ET.tostring(_local(el), encoding="unicode"), strip_text=True)
+    """What makes two style elements the same, as Excel shows them. Beyond attribute order and spacing,
+    what Excel changes when it saves a format we appended, so that the next run finds it again instead of
+    appending it once more: a font's children in its own order (CT_Font is an unordered choice), a colour's
+    alpha byte (Excel writes FF, openpyxl 00; Excel shows both opaque), a solid fill's
+    `<bgColor indexed="64"/>` (Excel's default, added on save)."""
+    el = _local(el)
+    for node in el.iter():
+        for child in [c for c in node if c.tag == "bgColor" and c.attrib == {"indexed": "64"}]:
+            node.remove(child)
+        rgb = node.get("rgb")
+        if rgb is not None and len(rgb) == 8:
+            node.set("rgb", rgb[2:].upper())
+    if el.tag == "font":
+        el[:] = sorted(el, key=lambda c: (c.tag, sorted(c.attrib.items())))
+    return ET.canonicalize(ET.tostring(el, encoding="unicode"), strip_text=True)
 
 
 def _text_of(el: ET.Element) -> str:
@@ -407,7 +437,7 @@ class _Collection:
         node = root.find(_M + tag)
         self.present = node is not None
         self.items = [] if node is None else list(node)
-        self.index = {}
+        self.index: dict[str, int] = {}
         for i, el in enumerate(self.items):
             self.index.setdefault(_canon(el), i)
         self.added: list[str] = []
@@ -471,7 +501,11 @@ def merge_styles(target: str, source: str, used: Iterable[int]) -> tuple[str, di
     target_formats: dict[str, str] = {}  # format code -> its id in target
     for el in formats.items:
         target_formats.setdefault(el.get("formatCode", ""), el.get("numFmtId", ""))
-    next_format = 1 + max([FIRST_CUSTOM_FORMAT - 1, *(int(el.get("numFmtId", "0")) for el in formats.items)])
+    try:
+        ids = [int(el.get("numFmtId", "0")) for el in formats.items]
+    except ValueError as exc:  # a damaged number format id: not ours to mend
+        raise Declined(f"styles.xml: {exc}") from exc
+    next_format = 1 + max([FIRST_CUSTOM_FORMAT - 1, *ids])
     source_xfs = _children(sroot, "cellXfs")
     ids: dict[int, int] = {}
     for sid in sorted(used):

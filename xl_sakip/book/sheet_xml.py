@@ -27,9 +27,9 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterable, Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from xl_sakip.book.package import PART_HASH_NAME, STAMP_PREFIX, part_hash, part_stamp
+from xl_sakip.book.package import PART_HASH_NAME, STAMP_PREFIX, part_hash, part_name, part_stamp
 from xl_sakip.sheets.marker import MARKER_NAME, Marker, canonical
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -116,7 +116,7 @@ class Package:
         for sh in wb.iter(f"{MAIN}sheet"):
             name, t = sh.get("name", ""), target.get(sh.get(f"{REL}id"), "")
             self.names.append(name)
-            self.parts[name] = t.lstrip("/") if t.startswith("/") else str(PurePosixPath("xl") / t)
+            self.parts[name] = part_name("xl/workbook.xml", t)
         self.markers: dict[str, Marker] = {}
         self.marker_texts: dict[str, str] = {}  # as stored, for part_stamp / part_hash
         self.part_hashes: dict[str, str] = {}  # sheet -> package.PART_HASH_NAME's value
