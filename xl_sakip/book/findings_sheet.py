@@ -231,7 +231,8 @@ def write_findings_sheet(path: str | Path, findings: list[Finding], *, cleaned: 
     module cannot edit with certainty is loaded and saved through openpyxl as before (`_write_by_openpyxl`).
 
     Refused before any change (UserError, exit 2): a read-only file, a macro workbook named .xlsx, a
-    "Temuan" sheet that is not the tool's or holds notes typed since (cells, comments, pictures).
+    "Temuan" sheet that is not the tool's or holds notes added since (cells, comments, pictures, tables);
+    on openpyxl's way also parts openpyxl would drop (book/losses.py).
     `cleaned` receives the temporary files of an earlier, killed save that were removed.
     """
     path = Path(path)

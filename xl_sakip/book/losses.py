@@ -25,11 +25,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from xl_sakip.book.package import MAIN_NS, R_NS, REL_NS
 from xl_sakip.errors import UserError
 
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+PKG_REL_NS = REL_NS
 XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 CHART_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"

@@ -57,6 +57,8 @@ CUSTOM_UI_PART = "customUI/customUI.xml"
 
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"  # SpreadsheetML's parts
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"  # r:id in them
 XLSX_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 XLSM_MAIN = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 VBA_CONTENT_TYPE = "application/vnd.ms-office.vbaProject"
@@ -510,8 +512,7 @@ def part_name(source: str, target: str) -> str:
 def sheet_parts(workbook_xml: bytes, rels_xml: bytes) -> list[tuple[str, str]]:
     """(sheet name, part name) in tab order (the index is a defined name's localSheetId); parts are found
     through the workbook's relationships, never by their file name."""
-    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    main, rel = "{" + MAIN_NS + "}", "{" + R_NS + "}"
     rels = ET.fromstring(rels_xml).iter(f"{{{REL_NS}}}Relationship")
     target = {r.get("Id"): r.get("Target", "") for r in rels}
     out = []

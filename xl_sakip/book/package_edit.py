@@ -2,7 +2,8 @@
 it is (issue 13: `check --write`).
 
 `check --write` adds one sheet (Temuan). Through openpyxl that meant loading and saving every part of the
-workbook: 60 s and 1.46 GB for a regenerated workbook of 10 000 indicators (1 005 sheets). It also refused
+workbook: 60 s and 1.46 GB for a regenerated workbook of 10 000 indicators (500 positions x 20, 1 005
+sheets). It also refused
 workbooks holding parts openpyxl cannot keep (book/losses.py), and it rewrote every generated sheet, so the
 next `check` had to read their cells again (their part stamps, book/package.part_stamp, no longer held).
 
@@ -14,8 +15,9 @@ needs is then moved into the package:
 - for a new sheet: a `<sheet>` at the end of the tab order, a relationship and a content type;
 - its sheet-scoped defined names (the marker, the filter range) at its index.
 
-Every other part is copied from the original zip as it is, compressed bytes included. Nothing is read
-through openpyxl, nothing is lost, and regenerate's part stamps stay true.
+Every other part is copied from the original zip as it is, compressed bytes included. No part is loaded
+into openpyxl to be saved again (the caller may read the sheet it replaces with openpyxl's streaming
+reader), nothing is lost, and regenerate's part stamps stay true.
 
 The edits are made in the parts' text, never by serialising a parsed tree again: Excel's parts carry
 namespace prefixes that mc:Ignorable names, and a parser would rename them. A package this module cannot
@@ -40,6 +42,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_sakip.book.package import (
     CONTENT_TYPES,
+    MAIN_NS,
+    R_NS,
     REL_NS,
     ROOT_RELS,
     WORKBOOK_PART,
@@ -50,8 +54,6 @@ from xl_sakip.book.package import (
 )
 from xl_sakip.book.sheet_writer import Deflated, workbook_parts
 
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_WORKSHEET = R_NS + "/worksheet"
 REL_OFFICE_DOCUMENT = R_NS + "/officeDocument"
 REL_PRINTER_SETTINGS = R_NS + "/printerSettings"
