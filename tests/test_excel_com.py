@@ -275,3 +275,55 @@ def test_periksa_data_in_excel_reads_each_generated_sheet_once(excel: FakeExcel,
     # 644 with the year and budget sheets read; 696 with each master table asked for its Total Row; 709 with
     # each master sheet's used range asked where it starts
     assert len(excel.calls) <= 720, calls.most_common(10)
+
+
+# --- Periksa Data and a Temuan already there (session 16) ----------------------------------------------
+
+
+def _book_with_temuan(tmp_path: Path, findings_cli: bool, extra: dict[str, object] | None = None,
+                      name: str = "Temuan") -> Path:
+    """A copy of the shipped workbook with a Temuan written by `check --write` (or a sheet of the user's
+    named `name`), `extra` cells typed into it."""
+    from xl_sakip.book import package
+    from xl_sakip.book.findings_sheet import run_check, write_findings_sheet
+
+    path = tmp_path / "Cascading_2023.xlsm"
+    path.write_bytes(SHIPPED_WORKBOOK.read_bytes())
+    if findings_cli:
+        write_findings_sheet(path, run_check(path).findings)
+    if extra or not findings_cli:
+        wb = openpyxl.load_workbook(path, keep_vba=True)
+        ws = wb[name] if name in wb.sheetnames else wb.create_sheet(name)
+        for ref, value in (extra or {}).items():
+            ws[ref] = value
+        package.save_workbook(wb, path, force=True)
+    return path
+
+
+def test_periksa_data_replaces_check_writes_temuan_and_drops_its_marker(tmp_path: Path, monkeypatch):
+    """The Temuan `check --write` wrote is the tool's: rewritten, and its marker (the hash of cells it no
+    longer holds) removed, so that the next `check --write` knows it by the ribbon's shape."""
+    from xl_sakip.book.findings_sheet import FINDINGS_MARKER
+
+    excel = FakeExcel(_book_with_temuan(tmp_path, True))
+    assert any(n == FINDINGS_MARKER for _, n in excel.book.names)
+    msg = macros.write_findings(excel.xlwings_book(monkeypatch))
+    assert "lihat sheet 'Temuan'" in msg
+    assert not any(n == FINDINGS_MARKER for _, n in excel.book.names)
+    assert excel.sheet("Temuan").cells[(1, 1)] == "Tingkat"
+
+
+@pytest.mark.parametrize(("cli", "extra", "name", "words"), [
+    (True, {"J2": "sudah dibahas dengan Kabid"}, "Temuan", "sudah diubah manual"),
+    (False, {"A1": "Rapat 12 Mei", "B3": "tindak lanjut"}, "Temuan", "tidak dibuat oleh xl-sakip"),
+    (False, {"A1": "catatan saya"}, "temuan", "tidak dibuat oleh xl-sakip"),
+], ids=["notes_in_ours", "users_own", "users_own_lower_case"])
+def test_periksa_data_keeps_a_users_temuan(tmp_path: Path, monkeypatch, cli, extra, name, words):
+    """Before: Periksa Data cleared whatever sheet was called Temuan (and beside a "temuan" asked Excel for
+    a second sheet of that name, which Excel refuses), where `check --write` refuses: the same rule now,
+    the sheet left as it was."""
+    excel = FakeExcel(_book_with_temuan(tmp_path, cli, extra, name))
+    before = dict(excel.sheet(name).cells)
+    msg = macros.write_findings(excel.xlwings_book(monkeypatch))
+    assert words in msg and "Traceback" not in msg
+    assert excel.sheet(name).cells == before

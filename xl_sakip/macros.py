@@ -101,7 +101,13 @@ def write_findings(book: Any = None) -> str:
     from xl_sakip.core.validation import check
     from xl_sakip.errors import UserError
     from xl_sakip.sheets.edits import edit_finding
-    from xl_sakip.sheets.xlwings_writer import OpenBook, address, edited_sheets_in_book, read_cascade
+    from xl_sakip.sheets.xlwings_writer import (
+        OpenBook,
+        address,
+        edited_sheets_in_book,
+        keep_users_findings_sheet,
+        read_cascade,
+    )
 
     book = _book(book)
     ob = OpenBook(book)  # the sheets and markers asked of Excel once (each COM call is a round trip)
@@ -113,8 +119,15 @@ def write_findings(book: Any = None) -> str:
         return e.message
     edited = edited_sheets_in_book(ob, cascade)  # None: this engine cannot read formulas
     findings = sort_findings([*master, *(edit_finding(e) for e in edited or [])])
-    if SHEET_FINDINGS in ob.sheets:
-        sheet = ob.sheets[SHEET_FINDINGS]
+    # as in Excel, case does not count: a "temuan" is where ours would go
+    existing = next((n for n in ob.sheets if n.casefold() == SHEET_FINDINGS.casefold()), None)
+    if existing is not None:
+        try:  # a sheet of the user's own, or notes typed into ours, are never cleared (as check --write)
+            keep_users_findings_sheet(ob, existing)
+        except UserError as e:
+            _tell(book, e.message, "SAKIP: Periksa Data")
+            return e.message
+        sheet = ob.sheets[existing]
         sheet.clear_contents()
     else:
         sheet = ob.add_sheet(len(ob.sheetnames), SHEET_FINDINGS)

@@ -215,19 +215,36 @@ class OpenBook:
         self.marker_entries()[name] = (marker, added)
 
 
-def _find_marker(sheet: Any) -> Any:
-    """The sheet's marker Name, or None.
+def _find_marker(sheet: Any, marker: str = MARKER_NAME) -> Any:
+    """The sheet's marker Name (the sheet-scoped name `marker`), or None.
 
     Excel (COM) finds a sheet-scoped name by its bare name in Worksheet.Names: one call. The remote engine
     names sheet-scoped names "Sheet!name" and costs nothing to iterate, so a sheet without the bare name
     is looked through (on COM that costs a count, and finds nothing)."""
     names = sheet.names
     with contextlib.suppress(Exception):
-        return names(MARKER_NAME)
+        return names(marker)
     for name in names:
-        if name.name.rsplit("!", 1)[-1] == MARKER_NAME:
+        if name.name.rsplit("!", 1)[-1] == marker:
             return name
     return None
+
+
+def keep_users_findings_sheet(ob: OpenBook, name: str) -> None:
+    """Before Periksa Data clears the sheet `name` ("Temuan" in any case) to write its findings: raise
+    UserError when it is the user's own or holds notes typed into the tool's (`check --write`'s rule,
+    findings_sheet.refuse_foreign_findings, on its cells read in one call). `check --write`'s marker, which
+    the rewritten sheet would no longer match, is removed: the ribbon's sheet is known by its shape. An
+    engine that cannot read formulas (the remote one) cannot tell, and the sheet is rewritten as before."""
+    from xl_sakip.book.findings_sheet import FINDINGS_MARKER, refuse_foreign_findings
+
+    found = _find_marker(ob.sheets[name], FINDINGS_MARKER)
+    cells = ob.read(name).cells
+    if cells is not None:
+        refuse_foreign_findings({k: v for k, v in cells.items() if v not in (None, "")},
+                                None if found is None else str(found.refers_to))
+    if found is not None:
+        found.delete()
 
 
 def _open(book: Any) -> OpenBook:
