@@ -169,7 +169,7 @@ def test_parts_openpyxl_would_drop_are_refused(book: Path, inject, words: str, c
     assert sorted(p.name for p in book.parent.iterdir()) == ["wb.xlsm"]  # no backup, lock or temp file
 
 
-@pytest.mark.filterwarnings("ignore:Conditional Formatting extension is not supported")  # openpyxl's reading
+@pytest.mark.filterwarnings("ignore:.*extension is not supported:UserWarning")  # openpyxl reading a data bar
 @pytest.mark.parametrize("inject", [user_parts.add_text_box, user_parts.add_sparkline,
                                     user_parts.add_data_bar], ids=["text_box", "sparkline", "data_bar"])
 def test_check_write_keeps_parts_openpyxl_would_drop(book: Path, inject) -> None:
