@@ -96,7 +96,7 @@ def write_findings(book: Any = None) -> str:
     The hand-edit check reads each generated sheet's formulas in one call, which Excel (COM) can do; on an
     engine that cannot read formulas (xlwings' remote engine) it is skipped and the message says so.
     """
-    from xl_sakip.book.findings_sheet import FINDING_COLUMNS, SHEET_FINDINGS
+    from xl_sakip.book.findings_sheet import FINDING_COLUMNS, SHEET_FINDINGS, findings_sheet_name
     from xl_sakip.core.findings import sort_findings, summary_text
     from xl_sakip.core.validation import check
     from xl_sakip.errors import UserError
@@ -119,8 +119,7 @@ def write_findings(book: Any = None) -> str:
         return e.message
     edited = edited_sheets_in_book(ob, cascade)  # None: this engine cannot read formulas
     findings = sort_findings([*master, *(edit_finding(e) for e in edited or [])])
-    # as in Excel, case does not count: a "temuan" is where ours would go
-    existing = next((n for n in ob.sheets if n.casefold() == SHEET_FINDINGS.casefold()), None)
+    existing = findings_sheet_name(ob.sheets)  # "temuan" too: Excel's names ignore case
     if existing is not None:
         try:  # a sheet of the user's own, or notes typed into ours, are never cleared (as check --write)
             keep_users_findings_sheet(ob, existing)

@@ -14,7 +14,7 @@ import io
 import warnings
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import openpyxl
@@ -28,7 +28,7 @@ from xl_sakip.book.cells import TOP, WRAP, put, row_height, style_header, wrappe
 from xl_sakip.book.lock import workbook_lock
 from xl_sakip.book.losses import refuse_losses, refuse_misnamed_macros
 from xl_sakip.book.package import check_target, save_workbook
-from xl_sakip.book.package_edit import REL_PRINTER_SETTINGS, REL_WORKSHEET, Declined, PackageEdit
+from xl_sakip.book.package_edit import REL_WORKSHEET, Declined, PackageEdit
 from xl_sakip.book.reader import (
     gc_paused,
     missing_settings_findings,
@@ -114,12 +114,11 @@ def add_findings_sheet(wb: Workbook, findings: list[Finding]) -> None:
     order). Raises UserError, before changing anything, when the existing "Temuan" is not the tool's or was
     edited by hand since (see `refuse_foreign_findings_sheet`)."""
     index = None
-    # as in Excel, case does not count (openpyxl would add "Temuan1" beside a "temuan")
-    same = [n for n in wb.sheetnames if n.casefold() == SHEET_FINDINGS.casefold()]
-    if same:
-        refuse_foreign_findings_sheet(wb[same[0]])
-        index = wb.sheetnames.index(same[0])
-        wb.remove(wb[same[0]])
+    same = findings_sheet_name(wb.sheetnames)  # (openpyxl would add "Temuan1" beside a "temuan")
+    if same is not None:
+        refuse_foreign_findings_sheet(wb[same])
+        index = wb.sheetnames.index(same)
+        wb.remove(wb[same])
     ws = wb.create_sheet(SHEET_FINDINGS, index)
     for col, (header, _, width) in enumerate(FINDING_COLUMNS, start=1):
         style_header(put(ws.cell(1, col), header))
@@ -160,6 +159,16 @@ FINDINGS_MARKER = FINDINGS.marker_name
 NO_FINDINGS = "Tidak ada temuan."
 
 
+def findings_sheet_name(names: Iterable[str]) -> str | None:
+    """The sheet among `names` where the Temuan goes: "Temuan" in any case, as Excel compares names."""
+    return next((n for n in names if n.casefold() == SHEET_FINDINGS.casefold()), None)
+
+
+def _marker_digest(text: str) -> str:
+    """The hash a FINDINGS_MARKER holds, as stored ('"abc"') or as Excel gives it ('="abc"')."""
+    return text.strip().lstrip("=").strip('"')
+
+
 def _digest(ws: Worksheet) -> str:
     return digest_cells((r, c, cell.value) for (r, c), cell in ws._cells.items())
 
@@ -180,8 +189,7 @@ def refuse_foreign_findings(cells: Mapping[tuple[int, int], object], marker: str
     (None: it has none). `added`: the sheet holds more than cells (comments, pictures, a table), which
     the tool never writes there: an edit, never replaced."""
     if marker is not None:
-        if not added and marker.strip().lstrip("=").strip('"') == digest_cells(
-                (r, c, v) for (r, c), v in cells.items()):
+        if not added and _marker_digest(marker) == digest_cells((r, c, v) for (r, c), v in cells.items()):
             return
         raise UserError(
             f"Sheet '{SHEET_FINDINGS}' sudah diubah manual sejak ditulis oleh xl-sakip check --write; "
@@ -245,7 +253,7 @@ def write_findings_sheet(path: str | Path, findings: list[Finding], *, cleaned: 
             if existing is not None:
                 if existing.rel_type != REL_WORKSHEET:  # a chart sheet of that name: the user's
                     refuse_foreign_findings({}, None)
-                added = any(t != REL_PRINTER_SETTINGS for t in edit.sheet_relationships(existing))
+                added = bool(edit.shown_relationships(existing))
                 marker = edit.local_name(existing, FINDINGS_MARKER)
                 if added or marker is None or not _scanned_as_written(path, existing.name, marker):
                     refuse_foreign_findings(_sheet_values(path, existing.name), marker, added=added)
@@ -268,7 +276,7 @@ def _scanned_as_written(path: Path, name: str, marker: str) -> bool:
             cells = list(Package(zf).cells(name))
     except (Unsure, KeyError, ValueError, IndexError, OSError, zipfile.BadZipFile, ET.ParseError):
         return False
-    return scanned_digest(cells) == marker.strip().lstrip("=").strip('"')
+    return scanned_digest(cells) == _marker_digest(marker)
 
 
 def _sheet_values(path: Path, name: str) -> dict[tuple[int, int], object]:

@@ -28,7 +28,6 @@ from pathlib import Path
 from xl_sakip.book.package import MAIN_NS, R_NS, REL_NS
 from xl_sakip.errors import UserError
 
-PKG_REL_NS = REL_NS
 XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 CHART_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
@@ -231,7 +230,7 @@ def _targets(zf: zipfile.ZipFile, part: str, *, with_type: bool = False) -> dict
         return {}
     folder = posixpath.dirname(part)
     out: dict = {}
-    for rel in root.findall(f"{{{PKG_REL_NS}}}Relationship"):
+    for rel in root.findall(f"{{{REL_NS}}}Relationship"):
         target = rel.get("Target") or ""
         if rel.get("TargetMode") == "External":
             resolved = target

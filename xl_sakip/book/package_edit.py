@@ -27,6 +27,7 @@ xl/workbook.xml ...) raises `Declined` before anything is written; the caller th
 
 from __future__ import annotations
 
+import copy
 import html
 import posixpath
 import re
@@ -58,8 +59,6 @@ REL_WORKSHEET = R_NS + "/worksheet"
 REL_OFFICE_DOCUMENT = R_NS + "/officeDocument"
 REL_PRINTER_SETTINGS = R_NS + "/printerSettings"
 REL_DRAWING = R_NS + "/drawing"
-#: Relationships of a Temuan that show nothing (checked further by `PackageEdit._nothing_on_it`).
-_NOTHING_ON_IT = {(REL_PRINTER_SETTINGS, None), (REL_DRAWING, None)}
 WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 STYLES_PART = "xl/styles.xml"
 _M = "{" + MAIN_NS + "}"
@@ -183,25 +182,26 @@ class PackageEdit:
         """The sheet called `name`; as in Excel, case does not count."""
         return next((s for s in self.sheets if s.name.casefold() == name.casefold()), None)
 
-    def sheet_relationships(self, sheet: SheetEntry) -> list[str]:
-        """The types of the relationships of `sheet`'s part (comments, drawings, tables, printer settings)."""
+    def shown_relationships(self, sheet: SheetEntry) -> list[str]:
+        """The types of the relationships of `sheet`'s part that show something on it (comments, drawings,
+        tables ...): not printer settings, nor an empty drawing (LibreOffice gives a sheet with a filter
+        one)."""
         if sheet.rels_part not in self.parts:
             return []
         return [rel.get("Type", "") for rel in self._tree(sheet.rels_part)
-                if (rel.get("Type"), rel.get("TargetMode")) not in _NOTHING_ON_IT
-                or not self._nothing_on_it(sheet, rel)]
+                if not self._shows_nothing(sheet, rel)]
 
-    def _nothing_on_it(self, sheet: SheetEntry, rel: ET.Element) -> bool:
-        """A relationship of `sheet` that shows nothing: printer settings, or an empty drawing (LibreOffice
-        gives a sheet with a filter one)."""
+    def _shows_nothing(self, sheet: SheetEntry, rel: ET.Element) -> bool:
         if rel.get("Type") == REL_PRINTER_SETTINGS:
             return True
+        if rel.get("Type") != REL_DRAWING or rel.get("TargetMode") == "External":
+            return False
         part = part_name(sheet.part, rel.get("Target", ""))
         return part in self.parts and len(self._tree(part)) == 0
 
     def _drop_relationships(self, sheet: SheetEntry) -> str:
         """Remove `sheet`'s relationships part and the parts it points to, which show nothing (the caller
-        made sure: `sheet_relationships` is empty) and belong to it alone (Excel and LibreOffice give each
+        made sure: `shown_relationships` is empty) and belong to it alone (Excel and LibreOffice give each
         sheet its own); returns [Content_Types].xml without their overrides. The new part refers to none."""
         types = self._text(CONTENT_TYPES)
         if sheet.rels_part not in self.parts:
@@ -395,17 +395,13 @@ def _renumber_styles(sheet_xml: str, ids: dict[int, int]) -> str:
 def _local(el: ET.Element) -> ET.Element:
     """A copy of `el` with its tags out of their namespace (text for a part whose default namespace is the
     spreadsheet one) and without the attributes that only repeat a default."""
-    el = _copy(el)
+    el = copy.deepcopy(el)
     for node in el.iter():
         node.tag = node.tag.rsplit("}", 1)[-1]
         for key, default in _DEFAULTS.items():
             if node.get(key) == default:
                 del node.attrib[key]
     return el
-
-
-def _copy(el: ET.Element) -> ET.Element:
-    return ET.fromstring(ET.tostring(el))
 
 
 def _canon(el: ET.Element) -> str:
@@ -511,7 +507,7 @@ def merge_styles(target: str, source: str, used: Iterable[int]) -> tuple[str, di
     source_xfs = _children(sroot, "cellXfs")
     ids: dict[int, int] = {}
     for sid in sorted(used):
-        xf = _copy(source_xfs[sid])
+        xf = copy.deepcopy(source_xfs[sid])
         for tag, attr in _COLLECTIONS:
             xf.set(attr, str(collections[tag].id_of(source_items[tag][int(xf.get(attr, "0"))])))
         fmt = xf.get("numFmtId", "0")
